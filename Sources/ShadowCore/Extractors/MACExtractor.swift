@@ -1,0 +1,87 @@
+/// The three ways to find a client's MAC in a relayed DHCPv6 message (behavior.md §3.3).
+public enum MACExtractor: String, CaseIterable, Sendable, Hashable {
+    case clientLinklayerAddress = "client_linklayer_address"
+    case peerAddrEUI64 = "peer_addr_eui64"
+    case duid = "duid"
+
+    public var name: String { rawValue }
+
+    /// Accepts the snake_case names and the seed docs' PascalCase ones.
+    public init?(configName: String) {
+        if let e = MACExtractor(rawValue: configName) { self = e; return }
+        switch configName {
+        case "ClientLinklayerAddress": self = .clientLinklayerAddress
+        case "PeerAddrEui64": self = .peerAddrEUI64
+        case "Duid": self = .duid
+        default: return nil
+        }
+    }
+
+    /// The PascalCase spelling of the seed documentation.
+    public var pascalCaseName: String {
+        switch self {
+        case .clientLinklayerAddress: "ClientLinklayerAddress"
+        case .peerAddrEUI64: "PeerAddrEui64"
+        case .duid: "Duid"
+        }
+    }
+
+    /// Runs this extractor over the relevant parts of a Relay-forward.
+    public func extract(_ input: MACExtractionInput) -> MACAddress? {
+        switch self {
+        case .clientLinklayerAddress:
+            guard let payload = input.clientLinkLayerOption else { return nil }
+            return MACExtractor.fromClientLinkLayer(payload)
+        case .peerAddrEUI64:
+            return MACExtractor.fromEUI64(input.peerAddress)
+        case .duid:
+            guard let id = input.clientID else { return nil }
+            return MACExtractor.fromDUID(id)
+        }
+    }
+
+    /// Option 79 payload: 2-byte link-layer type (not checked) and an address that must be 6 bytes.
+    public static func fromClientLinkLayer<C: Collection>(_ payload: C) -> MACAddress? where C.Element == UInt8 {
+        guard payload.count == 8 else { return nil }
+        return MACAddress(bytes: payload.dropFirst(2))
+    }
+
+    /// A link-local (fe80::/10) address whose interface id has `ff:fe` in the middle; the
+    /// universal/local bit is flipped back.
+    public static func fromEUI64(_ a: IPv6Address) -> MACAddress? {
+        guard a.isLinkLocal, a[byte: 11] == 0xFF, a[byte: 12] == 0xFE else { return nil }
+        return MACAddress(bytes: [a[byte: 8] ^ 0x02, a[byte: 9], a[byte: 10],
+                                  a[byte: 13], a[byte: 14], a[byte: 15]])
+    }
+
+    /// DUID-LLT (type 1, ≥ 14 bytes, MAC at 8..<14) or DUID-LL (type 3, ≥ 10 bytes, MAC at 4..<10),
+    /// hardware type 1 (Ethernet) only.
+    public static func fromDUID<C: Collection>(_ id: C) -> MACAddress? where C.Element == UInt8, C.Index == Int {
+        guard id.count >= 4 else { return nil }
+        let s = id.startIndex
+        let type = UInt16(id[s]) << 8 | UInt16(id[s + 1])
+        let htype = UInt16(id[s + 2]) << 8 | UInt16(id[s + 3])
+        guard htype == 1 else { return nil }
+        switch type {
+        case 1 where id.count >= 14: return MACAddress(bytes: id[(s + 8)..<(s + 14)])
+        case 3 where id.count >= 10: return MACAddress(bytes: id[(s + 4)..<(s + 10)])
+        default: return nil
+        }
+    }
+}
+
+/// What the MAC extractors read from a Relay-forward.
+public struct MACExtractionInput: Sendable {
+    /// Payload of the first Client Link-Layer Address option (79), if any.
+    public var clientLinkLayerOption: [UInt8]?
+    /// The Relay-forward's peer-address.
+    public var peerAddress: IPv6Address
+    /// The client's Client Identifier (option 1) payload, if any.
+    public var clientID: [UInt8]?
+
+    public init(clientLinkLayerOption: [UInt8]?, peerAddress: IPv6Address, clientID: [UInt8]?) {
+        self.clientLinkLayerOption = clientLinkLayerOption
+        self.peerAddress = peerAddress
+        self.clientID = clientID
+    }
+}
