@@ -38,11 +38,23 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
+        // swift-log handler shared by the master and the workers.
+        .target(name: "ShadowLogging", dependencies: [
+            "ShadowCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The master's logic: configuration directory, checks, (later) supervision.
+        .target(name: "ShadowRuntime", dependencies: [
+            "ShadowCore", "ShadowLogging",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+
         // Thin executables.
         .executableTarget(name: "shadow-master", dependencies: [
-            "ShadowCore",
+            "ShadowRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "shadow-v4", dependencies: ["ShadowCore", "DHCPv4"]),
         .executableTarget(name: "shadow-v6", dependencies: ["ShadowCore", "DHCPv6"]),
@@ -51,6 +63,7 @@ let package = Package(
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
+        .testTarget(name: "ShadowRuntimeTests", dependencies: ["ShadowRuntime", "ShadowCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import ShadowCore
+
+/// One log line before formatting.
+struct LogRecord {
+    var timestamp: String
+    var level: Logger.Level
+    var process: String
+    var message: String
+    var metadata: [(String, String)]
+
+    func render(_ format: LogOutput.Format) -> String {
+        switch format {
+        case .text:
+            var line = "\(timestamp) \(LogRecord.levelName(level).uppercased()) \(process): \(message)"
+            for (k, v) in metadata { line += " \(k)=\(v)" }
+            return line + "\n"
+        case .json:
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("timestamp", timestamp)
+            w.field("level", LogRecord.levelName(level).uppercased())
+            w.field("process", process)
+            w.field("message", message)
+            for (k, v) in metadata { w.field(k, v) }
+            w.endObject()
+            return w.text + "\n"
+        }
+    }
+
+    static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info: "info"
+        case .notice: "notice"
+        case .warning: "warn"
+        case .error: "error"
+        case .critical: "critical"
+        }
+    }
+
+    /// Now as RFC 3339 UTC with milliseconds.
+    static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        func pad(_ v: Int32, _ n: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        return "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2))T"
+            + "\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))Z"
+    }
+}
