@@ -53,7 +53,10 @@ let package = Package(
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
 
         // Test support: drops privileges exactly like a worker and prints what it sees.
-        .executableTarget(name: "shadow-sandbox-probe", dependencies: ["ShadowSystem"]),
+        .executableTarget(name: "shadow-sandbox-probe", dependencies: [
+            "ShadowSystem", "IPC", "ShadowCore",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         .testTarget(name: "ShadowSystemTests", dependencies: [
             "ShadowSystem", "ShadowCore", "IPC", "shadow-sandbox-probe",
             .product(name: "SystemPackage", package: "swift-system"),

@@ -2,7 +2,7 @@ import Glibc
 import SystemPackage
 
 /// How a child ended.
-public enum ExitStatus: Equatable, Sendable, CustomStringConvertible {
+public enum TerminationStatus: Equatable, Sendable, CustomStringConvertible {
     /// exit(code)
     case exited(CInt)
     /// Killed by this signal.
@@ -30,19 +30,19 @@ public struct ChildProcess: Sendable, Hashable {
     /// Blocks until the child ends and reaps it.
     ///
     /// Corresponds to waitpid(2).
-    public func wait() throws(Errno) -> ExitStatus {
+    public func wait() throws(Errno) -> TerminationStatus {
         var status: CInt = 0
         _ = try retryingInterrupts { waitpid(pid, &status, 0) }
-        return ExitStatus(waitStatus: status)
+        return TerminationStatus(waitStatus: status)
     }
 
     /// Reaps the child if it has ended; nil while it runs.
     ///
     /// Corresponds to waitpid(2) with WNOHANG.
-    public func tryWait() throws(Errno) -> ExitStatus? {
+    public func tryWait() throws(Errno) -> TerminationStatus? {
         var status: CInt = 0
         let r = try retryingInterrupts { waitpid(pid, &status, WNOHANG) }
-        return r == 0 ? nil : ExitStatus(waitStatus: status)
+        return r == 0 ? nil : TerminationStatus(waitStatus: status)
     }
 
     /// Sends `signal` (e.g. SIGTERM, SIGKILL).
@@ -55,13 +55,13 @@ public struct ChildProcess: Sendable, Hashable {
     /// Reaps any one ended child without blocking (for a SIGCHLD handler: call until nil).
     ///
     /// Corresponds to waitpid(2) with pid -1 and WNOHANG. ECHILD (no children) returns nil.
-    public static func reapAny() throws(Errno) -> (ChildProcess, ExitStatus)? {
+    public static func reapAny() throws(Errno) -> (ChildProcess, TerminationStatus)? {
         var status: CInt = 0
         let r: pid_t
         do { r = try retryingInterrupts { waitpid(-1, &status, WNOHANG) } } catch where error == .noChildProcess {
             return nil
         }
-        return r == 0 ? nil : (ChildProcess(pid: r), ExitStatus(waitStatus: status))
+        return r == 0 ? nil : (ChildProcess(pid: r), TerminationStatus(waitStatus: status))
     }
 
     /// The calling process's pid.

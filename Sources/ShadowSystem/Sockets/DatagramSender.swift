@@ -11,6 +11,12 @@ public struct FlushResult: Equatable, Sendable {
     public var dropped: Int
     /// The last error that caused a drop, if any.
     public var lastError: Errno?
+
+    public init(sent: Int, dropped: Int, lastError: Errno?) {
+        self.sent = sent
+        self.dropped = dropped
+        self.lastError = lastError
+    }
 }
 
 /// Queues replies in buffers allocated once and sends them in one sendmmsg(2): no heap

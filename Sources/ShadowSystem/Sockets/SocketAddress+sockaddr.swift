@@ -2,13 +2,6 @@ import Glibc
 import ShadowCore
 
 extension SocketAddress {
-    /// The port, whichever the family.
-    public var port: UInt16 {
-        switch self {
-        case .v4(_, let port), .v6(_, let port): port
-        }
-    }
-
     /// Whether this is an IPv6 endpoint.
     public var isIPv6: Bool {
         if case .v6 = self { return true }
