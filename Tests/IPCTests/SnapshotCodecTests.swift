@@ -101,20 +101,34 @@ import Testing
     }
 
     /// Throughput: `SHADOW_BENCH=1 swift test -c release --filter snapshotThroughput`.
+    /// Prints wall-clock and CPU time (the machine is shared, so wall time varies with load).
     @Test(.enabled(if: getenv("SHADOW_BENCH") != nil, "set SHADOW_BENCH=1 to measure"))
     func snapshotThroughput() throws {
         let reservations = Samples.reservations(1_000_000)
-        let clock = ContinuousClock()
         var bytes: [UInt8] = []
-        let encode = try clock.measure { bytes = try SnapshotCodec.encode(reservations) }
+        let encode = try Self.measure { bytes = try SnapshotCodec.encode(reservations) }
         var announcement = SnapshotAnnouncement(snapshotGeneration: 0, byteCount: 0, digest: 0, reservationCount: 0)
-        let digest = clock.measure { announcement = Self.announced(bytes, count: reservations.count) }
+        let digest = Self.measure { announcement = Self.announced(bytes, count: reservations.count) }
         var decoded: [Reservation] = []
-        let decode = try clock.measure {
+        let decode = try Self.measure {
             decoded = try bytes.withUnsafeBytes { try SnapshotCodec.decode($0, announcement: announcement) }
         }
-        print("snapshot 1M: \(bytes.count) bytes, encode \(encode), digest \(digest), decode+verify \(decode)")
+        print("snapshot 1M: \(bytes.count) bytes; encode \(encode); digest \(digest); decode+verify \(decode)")
         #expect(decoded.count == reservations.count)
         #expect(decoded == reservations)
+    }
+
+    /// "wall X ms, cpu Y ms" for `body`.
+    static func measure(_ body: () throws -> Void) rethrows -> String {
+        func cpu() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
+        }
+        let clock = ContinuousClock()
+        let cpuStart = cpu()
+        let wall = try clock.measure(body)
+        let ms = Double(wall.components.seconds) * 1000 + Double(wall.components.attoseconds) / 1e15
+        return "wall \(Int(ms)) ms, cpu \(Int(cpu() - cpuStart)) ms"
     }
 }

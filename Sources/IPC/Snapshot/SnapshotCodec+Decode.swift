@@ -53,43 +53,46 @@ extension SnapshotCodec {
         let lengthAt = r.offset
         let pdLength = try r.u8()
         guard pdLength <= 128 else { throw r.invalid("ipv6_pd length", at: lengthAt) }
-        var reservation = Reservation(ipv4: ipv4, ipv6NA: na, ipv6PD: IPv6Prefix(address: pdAddress, prefixLength: pdLength))
+        let pd = IPv6Prefix(address: pdAddress, prefixLength: pdLength)
+        var mac: MACAddress?
         if flags & Presence.mac != 0 {
             let low = UInt64(try r.u16()), high = UInt64(try r.u32())
-            reservation.mac = MACAddress(value: high << 16 | low)
+            mac = MACAddress(value: high << 16 | low)
         }
+        var duid: DUID?
         if flags & Presence.duid != 0 {
             let at = r.offset
             let count = Int(try r.u8())
             guard count > 0 else { throw r.invalid("duid", at: at) }
-            reservation.duid = DUID(bytes: Array(try r.bytes(count)))
+            duid = DUID(bytes: Array(try r.bytes(count)))
         }
+        var o82: Option82?
         if flags & Presence.option82 != 0 {
-            reservation.option82 = try option82(flags, &r)
+            o82 = try option82(flags, &r)
         } else if flags & (Presence.o82Circuit | Presence.o82Remote | Presence.o82Subscriber) != 0 {
             throw r.invalid("option82 flags", at: flagsAt)
         }
+        var o1837: Option1837?
         if flags & Presence.option1837 != 0 {
-            reservation.option1837 = try option1837(flags, &r)
+            o1837 = try option1837(flags, &r)
         } else if flags & (Presence.o1837Interface | Presence.o1837Remote | Presence.o1837Enterprise) != 0 {
             throw r.invalid("option1837 flags", at: flagsAt)
         }
-        return reservation
+        // Built once from locals: mutating a Reservation field by field costs a copy each time.
+        return Reservation(ipv4: ipv4, ipv6NA: na, ipv6PD: pd, mac: mac, duid: duid, option82: o82, option1837: o1837)
     }
 
     private static func option82(_ flags: UInt16, _ r: inout ByteReader) throws(ByteReader.Failure) -> Option82 {
-        var o = Option82()
-        if flags & Presence.o82Circuit != 0 { o.circuit = try r.string16(field: "option82 circuit") }
-        if flags & Presence.o82Remote != 0 { o.remote = try r.string16(field: "option82 remote") }
-        if flags & Presence.o82Subscriber != 0 { o.subscriber = try r.string16(field: "option82 subscriber") }
-        return o
+        let circuit = flags & Presence.o82Circuit != 0 ? try r.string16(field: "option82 circuit") : nil
+        let remote = flags & Presence.o82Remote != 0 ? try r.string16(field: "option82 remote") : nil
+        let subscriber = flags & Presence.o82Subscriber != 0 ? try r.string16(field: "option82 subscriber") : nil
+        return Option82(circuit: circuit, remote: remote, subscriber: subscriber)
     }
 
     private static func option1837(_ flags: UInt16, _ r: inout ByteReader) throws(ByteReader.Failure) -> Option1837 {
-        var o = Option1837()
-        if flags & Presence.o1837Interface != 0 { o.interface = try r.string16(field: "option1837 interface") }
-        if flags & Presence.o1837Remote != 0 { o.remote = try r.string16(field: "option1837 remote") }
-        if flags & Presence.o1837Enterprise != 0 { o.enterpriseNumber = try r.u32() }
-        return o
+        let interface = flags & Presence.o1837Interface != 0 ? try r.string16(field: "option1837 interface") : nil
+        let remote = flags & Presence.o1837Remote != 0 ? try r.string16(field: "option1837 remote") : nil
+        let enterprise = flags & Presence.o1837Enterprise != 0 ? try r.u32() : nil
+        return Option1837(interface: interface, remote: remote, enterpriseNumber: enterprise)
     }
 }

@@ -66,20 +66,28 @@ public enum SnapshotCodec {
     /// (a DUID over 255 bytes, a string over 65,535 bytes, more than 2³²−1 reservations).
     public static func encodedByteCount(of reservations: [Reservation]) throws(SnapshotError) -> Int {
         guard reservations.count <= Int(UInt32.max) else { throw .unencodable(record: -1, field: "count") }
+        return try reservations.withUnsafeBufferPointer { all in
+            Result { () throws(SnapshotError) in try byteCount(all) }
+        }.get()
+    }
+
+    /// Fields are read through the buffer, so no whole Reservation is copied (and retained).
+    private static func byteCount(_ all: UnsafeBufferPointer<Reservation>) throws(SnapshotError) -> Int {
         var total = headerSize
-        for (i, r) in reservations.enumerated() {
+        for i in all.indices {
+            let r = all.baseAddress! + i
             total += 2 + 4 + 16 + 17
-            if r.mac != nil { total += 6 }
-            if let d = r.duid {
+            if r.pointee.mac != nil { total += 6 }
+            if let d = r.pointee.duid {
                 guard d.bytes.count <= 255 else { throw .unencodable(record: i, field: "duid") }
                 total += 1 + d.bytes.count
             }
-            if let o = r.option82 {
+            if let o = r.pointee.option82 {
                 total += try stringSize(o.circuit, i, "option82 circuit")
                 total += try stringSize(o.remote, i, "option82 remote")
                 total += try stringSize(o.subscriber, i, "option82 subscriber")
             }
-            if let o = r.option1837 {
+            if let o = r.pointee.option1837 {
                 total += try stringSize(o.interface, i, "option1837 interface")
                 total += try stringSize(o.remote, i, "option1837 remote")
                 if o.enterpriseNumber != nil { total += 4 }
@@ -101,7 +109,9 @@ public enum SnapshotCodec {
         w.u64(magic)
         w.u32(version)
         w.u32(UInt32(reservations.count))
-        for r in reservations { encodeRecord(r, &w) }
+        reservations.withUnsafeBufferPointer { all in
+            for i in all.indices { encodeRecord(all.baseAddress! + i, &w) }
+        }
         precondition(w.offset == buffer.count, "snapshot buffer size is not encodedByteCount")
     }
 
@@ -122,36 +132,36 @@ public enum SnapshotCodec {
                              digest: SnapshotDigest.compute(bytes), reservationCount: UInt32(reservationCount))
     }
 
-    private static func encodeRecord(_ r: Reservation, _ w: inout RawWriter) {
+    private static func encodeRecord(_ r: UnsafePointer<Reservation>, _ w: inout RawWriter) {
         var flags: UInt16 = 0
-        if r.mac != nil { flags |= Presence.mac }
-        if r.duid != nil { flags |= Presence.duid }
-        if let o = r.option82 {
+        if r.pointee.mac != nil { flags |= Presence.mac }
+        if r.pointee.duid != nil { flags |= Presence.duid }
+        if let o = r.pointee.option82 {
             flags |= Presence.option82
             if o.circuit != nil { flags |= Presence.o82Circuit }
             if o.remote != nil { flags |= Presence.o82Remote }
             if o.subscriber != nil { flags |= Presence.o82Subscriber }
         }
-        if let o = r.option1837 {
+        if let o = r.pointee.option1837 {
             flags |= Presence.option1837
             if o.interface != nil { flags |= Presence.o1837Interface }
             if o.remote != nil { flags |= Presence.o1837Remote }
             if o.enterpriseNumber != nil { flags |= Presence.o1837Enterprise }
         }
         w.u16(flags)
-        w.u32(r.ipv4.value)
-        w.u64(r.ipv6NA.high); w.u64(r.ipv6NA.low)
-        w.u64(r.ipv6PD.address.high); w.u64(r.ipv6PD.address.low); w.u8(r.ipv6PD.prefixLength)
-        if let mac = r.mac {
+        w.u32(r.pointee.ipv4.value)
+        w.u64(r.pointee.ipv6NA.high); w.u64(r.pointee.ipv6NA.low)
+        w.u64(r.pointee.ipv6PD.address.high); w.u64(r.pointee.ipv6PD.address.low); w.u8(r.pointee.ipv6PD.prefixLength)
+        if let mac = r.pointee.mac {
             w.u16(UInt16(truncatingIfNeeded: mac.value)); w.u32(UInt32(truncatingIfNeeded: mac.value >> 16))
         }
-        if let d = r.duid { w.u8(UInt8(d.bytes.count)); w.raw(d.bytes) }
-        if let o = r.option82 {
+        if let d = r.pointee.duid { w.u8(UInt8(d.bytes.count)); w.raw(d.bytes) }
+        if let o = r.pointee.option82 {
             if let s = o.circuit { w.string16(s) }
             if let s = o.remote { w.string16(s) }
             if let s = o.subscriber { w.string16(s) }
         }
-        if let o = r.option1837 {
+        if let o = r.pointee.option1837 {
             if let s = o.interface { w.string16(s) }
             if let s = o.remote { w.string16(s) }
             if let e = o.enterpriseNumber { w.u32(e) }

@@ -47,8 +47,22 @@ public struct ByteReader {
         let start = offset
         let count = Int(try u16())
         let raw = try bytes(count)
-        guard let s = String(validating: raw, as: UTF8.self) else { throw .invalid(field: field, offset: start) }
+        guard let s = ByteReader.utf8String(raw) else { throw .invalid(field: field, offset: start) }
         return s
+    }
+
+    /// `raw` as a String if it is valid UTF-8. ASCII (the common case) takes the standard
+    /// library's specialised decoding path; anything else is decoded with repair and accepted
+    /// only if nothing had to be repaired (the generic `String(validating:)` is several times
+    /// slower here).
+    static func utf8String(_ raw: UnsafeRawBufferPointer) -> String? {
+        raw.withMemoryRebound(to: UInt8.self) { bytes -> String? in
+            var ascii = true
+            for b in bytes where b >= 0x80 { ascii = false; break }
+            let s = String(decoding: bytes, as: UTF8.self)
+            if ascii { return s }
+            return s.utf8.elementsEqual(bytes) ? s : nil
+        }
     }
 
     /// Fails with `.invalid` for `field` at the current offset.
