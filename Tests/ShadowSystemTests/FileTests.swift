@@ -63,3 +63,16 @@ import Testing
         #expect(throws: MappingError.self) { _ = try ReadOnlyMapping(descriptor: readEnd, expectedByteCount: 1) }
     }
 }
+
+@Suite struct DescriptorsTests {
+    @Test func closeRangeClosesEverythingInTheRange() throws {
+        let (readEnd, writeEnd) = try Pipe.make()
+        let low = try readEnd.duplicateCloseOnExec(atLeast: 900)
+        let high = try readEnd.duplicateCloseOnExec(atLeast: 950)
+        defer { try? readEnd.close(); try? writeEnd.close() }
+        try Descriptors.closeRange(from: low.rawValue, through: high.rawValue)
+        #expect(fcntl(low.rawValue, F_GETFD) == -1 && errno == EBADF)
+        #expect(fcntl(high.rawValue, F_GETFD) == -1 && errno == EBADF)
+        #expect(fcntl(readEnd.rawValue, F_GETFD) != -1)
+    }
+}
