@@ -47,18 +47,20 @@ public final class SeqPacketChannel {
     private var isClosed = false
 
     /// Takes ownership of a connected SOCK_SEQPACKET socket (e.g. the fixed fd a worker
-    /// inherits) and makes its send buffer large enough for one maximal message.
+    /// inherits) and makes its send buffer large enough for one maximal message. If this throws,
+    /// the descriptor is left open and still belongs to the caller.
     ///
-    /// Corresponds to setsockopt(2) SO_SNDBUF.
+    /// Corresponds to getsockopt(2) and setsockopt(2) SO_SNDBUF.
     public init(adopting descriptor: FileDescriptor, maximumMessageSize: Int = defaultMaximumMessageSize) throws(Errno) {
         precondition(maximumMessageSize > 0)
-        self.descriptor = descriptor
-        self.maximumMessageSize = maximumMessageSize
-        buffer = .allocate(byteCount: maximumMessageSize + 1, alignment: 16)
+        // Before any property is set: a throw here must not run deinit (which would close it).
         let wanted = CInt(clamping: 2 * maximumMessageSize + 4096)
         if try getOption(descriptor, SOL_SOCKET, SO_SNDBUF) < wanted {
             try setOption(descriptor, SOL_SOCKET, SO_SNDBUF, wanted)
         }
+        self.descriptor = descriptor
+        self.maximumMessageSize = maximumMessageSize
+        buffer = .allocate(byteCount: maximumMessageSize + 1, alignment: 16)
     }
 
     deinit {
@@ -73,11 +75,17 @@ public final class SeqPacketChannel {
         maximumMessageSize: Int = defaultMaximumMessageSize
     ) throws(Errno) -> (SeqPacketChannel, SeqPacketChannel) {
         let (a, b) = try makeSocketPair()
+        let first: SeqPacketChannel
         do throws(Errno) {
-            return (try SeqPacketChannel(adopting: a, maximumMessageSize: maximumMessageSize),
-                    try SeqPacketChannel(adopting: b, maximumMessageSize: maximumMessageSize))
+            first = try SeqPacketChannel(adopting: a, maximumMessageSize: maximumMessageSize)
         } catch {
-            try? a.close(); try? b.close()
+            try? a.closeChecked(); try? b.closeChecked()
+            throw error
+        }
+        do throws(Errno) {
+            return (first, try SeqPacketChannel(adopting: b, maximumMessageSize: maximumMessageSize))
+        } catch {
+            try? b.closeChecked()  // `first` closes `a` when it goes away
             throw error
         }
     }
