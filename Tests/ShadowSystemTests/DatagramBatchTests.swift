@@ -91,3 +91,20 @@ import Testing
         #expect(sender.pendingCount == 0)
     }
 }
+
+@Suite struct UDPSocketTests {
+    /// A second server on the same address must fail (behavior.md §8), unless both ask for
+    /// SO_REUSEADDR, in which case Linux lets them share it — why it is off by default.
+    @Test(arguments: DatagramBatchTests.loopbacks)
+    func secondBindOfTheSameAddressFails(_ any: SocketAddress) throws {
+        let first = try UDPSocket.bind(any)
+        defer { try? first.close() }
+        let taken = try UDPSocket.localAddress(of: first)
+        #expect(throws: Errno.addressInUse) { try UDPSocket.bind(taken).close() }
+
+        let shared = try UDPSocket.bind(any, reuseAddress: true)
+        defer { try? shared.close() }
+        let second = try UDPSocket.bind(try UDPSocket.localAddress(of: shared), reuseAddress: true)
+        try second.close()
+    }
+}

@@ -7,23 +7,29 @@ public enum UDPSocket {
     /// Receive buffer asked for by default: room for a burst of a few thousand DHCP packets.
     public static let defaultReceiveBufferSize = 4 * 1024 * 1024
 
-    /// Creates a UDP socket for `address`'s family with SOCK_CLOEXEC, sets SO_REUSEADDR, for IPv6
-    /// IPV6_V6ONLY, and SO_RCVBUF, then binds it. Port 0 binds an ephemeral port (see
+    /// Creates a UDP socket for `address`'s family with SOCK_CLOEXEC, for IPv6 IPV6_V6ONLY, and
+    /// SO_RCVBUF, optionally SO_REUSEADDR, then binds it. Port 0 binds an ephemeral port (see
     /// ``localAddress(of:)``).
+    ///
+    /// SO_REUSEADDR is off by default on purpose: UDP has no TIME_WAIT, so it buys nothing on
+    /// restart, and on Linux two UDP sockets that both set it may bind the *same* address and
+    /// port — a second server started by mistake would then silently share port 67 instead of
+    /// failing with EADDRINUSE (behavior.md §8 wants that error). Pass `reuseAddress: true` only
+    /// if that sharing is wanted.
     ///
     /// The kernel caps SO_RCVBUF at `net.core.rmem_max`; when running as root SO_RCVBUFFORCE is
     /// tried first so the size asked for is honoured.
     ///
     /// Corresponds to socket(2), setsockopt(2) and bind(2).
     public static func bind(
-        _ address: SocketAddress, receiveBufferSize: Int = defaultReceiveBufferSize
+        _ address: SocketAddress, receiveBufferSize: Int = defaultReceiveBufferSize, reuseAddress: Bool = false
     ) throws(Errno) -> FileDescriptor {
         let family = address.isIPv6 ? AF_INET6 : AF_INET
         let fd = FileDescriptor(rawValue: try valueOrErrno {
             socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         })
         do {
-            try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+            if reuseAddress { try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1) }
             if address.isIPv6 { try setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
             if receiveBufferSize > 0 {
                 let size = CInt(clamping: receiveBufferSize)
