@@ -13,7 +13,7 @@ import Testing
 
     @Test func largeTableIsChunkedAndReassembled() throws {
         let table = Self.records(20_000)
-        let messages = BindingTableTransfer.messages(for: table, tableGeneration: 5)
+        let messages = try BindingTableTransfer.messages(for: table, tableGeneration: 5)
         #expect(messages.count > 3)
         var assembler = BindingTableAssembler()
         var result: [BindingRecord]?
@@ -27,8 +27,15 @@ import Testing
         #expect(!assembler.isOpen)
     }
 
+    @Test func recordLargerThanAMessageIsAnError() {
+        let big = BindingRecord(mac: Samples.mac, option82: Option82(circuit: String(repeating: "c", count: 40_000),
+                                                                     remote: String(repeating: "r", count: 40_000)),
+                                lastSeen: 0)
+        #expect(throws: IPCError.self) { _ = try BindingTableTransfer.messages(for: [big], tableGeneration: 1) }
+    }
+
     @Test func emptyTableIsBeginAndCommit() throws {
-        let messages = BindingTableTransfer.messages(for: [], tableGeneration: 1)
+        let messages = try BindingTableTransfer.messages(for: [], tableGeneration: 1)
         #expect(messages.count == 2)
         var assembler = BindingTableAssembler()
         #expect(try assembler.feed(messages[0]) == nil)
@@ -36,7 +43,7 @@ import Testing
     }
 
     @Test func outOfOrderTransfersAreRefused() throws {
-        let messages = BindingTableTransfer.messages(for: Self.records(3), tableGeneration: 2)
+        let messages = try BindingTableTransfer.messages(for: Self.records(3), tableGeneration: 2)
         var fresh = BindingTableAssembler()
         #expect(throws: BindingTableAssembler.Failure.outOfOrder(.bindingTableChunk)) { _ = try fresh.feed(messages[1]) }
         var doubleBegin = BindingTableAssembler()

@@ -114,3 +114,25 @@ import Testing
         #expect(e.description == "IPC message binding-learned is not allowed on v6->master")
     }
 }
+
+@Suite struct EncoderValidationTests {
+    @Test func senderRefusesWhatTheReceiverWould() {
+        #expect(throws: IPCError.invalidField(.event, field: "event", offset: 0)) {
+            try IPCCodec.encode(.event([]), generation: 1, direction: .v4ToMaster)
+        }
+        #expect(throws: IPCError.invalidField(.event, field: "event", offset: 0)) {
+            try IPCCodec.encode(.event([0xC3]), generation: 1, direction: .v4ToMaster)
+        }
+        #expect(throws: IPCError.invalidField(.counters, field: "counter name", offset: 0)) {
+            try IPCCodec.encode(.counters([Counter(name: "has space", value: 1)]), generation: 1, direction: .v4ToMaster)
+        }
+        #expect(throws: IPCError.invalidField(.counters, field: "counter name", offset: 0)) {
+            try IPCCodec.encode(.counters([Counter(name: "", value: 1)]), generation: 1, direction: .v4ToMaster)
+        }
+        let huge = Option82(circuit: String(repeating: "c", count: 70_000))
+        #expect(throws: IPCError.invalidField(.bindingLearned, field: "option82", offset: 0)) {
+            try IPCCodec.encode(.bindingLearned(BindingLearned(mac: Samples.mac, option82: huge)), generation: 1,
+                                direction: .v4ToMaster)
+        }
+    }
+}

@@ -3,11 +3,12 @@ import ShadowCore
 /// Splits a full binding table into begin → chunks → commit messages that each fit the channel.
 public enum BindingTableTransfer {
     /// The messages that send `records` as one transfer identified by `tableGeneration`. Every
-    /// message encodes to at most `maximumMessageSize` bytes.
+    /// message encodes to at most `maximumMessageSize` bytes; a single record too large for any
+    /// message is `IPCError.oversize`.
     public static func messages(
         for records: [BindingRecord], tableGeneration: UInt64,
         maximumMessageSize: Int = IPCLimits.maximumMessageSize
-    ) -> [IPCMessage] {
+    ) throws(IPCError) -> [IPCMessage] {
         let budget = maximumMessageSize - IPCHeader.size - 8 - 2
         var out: [IPCMessage] = [.bindingTableBegin(BindingTableMarker(tableGeneration: tableGeneration,
                                                                          entryCount: UInt32(records.count)))]
@@ -15,7 +16,9 @@ public enum BindingTableTransfer {
         var used = 0
         for record in records {
             let size = PayloadEncoder.bindingSize(record)
-            precondition(size <= budget, "one binding does not fit a message")
+            guard size <= budget else {
+                throw .oversize(size: size + IPCHeader.size + 10, limit: maximumMessageSize)
+            }
             if used + size > budget || chunk.count == Int(UInt16.max) {
                 out.append(.bindingTableChunk(BindingTableChunk(tableGeneration: tableGeneration, records: chunk)))
                 chunk.removeAll(keepingCapacity: true)

@@ -7,12 +7,14 @@ import ShadowCore
 /// descriptor must come with exactly the types that carry one.
 public enum IPCCodec {
     /// Encodes `message` for `direction`. Refuses (as the peer would) a type the direction does not
-    /// allow or a message larger than `maximumSize`.
+    /// allow, a field value the decoder would reject (empty or non-UTF-8 event, bad counter
+    /// name, string over 65,535 bytes) or a message larger than `maximumSize`.
     public static func encode(
         _ message: IPCMessage, generation: UInt64, direction: Direction,
         maximumSize: Int = IPCLimits.maximumMessageSize
     ) throws(IPCError) -> [UInt8] {
         guard direction.allows(message.type) else { throw .forbidden(message.type, direction) }
+        try MessageValidation.check(message)
         var w = ByteWriter(capacity: IPCHeader.size + 32)
         w.u16(message.type.rawValue)
         w.u16(0)
