@@ -34,7 +34,7 @@ let package = Package(
 
         // Every system call lives here.
         .target(name: "ShadowSystem", dependencies: [
-            "CShim", "CCap", "CSeccomp",
+            "ShadowCore", "CShim", "CCap", "CSeccomp",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
@@ -64,6 +64,16 @@ let package = Package(
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
         .testTarget(name: "ShadowRuntimeTests", dependencies: ["ShadowRuntime", "ShadowCore"]),
+
+        // Test support: drops privileges exactly like a worker and prints what it sees.
+        .executableTarget(name: "shadow-sandbox-probe", dependencies: [
+            "ShadowSystem", "IPC", "ShadowCore",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        .testTarget(name: "ShadowSystemTests", dependencies: [
+            "ShadowSystem", "ShadowCore", "IPC", "shadow-sandbox-probe",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,155 @@
 #define _GNU_SOURCE
 #include "CShim.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+
+// MARK: prctl
 
 int cshim_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+int cshim_get_no_new_privs(void) { return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0); }
+int cshim_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+int cshim_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0); }
+int cshim_get_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
+int cshim_clear_ambient_capabilities(void) {
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+int cshim_set_keep_capabilities(int on) { return prctl(PR_SET_KEEPCAPS, on ? 1 : 0, 0, 0, 0); }
+
+// MARK: memfd
+
+int cshim_memfd_create_sealable(const char *name) {
+    return memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+}
+int cshim_all_seals(void) { return F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL; }
+int cshim_seal_all(int fd) { return fcntl(fd, F_ADD_SEALS, cshim_all_seals()); }
+int cshim_get_seals(int fd) { return fcntl(fd, F_GET_SEALS); }
+
+// MARK: SCM_RIGHTS
+
+ssize_t cshim_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags) {
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&control, 0, sizeof control);
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof control.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    return sendmsg(sock, &msg, flags);
+}
+
+/// Room for a few descriptors, so that a peer sending more than one is detected, not silently cut.
+#define CSHIM_MAX_FDS 8
+
+ssize_t cshim_recv_with_fd(int sock, void *buf, size_t len, int flags,
+                           int *fd_out, int *fd_count_out, int *msg_flags_out) {
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(CSHIM_MAX_FDS * sizeof(int))]; } control;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    memset(&control, 0, sizeof control);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    *fd_out = -1;
+    *fd_count_out = 0;
+    *msg_flags_out = 0;
+    ssize_t n = recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC);
+    if (n < 0) return n;
+    *msg_flags_out = msg.msg_flags;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (*fd_out < 0) *fd_out = fd; else close(fd);
+            (*fd_count_out)++;
+        }
+    }
+    return n;
+}
+
+int cshim_msg_trunc(void) { return MSG_TRUNC; }
+int cshim_msg_ctrunc(void) { return MSG_CTRUNC; }
+int cshim_msg_waitforone(void) { return MSG_WAITFORONE; }
+int cshim_msg_dontwait(void) { return MSG_DONTWAIT; }
+int cshim_msg_nosignal(void) { return MSG_NOSIGNAL; }
+
+// MARK: mmsg
+
+struct cshim_mmsg_slot { struct mmsghdr hdr; struct iovec iov; };
+
+size_t cshim_mmsg_scratch_size(void) { return sizeof(struct cshim_mmsg_slot); }
+size_t cshim_sockaddr_storage_size(void) { return sizeof(struct sockaddr_storage); }
+
+int cshim_recvmmsg(int fd, unsigned int vlen, void *bufs, size_t slot_size, uint32_t *lengths,
+                   void *addrs, uint32_t *addr_lens, int *msg_flags, void *scratch, int flags) {
+    struct cshim_mmsg_slot *slots = scratch;
+    struct mmsghdr *hdrs = &slots[0].hdr;
+    // mmsghdr entries must be contiguous: lay them out first, the iovecs after them.
+    struct iovec *iovs = (struct iovec *)((char *)scratch + vlen * sizeof(struct mmsghdr));
+    for (unsigned int i = 0; i < vlen; i++) {
+        iovs[i].iov_base = (char *)bufs + i * slot_size;
+        iovs[i].iov_len = slot_size;
+        memset(&hdrs[i], 0, sizeof hdrs[i]);
+        hdrs[i].msg_hdr.msg_iov = &iovs[i];
+        hdrs[i].msg_hdr.msg_iovlen = 1;
+        hdrs[i].msg_hdr.msg_name = (char *)addrs + i * sizeof(struct sockaddr_storage);
+        hdrs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+    }
+    int n = recvmmsg(fd, hdrs, vlen, flags | MSG_TRUNC, NULL);
+    for (int i = 0; i < n; i++) {
+        lengths[i] = hdrs[i].msg_len;
+        addr_lens[i] = hdrs[i].msg_hdr.msg_namelen;
+        msg_flags[i] = hdrs[i].msg_hdr.msg_flags;
+    }
+    return n;
+}
+
+int cshim_sendmmsg(int fd, unsigned int vlen, const void *bufs, size_t slot_size,
+                   const uint32_t *lengths, const void *addrs, const uint32_t *addr_lens,
+                   void *scratch, int flags) {
+    struct mmsghdr *hdrs = scratch;
+    struct iovec *iovs = (struct iovec *)((char *)scratch + vlen * sizeof(struct mmsghdr));
+    for (unsigned int i = 0; i < vlen; i++) {
+        iovs[i].iov_base = (char *)bufs + i * slot_size;
+        iovs[i].iov_len = lengths[i];
+        memset(&hdrs[i], 0, sizeof hdrs[i]);
+        hdrs[i].msg_hdr.msg_iov = &iovs[i];
+        hdrs[i].msg_hdr.msg_iovlen = 1;
+        hdrs[i].msg_hdr.msg_name = (char *)addrs + i * sizeof(struct sockaddr_storage);
+        hdrs[i].msg_hdr.msg_namelen = addr_lens[i];
+    }
+    return sendmmsg(fd, hdrs, vlen, flags);
+}
+
+// MARK: descriptors, processes, credentials
+
+int cshim_spawn_addclosefrom(posix_spawn_file_actions_t *fa, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(fa, from);
+}
+int cshim_pipe2_cloexec(int fds[2], int nonblocking) {
+    return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
+}
+int cshim_accept4_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+int cshim_close_range(unsigned int first, unsigned int last) { return close_range(first, last, 0); }
+int cshim_setresuid(uid_t r, uid_t e, uid_t s) { return setresuid(r, e, s); }
+int cshim_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
+int cshim_getresuid(uid_t *r, uid_t *e, uid_t *s) { return getresuid(r, e, s); }
+int cshim_getresgid(gid_t *r, gid_t *e, gid_t *s) { return getresgid(r, e, s); }
+int cshim_errno(void) { return errno; }

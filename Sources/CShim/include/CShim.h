@@ -1,11 +1,103 @@
 #ifndef CSHIM_H
 #define CSHIM_H
 // Wrappers for what Swift cannot call directly: _GNU_SOURCE-only functions, variadic prctl and
-// the CMSG_* macros. Every declaration uses plain C types only.
+// the CMSG_* macros. Every declaration uses plain C types only, so Swift never sees a GNU struct.
+// Each wrapper returns what the underlying call returns and leaves errno as the call set it;
+// the caller (ShadowSystem) reads errno immediately and retries EINTR itself.
 #include <stddef.h>
+#include <stdint.h>
+#include <spawn.h>
 #include <sys/types.h>
+
+// MARK: prctl(2)
 
 /// prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 int cshim_set_no_new_privs(void);
+/// prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0): 1, 0, or -1 with errno.
+int cshim_get_no_new_privs(void);
+/// prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+int cshim_set_parent_death_signal(int sig);
+/// prctl(PR_SET_DUMPABLE, on, 0, 0, 0)
+int cshim_set_dumpable(int on);
+/// prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)
+int cshim_get_dumpable(void);
+/// prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+int cshim_clear_ambient_capabilities(void);
+/// prctl(PR_SET_KEEPCAPS, on, 0, 0, 0)
+int cshim_set_keep_capabilities(int on);
+
+// MARK: memfd_create(2) and file seals
+
+/// memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING)
+int cshim_memfd_create_sealable(const char *name);
+/// fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)
+int cshim_seal_all(int fd);
+/// fcntl(fd, F_GET_SEALS)
+int cshim_get_seals(int fd);
+/// The seal mask cshim_seal_all() adds (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL).
+int cshim_all_seals(void);
+
+// MARK: sendmsg(2) / recvmsg(2) with one descriptor (SCM_RIGHTS)
+
+/// sendmsg(sock, one iovec of buf/len, SCM_RIGHTS carrying fd when fd >= 0, flags).
+ssize_t cshim_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags);
+
+/// recvmsg(sock, one iovec of buf/len, flags | MSG_CMSG_CLOEXEC).
+/// On success: *fd_out is the first received descriptor or -1; *fd_count_out how many arrived
+/// (every descriptor after the first is closed here); *msg_flags_out the returned msg_flags
+/// (MSG_TRUNC: the message was longer than len; MSG_CTRUNC: descriptors were lost).
+ssize_t cshim_recv_with_fd(int sock, void *buf, size_t len, int flags,
+                           int *fd_out, int *fd_count_out, int *msg_flags_out);
+
+/// MSG_TRUNC, MSG_CTRUNC, MSG_WAITFORONE, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_CMSG_CLOEXEC.
+int cshim_msg_trunc(void);
+int cshim_msg_ctrunc(void);
+int cshim_msg_waitforone(void);
+int cshim_msg_dontwait(void);
+int cshim_msg_nosignal(void);
+
+// MARK: recvmmsg(2) / sendmmsg(2) over caller-provided flat buffers
+
+/// Bytes of scratch memory per message that cshim_recvmmsg/cshim_sendmmsg need for their
+/// struct mmsghdr + struct iovec (the caller allocates vlen * this once, 16-byte aligned).
+size_t cshim_mmsg_scratch_size(void);
+/// sizeof(struct sockaddr_storage): the size of one address slot.
+size_t cshim_sockaddr_storage_size(void);
+
+/// recvmmsg(fd, vlen messages, flags | MSG_TRUNC, NULL).
+/// Message i lands in bufs + i*slot_size (at most slot_size bytes) and its source address in
+/// addrs + i*cshim_sockaddr_storage_size(). For each received message: lengths[i] is the
+/// datagram's real length (it may exceed slot_size), addr_lens[i] the address length and
+/// msg_flags[i] the returned flags (MSG_TRUNC when the datagram did not fit).
+int cshim_recvmmsg(int fd, unsigned int vlen, void *bufs, size_t slot_size, uint32_t *lengths,
+                   void *addrs, uint32_t *addr_lens, int *msg_flags, void *scratch, int flags);
+
+/// sendmmsg(fd, vlen messages, flags): message i is lengths[i] bytes at bufs + i*slot_size,
+/// sent to the address at addrs + i*cshim_sockaddr_storage_size() of length addr_lens[i].
+/// Returns the number of messages sent (see sendmmsg(2) for partial results).
+int cshim_sendmmsg(int fd, unsigned int vlen, const void *bufs, size_t slot_size,
+                   const uint32_t *lengths, const void *addrs, const uint32_t *addr_lens,
+                   void *scratch, int flags);
+
+// MARK: descriptors and processes
+
+/// posix_spawn_file_actions_addclosefrom_np(fa, from)
+int cshim_spawn_addclosefrom(posix_spawn_file_actions_t *fa, int from);
+/// pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0))
+int cshim_pipe2_cloexec(int fds[2], int nonblocking);
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC)
+int cshim_accept4_cloexec(int fd);
+/// close_range(first, last, 0)
+int cshim_close_range(unsigned int first, unsigned int last);
+/// setresuid(r, e, s)
+int cshim_setresuid(uid_t r, uid_t e, uid_t s);
+/// setresgid(r, e, s)
+int cshim_setresgid(gid_t r, gid_t e, gid_t s);
+/// getresuid(r, e, s)
+int cshim_getresuid(uid_t *r, uid_t *e, uid_t *s);
+/// getresgid(r, e, s)
+int cshim_getresgid(gid_t *r, gid_t *e, gid_t *s);
+/// The value of errno (for callers that cannot see the thread-local errno).
+int cshim_errno(void);
 
 #endif

@@ -1,0 +1,68 @@
+import ShadowCore
+
+/// Writes each message's payload (layouts in docs/ipc.md).
+enum PayloadEncoder {
+    static func encode(_ message: IPCMessage, into w: inout ByteWriter) {
+        switch message {
+        case .ready(let m):
+            w.u32(m.pid); w.u32(m.uid); w.u32(m.gid); w.u64(m.workerGeneration)
+        case .shutdown:
+            break
+        case .snapshot(let m):
+            w.u64(m.snapshotGeneration); w.u64(m.byteCount); w.u64(m.digest); w.u32(m.reservationCount)
+        case .snapshotApplied(let m):
+            w.u64(m.snapshotGeneration); w.u32(m.reservationCount)
+        case .snapshotRejected(let m):
+            w.u64(m.snapshotGeneration); w.u16(m.reason.rawValue)
+        case .bindingLearned(let m):
+            mac(m.mac, &w); option82(m.option82, &w)
+        case .bindingUpdate(let record):
+            binding(record, &w)
+        case .bindingRemove(let address):
+            mac(address, &w)
+        case .bindingTableBegin(let m), .bindingTableCommit(let m):
+            w.u64(m.tableGeneration); w.u32(m.entryCount)
+        case .bindingTableChunk(let chunk):
+            w.u64(chunk.tableGeneration)
+            precondition(chunk.records.count <= Int(UInt16.max))
+            w.u16(UInt16(chunk.records.count))
+            for record in chunk.records { binding(record, &w) }
+        case .event(let line):
+            w.raw(line)
+        case .counters(let counters):
+            precondition(counters.count <= Int(UInt16.max))
+            w.u16(UInt16(counters.count))
+            for c in counters {
+                let name = Array(c.name.utf8)
+                precondition(!name.isEmpty && name.count <= IPCLimits.maximumCounterName, "bad counter name")
+                w.u8(UInt8(name.count)); w.raw(name); w.u64(c.value)
+            }
+        }
+    }
+
+    /// Six bytes in wire order.
+    static func mac(_ m: MACAddress, _ w: inout ByteWriter) {
+        for i in 0..<6 { w.u8(m[byte: i]) }
+    }
+
+    /// A presence byte (bit 0 circuit, 1 remote, 2 subscriber), then each present field as a
+    /// u16-length UTF-8 string.
+    static func option82(_ o: Option82, _ w: inout ByteWriter) {
+        let fields = [o.circuit, o.remote, o.subscriber]
+        var presence: UInt8 = 0
+        for (i, f) in fields.enumerated() where f != nil { presence |= 1 << i }
+        w.u8(presence)
+        for case let f? in fields { w.string16(f) }
+    }
+
+    /// Bytes ``binding(_:_:)`` needs for `record` (for chunking).
+    static func bindingSize(_ record: BindingRecord) -> Int {
+        let o = record.option82
+        let strings = [o.circuit, o.remote, o.subscriber].reduce(0) { $0 + ($1.map { 2 + $0.utf8.count } ?? 0) }
+        return 6 + 1 + strings + 8
+    }
+
+    static func binding(_ r: BindingRecord, _ w: inout ByteWriter) {
+        mac(r.mac, &w); option82(r.option82, &w); w.u64(r.lastSeen)
+    }
+}

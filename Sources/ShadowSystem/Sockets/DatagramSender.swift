@@ -1,0 +1,121 @@
+import CShim
+import Glibc
+import ShadowCore
+import SystemPackage
+
+/// What a ``DatagramSender/flush(to:)`` did.
+public struct FlushResult: Equatable, Sendable {
+    /// Datagrams the kernel accepted.
+    public var sent: Int
+    /// Datagrams dropped because sending them failed (see ``lastError``).
+    public var dropped: Int
+    /// The last error that caused a drop, if any.
+    public var lastError: Errno?
+
+    public init(sent: Int, dropped: Int, lastError: Errno?) {
+        self.sent = sent
+        self.dropped = dropped
+        self.lastError = lastError
+    }
+}
+
+/// Queues replies in buffers allocated once and sends them in one sendmmsg(2): no heap
+/// allocation per packet. Single-threaded by design; not Sendable.
+public final class DatagramSender {
+    /// Datagrams per batch.
+    public let capacity: Int
+    /// Largest datagram a slot holds.
+    public let slotSize: Int
+    /// Datagrams queued and not yet flushed.
+    public private(set) var pendingCount = 0
+
+    private let buffers: UnsafeMutableRawPointer
+    private let addresses: UnsafeMutableRawPointer
+    private let lengths: UnsafeMutablePointer<UInt32>
+    private let addressLengths: UnsafeMutablePointer<UInt32>
+    private let scratch: UnsafeMutableRawPointer
+    private let addressSlot = cshim_sockaddr_storage_size()
+
+    /// - Parameters:
+    ///   - capacity: datagrams per batch (at most 1024, the kernel's UIO_MAXIOV).
+    ///   - slotSize: largest datagram; 65535 holds any UDP payload.
+    public init(capacity: Int = 64, slotSize: Int = 65535) {
+        precondition((1...1024).contains(capacity) && slotSize > 0)
+        self.capacity = capacity
+        self.slotSize = slotSize
+        buffers = .allocate(byteCount: capacity * slotSize, alignment: 16)
+        addresses = .allocate(byteCount: capacity * addressSlot, alignment: 16)
+        lengths = .allocate(capacity: capacity)
+        addressLengths = .allocate(capacity: capacity)
+        scratch = .allocate(byteCount: capacity * cshim_mmsg_scratch_size(), alignment: 16)
+    }
+
+    deinit {
+        buffers.deallocate(); addresses.deallocate(); lengths.deallocate()
+        addressLengths.deallocate(); scratch.deallocate()
+    }
+
+    /// Whether every slot is taken (flush before queuing more).
+    public var isFull: Bool { pendingCount == capacity }
+
+    /// Lets `encode` write a datagram straight into the next free slot and queues it for
+    /// `destination`. `encode` returns the number of bytes it wrote (0 queues nothing).
+    /// Returns false, without calling `encode`, when the sender is full.
+    @discardableResult
+    public func enqueue(
+        to destination: SocketAddress, scopeID: UInt32 = 0,
+        _ encode: (UnsafeMutableRawBufferPointer) -> Int
+    ) -> Bool {
+        guard pendingCount < capacity else { return false }
+        let slot = UnsafeMutableRawBufferPointer(start: buffers + pendingCount * slotSize, count: slotSize)
+        let written = encode(slot)
+        precondition(written >= 0 && written <= slotSize, "encoder wrote outside its slot")
+        guard written > 0 else { return true }
+        lengths[pendingCount] = UInt32(written)
+        addressLengths[pendingCount] = UInt32(destination.write(to: addresses + pendingCount * addressSlot,
+                                                                scopeID: scopeID))
+        pendingCount += 1
+        return true
+    }
+
+    /// Copies `bytes` into the next free slot for `destination`. Returns false when the sender is
+    /// full or `bytes` is longer than a slot.
+    @discardableResult
+    public func enqueue(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, scopeID: UInt32 = 0) -> Bool {
+        guard bytes.count <= slotSize else { return false }
+        return enqueue(to: destination, scopeID: scopeID) { slot in
+            slot.copyMemory(from: bytes)
+            return bytes.count
+        }
+    }
+
+    /// Sends everything queued and empties the queue. A datagram the kernel refuses (e.g. no
+    /// route, or EAGAIN on a full non-blocking socket) is dropped and counted; the rest are still
+    /// sent. Never blocks longer than sendmmsg(2) does on the socket.
+    ///
+    /// Corresponds to sendmmsg(2).
+    public func flush(to fd: FileDescriptor) -> FlushResult {
+        var result = FlushResult(sent: 0, dropped: 0, lastError: nil)
+        var start = 0
+        while start < pendingCount {
+            let n = cshim_sendmmsg(fd.rawValue, UInt32(pendingCount - start), buffers + start * slotSize, slotSize,
+                                   lengths + start, addresses + start * addressSlot, addressLengths + start,
+                                   scratch, cshim_msg_nosignal())
+            if n > 0 {
+                result.sent += Int(n)
+                start += Int(n)
+                continue
+            }
+            let error = Errno(rawValue: n < 0 ? errno : EIO)
+            if error == .interrupted { continue }
+            result.dropped += 1
+            result.lastError = error
+            start += 1
+        }
+        pendingCount = 0
+        return result
+    }
+
+    /// Forgets everything queued.
+    public func discardPending() { pendingCount = 0 }
+}

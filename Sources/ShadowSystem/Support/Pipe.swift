@@ -1,0 +1,30 @@
+import CShim
+import Glibc
+import SystemPackage
+
+/// Pipes for talking to children (tests, helpers).
+public enum Pipe {
+    /// A close-on-exec pipe: (read end, write end).
+    ///
+    /// Corresponds to pipe2(2) with O_CLOEXEC.
+    public static func make(nonBlocking: Bool = false) throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [CInt] = [-1, -1]
+        _ = try valueOrErrno { cshim_pipe2_cloexec(&fds, nonBlocking ? 1 : 0) }
+        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
+    }
+
+    /// Reads until end of file.
+    ///
+    /// Corresponds to read(2), repeated.
+    public static func readAll(_ fd: FileDescriptor) throws(Errno) -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = try retryingInterrupts {
+                chunk.withUnsafeMutableBytes { read(fd.rawValue, $0.baseAddress, $0.count) }
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[..<n])
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Glibc
+import ShadowSystem
+import SystemPackage
+
+enum ProbeModes {
+    /// Prints `fd=N:target` per open descriptor (the listing's own excluded), `sigblk=`/`sigign=` from
+    /// /proc/self/status and `env=` per environment entry.
+    static func listDescriptors() {
+        guard let dir = opendir("/proc/self/fd") else { print("error=opendir"); return }
+        let own = dirfd(dir)
+        var fds: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name), fd != own { fds.append(fd) }
+        }
+        closedir(dir)
+        for fd in fds.sorted() { print("fd=\(fd):\(linkTarget(fd))") }
+        let status = (try? readText("/proc/self/status")) ?? ""
+        for line in status.split(separator: "\n") where line.hasPrefix("SigBlk:") || line.hasPrefix("SigIgn:") {
+            let parts = line.split(separator: "\t")
+            print("\(parts[0].dropLast().lowercased())=\(parts.last ?? "")")
+        }
+        var env = environ
+        while let entry = env.pointee { print("env=\(String(cString: entry))"); env += 1 }
+    }
+
+    /// What /proc/self/fd/N points to (e.g. `pipe:[1234]`).
+    static func linkTarget(_ fd: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let n = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        return n < 0 ? "?" : String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Enters the sandbox and reports; exit status 0 only when the drop succeeded.
+    static func drop(user: String, root: String) -> Int32 {
+        let status: ProcessStatus
+        do { status = try Sandbox.enter(SandboxPlan(user: user, rootDirectory: root)) } catch {
+            print("error=\(error)")
+            return 1
+        }
+        report(status)
+        tryForbiddenCalls()
+        print("result=ok")
+        return 0
+    }
+
+    static func report(_ s: ProcessStatus) {
+        print("uid=\(s.uids.map(String.init).joined(separator: ","))")
+        print("gid=\(s.gids.map(String.init).joined(separator: ","))")
+        print("groups=\(s.groups.map(String.init).joined(separator: ","))")
+        print("capinh=\(s.capInheritable) capprm=\(s.capPermitted) capeff=\(s.capEffective) capbnd=\(s.capBounding) capamb=\(s.capAmbient)")
+        print("nonewprivs=\(s.noNewPrivileges ? 1 : 0)")
+        print("seccomp=\(s.seccompMode)")
+        print("threads=\(s.threads)")
+    }
+
+    /// Each forbidden call prints its errno (0 would mean it succeeded).
+    static func tryForbiddenCalls() {
+        func outcome(_ name: String, _ result: Int32) {
+            print("\(name)=\(result == -1 ? errno : 0)")
+        }
+        outcome("socket", socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0))
+        outcome("open", open("/", O_RDONLY))
+        outcome("kill_init", kill(1, 0))
+        outcome("kill_self", kill(getpid(), 0))
+        outcome("setuid", setuid(0))
+        outcome("chroot", chroot("/"))
+        let child = fork()
+        if child == 0 { _exit(0) }
+        if child > 0 { var st: Int32 = 0; waitpid(child, &st, 0) }
+        outcome("fork", child > 0 ? 0 : -1)
+        var args: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        outcome("execve", execv("/bin/true", &args))
+        print("thread=\(startAndJoinThread() ? "ok" : "failed")")
+    }
+
+    /// Whether a pthread can still be created (clone with CLONE_THREAD stays allowed).
+    static func startAndJoinThread() -> Bool {
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { _ in nil }, nil)
+        if rc != 0 { print("thread_errno=\(rc)"); return false }
+        return pthread_join(thread, nil) == 0
+    }
+
+    static func readText(_ path: String) throws -> String {
+        let fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+        defer { try? fd.close() }
+        return String(decoding: try Pipe.readAll(fd), as: UTF8.self)
+    }
+}

@@ -1,0 +1,20 @@
+// Test support for ShadowSystemTests: behaves like a worker and prints what it sees as
+// `key=value` lines on stdout. Modes:
+//   fds                      list open descriptors, signal mask/ignored set and environment
+//   drop USER ROOTDIR        enter the worker sandbox, then try forbidden calls
+//   worker USER ROOTDIR GEN  fd 3 IPC (SEQPACKET), fd 4 UDP: drop, send ready, apply a memfd
+//                            snapshot, echo one datagram, exit on shutdown
+import Glibc
+
+let arguments = CommandLine.arguments
+switch arguments.count > 1 ? arguments[1] : "" {
+case "fds":
+    ProbeModes.listDescriptors()
+case "drop" where arguments.count == 4:
+    exit(ProbeModes.drop(user: arguments[2], root: arguments[3]))
+case "worker" where arguments.count == 5:
+    exit(ProbeWorker.run(user: arguments[2], root: arguments[3], generation: UInt64(arguments[4]) ?? 0))
+default:
+    print("usage: shadow-sandbox-probe fds | drop USER ROOTDIR | worker USER ROOTDIR GENERATION")
+    exit(2)
+}

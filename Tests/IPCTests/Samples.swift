@@ -1,0 +1,56 @@
+import IPC
+import ShadowCore
+
+/// Sample messages and reservations shared by the IPC tests.
+enum Samples {
+    static let option82 = Option82(circuit: "eth0/1/2:100", remote: "olt-7", subscriber: nil)
+    static let mac = MACAddress(value: 0x0011_2233_4455)
+
+    static let records = [
+        BindingRecord(mac: mac, option82: option82, lastSeen: 1_800_000_000),
+        BindingRecord(mac: MACAddress(value: 0xAABB_CCDD_EEFF), option82: Option82(subscriber: "ünïcødé"), lastSeen: 0),
+        BindingRecord(mac: MACAddress(value: 1), option82: Option82(), lastSeen: .max),
+    ]
+
+    /// One of every message, each with the directions it may travel in.
+    static let messages: [(IPCMessage, Direction)] = [
+        (.ready(ReadyMessage(pid: 4242, uid: 65534, gid: 65533, workerGeneration: 7)), .v4ToMaster),
+        (.ready(ReadyMessage(pid: 1, uid: 2, gid: 3, workerGeneration: .max)), .v6ToMaster),
+        (.shutdown, .masterToV4),
+        (.shutdown, .masterToV6),
+        (.snapshot(SnapshotAnnouncement(snapshotGeneration: 3, byteCount: 80_000_016, digest: 0xDEAD_BEEF_0BAD_F00D,
+                                        reservationCount: 1_000_000)), .masterToV4),
+        (.snapshotApplied(SnapshotApplied(snapshotGeneration: 3, reservationCount: 1_000_000)), .v4ToMaster),
+        (.snapshotRejected(SnapshotRejected(snapshotGeneration: 4, reason: .digestMismatch)), .v6ToMaster),
+        (.bindingLearned(BindingLearned(mac: mac, option82: option82)), .v4ToMaster),
+        (.bindingUpdate(records[0]), .masterToV6),
+        (.bindingRemove(mac), .masterToV6),
+        (.bindingTableBegin(BindingTableMarker(tableGeneration: 9, entryCount: 3)), .masterToV6),
+        (.bindingTableChunk(BindingTableChunk(tableGeneration: 9, records: records)), .masterToV6),
+        (.bindingTableCommit(BindingTableMarker(tableGeneration: 9, entryCount: 3)), .masterToV6),
+        (.event(Array(#"{"event":"v4","mac":"00-11-22-33-44-55"}"#.utf8)), .v4ToMaster),
+        (.counters([Counter(name: "v4.discover", value: 12), Counter(name: "v4.dropped.truncated", value: .max)]),
+         .v6ToMaster),
+        (.counters([]), .v4ToMaster),
+    ]
+
+    static func reservations(_ count: Int) -> [Reservation] {
+        (0..<count).map { i in
+            let n = UInt32(i)
+            var r = Reservation(
+                ipv4: IPv4Address(0x0A00_0000 | n),
+                ipv6NA: IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(i)),
+                ipv6PD: IPv6Prefix(address: IPv6Address(high: 0x2001_0db8_1000_0000 | UInt64(i) << 8, low: 0),
+                                   prefixLength: 56))
+            switch i % 4 {
+            case 0: r.mac = MACAddress(value: 0x0200_0000_0000 | UInt64(i))
+            case 1: r.duid = DUID(bytes: [0, 3, 0, 1, 2, 0, 0, 0, UInt8(i & 0xFF), UInt8((i >> 8) & 0xFF)])
+            case 2: r.option82 = Option82(circuit: "olt1/\(i)", remote: "r\(i % 100)")
+            default:
+                r.option1837 = Option1837(interface: "ge-0/0/\(i % 48)", remote: "cpe-\(i)", enterpriseNumber: 4874)
+                r.mac = MACAddress(value: UInt64(i))
+            }
+            return r
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Glibc
+import ShadowSystem
+import SystemPackage
+import Testing
+
+@Suite struct FileTests {
+    static func listing(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func contents(_ path: String) throws -> String {
+        let fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+        defer { try? fd.close() }
+        return String(decoding: try Pipe.readAll(fd), as: UTF8.self)
+    }
+
+    @Test func atomicWriteReplacesAndLeavesNoTemporaryFile() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("atomic")
+        defer { TestSupport.removeDirectory(dir) }
+        let path = dir + "/bindings.json"
+        try AtomicFile.write(Array("first\n".utf8), to: path)
+        #expect(try Self.contents(path) == "first\n")
+        try AtomicFile.write(Array("second, longer\n".utf8), to: path, permissions: 0o600)
+        #expect(try Self.contents(path) == "second, longer\n")
+        #expect(Self.listing(dir) == ["bindings.json"])
+        var info = stat()
+        stat(path, &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+    }
+
+    @Test func atomicWriteIntoAMissingDirectoryFails() {
+        #expect(throws: Errno.noSuchFileOrDirectory) {
+            try AtomicFile.write([1], to: "/tmp/shadow-no-such-dir-\(getpid())/x")
+        }
+    }
+
+    @Test func sealedMemoryFileIsReadOnlyAndChecked() throws {
+        let payload = Array("snapshot bytes".utf8)
+        let fd = try SealedMemoryFile.create(name: "test-snapshot", byteCount: payload.count) { buffer in
+            buffer.copyBytes(from: payload)
+        }
+        defer { try? fd.close() }
+        let mapping = try ReadOnlyMapping(descriptor: fd, expectedByteCount: payload.count)
+        #expect(Array(mapping.bytes) == payload)
+        // The seals hold: no write, no resize.
+        #expect(pwrite(fd.rawValue, payload, 1, 0) == -1 && errno == EPERM)
+        #expect(ftruncate(fd.rawValue, 1) == -1 && errno == EPERM)
+        #expect(throws: MappingError.sizeMismatch(expected: 3, actual: payload.count)) {
+            _ = try ReadOnlyMapping(descriptor: fd, expectedByteCount: 3)
+        }
+    }
+
+    @Test func unsealedDescriptorIsRefused() throws {
+        let (readEnd, writeEnd) = try Pipe.make()
+        defer { try? readEnd.close(); try? writeEnd.close() }
+        #expect(throws: MappingError.self) { _ = try ReadOnlyMapping(descriptor: readEnd, expectedByteCount: 1) }
+    }
+}
+
+@Suite struct DescriptorsTests {
+    @Test func closeRangeClosesEverythingInTheRange() throws {
+        let (readEnd, writeEnd) = try Pipe.make()
+        let low = try readEnd.duplicateCloseOnExec(atLeast: 900)
+        let high = try readEnd.duplicateCloseOnExec(atLeast: 950)
+        defer { try? readEnd.close(); try? writeEnd.close() }
+        try Descriptors.closeRange(from: low.rawValue, through: high.rawValue)
+        #expect(fcntl(low.rawValue, F_GETFD) == -1 && errno == EBADF)
+        #expect(fcntl(high.rawValue, F_GETFD) == -1 && errno == EBADF)
+        #expect(fcntl(readEnd.rawValue, F_GETFD) != -1)
+    }
+}

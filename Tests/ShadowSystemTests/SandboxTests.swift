@@ -1,0 +1,58 @@
+import Glibc
+import ShadowSystem
+import SystemPackage
+import Testing
+
+@Suite struct SandboxTests {
+    /// Spawns the probe as root; it drops like a worker and reports what /proc/self/status says,
+    /// then tries calls the filter must refuse.
+    @Test(.enabled(if: TestSupport.isRoot, "needs root to drop privileges"))
+    func probeDropsEverything() throws {
+        let root = try TestSupport.makeTemporaryDirectory("root")
+        defer { TestSupport.removeDirectory(root) }
+        let run = try TestSupport.runProbe(["drop", "nobody", root])
+        #expect(run.status == .exited(0), "\(run.lines)")
+        #expect(run.value("result") == "ok")
+        let nobody = try Sandbox.lookUp("nobody")
+        #expect(run.value("uid") == Array(repeating: "\(nobody.uid)", count: 4).joined(separator: ","))
+        #expect(run.value("gid") == Array(repeating: "\(nobody.gid)", count: 4).joined(separator: ","))
+        #expect(run.value("groups") == "\(nobody.gid)")
+        #expect(run.value("capinh") == "0 capprm=0 capeff=0 capbnd=0 capamb=0")
+        #expect(run.value("nonewprivs") == "1")
+        #expect(run.value("seccomp") == "2")
+        for call in ["socket", "open", "kill_init", "setuid", "chroot", "fork", "execve"] {
+            #expect(run.value(call) == "\(EPERM)", "\(call)")
+        }
+        #expect(run.value("kill_self") == "0")
+        #expect(run.value("thread") == "ok")
+    }
+
+    @Test(.enabled(if: TestSupport.isRoot, "needs root to drop privileges"))
+    func nonEmptyRootIsRefusedBeforeAnythingIsDropped() throws {
+        let root = try TestSupport.makeTemporaryDirectory("root")
+        defer { TestSupport.removeDirectory(root) }
+        let fd = open(root + "/file", O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        close(fd)
+        let run = try TestSupport.runProbe(["drop", "nobody", root])
+        #expect(run.status == .exited(1))
+        #expect(run.value("error")?.contains("rootNotEmpty") == true)
+    }
+
+    @Test func unknownUserAndRootAreRefused() {
+        #expect(throws: SandboxError.self) { _ = try Sandbox.lookUp("no-such-user-shadowdhcp") }
+        #expect(throws: SandboxError.self) { _ = try Sandbox.lookUp("root") }
+    }
+
+    @Test func workerFilterResolvesOnThisKernel() {
+        let filter = SeccompFilter.worker()
+        #expect(filter.unknownSyscalls.isEmpty, "\(filter.unknownSyscalls)")
+        #expect(filter.rules.contains { $0.syscall == "socket" })
+    }
+
+    @Test func auditFlagsAnUnconfinedProcess() throws {
+        let me = try ProcessStatus.read(pid: getpid())
+        let problems = SandboxAudit.problems(in: me)
+        #expect(!problems.isEmpty)
+        #expect(me.pid == getpid())
+    }
+}
