@@ -1,0 +1,104 @@
+/// Finds repeated keys in a large array without copying the keys: an open-addressing table of
+/// entry indexes tagged with 32 bits of the key's hash, so memory stays at 8 bytes per slot and
+/// the entries themselves are only read again when two tags agree.
+struct DuplicateFinder {
+    /// For every entry whose key (when it has one) equals an earlier entry's, calls
+    /// `report(later, first)` with the two indexes, in ascending order of `later`.
+    static func find<K: Equatable>(count: Int, key: (Int) -> K?, hash: (K) -> UInt64,
+                                   report: (Int, Int) -> Void) {
+        var capacity = 16
+        while capacity < count * 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        var slots = [UInt64](repeating: 0, count: capacity)
+        slots.withUnsafeMutableBufferPointer { slots in
+            for i in 0..<count {
+                guard let k = key(i) else { continue }
+                let h = hash(k)
+                let tag = h >> 32
+                var s = Int(truncatingIfNeeded: h) & mask
+                while true {
+                    let slot = slots[s]
+                    if slot == 0 {
+                        slots[s] = tag << 32 | UInt64(i + 1)
+                        break
+                    }
+                    if slot >> 32 == tag, key(Int(slot & 0xFFFF_FFFF) - 1) == k {
+                        report(i, Int(slot & 0xFFFF_FFFF) - 1)
+                        break
+                    }
+                    s = (s + 1) & mask
+                }
+            }
+        }
+    }
+
+    /// A 64-bit mix (the MurmurHash3 finaliser) for fixed-width keys.
+    @inline(__always)
+    static func mix(_ x: UInt64) -> UInt64 {
+        var h = x
+        h ^= h >> 33
+        h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return h
+    }
+
+    /// FNV-1a over bytes, finished with ``mix(_:)``; `seed` separates the fields of one key.
+    static func hash<C: Sequence>(_ bytes: C, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64
+        where C.Element == UInt8 {
+        var h = seed
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return mix(h)
+    }
+
+    static func hash(_ d: DUID) -> UInt64 { hash(d.bytes) }
+
+    /// Absent and empty fields hash differently (absent adds nothing, present adds a marker).
+    static func hash(_ o: Option82) -> UInt64 {
+        var h: UInt64 = 1
+        for f in [o.circuit, o.remote, o.subscriber] {
+            h = f.map { hash($0.utf8, seed: h ^ 0x9E37_79B9) } ?? mix(h &+ 0x51)
+        }
+        return h
+    }
+
+    static func hash(_ o: Option1837) -> UInt64 {
+        var h: UInt64 = 2
+        for f in [o.interface, o.remote] {
+            h = f.map { hash($0.utf8, seed: h ^ 0x9E37_79B9) } ?? mix(h &+ 0x51)
+        }
+        return mix(h ^ (o.enterpriseNumber.map { UInt64($0) | 1 << 40 } ?? 0))
+    }
+}
+
+extension ReservationParser {
+    /// The same key or address in two entries: an error on the later one naming the first.
+    mutating func reportDuplicates() {
+        let bad = unusable
+        func usable(_ i: Int, _ f: ReservationField) -> Bool { bad.isEmpty || !(bad[Int32(i)]?.contains(f) ?? false) }
+        let mix = DuplicateFinder.mix
+        let all = reservations
+        all.withUnsafeBufferPointer { rs in
+            duplicates(.mac, { rs[$0].mac }, { mix($0.value) }, { $0.description })
+            duplicates(.duid, { rs[$0].duid }, { DuplicateFinder.hash($0) }, { $0.description })
+            duplicates(.option82, { rs[$0].option82 }, { DuplicateFinder.hash($0) }, ReservationPersistence.compactJSON)
+            duplicates(.option1837, { rs[$0].option1837 }, { DuplicateFinder.hash($0) }, ReservationPersistence.compactJSON)
+            duplicates(.ipv4, { usable($0, .ipv4) ? rs[$0].ipv4 : nil }, { mix(UInt64($0.value)) }, { $0.description })
+            duplicates(.ipv6NA, { usable($0, .ipv6NA) ? rs[$0].ipv6NA : nil }, { mix($0.high ^ mix($0.low)) },
+                       { $0.description })
+            duplicates(.ipv6PD, { usable($0, .ipv6PD) ? rs[$0].ipv6PD : nil },
+                       { mix($0.address.high ^ mix($0.address.low ^ UInt64($0.prefixLength))) }, { $0.description })
+        }
+    }
+
+    private mutating func duplicates<K: Equatable>(_ field: ReservationField, _ key: (Int) -> K?,
+                                                   _ hash: (K) -> UInt64, _ show: (K) -> String) {
+        var found: [(Int, Int)] = []
+        DuplicateFinder.find(count: reservations.count, key: key, hash: hash) { found.append(($0, $1)) }
+        for (later, first) in found {
+            guard let k = key(later) else { continue }
+            error(later, field, "\(show(k)) already used by \(location(first))")
+        }
+    }
+}
