@@ -31,6 +31,8 @@ public struct JSONReader {
     let bytes: UnsafeRawBufferPointer
     /// Offset of the next unread byte.
     public internal(set) var offset: Int
+    /// Offset of the opening quote of the name ``nextKey()`` returned last.
+    public private(set) var keyOffset = 0
     /// True right after `{` or `[`: the next member or element is the first one.
     private var atContainerStart = false
 
@@ -78,6 +80,7 @@ public struct JSONReader {
     /// The next member's name (the reader is then at its value), or nil after consuming `}`.
     public mutating func nextKey() throws(JSONSyntaxError) -> String? {
         guard try nextSeparator() else { return nil }
+        keyOffset = offset
         let key = try readString()
         skipWhitespace()
         try expect(UInt8(ascii: ":"), "expected ':' after a field name")

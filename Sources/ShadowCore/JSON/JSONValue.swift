@@ -50,10 +50,9 @@ public indirect enum JSONValue: Hashable, Sendable {
             var members: [Member] = []
             var names = Set<String>()
             while true {
-                let keyOffset = reader.offset
                 guard let name = try reader.nextKey() else { break }
                 guard names.insert(name).inserted else {
-                    throw reader.error("duplicate field \"\(name)\"", at: keyOffset)
+                    throw reader.error("duplicate field \"\(name)\"", at: reader.keyOffset)
                 }
                 members.append(Member(name: name, value: try parse(&reader, depth: depth + 1)))
             }
