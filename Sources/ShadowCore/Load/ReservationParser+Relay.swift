@@ -71,23 +71,33 @@ extension ReservationParser {
             return false
         }
         try r.beginObject()
-        var seen: [String] = []
-        while let name = try r.nextKey() {
-            if !allowed.contains(name) {
-                error(index, field, member: name, "unknown field; allowed: \(allowed.joined(separator: ", "))")
+        var seen: UInt8 = 0
+        while let token = try r.nextKeyToken() {
+            guard let i = ReservationParser.match(token, allowed) else {
+                error(index, field, member: token.string, "unknown field; allowed: \(allowed.joined(separator: ", "))")
                 invalid()
                 try r.skipValue()
-            } else if seen.contains(name) {
-                error(index, field, member: name, "duplicate field")
-                invalid()
-                try r.skipValue()
-            } else {
-                seen.append(name)
-                if try r.readNullIfPresent() { continue }
-                try member(&self, &r, name)
+                continue
             }
+            if seen & (1 << i) != 0 {
+                error(index, field, member: allowed[i], "duplicate field")
+                invalid()
+                try r.skipValue()
+                continue
+            }
+            seen |= 1 << i
+            if try r.readNullIfPresent() { continue }
+            try member(&self, &r, allowed[i])
         }
         return true
+    }
+
+    /// The position of a member name in `allowed`, compared without building a `String`.
+    static func match(_ token: JSONStringToken, _ allowed: [String]) -> Int? {
+        switch token {
+        case .raw(let bytes): allowed.firstIndex { $0.utf8.elementsEqual(bytes) }
+        case .decoded(let s): allowed.firstIndex(of: s)
+        }
     }
 
     /// A string member; nil (error recorded through `string`) for any other type.

@@ -54,7 +54,23 @@ struct ReservationParser {
             return
         }
         try r.beginArray()
-        while try r.nextElement() { try parseEntry(&r, index: reservations.count) }
+        let start = r.offset
+        while try r.nextElement() {
+            try parseEntry(&r, index: reservations.count)
+            if reservations.count == ReservationParser.sampleSize { reserveForRest(&r, since: start) }
+        }
+    }
+
+    /// Entries looked at before guessing how many there are in all.
+    static let sampleSize = 1024
+
+    /// Reserves room for the entries still to come, judged from the size of the first ones, so
+    /// that a large file is not copied again and again as the array grows. Untouched capacity
+    /// costs address space, not memory.
+    private mutating func reserveForRest(_ r: inout JSONReader, since start: Int) {
+        let bytesPerEntry = max(1, (r.offset - start) / reservations.count)
+        let remaining = (r.bytes.count - r.offset) / bytesPerEntry
+        reservations.reserveCapacity(reservations.count + remaining + remaining / 8)
     }
 
     mutating func parseEntry(_ r: inout JSONReader, index: Int) throws(JSONSyntaxError) {
