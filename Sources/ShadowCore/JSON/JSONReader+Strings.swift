@@ -140,7 +140,8 @@ extension JSONReader {
                 offset = i + 1
                 return .raw(UnsafeRawBufferPointer(rebasing: bytes[(open + 1)..<i]))
             }
-            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+            // One unsigned compare catches both control characters (< 0x20) and non-ASCII (>= 0x80).
+            if b == UInt8(ascii: "\\") || b &- 0x20 >= 0x60 { break }
             i += 1
         }
         return .decoded(try readString())
