@@ -67,6 +67,8 @@ struct ReservationValidationTests {
          "reservations.json[1].option1837.enterprise: unknown field; allowed: interface, remote, enterprise_number"),
         (entry(9, #""mac": "001122334455", "mac": "001122334466""#), "reservations.json[1].mac: duplicate field"),
         (entry(9, #""option82": {"remote": "r", "remote": "s"}"#), "reservations.json[1].option82.remote: duplicate field"),
+        (entry(9, #""mac": null, "mac": "001122334466""#), "reservations.json[1].mac: duplicate field"),
+        (entry(9, #""option82": {"remote": null, "remote": "s"}"#), "reservations.json[1].option82.remote: duplicate field"),
     ])
     func unknownFields(_ second: String, _ message: String) {
         #expect(reservationErrors(array(entry(8), second)) == [message])

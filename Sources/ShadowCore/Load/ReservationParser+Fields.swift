@@ -8,12 +8,13 @@ extension ReservationParser {
             try r.skipValue()
             return
         }
-        if d.given.contains(field) || d.invalid.contains(field) {
+        if d.seen.contains(field) {
             error(index, field, "duplicate field")
             d.invalid.insert(field)
             try r.skipValue()
             return
         }
+        d.seen.insert(field)
         if try r.readNullIfPresent() { return }
         d.given.insert(field)
         var ok = true

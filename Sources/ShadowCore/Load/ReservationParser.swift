@@ -25,6 +25,8 @@ struct ReservationParser {
         var duid: DUID?
         var option82: Option82?
         var option1837: Option1837?
+        /// Fields that appeared, `null` included (to catch repeats).
+        var seen = FieldSet()
         /// Fields given (not null), valid or not.
         var given = FieldSet()
         /// Fields given but invalid.
@@ -104,7 +106,7 @@ struct ReservationParser {
         for f in ReservationField.required where !d.given.contains(f) {
             error(index, f, "missing required field")
         }
-        let anyKeyGiven = ReservationField.keys.contains { d.given.contains($0) }
+        let anyKeyGiven = ReservationField.keys.contains { d.given.contains($0) || d.invalid.contains($0) }
         if !anyKeyGiven {
             error(index, nil, "no key, so it can never match; give at least one of \(ReservationField.keyList)")
         } else if d.mac == nil && d.option82 == nil && !d.invalid.contains(.mac) && !d.invalid.contains(.option82) {
