@@ -5,7 +5,7 @@ extension ReservationParser {
         var ok = true
         let allowed = ReservationField.option82Members
         let isObject = try members(&r, index, .option82, allowed) { (p, r, name) throws(JSONSyntaxError) in
-            guard let s = try p.relayString(&r, index, .option82, name) else { ok = false; return }
+            guard let s = try p.string(&r, index, .option82, name) else { ok = false; return }
             if s.isEmpty {
                 p.error(index, .option82, member: name, "an empty string can never match (relays do not send empty sub-options)")
                 ok = false
@@ -35,7 +35,7 @@ extension ReservationParser {
                 if let n = try p.enterpriseNumber(&r, index) { value.enterpriseNumber = n } else { ok = false }
                 return
             }
-            guard let s = try p.relayString(&r, index, .option1837, name) else { ok = false; return }
+            guard let s = try p.string(&r, index, .option1837, name) else { ok = false; return }
             if s.isEmpty {
                 p.error(index, .option1837, member: name, "an empty string can never match")
                 ok = false
@@ -98,12 +98,6 @@ extension ReservationParser {
         case .raw(let bytes): allowed.firstIndex { $0.utf8.count == bytes.count && $0.utf8.elementsEqual(bytes) }
         case .decoded(let s): allowed.firstIndex(of: s)
         }
-    }
-
-    /// A string member; nil (error recorded through `string`) for any other type.
-    mutating func relayString(_ r: inout JSONReader, _ index: Int, _ field: ReservationField,
-                              _ name: String) throws(JSONSyntaxError) -> String? {
-        try string(&r, index, field, name)
     }
 
     mutating func enterpriseNumber(_ r: inout JSONReader, _ index: Int) throws(JSONSyntaxError) -> UInt32? {
