@@ -59,6 +59,9 @@ let package = Package(
         .executableTarget(name: "shadow-v4", dependencies: ["ShadowCore", "DHCPv4"]),
         .executableTarget(name: "shadow-v6", dependencies: ["ShadowCore", "DHCPv6"]),
 
+        // Load benchmark (not a test): swift build -c release --product bench-load
+        .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),
+
         .testTarget(name: "ShadowCoreTests", dependencies: ["ShadowCore"]),
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),

@@ -1,0 +1,135 @@
+// bench-load: how long loading reservations takes and how much memory it needs.
+//
+//   bench-load N [N ...]        generate (once) and measure each size in a fresh process
+//   bench-load --generate N F   write N synthetic reservations to F
+//   bench-load --measure F      read + parse + validate + index F, print times and memory
+//
+// Build in release: swift build -c release --product bench-load
+import Foundation
+import ShadowCore
+
+/// The one subnet every generated `ipv4` lies in.
+let subnets = [SubnetV4(net: IPv4Network("100.64.0.0/10")!, gateway: IPv4Address("100.64.0.1")!)]
+
+/// Reservation `i`: 40 % MAC only, 40 % Option 82 only, 20 % DUID plus MAC.
+func reservation(_ i: Int) -> Reservation {
+    let n = UInt64(i)
+    var r = Reservation(ipv4: IPv4Address(0x6440_0000 + UInt32(i) + 2),
+                        ipv6NA: IPv6Address(high: 0x2001_0db8_0000_0000, low: n + 1),
+                        ipv6PD: IPv6Prefix(address: IPv6Address(high: 0x2001_0db8_8000_0000 + (n << 8), low: 0),
+                                           prefixLength: 56))
+    switch i % 5 {
+    case 0, 1: r.mac = MACAddress(value: 0x0200_0000_0000 + n)
+    case 2, 3: r.option82 = Option82(circuit: "olt\(i % 64)/1/\(i % 16)", remote: "sub-\(i)")
+    default:
+        r.mac = MACAddress(value: 0x0200_0000_0000 + n)
+        r.duid = DUID(bytes: [0, 3, 0, 1, 0x02, 0, UInt8(truncatingIfNeeded: n >> 24),
+                              UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8),
+                              UInt8(truncatingIfNeeded: n)])
+    }
+    return r
+}
+
+func generate(count: Int, path: String) {
+    let text = ReservationPersistence.persistedJSON((0..<count).map(reservation))
+    precondition(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write \(path)")
+}
+
+/// `VmHWM` and `VmRSS` from /proc/self/status, in MiB.
+func memory() -> (peak: Double, current: Double) {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    func field(_ name: String) -> Double {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+        return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+    }
+    return (field("VmHWM"), field("VmRSS"))
+}
+
+/// Reads a whole file into bytes with read(2), the way the master does.
+func readFile(_ path: String) -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    precondition(fd >= 0, "cannot open \(path)")
+    defer { close(fd) }
+    var st = stat()
+    fstat(fd, &st)
+    let size = Int(st.st_size)
+    return [UInt8](unsafeUninitializedCapacity: size) { buf, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, buf.baseAddress! + done, size - done)
+            precondition(n > 0, "read failed")
+            done += n
+        }
+        count = done
+    }
+}
+
+/// User + system CPU seconds used by this process so far.
+func cpuTime() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+}
+
+func seconds(_ d: Duration) -> String {
+    let c = d.components
+    return String(format: "%.3f s", Double(c.seconds) + Double(c.attoseconds) / 1e18)
+}
+
+func cpu(_ s: Double) -> String { String(format: "%.3f s", s) }
+
+func measure(path: String) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let cpuStart = cpuTime()
+    var bytes = readFile(path)
+    let afterRead = clock.now
+    let cpuRead = cpuTime()
+    let loaded: Loaded<[Reservation]>
+    do {
+        loaded = try ReservationLoader.load(bytes, subnets: subnets)
+    } catch {
+        print(error.description)
+        exit(1)
+    }
+    let afterLoad = clock.now
+    let cpuLoad = cpuTime()
+    let memLoad = memory()
+    let fileSize = bytes.count
+    bytes = []
+    let snapshot = ReservationSnapshot(reservations: loaded.value)
+    let end = clock.now
+    let cpuEnd = cpuTime()
+    let mem = memory()
+    print("""
+        file \(path): \(fileSize / 1_048_576) MiB, \(snapshot.count) reservations, \(snapshot.keyCount) keys, \
+        \(loaded.warnings.count) warnings
+          read \(seconds(afterRead - start)), parse+validate \(seconds(afterLoad - afterRead)), \
+        index \(seconds(end - afterLoad)), total \(seconds(end - start))
+          cpu: read \(cpu(cpuRead - cpuStart)), parse+validate \(cpu(cpuLoad - cpuRead)), \
+        index \(cpu(cpuEnd - cpuLoad)), total \(cpu(cpuEnd - cpuStart))
+          memory after parse+validate: peak \(String(format: "%.0f", memLoad.peak)) MiB, current \(String(format: "%.0f", memLoad.current)) MiB
+          memory at the end: peak (VmHWM) \(String(format: "%.0f", mem.peak)) MiB, current (VmRSS) \(String(format: "%.0f", mem.current)) MiB
+        """)
+}
+
+let args = CommandLine.arguments
+switch args.dropFirst().first {
+case "--generate" where args.count == 4:
+    generate(count: Int(args[2])!, path: args[3])
+case "--measure" where args.count == 3:
+    measure(path: args[2])
+case .some(let first) where Int(first) != nil:
+    for n in args.dropFirst().compactMap({ Int($0) }) {
+        let path = NSTemporaryDirectory() + "bench-load-\(n).json"
+        if !FileManager.default.fileExists(atPath: path) { generate(count: n, path: path) }
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: args[0])
+        child.arguments = ["--measure", path]
+        try child.run()
+        child.waitUntilExit()
+    }
+default:
+    print("usage: bench-load N [N ...] | --generate N FILE | --measure FILE")
+    exit(2)
+}

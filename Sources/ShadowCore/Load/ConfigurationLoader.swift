@@ -1,0 +1,63 @@
+/// Loads `ids.json` and `config.json` from their bytes (the caller reads the files).
+///
+/// Both upstream generations of `config.json` are accepted (the seed's `log_level` and
+/// `events_address`, HEAD's `logging` and `events`); giving both spellings of one setting is an
+/// error. Every problem is reported, each as `<file>: <json path>: <message>`.
+public enum ConfigurationLoader {
+    /// Parses and validates `ids.json`.
+    public static func loadIdentifiers(_ bytes: [UInt8], fileName: String = "ids.json")
+        throws(LoadError) -> ServerIdentifiers {
+        var d = TreeDecoder(file: fileName)
+        let root = try parseTree(bytes, fileName: fileName)
+        guard let f = d.object(root, at: "", allowed: ["v4", "v6"]) else { throw LoadError(errors: d.errors) }
+        let v4 = d.required(f, "v4").flatMap { d.ipv4($0, at: "v4") }
+        let v6 = d.required(f, "v6").flatMap { d.duid($0, at: "v6") }
+        guard d.errors.isEmpty, let v4, let v6 else { throw LoadError(errors: d.errors) }
+        return ServerIdentifiers(v4: v4, v6: v6)
+    }
+
+    /// Parses and validates `config.json`, applying the defaults of behavior.md §1.4.
+    public static func loadConfig(_ bytes: [UInt8], fileName: String = "config.json")
+        throws(LoadError) -> ServerConfig {
+        var d = TreeDecoder(file: fileName)
+        let root = try parseTree(bytes, fileName: fileName)
+        guard let f = d.object(root, at: "", allowed: ConfigField.topLevel) else {
+            throw LoadError(errors: d.errors)
+        }
+        let config = d.serverConfig(f)
+        guard d.errors.isEmpty, let config else { throw LoadError(errors: d.errors) }
+        return config
+    }
+
+    /// Every Option 82 extractor name, sorted.
+    public static var option82ExtractorNames: [String] { Option82Extractor.allCases.map(\.name).sorted() }
+    /// Every Option 18/37 extractor name, sorted.
+    public static var option1837ExtractorNames: [String] { Option1837Extractor.allCases.map(\.name).sorted() }
+
+    static func parseTree(_ bytes: [UInt8], fileName: String) throws(LoadError) -> JSONValue {
+        do {
+            return try JSONValue.parse(bytes)
+        } catch {
+            var errors = DiagnosticList()
+            errors.append(Diagnostic(.error, fileName, error.description))
+            throw LoadError(errors: errors)
+        }
+    }
+}
+
+/// Field names of `config.json`, in documentation order (the order "allowed:" lists them in).
+enum ConfigField {
+    static let topLevel = [
+        "dns_v4", "dns_v6", "subnets_v4", "option82_extractors", "option1837_extractors", "mac_extractors",
+        "v4_lease_time", "v6_lease_time", "logging", "log_level", "events", "events_address",
+        "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
+        "binding_table_size",
+    ]
+    static let subnet = ["net", "gateway", "reply_prefix_len"]
+    static let logging = ["level", "stdout", "file"]
+    static let loggingFile = ["path", "max_files"]
+    static let events = ["queue_size", "tcp", "clickhouse"]
+    static let clickhouse = ["url", "user", "password", "database", "hostname"]
+    /// Longest Unix socket path (`sun_path` holds 108 bytes including the terminating NUL).
+    static let maximumSocketPathLength = 107
+}

@@ -1,0 +1,121 @@
+/// Streams the entries of a reservations array into ``Reservation`` values, recording every
+/// per-entry problem. Cross-entry checks (duplicates) run afterwards over the finished array.
+struct ReservationParser {
+    let source: String
+    let subnets: SubnetMatcher
+    var errors = DiagnosticList(limit: ReservationLoader.diagnosticLimit)
+    var warnings = DiagnosticList(limit: ReservationLoader.diagnosticLimit)
+    /// One per entry, in file order; unusable values are placeholders (see ``unusable``).
+    var reservations: [Reservation] = []
+    /// Entries with a missing or invalid `ipv4`/`ipv6_na`/`ipv6_pd`: those fields take no part in
+    /// duplicate checks.
+    var unusable: [Int32: FieldSet] = [:]
+
+    init(source: String, subnets: [SubnetV4]) {
+        self.source = source
+        self.subnets = SubnetMatcher(subnets)
+    }
+
+    /// What one entry's fields parsed to.
+    struct Draft {
+        var ipv4: IPv4Address?
+        var ipv6NA: IPv6Address?
+        var ipv6PD: IPv6Prefix?
+        var mac: MACAddress?
+        var duid: DUID?
+        var option82: Option82?
+        var option1837: Option1837?
+        /// Fields that appeared, `null` included (to catch repeats).
+        var seen = FieldSet()
+        /// Fields given (not null), valid or not.
+        var given = FieldSet()
+        /// Fields given but invalid.
+        var invalid = FieldSet()
+    }
+
+    func location(_ index: Int, _ field: ReservationField? = nil, _ member: String? = nil) -> String {
+        var s = "\(source)[\(index)]"
+        if let field { s += "." + field.name }
+        if let member { s += "." + member }
+        return s
+    }
+
+    mutating func error(_ index: Int, _ field: ReservationField?, member: String? = nil, _ message: String) {
+        errors.append(Diagnostic(.error, location(index, field, member), message))
+    }
+
+    mutating func warning(_ index: Int, _ field: ReservationField?, _ message: String) {
+        warnings.append(Diagnostic(.warning, location(index, field), message))
+    }
+
+    mutating func parseArray(_ r: inout JSONReader) throws(JSONSyntaxError) {
+        let kind = try r.nextKind()
+        guard kind == .array else {
+            errors.append(Diagnostic(.error, source, "expected an array of reservations, got \(kind.withArticle)"))
+            try r.skipValue()
+            return
+        }
+        try r.beginArray()
+        let start = r.offset
+        while try r.nextElement() {
+            try parseEntry(&r, index: reservations.count)
+            if reservations.count == ReservationParser.sampleSize { reserveForRest(&r, since: start) }
+        }
+    }
+
+    /// Entries looked at before guessing how many there are in all.
+    static let sampleSize = 1024
+
+    /// Reserves room for the entries still to come, judged from the size of the first ones, so
+    /// that a large file is not copied again and again as the array grows. Untouched capacity
+    /// costs address space, not memory.
+    private mutating func reserveForRest(_ r: inout JSONReader, since start: Int) {
+        let bytesPerEntry = max(1, (r.offset - start) / reservations.count)
+        let remaining = (r.bytes.count - r.offset) / bytesPerEntry
+        reservations.reserveCapacity(reservations.count + remaining + remaining / 8)
+    }
+
+    mutating func parseEntry(_ r: inout JSONReader, index: Int) throws(JSONSyntaxError) {
+        var d = Draft()
+        let kind = try r.nextKind()
+        if kind != .object {
+            error(index, nil, "expected a reservation object, got \(kind.withArticle)")
+            try r.skipValue()
+            d.invalid = FieldSet(bits: 0xFF)
+        } else {
+            try r.beginObject()
+            while let key = try r.nextKeyToken() { try parseField(&r, key, index, &d) }
+            check(&d, index)
+        }
+        append(d, index)
+    }
+
+    /// Stores the entry (placeholders for unusable required fields).
+    mutating func append(_ d: Draft, _ index: Int) {
+        var bad = FieldSet()
+        for f in ReservationField.required where d.invalid.contains(f) || !d.given.contains(f) { bad.insert(f) }
+        if !bad.isEmpty { unusable[Int32(index)] = bad }
+        reservations.append(Reservation(
+            ipv4: d.ipv4 ?? .any, ipv6NA: d.ipv6NA ?? .any,
+            ipv6PD: d.ipv6PD ?? IPv6Prefix(address: .any, prefixLength: 0),
+            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837))
+    }
+
+    /// Per-entry rules once all fields are read: required fields, keys, subnet.
+    mutating func check(_ d: inout Draft, _ index: Int) {
+        for f in ReservationField.required where !d.given.contains(f) {
+            error(index, f, "missing required field")
+        }
+        let anyKeyGiven = ReservationField.keys.contains { d.given.contains($0) || d.invalid.contains($0) }
+        if !anyKeyGiven {
+            error(index, nil, "no key, so it can never match; give at least one of \(ReservationField.keyList)")
+        } else if d.mac == nil && d.option82 == nil && !d.invalid.contains(.mac) && !d.invalid.contains(.option82) {
+            warning(index, nil, "only DHCPv6 keys (duid, option1837): not reachable over DHCPv4")
+        }
+        if let a = d.ipv4, !subnets.contains(a) {
+            error(index, .ipv4, "\(a) is not inside any subnets_v4 net")
+            d.invalid.insert(.ipv4)
+        }
+    }
+}
+

@@ -1,0 +1,118 @@
+/// The sections of `config.json`.
+extension TreeDecoder {
+    mutating func serverConfig(_ f: Fields) -> ServerConfig? {
+        let dnsV4 = required(f, "dns_v4").flatMap { nonEmptyList($0, at: "dns_v4", "IPv4") { $0.ipv4($1, at: $2) } }
+        let dnsV6 = required(f, "dns_v6").flatMap { nonEmptyList($0, at: "dns_v6", "IPv6") { $0.ipv6($1, at: $2) } }
+        let subnets = required(f, "subnets_v4").flatMap { list($0, at: "subnets_v4") { $0.subnet($1, at: $2) } }
+        let o82 = f["option82_extractors"].map { option82Extractors($0, at: "option82_extractors") } ?? []
+        let o1837 = f["option1837_extractors"].map { option1837Extractors($0, at: "option1837_extractors") } ?? []
+        let mac = f["mac_extractors"].map { macExtractors($0, at: "mac_extractors") } ?? [.clientLinklayerAddress]
+        let leases = leaseTimes(f)
+        let logging = loggingSettings(f)
+        let events = eventSettings(f)
+        var config = ServerConfig(dnsV4: dnsV4 ?? [], dnsV6: dnsV6 ?? [], subnetsV4: subnets ?? [],
+                                  option82Extractors: o82 ?? [], option1837Extractors: o1837 ?? [],
+                                  macExtractors: mac ?? [], leases: leases ?? LeaseTimes(),
+                                  logging: logging ?? LoggingSettings(), events: events ?? EventSettings())
+        serviceSettings(f, into: &config)
+        return errors.isEmpty ? config : nil
+    }
+
+    /// A required list that must hold at least one address.
+    mutating func nonEmptyList<T>(_ value: JSONValue, at path: String, _ family: String,
+                                  _ element: (inout TreeDecoder, JSONValue, String) -> T?) -> [T]? {
+        guard let items = list(value, at: path, element) else { return nil }
+        if items.isEmpty { fail(path, "must contain at least one \(family) address") }
+        return items
+    }
+
+    mutating func subnet(_ value: JSONValue, at path: String) -> SubnetV4? {
+        guard let f = object(value, at: path, allowed: ConfigField.subnet) else { return nil }
+        let net = required(f, "net").flatMap {
+            parsed($0, at: f.path("net"), "IPv4 network", expected: "a.b.c.d/len with len 0-32", IPv4Network.init)
+        }
+        let gateway = required(f, "gateway").flatMap { ipv4($0, at: f.path("gateway")) }
+        var replyLength: UInt8?
+        if let v = f["reply_prefix_len"] {
+            guard let n = integer(v, at: f.path("reply_prefix_len"), in: 0...32) else { return nil }
+            replyLength = UInt8(n)
+        }
+        guard let net, let gateway else { return nil }
+        return SubnetV4(net: net, gateway: gateway, replyPrefixLength: replyLength)
+    }
+
+    mutating func leaseTimes(_ f: Fields) -> LeaseTimes? {
+        let range: ClosedRange<Int64> = 0...Int64(UInt32.max)
+        let v4 = f["v4_lease_time"].map { integer($0, at: "v4_lease_time", in: range) }
+        let v6 = f["v6_lease_time"].map { integer($0, at: "v6_lease_time", in: range) }
+        if v4 == .some(nil) || v6 == .some(nil) { return nil }
+        return LeaseTimes(v4Lease: v4.map { UInt32($0!) } ?? 3600, v6Valid: v6.map { UInt32($0!) })
+    }
+
+    /// `port`, `user`, state and management settings.
+    mutating func serviceSettings(_ f: Fields, into config: inout ServerConfig) {
+        if let v = f["mgmt_address"], let a = socketAddress(v, at: "mgmt_address") {
+            if a.isLoopback {
+                config.mgmtAddress = a
+            } else {
+                fail("mgmt_address", "must be a loopback address (127.0.0.0/8 or [::1]) because the "
+                     + "management interface has no authentication, got \(a)")
+            }
+        }
+        if let v = f["mgmt_socket"], let p = absolutePath(v, at: "mgmt_socket") {
+            if p.utf8.count > ConfigField.maximumSocketPathLength {
+                fail("mgmt_socket", "too long for a Unix socket path (at most "
+                     + "\(ConfigField.maximumSocketPathLength) bytes, got \(p.utf8.count))")
+            } else {
+                config.mgmtSocket = p
+            }
+        }
+        if let v = f["v4_bind_address"], let a = socketAddress(v, at: "v4_bind_address") {
+            if case .v4 = a { config.v4BindAddress = a } else {
+                fail("v4_bind_address", "must be an IPv4 socket address such as 0.0.0.0:67, got \(a)")
+            }
+        }
+        if let v = f["v6_bind_address"], let a = socketAddress(v, at: "v6_bind_address") {
+            if case .v6 = a { config.v6BindAddress = a } else {
+                fail("v6_bind_address", "must be an IPv6 socket address such as [::]:547, got \(a)")
+            }
+        }
+        if let v = f["user"], let u = nonEmptyString(v, at: "user") { config.user = u }
+        if let v = f["state_dir"], let p = absolutePath(v, at: "state_dir") { config.stateDir = p }
+        if let v = f["binding_table_size"], let n = integer(v, at: "binding_table_size", in: 1...Int64(Int.max)) {
+            config.bindingTableSize = Int(n)
+        }
+    }
+
+    mutating func absolutePath(_ value: JSONValue, at path: String) -> String? {
+        guard let s = nonEmptyString(value, at: path) else { return nil }
+        guard s.hasPrefix("/") else { fail(path, "must be an absolute path, got \(quoted(s))"); return nil }
+        return s
+    }
+
+    // MARK: Scalars shared with ids.json
+
+    mutating func ipv4(_ value: JSONValue, at path: String) -> IPv4Address? {
+        parsed(value, at: path, "IPv4 address", expected: "a dotted quad such as 192.0.2.1, without leading zeros",
+               IPv4Address.init)
+    }
+
+    mutating func ipv6(_ value: JSONValue, at path: String) -> IPv6Address? {
+        parsed(value, at: path, "IPv6 address", expected: "an address such as 2001:db8::1, without zone",
+               IPv6Address.init)
+    }
+
+    mutating func socketAddress(_ value: JSONValue, at path: String) -> SocketAddress? {
+        parsed(value, at: path, "socket address", expected: "ip:port or [ipv6]:port", SocketAddress.init)
+    }
+
+    mutating func duid(_ value: JSONValue, at path: String) -> DUID? {
+        guard let s = string(value, at: path) else { return nil }
+        switch DUID.parse(s) {
+        case .success(let d): return d
+        case .failure(let e):
+            fail(path, "\(e) \(quoted(s)); expected hex bytes separated by ':' or '-', such as 00:03:00:01:02:00:5e:00:00:01")
+            return nil
+        }
+    }
+}
