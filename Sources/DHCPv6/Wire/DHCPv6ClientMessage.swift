@@ -29,7 +29,8 @@ public struct DHCPv6ClientMessage: Hashable, Sendable {
 
     public var type: DHCPv6MessageType? { DHCPv6MessageType(rawValue: rawType) }
 
-    /// Decodes the client message in `range` of `buffer`.
+    /// Decodes the client message in `range` of `buffer`. The options of message types 1–11 are
+    /// validated; other types are returned with their header only.
     public static func decode(_ buffer: UnsafeRawBufferPointer,
                               range: Range<Int>) throws(DHCPv6DecodeError) -> DHCPv6ClientMessage {
         let at = range.lowerBound
@@ -38,6 +39,9 @@ public struct DHCPv6ClientMessage: Hashable, Sendable {
         }
         var m = DHCPv6ClientMessage(offset: at, rawType: buffer.u8(at), transactionID: buffer.u24(at + 1),
                                     options: (at + DHCPv6Wire.clientHeaderLength)..<range.upperBound)
+        // Only the client/server message format (types 1–11) is understood; anything else (a
+        // Relay-reply, DHCPv4-over-DHCPv6, unknown types) is left unparsed and later discarded.
+        guard (1...11).contains(m.rawType) else { return m }
         let walker = DHCPv6OptionWalker(buffer: buffer, range: m.options, messageOffset: at)
         try walker.forEach { (option) throws(DHCPv6DecodeError) in
             try m.record(option, in: buffer)
