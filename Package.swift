@@ -51,6 +51,11 @@ let package = Package(
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
+
+        // DHCPv6 fuzz target (deterministic mutation loop, or libFuzzer with -DSHADOW_LIBFUZZER)
+        // and micro-benchmark. See docs/dhcpv6.md.
+        .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
+        .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
     ],
     swiftLanguageModes: [.v6]
 )
