@@ -4,7 +4,9 @@ import ShadowCore
 /// each IA is answered.
 struct DHCPv6ReplyPlan: Sendable {
     var type: DHCPv6MessageType
-    var reservation: Reservation?
+    /// The reservation's address and prefix (when one matched).
+    var reservedNA: IPv6Address?
+    var reservedPD: IPv6Prefix?
     var iaNA: IAPlan = .omitted
     var iaPD: IAPlan = .omitted
     /// Preference (7) = 255 (Advertise).

@@ -4,7 +4,7 @@ import ShadowCore
 /// 1, 2, 3…, 7, 13, 14, 23, 25….
 enum ReplyEncoder {
     static func write(_ plan: DHCPv6ReplyPlan, for message: DHCPv6ClientMessage, source: UnsafeRawBufferPointer,
-                      serverID: [UInt8], config: ServerConfig, into w: inout WireWriter) {
+                      serverID: [UInt8], leases: LeaseTimes, dns: [IPv6Address], into w: inout WireWriter) {
         w.u8(plan.type.rawValue)
         w.u24(message.transactionID)
         if let clientID = message.clientID {
@@ -14,8 +14,8 @@ enum ReplyEncoder {
         w.bytes(serverID)
         w.endOption(sid)
         writeIAs(code: DHCPv6OptionCode.iaNA, plan: plan.iaNA, message: message, source: source) { answer, ia in
-            IANAEncoder.write(answer, ia: ia, source: source, reserved: plan.reservation?.ipv6NA,
-                              leases: config.leases, into: &w)
+            IANAEncoder.write(answer, ia: ia, source: source, reserved: plan.reservedNA,
+                              leases: leases, into: &w)
         }
         if plan.preference {
             let start = w.beginOption(DHCPv6OptionCode.preference)
@@ -24,14 +24,14 @@ enum ReplyEncoder {
         }
         if let status = plan.status { StatusCodeEncoder.write(status, into: &w) }
         if plan.rapidCommit { w.endOption(w.beginOption(DHCPv6OptionCode.rapidCommit)) }
-        if plan.dns && !config.dnsV6.isEmpty {
+        if plan.dns && !dns.isEmpty {
             let start = w.beginOption(DHCPv6OptionCode.dnsServers)
-            for server in config.dnsV6 { w.address(server) }
+            for server in dns { w.address(server) }
             w.endOption(start)
         }
         writeIAs(code: DHCPv6OptionCode.iaPD, plan: plan.iaPD, message: message, source: source) { answer, ia in
-            IAPDEncoder.write(answer, ia: ia, source: source, reserved: plan.reservation?.ipv6PD,
-                              leases: config.leases, into: &w)
+            IAPDEncoder.write(answer, ia: ia, source: source, reserved: plan.reservedPD,
+                              leases: leases, into: &w)
         }
     }
 

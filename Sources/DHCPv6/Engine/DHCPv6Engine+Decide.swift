@@ -17,11 +17,13 @@ struct DHCPv6Decision {
 
 extension DHCPv6Engine {
     /// Dispatches on the client message type (behavior.md §5.2–§5.6 with decisions.md on top).
-    func decide(_ packet: DHCPv6Datagram, clientID: DUID?, snapshot: ReservationSnapshot,
-                bindings: BindingTable) -> DHCPv6Decision {
+    func decide(_ packet: DHCPv6Datagram, event: DHCPv6Event, clientLinkLayer: [UInt8]?,
+                snapshot: ReservationSnapshot, bindings: BindingTable) -> DHCPv6Decision {
         let m = packet.client
         guard let type = m.type else { return .drop(.discarded) }
-        let find = { lookup(packet, clientID: clientID, snapshot: snapshot, bindings: bindings) }
+        let find = DHCPv6Lookup(engine: self, peerAddress: packet.innermost.peerAddress, clientID: event.clientID,
+                                interfaceID: event.relayInterfaceID, remoteID: event.relayRemoteID,
+                                clientLinkLayer: clientLinkLayer, snapshot: snapshot, bindings: bindings)
         switch type {
         case .informationRequest:
             return decideInformationRequest(m, packet.buffer)
@@ -49,7 +51,7 @@ extension DHCPv6Engine {
     }
 
     /// Solicit → Advertise (Preference 255), or Reply with Rapid Commit.
-    private func decideSolicit(_ m: DHCPv6ClientMessage, _ find: () -> ReservationMatch?) -> DHCPv6Decision {
+    private func decideSolicit(_ m: DHCPv6ClientMessage, _ find: DHCPv6Lookup) -> DHCPv6Decision {
         guard m.serverID == nil else { return .drop(.unexpectedServerID) }
         guard let match = find() else { return .drop(.noReservation) }
         let ia = IAPlan(first: .reserved(echoOthers: false), rest: .unavailable)
@@ -60,7 +62,7 @@ extension DHCPv6Engine {
 
     /// Request → Reply; without a reservation every IA gets NoAddrsAvail / NoPrefixAvail.
     private func decideRequest(_ m: DHCPv6ClientMessage, _ buffer: UnsafeRawBufferPointer,
-                               _ find: () -> ReservationMatch?) -> DHCPv6Decision {
+                               _ find: DHCPv6Lookup) -> DHCPv6Decision {
         if let problem = serverIDProblem(m, buffer) { return .drop(problem) }
         let match = find()
         let ia = match == nil ? IAPlan(first: .unavailable, rest: .unavailable)
@@ -72,7 +74,7 @@ extension DHCPv6Engine {
     /// reserved one with zero lifetimes; without a reservation upstream's NoBinding IAs. A Rebind
     /// carrying a Server Identifier is discarded (RFC 8415 §16.7).
     private func decideRenewRebind(_ m: DHCPv6ClientMessage, _ buffer: UnsafeRawBufferPointer,
-                                   _ find: () -> ReservationMatch?) -> DHCPv6Decision {
+                                   _ find: DHCPv6Lookup) -> DHCPv6Decision {
         if m.type == .rebind {
             guard m.serverID == nil else { return .drop(.unexpectedServerID) }
         } else if let problem = serverIDProblem(m, buffer) {
@@ -87,7 +89,7 @@ extension DHCPv6Engine {
     /// Confirm → Success when every listed IA_NA address is the reservation's, NotOnLink otherwise;
     /// silence without a reservation or without any address (RFC 8415 §18.3.3).
     private func decideConfirm(_ m: DHCPv6ClientMessage, _ buffer: UnsafeRawBufferPointer,
-                               _ snapshot: ReservationSnapshot, _ find: () -> ReservationMatch?) -> DHCPv6Decision {
+                               _ snapshot: ReservationSnapshot, _ find: DHCPv6Lookup) -> DHCPv6Decision {
         guard m.serverID == nil else { return .drop(.unexpectedServerID) }
         guard m.listsAnyAddress else { return .drop(.discarded) }
         guard let match = find() else { return .drop(.noReservation) }
@@ -107,7 +109,7 @@ extension DHCPv6Engine {
     /// Release and Decline → Reply with Status Code Success; IAs we hold no reservation for get
     /// NoBinding. A missing or wrong Server Identifier means silence.
     private func decideReleaseDecline(_ m: DHCPv6ClientMessage, _ buffer: UnsafeRawBufferPointer,
-                                      _ find: () -> ReservationMatch?) -> DHCPv6Decision {
+                                      _ find: DHCPv6Lookup) -> DHCPv6Decision {
         if let problem = serverIDProblem(m, buffer) { return .drop(problem) }
         let match = find()
         let ia = match == nil ? IAPlan(first: .noBindingBare, rest: .noBindingBare)

@@ -2,27 +2,17 @@ import ShadowCore
 
 extension DHCPv6Engine {
     /// Relay fields of the event: the innermost level (adjacent to the client) describes the client.
-    func describeRelay(_ packet: DHCPv6Datagram, into event: inout DHCPv6Event) {
+    /// `clientLinkLayer` is the innermost Option 79 payload; the event's MAC comes from it only.
+    func describeRelay(_ packet: DHCPv6Datagram, _ clientLinkLayer: [UInt8]?, into event: inout DHCPv6Event) {
         let inner = packet.innermost
-        let buffer = packet.buffer
         event.relayLinkAddress = inner.linkAddress
         event.relayPeerAddress = inner.peerAddress
-        if let clientLinkLayer = inner.clientLinkLayerAddress {
-            event.macAddress = MACExtractor.fromClientLinkLayer(buffer[clientLinkLayer])
+        if clientLinkLayer != nil {
+            let input = MACExtractionInput(clientLinkLayerOption: clientLinkLayer, peerAddress: .any, clientID: nil)
+            event.macAddress = MACExtractor.clientLinklayerAddress.extract(input)
         }
-        if let o = relayIdentifiers(packet) {
-            event.option1837Interface = o.interface
-            event.option1837Remote = o.remote
-        }
-    }
-
-    /// Option 18/37 of the innermost Relay-forward as a lookup value.
-    func relayIdentifiers(_ packet: DHCPv6Datagram) -> Option1837? {
-        let inner = packet.innermost
-        guard inner.interfaceID != nil || inner.remoteID != nil else { return nil }
-        let buffer = packet.buffer
-        return Option1837(wireInterfaceID: inner.interfaceID.map { buffer[$0] },
-                          wireRemoteID: inner.remoteID.map { buffer[$0] })
+        event.relayInterfaceID = inner.interfaceID.map { packet.buffer.bytes($0) }
+        event.relayRemoteID = inner.remoteID.map { packet.buffer.bytes($0) }
     }
 
     /// Message type and xid of a client message whose options failed to decode.

@@ -6,14 +6,27 @@ import ShadowCore
 /// Only relayed traffic is served: the datagram must be a Relay-forward (any depth up to 32). The
 /// reply is a Relay-reply re-wrapping every level, written into the caller's buffer.
 public struct DHCPv6Engine: Sendable {
-    public let config: ServerConfig
-    public let ids: ServerIdentifiers
-    let serverID: [UInt8]
+    /// Configuration kept behind one reference so copying the engine costs one retain.
+    final class State: Sendable {
+        let config: ServerConfig
+        let ids: ServerIdentifiers
+        let serverID: [UInt8]
+
+        init(config: ServerConfig, ids: ServerIdentifiers) {
+            self.config = config
+            self.ids = ids
+            serverID = ids.v6.bytes
+        }
+    }
+
+    let state: State
+
+    public var config: ServerConfig { state.config }
+    public var ids: ServerIdentifiers { state.ids }
+    var serverID: [UInt8] { state.serverID }
 
     public init(config: ServerConfig, ids: ServerIdentifiers) {
-        self.config = config
-        self.ids = ids
-        self.serverID = ids.v6.bytes
+        state = State(config: config, ids: ids)
     }
 
     /// Handles one datagram received from `source`:`sourcePort`.
@@ -31,7 +44,8 @@ public struct DHCPv6Engine: Sendable {
         } catch {
             return failure(.init(error), event: event, port: sourcePort, error: error)
         }
-        describeRelay(packet, into: &event)
+        let clientLinkLayer = packet.innermost.clientLinkLayerAddress.map { datagram.bytes($0) }
+        describeRelay(packet, clientLinkLayer, into: &event)
         do {
             let payload = packet.innermost.relayMessage ?? packet.innermost.end..<packet.innermost.end
             packet.client = try DHCPv6ClientMessage.decode(datagram, range: payload)
@@ -40,16 +54,21 @@ public struct DHCPv6Engine: Sendable {
             return failure(.init(error), event: event, port: sourcePort, error: error)
         }
         describeClient(packet, into: &event)
-        let decision = decide(packet, clientID: event.clientID, snapshot: snapshot, bindings: bindings)
+        let decision = decide(packet, event: event, clientLinkLayer: clientLinkLayer, snapshot: snapshot,
+                              bindings: bindings)
         if let match = decision.match {
-            event.reservation = snapshot[match.index]
+            event.snapshot = snapshot
+            event.reservationIndex = match.index
             event.matchMethod = match.method
             event.extractorUsed = match.extractor
         }
         guard var plan = decision.plan else {
             return failure(decision.reason ?? .discarded, event: event, port: sourcePort, error: nil, keepMatch: false)
         }
-        plan.reservation = event.reservation
+        if let index = event.reservationIndex {
+            plan.reservedNA = snapshot.reservations[index].ipv6NA
+            plan.reservedPD = snapshot.reservations[index].ipv6PD
+        }
         return encode(plan, packet: packet, event: event, port: sourcePort, into: reply)
     }
 
@@ -57,9 +76,10 @@ public struct DHCPv6Engine: Sendable {
     private func encode(_ plan: DHCPv6ReplyPlan, packet: DHCPv6Datagram, event: DHCPv6Event, port: UInt16,
                         into reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var w = WireWriter(reply)
+        let state = self.state
         RelayReplyEncoder.write(packet, into: &w) { inner in
-            ReplyEncoder.write(plan, for: packet.client, source: packet.buffer, serverID: serverID,
-                               config: config, into: &inner)
+            ReplyEncoder.write(plan, for: packet.client, source: packet.buffer, serverID: state.serverID,
+                               leases: state.config.leases, dns: state.config.dnsV6, into: &inner)
         }
         guard !w.overflowed else {
             return failure(.encodeFailed, event: event, port: port, error: nil, keepMatch: true)
@@ -77,7 +97,8 @@ public struct DHCPv6Engine: Sendable {
         event.success = false
         event.failureReason = reason
         if !keepMatch {
-            event.reservation = nil
+            event.reservationIndex = nil
+            event.snapshot = nil
             event.matchMethod = nil
             event.extractorUsed = nil
         }

@@ -1,7 +1,7 @@
 import ShadowCore
 
 /// The analytics record of one received datagram (behavior.md §9.2, `ip_version` v6).
-public struct DHCPv6Event: Sendable, Hashable {
+public struct DHCPv6Event: Sendable {
     /// The inner client message type byte; nil renders as `Unknown`.
     public var messageType: UInt8?
     /// The 24-bit transaction id; nil renders as `""`.
@@ -14,17 +14,36 @@ public struct DHCPv6Event: Sendable, Hashable {
     /// From Option 79 only (6-byte address), whatever extractor matched.
     public var macAddress: MACAddress?
     public var clientID: DUID?
-    public var option1837Interface: String?
-    public var option1837Remote: String?
+    /// Payloads of the innermost relay's Interface-ID (18) and Remote-ID (37), kept as bytes and
+    /// turned into text only when asked for (§3.2 rules, via ``Option1837``).
+    public var relayInterfaceID: [UInt8]?
+    public var relayRemoteID: [UInt8]?
     public var requestedNA: IPv6Address?
     public var requestedPD: IPv6Prefix?
-    public var reservation: Reservation?
+    /// The matched reservation, as an index into ``snapshot`` (keeps the record small and cheap to copy).
+    public var reservationIndex: Int?
+    public var snapshot: ReservationSnapshot?
     public var matchMethod: MatchMethod?
     public var extractorUsed: String?
     public var success = false
     public var failureReason: DHCPv6NoReplyReason?
 
     public init(relayAddress: IPv6Address) { self.relayAddress = relayAddress }
+
+    /// The matched reservation.
+    public var reservation: Reservation? {
+        guard let reservationIndex, let snapshot else { return nil }
+        return snapshot[reservationIndex]
+    }
+
+    /// Option 18/37 of the innermost relay as a lookup value (nil when neither is usable).
+    public var option1837: Option1837? {
+        guard relayInterfaceID != nil || relayRemoteID != nil else { return nil }
+        return Option1837(wireInterfaceID: relayInterfaceID, wireRemoteID: relayRemoteID)
+    }
+
+    public var option1837Interface: String? { option1837?.interface }
+    public var option1837Remote: String? { option1837?.remote }
 
     /// The `xid` field: six lower-case hex digits, or `""`.
     public var xidText: String {
@@ -47,10 +66,12 @@ public struct DHCPv6Event: Sendable, Hashable {
         j.field("relay_peer_addr", relayPeerAddress.description)
         j.field("mac_address", macAddress?.description)
         j.field("client_id", clientID?.description)
-        j.field("option1837_interface", option1837Interface)
-        j.field("option1837_remote", option1837Remote)
+        let o1837 = option1837
+        j.field("option1837_interface", o1837?.interface)
+        j.field("option1837_remote", o1837?.remote)
         j.field("requested_ipv6_na", requestedNA?.description)
         j.field("requested_ipv6_pd", requestedPD?.description)
+        let reservation = self.reservation
         j.field("reservation_ipv6_na", reservation?.ipv6NA.description)
         j.field("reservation_ipv6_pd", reservation?.ipv6PD.description)
         j.field("reservation_ipv4", reservation?.ipv4.description)
