@@ -110,4 +110,25 @@ import ShadowCore
         #expect(long.outcome.event.xidText == "0a0b0c" && long.outcome.event.messageType == 1)
         #expect(long.outcome.event.clientID == nil)
     }
+
+    /// Every proper prefix of a valid datagram is an error (never a trap, never a reply).
+    @Test(arguments: [GoldenPacketTests.e, GoldenPacketTests.g])
+    func everyTruncationIsRejected(hex: String) {
+        let bytes = Packet.hex(hex)
+        let f = Fixture()
+        for length in 0..<bytes.count {
+            let prefix = Array(bytes[..<length])
+            #expect(decode(prefix) != nil, "prefix \(length)")
+            #expect(!f.run(prefix).outcome.isReply)
+        }
+        #expect(decode(bytes) == nil)
+    }
+
+    /// 32 levels in, 32 Relay-reply levels out.
+    @Test func deepestChainIsAnswered() throws {
+        let (outcome, bytes) = Fixture().run(Self.nested(32, solicit))
+        #expect(outcome.isReply)
+        let r = try #require(ParsedReply(bytes))
+        #expect(r.levels.count == 32 && r.type == 2)
+    }
 }
