@@ -77,6 +77,11 @@ let package = Package(
             "ShadowSystem", "ShadowCore", "IPC", "shadow-sandbox-probe",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
+
+        // DHCPv6 fuzz target (deterministic mutation loop, or libFuzzer with -DSHADOW_LIBFUZZER)
+        // and micro-benchmark. See docs/dhcpv6.md.
+        .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
+        .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
     ],
     swiftLanguageModes: [.v6]
 )

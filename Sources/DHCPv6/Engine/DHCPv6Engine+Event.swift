@@ -1,0 +1,34 @@
+import ShadowCore
+
+extension DHCPv6Engine {
+    /// Relay fields of the event: the innermost level (adjacent to the client) describes the client.
+    /// `clientLinkLayer` is the innermost Option 79 payload; the event's MAC comes from it only.
+    func describeRelay(_ packet: DHCPv6Datagram, _ clientLinkLayer: [UInt8]?, into event: inout DHCPv6Event) {
+        let inner = packet.innermost
+        event.relayLinkAddress = inner.linkAddress
+        event.relayPeerAddress = inner.peerAddress
+        if clientLinkLayer != nil {
+            let input = MACExtractionInput(clientLinkLayerOption: clientLinkLayer, peerAddress: .any, clientID: nil)
+            event.macAddress = MACExtractor.clientLinklayerAddress.extract(input)
+        }
+        event.relayInterfaceID = inner.interfaceID.map { packet.buffer.bytes($0) }
+        event.relayRemoteID = inner.remoteID.map { packet.buffer.bytes($0) }
+    }
+
+    /// Message type and xid of a client message whose options failed to decode.
+    func describeHeader(_ buffer: UnsafeRawBufferPointer, _ offset: Int, into event: inout DHCPv6Event) {
+        guard offset >= 0, buffer.count - offset >= DHCPv6Wire.clientHeaderLength else { return }
+        event.messageType = buffer.u8(offset)
+        event.transactionID = buffer.u24(offset + 1)
+    }
+
+    /// Client fields of the event.
+    func describeClient(_ packet: DHCPv6Datagram, into event: inout DHCPv6Event) {
+        let m = packet.client
+        event.messageType = m.rawType
+        event.transactionID = m.transactionID
+        event.clientID = m.clientID.map { DUID(bytes: packet.buffer.bytes($0)) }
+        event.requestedNA = m.requestedNA
+        event.requestedPD = m.requestedPD
+    }
+}

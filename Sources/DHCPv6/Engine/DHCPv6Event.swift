@@ -1,0 +1,89 @@
+import ShadowCore
+
+/// The analytics record of one received datagram (behavior.md §9.2, `ip_version` v6).
+public struct DHCPv6Event: Sendable {
+    /// The inner client message type byte; nil renders as `Unknown`.
+    public var messageType: UInt8?
+    /// The 24-bit transaction id; nil renders as `""`.
+    public var transactionID: UInt32?
+    /// UDP source address of the datagram.
+    public var relayAddress: IPv6Address
+    /// The innermost Relay-forward's link-address and peer-address (`::` when undecodable).
+    public var relayLinkAddress: IPv6Address = .any
+    public var relayPeerAddress: IPv6Address = .any
+    /// From Option 79 only (6-byte address), whatever extractor matched.
+    public var macAddress: MACAddress?
+    public var clientID: DUID?
+    /// Payloads of the innermost relay's Interface-ID (18) and Remote-ID (37), kept as bytes and
+    /// turned into text only when asked for (§3.2 rules, via ``Option1837``).
+    public var relayInterfaceID: [UInt8]?
+    public var relayRemoteID: [UInt8]?
+    public var requestedNA: IPv6Address?
+    public var requestedPD: IPv6Prefix?
+    /// The matched reservation, as an index into ``snapshot`` (keeps the record small and cheap to copy).
+    public var reservationIndex: Int?
+    public var snapshot: ReservationSnapshot?
+    public var matchMethod: MatchMethod?
+    public var extractorUsed: String?
+    public var success = false
+    public var failureReason: DHCPv6NoReplyReason?
+
+    public init(relayAddress: IPv6Address) { self.relayAddress = relayAddress }
+
+    /// The matched reservation.
+    public var reservation: Reservation? {
+        guard let reservationIndex, let snapshot else { return nil }
+        return snapshot[reservationIndex]
+    }
+
+    /// Option 18/37 of the innermost relay as a lookup value (nil when neither is usable).
+    public var option1837: Option1837? {
+        guard relayInterfaceID != nil || relayRemoteID != nil else { return nil }
+        return Option1837(wireInterfaceID: relayInterfaceID, wireRemoteID: relayRemoteID)
+    }
+
+    public var option1837Interface: String? { option1837?.interface }
+    public var option1837Remote: String? { option1837?.remote }
+
+    /// The `xid` field: six lower-case hex digits, or `""`.
+    public var xidText: String {
+        guard let xid = transactionID else { return "" }
+        let hex = String(xid & 0xFF_FFFF, radix: 16)
+        return String(repeating: "0", count: 6 - hex.count) + hex
+    }
+
+    /// One compact JSON object, keys in the schema's order. The time key differs between upstream
+    /// generations (`timestamp` at HEAD, `timestamp_ms` in the seed), so it is a parameter.
+    public func jsonLine(timestampKey: String = "timestamp_ms", timestamp: Int64) -> String {
+        var j = JSONWriter()
+        j.beginObject()
+        j.field("ip_version", "v6")
+        j.field(timestampKey, timestamp)
+        j.field("message_type", messageType.map(DHCPv6MessageType.eventName(ofRawType:)) ?? "Unknown")
+        j.field("xid", xidText)
+        j.field("relay_addr", relayAddress.description)
+        j.field("relay_link_addr", relayLinkAddress.description)
+        j.field("relay_peer_addr", relayPeerAddress.description)
+        j.field("mac_address", macAddress?.description)
+        j.field("client_id", clientID?.description)
+        let o1837 = option1837
+        j.field("option1837_interface", o1837?.interface)
+        j.field("option1837_remote", o1837?.remote)
+        j.field("requested_ipv6_na", requestedNA?.description)
+        j.field("requested_ipv6_pd", requestedPD?.description)
+        let reservation = self.reservation
+        j.field("reservation_ipv6_na", reservation?.ipv6NA.description)
+        j.field("reservation_ipv6_pd", reservation?.ipv6PD.description)
+        j.field("reservation_ipv4", reservation?.ipv4.description)
+        j.field("reservation_mac", reservation?.mac?.description)
+        j.field("reservation_duid", reservation?.duid?.description)
+        j.field("reservation_option1837_interface", reservation?.option1837?.interface)
+        j.field("reservation_option1837_remote", reservation?.option1837?.remote)
+        j.field("match_method", matchMethod?.rawValue)
+        j.field("extractor_used", extractorUsed)
+        j.field("success", success)
+        j.field("failure_reason", failureReason?.rawValue)
+        j.endObject()
+        return j.text
+    }
+}
