@@ -47,6 +47,11 @@ let package = Package(
         .executableTarget(name: "shadow-v4", dependencies: ["ShadowCore", "DHCPv4"]),
         .executableTarget(name: "shadow-v6", dependencies: ["ShadowCore", "DHCPv6"]),
 
+        // Fuzzing and benchmarking (not shipped).
+        .executableTarget(name: "fuzz-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"], path: "Fuzz/fuzz-dhcpv4"),
+        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"],
+                          path: "Benchmarks/bench-dhcpv4"),
+
         .testTarget(name: "ShadowCoreTests", dependencies: ["ShadowCore"]),
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),

@@ -1,0 +1,1 @@
+print("bench-dhcpv4: not yet")
