@@ -2,6 +2,7 @@
 //
 // Normal build: a deterministic mutation loop over the seed packets (see docs/dhcpv4.md).
 //   fuzz-dhcpv4 [-runs=N] [-max_total_time=S] [-seed=N]
+//   fuzz-dhcpv4 -emit_seeds=DIR   (writes the seed packets as files, a starting corpus for libFuzzer)
 // Built with -DSHADOW_LIBFUZZER and -sanitize=fuzzer,address: the same target under libFuzzer,
 // which takes libFuzzer's own flags and corpus directories.
 #if canImport(Glibc)
@@ -23,5 +24,8 @@ exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
     return 0
 })
 #else
+if let dir = CommandLine.arguments.first(where: { $0.hasPrefix("-emit_seeds=") })?.dropFirst(12) {
+    exit(SeedWriter.write(to: String(dir)))
+}
 exit(MutationLoop(arguments: CommandLine.arguments).run())
 #endif

@@ -59,6 +59,12 @@ public struct DHCPv4LearnedBinding: Sendable, Hashable {
     /// What the table held for `mac` before, if anything.
     public var previous: Option82?
 
+    public init(mac: MACAddress, option82: Option82, previous: Option82?) {
+        self.mac = mac
+        self.option82 = option82
+        self.previous = previous
+    }
+
     /// Whether applying this binding changes the table's Option 82 for `mac` (new or different).
     public var isChange: Bool { previous != option82 }
 }
