@@ -20,7 +20,7 @@ extension DHCPv4Engine {
     }
 
     /// REQUEST → ACK when the compared address is the reservation's, NAK otherwise (behavior.md §4.4).
-    func request(_ tx: DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
+    func request(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
                  reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let m = tx.message
         let found = try resolve(tx, snapshot: snapshot)
@@ -57,7 +57,7 @@ extension DHCPv4Engine {
 
     /// INFORM → ACK for a reserved client whose `ciaddr` is its reserved address; silence otherwise
     /// (decisions.md). No lease options; `ciaddr` echoed, `yiaddr` 0.
-    func inform(_ tx: DHCPv4Transaction, snapshot: ReservationSnapshot,
+    func inform(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot,
                 reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
@@ -70,7 +70,7 @@ extension DHCPv4Engine {
     }
 
     /// Encodes `plan` and wraps the result (reply or `EncodeFailed`) into an outcome.
-    func answer(_ tx: DHCPv4Transaction, _ plan: ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
+    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
                 learned: DHCPv4LearnedBinding? = nil, reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
         let m = tx.message
         guard let length = encode(plan, request: m, into: reply) else {

@@ -48,7 +48,7 @@ public struct DHCPv4Engine: Sendable {
         }
     }
 
-    private func dispatch(_ tx: DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
+    private func dispatch(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
                           reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let m = tx.message
         guard m.giaddr != .any else { throw NoReply(.notRelayed) }
@@ -74,12 +74,16 @@ public struct DHCPv4Engine: Sendable {
     }
 
     /// The reservation for the client: chaddr (which must be a 6-byte MAC), then Option 82 extractors.
-    func resolve(_ tx: DHCPv4Transaction, snapshot: ReservationSnapshot) throws(NoReply) -> Found {
+    func resolve(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot) throws(NoReply) -> Found {
         guard let mac = tx.mac else { throw NoReply(.noValidMac) }
         guard let match = snapshot.lookupV4(mac: mac, option82: tx.wireOption82, extractors: extractors) else {
             throw NoReply(.noReservation)
         }
-        return Found(reservation: snapshot[match.index], match: match)
+        // Read only the reported fields: copying a whole `Reservation` costs more than the lookup.
+        let all = snapshot.reservations
+        let i = match.index
+        return Found(reservation: DHCPv4Event.Reserved(ipv4: all[i].ipv4, mac: all[i].mac, option82: all[i].option82),
+                     match: match)
     }
 
     /// The first configured subnet containing the reservation's address.
@@ -103,7 +107,7 @@ public struct DHCPv4Engine: Sendable {
 
 /// A reservation and how it was found.
 struct Found {
-    var reservation: Reservation
+    var reservation: DHCPv4Event.Reserved
     var match: ReservationMatch
 }
 

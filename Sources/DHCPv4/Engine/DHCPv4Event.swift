@@ -13,15 +13,15 @@ public struct DHCPv4Event: Sendable, Hashable {
     public var mac: MACAddress?
     /// The wire Option 82 triple (sub-options 1, 2, 6), when option 82 is present.
     public var option82: Option82?
-    /// The matched reservation, when the outcome keeps it.
-    public var reservation: Reservation?
+    /// The matched reservation's reported fields, when the outcome keeps them.
+    public var reservation: Reserved?
     /// How the reservation was found.
     public var match: ReservationMatch?
     public var success: Bool
     public var failureReason: DHCPv4NoReplyReason?
 
     public init(messageTypeCode: UInt8?, relayAddress: IPv4Address, mac: MACAddress?, option82: Option82?,
-                reservation: Reservation? = nil, match: ReservationMatch? = nil, success: Bool,
+                reservation: Reserved? = nil, match: ReservationMatch? = nil, success: Bool,
                 failureReason: DHCPv4NoReplyReason? = nil) {
         self.messageTypeCode = messageTypeCode
         self.relayAddress = relayAddress
@@ -31,6 +31,21 @@ public struct DHCPv4Event: Sendable, Hashable {
         self.match = match
         self.success = success
         self.failureReason = failureReason
+    }
+
+    /// The fields of a matched reservation that events report (`reservation_*`).
+    public struct Reserved: Sendable, Hashable {
+        public var ipv4: IPv4Address
+        public var mac: MACAddress?
+        public var option82: Option82?
+
+        public init(ipv4: IPv4Address, mac: MACAddress?, option82: Option82?) {
+            self.ipv4 = ipv4
+            self.mac = mac
+            self.option82 = option82
+        }
+
+        public init(_ r: Reservation) { self.init(ipv4: r.ipv4, mac: r.mac, option82: r.option82) }
     }
 
     /// `message_type`: the type's name (`Discover`, `Request`, `Inform`, …), `Unknown` for any

@@ -1,7 +1,7 @@
 import ShadowCore
 
 /// One datagram being handled: the decoded message and what every outcome reports about it.
-struct DHCPv4Transaction {
+struct DHCPv4Transaction: ~Copyable {
     let message: DHCPv4Message
     let source: IPv4Address
     let sourcePort: UInt16

@@ -6,6 +6,8 @@ public struct DHCPv4DecodeError: Error, Hashable, Sendable, CustomStringConverti
     public enum Kind: String, Hashable, Sendable {
         /// Shorter than the 236-byte header plus the 4-byte magic cookie.
         case truncatedHeader
+        /// Longer than 65535 bytes, which no UDP datagram is.
+        case oversized
         /// The four bytes after the header are not 99.130.83.99.
         case badMagicCookie
         /// `hlen` is larger than the 16-byte `chaddr` field.

@@ -11,20 +11,24 @@ import ShadowCore
 public struct DHCPv4Message {
     /// The whole datagram.
     public let bytes: UnsafeRawBufferPointer
-    /// Payload ranges of the last instance of the options this server reads.
-    private var messageTypeAt: Int?
-    private var serverIdentifierAt: Int?
-    private var requestedAddressAt: Int?
+    // Where the last instance of each option this server reads sits (see `Span`).
+    private var messageTypeAt = Span.absent
+    private var serverIdentifierAt = Span.absent
+    private var requestedAddressAt = Span.absent
     /// The last Relay Agent Information option, already validated.
     public private(set) var relayAgentInformation: RelayAgentInformation?
     /// Offset of the End option.
-    public private(set) var endOffset: Int = 0
+    public var endOffset: Int { Int(endAt) }
+    private var endAt: UInt16 = 0
 
     /// Decodes `bytes`, which must outlive the returned view.
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DHCPv4DecodeError) {
         self.bytes = bytes
         guard bytes.count >= BOOTP.optionsOffset else {
             throw DHCPv4DecodeError(.truncatedHeader, offset: bytes.count)
+        }
+        guard bytes.count <= Int(UInt16.max) else {
+            throw DHCPv4DecodeError(.oversized, offset: Int(UInt16.max))
         }
         guard bytes.readUInt32(at: BOOTP.cookieOffset) == BOOTP.magicCookie else {
             throw DHCPv4DecodeError(.badMagicCookie, offset: BOOTP.cookieOffset)
@@ -42,7 +46,7 @@ public struct DHCPv4Message {
             guard i < count else { throw DHCPv4DecodeError(.missingEnd, offset: i) }
             let code = bytes[i]
             if code == DHCPv4Option.pad { i += 1; continue }
-            if code == DHCPv4Option.end { endOffset = i; return }
+            if code == DHCPv4Option.end { endAt = UInt16(i); return }
             guard i + 1 < count, i + 2 + Int(bytes[i + 1]) <= count else {
                 throw DHCPv4DecodeError(.optionOverrun, optionCode: code, offset: i)
             }
@@ -61,11 +65,11 @@ public struct DHCPv4Message {
         }
         switch code {
         case DHCPv4Option.messageType:
-            try expect(1); messageTypeAt = i + 2
+            try expect(1); messageTypeAt = Span(offset: i + 2, length: 1)
         case DHCPv4Option.serverIdentifier:
-            try expect(4); serverIdentifierAt = i + 2
+            try expect(4); serverIdentifierAt = Span(offset: i + 2, length: 4)
         case DHCPv4Option.requestedIPAddress:
-            try expect(4); requestedAddressAt = i + 2
+            try expect(4); requestedAddressAt = Span(offset: i + 2, length: 4)
         case DHCPv4Option.overload:
             throw DHCPv4DecodeError(.optionOverload, optionCode: code, offset: i)
         case DHCPv4Option.relayAgentInformation:
@@ -110,16 +114,16 @@ extension DHCPv4Message {
 
 extension DHCPv4Message {
     /// Option 53's value (not necessarily a known type), nil when absent.
-    public var messageTypeCode: UInt8? { messageTypeAt.map { bytes[$0] } }
+    public var messageTypeCode: UInt8? { messageTypeAt.value(in: bytes)?.first }
 
     /// Option 53 as a known message type, nil when absent or unknown.
     public var messageType: DHCPv4MessageType? { messageTypeCode.flatMap(DHCPv4MessageType.init(rawValue:)) }
 
     /// Option 54, Server Identifier.
-    public var serverIdentifier: IPv4Address? { serverIdentifierAt.map { IPv4Address(bytes.readUInt32(at: $0)) } }
+    public var serverIdentifier: IPv4Address? { serverIdentifierAt.address(in: bytes) }
 
     /// Option 50, Requested IP Address.
-    public var requestedAddress: IPv4Address? { requestedAddressAt.map { IPv4Address(bytes.readUInt32(at: $0)) } }
+    public var requestedAddress: IPv4Address? { requestedAddressAt.address(in: bytes) }
 
     /// The payload of the last instance of option `code`, nil when absent. Scans the option area
     /// (already validated by decoding); Pad and End have no payload and return nil.
@@ -139,6 +143,31 @@ extension DHCPv4Message {
 }
 
 // MARK: - Byte access
+
+/// Where a value sits in a datagram of at most 65535 bytes, in 4 bytes. Offset 0 means absent
+/// (no option value can start inside the fixed header).
+struct Span {
+    var offset: UInt16
+    var length: UInt8
+
+    static let absent = Span(offset: 0, length: 0)
+
+    init(offset: Int, length: Int) {
+        self.offset = UInt16(truncatingIfNeeded: offset)
+        self.length = UInt8(truncatingIfNeeded: length)
+    }
+
+    @inline(__always)
+    func value(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        offset == 0 ? nil : bytes.slice(Int(offset), Int(length))
+    }
+
+    /// The four-byte address at this span (fixed-size values are checked at decoding).
+    @inline(__always)
+    func address(in bytes: UnsafeRawBufferPointer) -> IPv4Address? {
+        offset == 0 ? nil : IPv4Address(bytes.readUInt32(at: Int(offset)))
+    }
+}
 
 extension UnsafeRawBufferPointer {
     /// A big-endian UInt32 at `offset` (bounds checked by the caller's validation).
