@@ -108,6 +108,25 @@ struct DecodeTests {
         }
     }
 
+    @Test("Option 82 text follows Option82(wireCircuit:wireRemote:wireSubscriber:): non-empty UTF-8 only",
+          arguments: [[UInt8](), [0xFF, 0x41], Array("café".utf8), Array("eth0\u{0}".utf8), [0xC3]])
+    func option82Text(value: [UInt8]) throws {
+        var p = World.packet(.discover)
+        p.relayAgentInformation([(1, value), (2, value), (6, value)])
+        let bytes = p.bytes
+        try bytes.withUnsafeBytes { raw in
+            let relay = try #require(try DHCPv4Message(decoding: raw).relayAgentInformation)
+            #expect(relay.option82 == Option82(wireCircuit: value, wireRemote: value, wireSubscriber: value))
+        }
+    }
+
+    @Test("A datagram over 65535 bytes is rejected, not misread")
+    func oversized() {
+        var bytes = Self.discover { _ in }
+        bytes += [UInt8](repeating: 0, count: 65536 - bytes.count)
+        #expect(Self.decode(bytes) == .failure(DHCPv4DecodeError(.oversized, offset: 65535)))
+    }
+
     @Test("Header accessors and chaddr views")
     func header() throws {
         var p = World.packet(.discover)
