@@ -54,7 +54,8 @@ public struct DHCPv4Engine: Sendable {
         guard m.giaddr != .any else { throw NoReply(.notRelayed) }
         guard m.op == BOOTP.request else { throw NoReply(.discarded) }
         guard let code = m.messageTypeCode else { throw NoReply(.noMessageType) }
-        switch DHCPv4MessageType(rawValue: code) {
+        guard let type = DHCPv4MessageType(rawValue: code) else { throw NoReply(.discarded) }
+        switch type {
         case .discover:
             let found = try resolve(tx, snapshot: snapshot)
             let subnet = try subnet(for: found)
@@ -66,9 +67,8 @@ public struct DHCPv4Engine: Sendable {
             return try inform(tx, snapshot: snapshot, reply: reply)
         case .decline, .release:
             let found = try resolve(tx, snapshot: snapshot)
-            let address = code == DHCPv4MessageType.decline.rawValue ? m.requestedAddress : m.ciaddr
-            return tx.recorded(DHCPv4MessageType(rawValue: code)!, found, clientAddress: address)
-        default:
+            return tx.recorded(type, found, clientAddress: type == .decline ? m.requestedAddress : m.ciaddr)
+        case .offer, .ack, .nak:
             throw NoReply(.discarded)
         }
     }
