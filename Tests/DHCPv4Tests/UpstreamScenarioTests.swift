@@ -127,6 +127,25 @@ struct UpstreamScenarioTests {
         #expect(x.reply?.yiaddr == World.addressA)
     }
 
+    /// (option 54, ciaddr, option 50) combinations that fit no RFC 2131 §4.3.2 variant.
+    static let noVariant: [(IPv4Address?, IPv4Address, IPv4Address?)] = [
+        (nil, .any, nil), (World.serverID, .any, nil), (World.serverID, World.addressA, World.addressA),
+        (nil, World.addressA, World.addressA), (World.serverID, World.addressA, nil),
+    ]
+
+    @Test("REQUEST that fits no variant is Discarded (after the reservation and subnet checks)",
+          arguments: noVariant)
+    func requestWithoutVariant(serverID: IPv4Address?, ciaddr: IPv4Address, requested: IPv4Address?) {
+        var p = World.packet(.request)
+        if let serverID { p.serverIdentifier(serverID) }
+        if let requested { p.requestedAddress(requested) }
+        p.ciaddr = ciaddr
+        #expect(World.exchange(p).reason == .discarded)
+        var unknown = p
+        unknown.chaddr = World.unknownMAC.bytes
+        #expect(World.exchange(unknown).reason == .noReservation)
+    }
+
     @Test("18: a relayed NAK has the broadcast bit set")
     func nakSetsBroadcastFlag() {
         var p = World.packet(.request)
