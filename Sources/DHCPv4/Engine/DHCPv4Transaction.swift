@@ -25,47 +25,38 @@ struct DHCPv4Transaction: ~Copyable {
                     success: success, failureReason: reason)
     }
 
-    private func outcome(_ disposition: DHCPv4Outcome.Disposition, event: DHCPv4Event,
-                         clientAddress: IPv4Address?) -> DHCPv4Outcome {
-        DHCPv4Outcome(disposition: disposition, event: event, learnedBinding: nil, replyType: nil,
-                      xid: message.xid, giaddr: message.giaddr, yiaddr: .any, clientAddress: clientAddress,
-                      reservedAddress: nil, decodeError: nil)
+    /// Builds the outcome in one initialisation (no intermediate copies on the hot path).
+    private func outcome(_ disposition: DHCPv4Outcome.Disposition, success: Bool,
+                         reason: DHCPv4NoReplyReason?, found: Found?, replyType: DHCPv4MessageType? = nil,
+                         yiaddr: IPv4Address = .any, clientAddress: IPv4Address?, reserved: IPv4Address?,
+                         learned: DHCPv4LearnedBinding? = nil) -> DHCPv4Outcome {
+        DHCPv4Outcome(disposition: disposition, event: event(success: success, reason: reason, found: found),
+                      learnedBinding: learned, replyType: replyType, xid: message.xid, giaddr: message.giaddr,
+                      yiaddr: yiaddr, clientAddress: clientAddress, reservedAddress: reserved, decodeError: nil)
     }
 
     /// No reply; as behavior.md §9.2 asks, the event carries no reservation or match.
     func noReply(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil) -> DHCPv4Outcome {
-        var o = outcome(.noReply(reason), event: event(success: false, reason: reason, found: nil),
-                        clientAddress: nil)
-        o.reservedAddress = reserved
-        return o
+        outcome(.noReply(reason), success: false, reason: reason, found: nil, clientAddress: nil, reserved: reserved)
     }
 
     /// A reply was decided but did not fit: the event keeps the reservation and match.
     func encodeFailed(_ found: Found, clientAddress: IPv4Address?) -> DHCPv4Outcome {
-        var o = outcome(.noReply(.encodeFailed), event: event(success: false, reason: .encodeFailed, found: found),
-                        clientAddress: clientAddress)
-        o.reservedAddress = found.reservation.ipv4
-        return o
+        outcome(.noReply(.encodeFailed), success: false, reason: .encodeFailed, found: found,
+                clientAddress: clientAddress, reserved: found.reservation.ipv4)
     }
 
     /// A reply written into the caller's buffer.
     func replied(_ disposition: DHCPv4Outcome.Disposition, type: DHCPv4MessageType, yiaddr: IPv4Address,
                  found: Found, clientAddress: IPv4Address?, learned: DHCPv4LearnedBinding?) -> DHCPv4Outcome {
-        var o = outcome(disposition, event: event(success: true, reason: nil, found: found),
-                        clientAddress: clientAddress)
-        o.replyType = type
-        o.yiaddr = yiaddr
-        o.reservedAddress = found.reservation.ipv4
-        o.learnedBinding = learned
-        return o
+        outcome(disposition, success: true, reason: nil, found: found, replyType: type, yiaddr: yiaddr,
+                clientAddress: clientAddress, reserved: found.reservation.ipv4, learned: learned)
     }
 
     /// A DECLINE or RELEASE from a reserved client.
     func recorded(_ type: DHCPv4MessageType, _ found: Found, clientAddress: IPv4Address?) -> DHCPv4Outcome {
-        var o = outcome(.recorded(type), event: event(success: true, reason: nil, found: found),
-                        clientAddress: clientAddress)
-        o.reservedAddress = found.reservation.ipv4
-        return o
+        outcome(.recorded(type), success: true, reason: nil, found: found, clientAddress: clientAddress,
+                reserved: found.reservation.ipv4)
     }
 
     /// An undecodable datagram: `ParseError`, every field but `relay_addr` null.
