@@ -61,6 +61,10 @@ let package = Package(
 
         // Load benchmark (not a test): swift build -c release --product bench-load
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),
+        // Fuzzing and benchmarking (not shipped).
+        .executableTarget(name: "fuzz-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"], path: "Fuzz/fuzz-dhcpv4"),
+        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"],
+                          path: "Benchmarks/bench-dhcpv4"),
 
         .testTarget(name: "ShadowCoreTests", dependencies: ["ShadowCore"]),
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),

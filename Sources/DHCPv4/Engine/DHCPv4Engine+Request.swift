@@ -1,0 +1,84 @@
+import ShadowCore
+
+extension DHCPv4Engine {
+    /// The REQUEST variants of RFC 2131 §4.3.2, told apart by (option 54, ciaddr, option 50).
+    enum RequestVariant: Equatable {
+        case selecting(serverIdentifier: IPv4Address, requested: IPv4Address)
+        case initReboot(requested: IPv4Address)
+        /// RENEWING or REBINDING; only REBINDING reaches us (the relay gate drops unicast RENEWs).
+        case renewingOrRebinding(ciaddr: IPv4Address)
+
+        init?(_ m: DHCPv4Message) {
+            let ciaddr = m.ciaddr
+            switch (m.serverIdentifier, ciaddr == .any, m.requestedAddress) {
+            case let (sid?, true, requested?): self = .selecting(serverIdentifier: sid, requested: requested)
+            case let (nil, true, requested?): self = .initReboot(requested: requested)
+            case (nil, false, nil): self = .renewingOrRebinding(ciaddr: ciaddr)
+            default: return nil
+            }
+        }
+    }
+
+    /// REQUEST → ACK when the compared address is the reservation's, NAK otherwise (behavior.md §4.4).
+    func request(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
+                 reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
+        let m = tx.message
+        let found = try resolve(tx, snapshot: snapshot)
+        let subnet = try subnet(for: found)
+        guard let variant = RequestVariant(m) else {
+            throw NoReply(.discarded, reserved: found.reservation.ipv4)
+        }
+        let compared: IPv4Address
+        var echoedCiaddr = IPv4Address.any
+        switch variant {
+        case let .selecting(sid, requested):
+            let override = m.relayAgentInformation?.serverIdentifierOverride
+            guard sid == serverIdentifier || sid == override else {
+                throw NoReply(.wrongServerId, reserved: found.reservation.ipv4)
+            }
+            compared = requested
+        case let .initReboot(requested):
+            compared = requested
+        case let .renewingOrRebinding(ciaddr):
+            compared = ciaddr
+            echoedCiaddr = ciaddr
+        }
+        guard compared == found.reservation.ipv4 else {
+            let plan = ReplyPlan(type: .nak, subnet: nil, leaseTimes: false)
+            return answer(tx, plan, found, clientAddress: compared, reply: reply)
+        }
+        let plan = ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
+        var learned: DHCPv4LearnedBinding?
+        if let o82 = found.reservation.option82, let mac = tx.mac {
+            learned = DHCPv4LearnedBinding(mac: mac, option82: o82, previous: bindings.option82(for: mac))
+        }
+        return answer(tx, plan, found, clientAddress: compared, learned: learned, reply: reply)
+    }
+
+    /// INFORM → ACK for a reserved client whose `ciaddr` is its reserved address; silence otherwise
+    /// (decisions.md). No lease options; `ciaddr` echoed, `yiaddr` 0.
+    func inform(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot,
+                reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
+        let found = try resolve(tx, snapshot: snapshot)
+        let subnet = try subnet(for: found)
+        let ciaddr = tx.message.ciaddr
+        guard ciaddr == found.reservation.ipv4 else {
+            throw NoReply(.discarded, reserved: found.reservation.ipv4)
+        }
+        let plan = ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false)
+        return answer(tx, plan, found, clientAddress: ciaddr, reply: reply)
+    }
+
+    /// Encodes `plan` and wraps the result (reply or `EncodeFailed`) into an outcome.
+    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
+                learned: DHCPv4LearnedBinding? = nil, reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
+        let m = tx.message
+        guard let length = encode(plan, request: m, into: reply) else {
+            return tx.encodeFailed(found, clientAddress: clientAddress)
+        }
+        let disposition = DHCPv4Outcome.Disposition.reply(
+            length: length, destination: m.giaddr, port: destinationPort(m, sourcePort: tx.sourcePort))
+        return tx.replied(disposition, type: plan.type, yiaddr: plan.yiaddr, found: found,
+                          clientAddress: clientAddress, learned: learned)
+    }
+}

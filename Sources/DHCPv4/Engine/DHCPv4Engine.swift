@@ -1,0 +1,123 @@
+import ShadowCore
+
+/// The DHCPv4 reply logic: a pure function from a datagram (and the current snapshot, binding table
+/// and configuration) to reply bytes or a reason for silence.
+///
+/// Gate order (behavior.md §4.2): not relayed → not a BOOTREQUEST → no option 53 → dispatch on the
+/// message type. DISCOVER, REQUEST and INFORM then check the MAC, find the reservation and its
+/// subnet before anything specific to the message (decisions.md "DHCPv4 on the wire").
+public struct DHCPv4Engine: Sendable {
+    /// `ids.v4`: option 54 unless the relay asked for an override (RFC 5107).
+    public let serverIdentifier: IPv4Address
+    let extractors: [Option82Extractor]
+    let subnets: [SubnetV4]
+    let dns: [IPv4Address]
+    let leases: LeaseTimes
+
+    public init(config: ServerConfig, ids: ServerIdentifiers) {
+        serverIdentifier = ids.v4
+        extractors = config.option82Extractors
+        subnets = config.subnetsV4
+        dns = config.dnsV4
+        leases = config.leases
+    }
+
+    /// Decides the answer to one datagram and writes any reply into `reply`.
+    ///
+    /// - Parameters:
+    ///   - datagram: the received UDP payload.
+    ///   - source: the datagram's UDP source address (reported as the event's `relay_addr`).
+    ///   - sourcePort: its UDP source port (the reply's port when the relay sent RFC 8357 sub-option 19).
+    ///   - snapshot: the live reservations.
+    ///   - bindings: the MAC → Option 82 table, read only to report what a learned binding replaces.
+    ///   - reply: where the reply is written; 1500 bytes or more. Too small a buffer gives `EncodeFailed`.
+    public func handle(datagram: UnsafeRawBufferPointer, source: IPv4Address, sourcePort: UInt16,
+                       snapshot: ReservationSnapshot, bindings: BindingTable,
+                       reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
+        let message: DHCPv4Message
+        do {
+            message = try DHCPv4Message(decoding: datagram)
+        } catch {
+            return DHCPv4Transaction.parseError(error, source: source)
+        }
+        let tx = DHCPv4Transaction(message: message, source: source, sourcePort: sourcePort)
+        do throws(NoReply) {
+            return try dispatch(tx, snapshot: snapshot, bindings: bindings, reply: reply)
+        } catch {
+            return tx.noReply(error.reason, reserved: error.reserved)
+        }
+    }
+
+    private func dispatch(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
+                          reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
+        let m = tx.message
+        guard m.giaddr != .any else { throw NoReply(.notRelayed) }
+        guard m.op == BOOTP.request else { throw NoReply(.discarded) }
+        guard let code = m.messageTypeCode else { throw NoReply(.noMessageType) }
+        guard let type = DHCPv4MessageType(rawValue: code) else { throw NoReply(.discarded) }
+        switch type {
+        case .discover:
+            let found = try resolve(tx, snapshot: snapshot)
+            let subnet = try subnet(for: found)
+            let plan = ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true)
+            return answer(tx, plan, found, reply: reply)
+        case .request:
+            return try request(tx, snapshot: snapshot, bindings: bindings, reply: reply)
+        case .inform:
+            return try inform(tx, snapshot: snapshot, reply: reply)
+        case .decline, .release:
+            let found = try resolve(tx, snapshot: snapshot)
+            return tx.recorded(type, found, clientAddress: type == .decline ? m.requestedAddress : m.ciaddr)
+        case .offer, .ack, .nak:
+            throw NoReply(.discarded)
+        }
+    }
+
+    /// The reservation for the client: chaddr (which must be a 6-byte MAC), then Option 82 extractors.
+    func resolve(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot) throws(NoReply) -> Found {
+        guard let mac = tx.mac else { throw NoReply(.noValidMac) }
+        guard let match = snapshot.lookupV4(mac: mac, option82: tx.wireOption82, extractors: extractors) else {
+            throw NoReply(.noReservation)
+        }
+        // Read only the reported fields: copying a whole `Reservation` costs more than the lookup.
+        let all = snapshot.reservations
+        let i = match.index
+        return Found(reservation: DHCPv4Event.Reserved(ipv4: all[i].ipv4, mac: all[i].mac, option82: all[i].option82),
+                     match: match)
+    }
+
+    /// The first configured subnet containing the reservation's address.
+    func subnet(for found: Found) throws(NoReply) -> SubnetV4 {
+        let address = found.reservation.ipv4
+        for s in subnets where s.net.contains(address) { return s }
+        throw NoReply(.noServerSubnet, reserved: address)
+    }
+
+    /// Option 54 for replies to `m`: the relay's override (RFC 5107 sub-option 11) or `ids.v4`.
+    func replyServerIdentifier(_ m: DHCPv4Message) -> IPv4Address {
+        m.relayAgentInformation?.serverIdentifierOverride ?? serverIdentifier
+    }
+
+    /// Where replies to `m` go: `giaddr` on port 67, or on the datagram's source port when the relay
+    /// sent RFC 8357 sub-option 19.
+    func destinationPort(_ m: DHCPv4Message, sourcePort: UInt16) -> UInt16 {
+        m.relayAgentInformation?.hasRelaySourcePort == true ? sourcePort : BOOTP.serverPort
+    }
+}
+
+/// A reservation and how it was found.
+struct Found {
+    var reservation: DHCPv4Event.Reserved
+    var match: ReservationMatch
+}
+
+/// Ends processing with no reply (thrown through the gates; no allocation, typed throws).
+struct NoReply: Error {
+    var reason: DHCPv4NoReplyReason
+    /// The reserved address, when a reservation was found before the gate that stopped (for logs).
+    var reserved: IPv4Address?
+    init(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil) {
+        self.reason = reason
+        self.reserved = reserved
+    }
+}

@@ -1,0 +1,84 @@
+import ShadowCore
+
+/// Appends DHCPv4 fields and options to a caller-provided buffer.
+///
+/// Writing never traps: once something does not fit, the writer records the overflow, ignores
+/// further writes, and `finish` returns nil.
+struct DHCPv4ReplyWriter {
+    private let buffer: UnsafeMutableRawBufferPointer
+    private(set) var position = 0
+    private(set) var overflowed = false
+
+    init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    /// Reserves `count` bytes, returning where they start, or nil after an overflow.
+    @inline(__always)
+    private mutating func claim(_ count: Int) -> Int? {
+        guard !overflowed, count <= buffer.count - position else { overflowed = true; return nil }
+        defer { position += count }
+        return position
+    }
+
+    mutating func byte(_ b: UInt8) {
+        if let at = claim(1) { buffer[at] = b }
+    }
+
+    mutating func uint16(_ v: UInt16) {
+        if let at = claim(2) { buffer.storeBytes(of: v.bigEndian, toByteOffset: at, as: UInt16.self) }
+    }
+
+    mutating func uint32(_ v: UInt32) {
+        if let at = claim(4) { buffer.storeBytes(of: v.bigEndian, toByteOffset: at, as: UInt32.self) }
+    }
+
+    mutating func address(_ a: IPv4Address) { uint32(a.value) }
+
+    mutating func zeros(_ count: Int) {
+        if let at = claim(count), count > 0 {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + count)]).initializeMemory(as: UInt8.self,
+                                                                                                 repeating: 0)
+        }
+    }
+
+    mutating func copy(_ bytes: UnsafeRawBufferPointer) {
+        if let at = claim(bytes.count), bytes.count > 0 {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + bytes.count)]).copyMemory(from: bytes)
+        }
+    }
+
+    /// An option with a one-byte value.
+    mutating func option(_ code: UInt8, byte value: UInt8) {
+        byte(code); byte(1); byte(value)
+    }
+
+    /// An option with a four-byte value.
+    mutating func option(_ code: UInt8, uint32 value: UInt32) {
+        byte(code); byte(4); uint32(value)
+    }
+
+    /// An option with an opaque payload of at most 255 bytes.
+    mutating func option(_ code: UInt8, payload: UnsafeRawBufferPointer) {
+        guard payload.count <= 255 else { overflowed = true; return }
+        byte(code); byte(UInt8(payload.count)); copy(payload)
+    }
+
+    /// A list of addresses, split into several instances of `code` of at most 63 addresses each
+    /// (RFC 3396). Nothing is written for an empty list.
+    mutating func option(_ code: UInt8, addresses: [IPv4Address]) {
+        var start = 0
+        while start < addresses.count {
+            let end = min(start + 63, addresses.count)
+            byte(code); byte(UInt8((end - start) * 4))
+            for a in addresses[start..<end] { address(a) }
+            start = end
+        }
+    }
+
+    /// Writes End, pads with zeros to `minimumLength`, and returns the total length, or nil when
+    /// anything did not fit.
+    mutating func finish(minimumLength: Int) -> Int? {
+        byte(DHCPv4Option.end)
+        if position < minimumLength { zeros(minimumLength - position) }
+        return overflowed ? nil : position
+    }
+}
