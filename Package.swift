@@ -46,7 +46,7 @@ let package = Package(
 
         // The master's logic: configuration directory, checks, (later) supervision.
         .target(name: "ShadowRuntime", dependencies: [
-            "ShadowCore", "ShadowLogging",
+            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "DHCPv4", "DHCPv6",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
@@ -56,8 +56,8 @@ let package = Package(
             "ShadowRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "shadow-v4", dependencies: ["ShadowCore", "DHCPv4"]),
-        .executableTarget(name: "shadow-v6", dependencies: ["ShadowCore", "DHCPv6"]),
+        .executableTarget(name: "shadow-v4", dependencies: ["ShadowRuntime"]),
+        .executableTarget(name: "shadow-v6", dependencies: ["ShadowRuntime"]),
 
         // Load benchmark (not a test): swift build -c release --product bench-load
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),

@@ -153,3 +153,39 @@ int cshim_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
 int cshim_getresuid(uid_t *r, uid_t *e, uid_t *s) { return getresuid(r, e, s); }
 int cshim_getresgid(gid_t *r, gid_t *e, gid_t *s) { return getresgid(r, e, s); }
 int cshim_errno(void) { return errno; }
+
+// MARK: signals as a descriptor
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <pthread.h>
+
+int cshim_signalfd_block(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    int rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (rc != 0) { errno = rc; return -1; }
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int cshim_signalfd_read(int fd, int *pid_out) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    if (n < 0) return errno == EAGAIN ? 0 : -1;
+    if (n != sizeof info) { errno = EIO; return -1; }
+    if (pid_out) *pid_out = (int)info.ssi_pid;
+    return (int)info.ssi_signo;
+}
+
+// MARK: socket introspection
+
+int cshim_socket_type(int fd) {
+    int v = 0; socklen_t len = sizeof v;
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 ? v : -1;
+}
+
+int cshim_socket_domain(int fd) {
+    int v = 0; socklen_t len = sizeof v;
+    return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 ? v : -1;
+}

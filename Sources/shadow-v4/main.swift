@@ -1,8 +1,5 @@
-// Until the privilege-separated runtime lands, this worker only runs when started by shadow-master.
-#if canImport(Glibc)
+// shadow-v4: the unprivileged DHCPv4 worker. Started by shadow-master only.
 import Glibc
-#endif
+import ShadowRuntime
 
-let message = "shadow-v4 is a worker process: it must be started by shadow-master.\n"
-_ = message.withCString { write(2, $0, strlen($0)) }
-exit(2)
+exit(WorkerProcess.run(kind: .v4))

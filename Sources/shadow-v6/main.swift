@@ -1,8 +1,5 @@
-// Until the privilege-separated runtime lands, this worker only runs when started by shadow-master.
-#if canImport(Glibc)
+// shadow-v6: the unprivileged DHCPv6 worker. Started by shadow-master only.
 import Glibc
-#endif
+import ShadowRuntime
 
-let message = "shadow-v6 is a worker process: it must be started by shadow-master.\n"
-_ = message.withCString { write(2, $0, strlen($0)) }
-exit(2)
+exit(WorkerProcess.run(kind: .v6))

@@ -32,6 +32,8 @@ enum Samples {
         (.counters([Counter(name: "v4.discover", value: 12), Counter(name: "v4.dropped.truncated", value: .max)]),
          .v6ToMaster),
         (.counters([]), .v4ToMaster),
+        (.configure(WorkerConfiguration(idsJSON: Array(#"{"v4":"192.0.2.1"}"#.utf8), configJSON: [])), .masterToV4),
+        (.configure(WorkerConfiguration(idsJSON: [1], configJSON: Array(repeating: 0x7B, count: 300))), .masterToV6),
     ]
 
     static func reservations(_ count: Int) -> [Reservation] {

@@ -100,4 +100,19 @@ int cshim_getresgid(gid_t *r, gid_t *e, gid_t *s);
 /// The value of errno (for callers that cannot see the thread-local errno).
 int cshim_errno(void);
 
+// MARK: signals as a descriptor
+/// Blocks `signals` (count entries) in the calling thread with pthread_sigmask(SIG_BLOCK) and
+/// returns signalfd(-1, that set, SFD_CLOEXEC | SFD_NONBLOCK). Threads created afterwards inherit
+/// the mask, so the signals arrive only through the descriptor.
+int cshim_signalfd_block(const int *signals, int count);
+/// Reads one signalfd_siginfo from fd; returns its ssi_signo (and its ssi_pid in *pid_out), 0 when
+/// none is pending (EAGAIN), or -1 with errno.
+int cshim_signalfd_read(int fd, int *pid_out);
+
+// MARK: socket introspection
+/// getsockopt(fd, SOL_SOCKET, SO_TYPE): SOCK_DGRAM, SOCK_SEQPACKET, … or -1 with errno.
+int cshim_socket_type(int fd);
+/// getsockopt(fd, SOL_SOCKET, SO_DOMAIN): AF_INET, AF_INET6, AF_UNIX, … or -1 with errno.
+int cshim_socket_domain(int fd);
+
 #endif

@@ -10,9 +10,9 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
     public var allowedTypes: Set<MessageType> {
         switch self {
         case .masterToV4:
-            [.shutdown, .snapshot]
+            [.shutdown, .configure, .snapshot]
         case .masterToV6:
-            [.shutdown, .snapshot, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
+            [.shutdown, .configure, .snapshot, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
              .bindingTableCommit]
         case .v4ToMaster:
             [.ready, .snapshotApplied, .snapshotRejected, .bindingLearned, .event, .counters]

@@ -26,6 +26,8 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
     case event = 12
     /// Worker → master: named u64 counters: ``[Counter]``.
     case counters = 13
+    /// Master → worker, once after ``ready``: the server configuration: ``WorkerConfiguration``.
+    case configure = 14
 
     public var description: String {
         switch self {
@@ -42,6 +44,7 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
         case .bindingTableCommit: "binding-table-commit"
         case .event: "event"
         case .counters: "counters"
+        case .configure: "configure"
         }
     }
 

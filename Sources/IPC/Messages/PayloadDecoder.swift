@@ -56,6 +56,10 @@ enum PayloadDecoder {
             return .event(Array(line))
         case .counters:
             return .counters(try counters(&r))
+        case .configure:
+            let ids = Array(try r.bytes(Int(try r.u32())))
+            let config = Array(try r.bytes(Int(try r.u32())))
+            return .configure(WorkerConfiguration(idsJSON: ids, configJSON: config))
         }
     }
 

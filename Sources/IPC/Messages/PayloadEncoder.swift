@@ -37,6 +37,9 @@ enum PayloadEncoder {
                 precondition(!name.isEmpty && name.count <= IPCLimits.maximumCounterName, "bad counter name")
                 w.u8(UInt8(name.count)); w.raw(name); w.u64(c.value)
             }
+        case .configure(let c):
+            w.u32(UInt32(c.idsJSON.count)); w.raw(c.idsJSON)
+            w.u32(UInt32(c.configJSON.count)); w.raw(c.configJSON)
         }
     }
 

@@ -132,6 +132,18 @@ public struct Counter: Hashable, Sendable {
     }
 }
 
+/// The configuration a worker serves with: the master's validated `ids.json` and `config.json`,
+/// byte for byte, which the worker parses with the same loader (so both see the same settings
+/// even if the files changed on disk since the master started).
+public struct WorkerConfiguration: Hashable, Sendable {
+    public var idsJSON: [UInt8]
+    public var configJSON: [UInt8]
+    public init(idsJSON: [UInt8], configJSON: [UInt8]) {
+        self.idsJSON = idsJSON
+        self.configJSON = configJSON
+    }
+}
+
 /// Every IPC message, one case per ``MessageType``.
 public enum IPCMessage: Hashable, Sendable {
     case ready(ReadyMessage)
@@ -148,6 +160,7 @@ public enum IPCMessage: Hashable, Sendable {
     /// An event record: one JSON line as UTF-8 bytes (opaque to IPC; checked to be UTF-8).
     case event([UInt8])
     case counters([Counter])
+    case configure(WorkerConfiguration)
 
     public var type: MessageType {
         switch self {
@@ -164,6 +177,7 @@ public enum IPCMessage: Hashable, Sendable {
         case .bindingTableCommit: .bindingTableCommit
         case .event: .event
         case .counters: .counters
+        case .configure: .configure
         }
     }
 }

@@ -109,10 +109,12 @@ public final class SeqPacketChannel {
     }
 
     /// Sends one whole message, optionally with a descriptor (which the caller still owns and
-    /// may close once this returns). Blocks while the peer's queue is full.
+    /// may close once this returns). Blocks while the peer's queue is full, unless `nonBlocking`:
+    /// then a full queue is `.system(.resourceTemporarilyUnavailable)` and nothing is sent.
     ///
     /// Corresponds to sendmsg(2) with MSG_NOSIGNAL (a closed peer is EPIPE, not SIGPIPE).
-    public func send(_ bytes: UnsafeRawBufferPointer, passing attached: FileDescriptor? = nil) throws(ChannelError) {
+    public func send(_ bytes: UnsafeRawBufferPointer, passing attached: FileDescriptor? = nil,
+                     nonBlocking: Bool = false) throws(ChannelError) {
         guard !bytes.isEmpty else { throw .emptyMessage }
         guard bytes.count <= maximumMessageSize else {
             throw .messageTooLarge(size: bytes.count, limit: maximumMessageSize)
@@ -120,7 +122,8 @@ public final class SeqPacketChannel {
         do throws(Errno) {
             _ = try retryingInterrupts {
                 cshim_send_with_fd(descriptor.rawValue, bytes.baseAddress, bytes.count,
-                                   attached?.rawValue ?? -1, cshim_msg_nosignal())
+                                   attached?.rawValue ?? -1,
+                                   cshim_msg_nosignal() | (nonBlocking ? cshim_msg_dontwait() : 0))
             }
         } catch {
             throw .system(error)
@@ -128,9 +131,10 @@ public final class SeqPacketChannel {
     }
 
     /// Sends one whole message; see ``send(_:passing:)-(UnsafeRawBufferPointer,_)``.
-    public func send(_ bytes: [UInt8], passing attached: FileDescriptor? = nil) throws(ChannelError) {
+    public func send(_ bytes: [UInt8], passing attached: FileDescriptor? = nil,
+                     nonBlocking: Bool = false) throws(ChannelError) {
         try bytes.withUnsafeBytes { raw in
-            Result { () throws(ChannelError) in try send(raw, passing: attached) }
+            Result { () throws(ChannelError) in try send(raw, passing: attached, nonBlocking: nonBlocking) }
         }.get()
     }
 

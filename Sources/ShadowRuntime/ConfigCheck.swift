@@ -1,0 +1,59 @@
+import ShadowCore
+
+/// `shadow-master --check`: load everything, then print a summary (exit 0) or every problem (exit 1).
+public enum ConfigCheck {
+    public struct Result: Sendable {
+        public var output: String
+        public var exitCode: Int32
+    }
+
+    public static func run(configDirectory: String) -> Result {
+        do {
+            let loaded = try ConfigDirectory.load(configDirectory)
+            return Result(output: summary(loaded), exitCode: 0)
+        } catch {
+            let n = error.lines.count
+            var out = "\(configDirectory): \(n) problem\(n == 1 ? "" : "s"); nothing would be served:\n"
+            for line in error.lines { out += "  \(line)\n" }
+            return Result(output: out, exitCode: 1)
+        }
+    }
+
+    /// A human summary of a loaded directory.
+    public static func summary(_ l: LoadedConfiguration) -> String {
+        let c = l.config
+        let snapshot = ReservationSnapshot(reservations: l.reservations)
+        let keys = snapshot.keyCounts
+        var out = "\(l.directory): OK\n"
+        out += "ids.json: v4 \(l.ids.v4), v6 \(l.ids.v6)\n"
+        out += "config.json:\n"
+        out += "  subnets_v4: \(c.subnetsV4.count) (\(c.subnetsV4.map { "\($0.net) gw \($0.gateway)" }.joined(separator: ", ")))\n"
+        out += "  dns: v4 \(c.dnsV4.map(\.description).joined(separator: ", ")); v6 \(c.dnsV6.map(\.description).joined(separator: ", "))\n"
+        out += "  extractors: option82 [\(c.option82Extractors.map(\.name).joined(separator: ", "))], "
+            + "option1837 [\(c.option1837Extractors.map(\.name).joined(separator: ", "))], "
+            + "mac [\(c.macExtractors.map(\.name).joined(separator: ", "))]\n"
+        let t = c.leases
+        out += "  leases: v4 \(t.v4Lease) s (T1 \(t.v4T1), T2 \(t.v4T2)); "
+            + "v6 valid \(t.v6Valid) s, preferred \(t.v6Preferred) s (T1 \(t.v6T1), T2 \(t.v6T2))\n"
+        out += "  bind: v4 \(c.v4BindAddress), v6 \(c.v6BindAddress); management "
+            + "\(c.mgmtAddress?.description ?? "off")\(c.mgmtSocket.map { ", \($0)" } ?? ""); events "
+            + "\(c.events.tcp?.description ?? "off")\n"
+        out += "  workers run as \(c.user); state in \(c.stateDir); binding table up to \(c.bindingTableSize)\n"
+        out += "reservations.json: \(l.reservations.count) reservation\(l.reservations.count == 1 ? "" : "s")\n"
+        out += "  keys: mac \(keys.mac), duid \(keys.duid), option82 \(keys.option82), option1837 \(keys.option1837)"
+            + " (\(snapshot.keyCount) in all)\n"
+        var perSubnet = [Int](repeating: 0, count: c.subnetsV4.count)
+        for r in l.reservations {
+            if let i = c.subnetsV4.firstIndex(where: { $0.net.contains(r.ipv4) }) { perSubnet[i] += 1 }
+        }
+        if !c.subnetsV4.isEmpty {
+            out += "  per subnet: " + zip(c.subnetsV4, perSubnet).map { "\($0.net) \($1)" }.joined(separator: ", ") + "\n"
+        }
+        if l.warnings.isEmpty {
+            out += "warnings: none\n"
+        } else {
+            out += "warnings: \(l.warnings.count)\n" + l.warnings.map { "  \($0)\n" }.joined()
+        }
+        return out
+    }
+}

@@ -1,0 +1,96 @@
+import ShadowCore
+
+/// Everything `shadow-master` reads from its configuration directory, validated.
+public struct LoadedConfiguration: Sendable {
+    public var directory: String
+    public var ids: ServerIdentifiers
+    public var config: ServerConfig
+    public var reservations: [Reservation]
+    /// Warnings from every file, as `file: path: message` lines.
+    public var warnings: [String]
+    /// `ids.json` and `config.json` exactly as loaded (the workers get these bytes).
+    public var idsBytes: [UInt8]
+    public var configBytes: [UInt8]
+}
+
+/// Problems that stop a configuration directory (or a reservations reload) from loading: every
+/// one found, each naming file, path and what is wrong.
+public struct ConfigurationProblems: Error, Sendable, CustomStringConvertible {
+    public var lines: [String]
+    public var description: String { lines.joined(separator: "\n") }
+}
+
+/// Reads `ids.json`, `config.json` and `reservations.json` from a directory.
+public enum ConfigDirectory {
+    public static func path(_ directory: String, _ file: String) -> String {
+        directory.hasSuffix("/") ? directory + file : directory + "/" + file
+    }
+
+    /// Loads and validates the whole directory. Problems in `ids.json` and `config.json` are all
+    /// reported together; `reservations.json` is validated when `config.json` loaded (it needs the
+    /// subnets). A missing `reservations.json` is a warning: the server starts with none.
+    public static func load(_ directory: String) throws(ConfigurationProblems) -> LoadedConfiguration {
+        var problems: [String] = []
+        var warnings: [String] = []
+        let ids = loadFile(directory, "ids.json", into: &problems) {
+            (bytes: [UInt8]) throws(LoadError) in try ConfigurationLoader.loadIdentifiers(bytes)
+        }
+        let config = loadFile(directory, "config.json", into: &problems) {
+            (bytes: [UInt8]) throws(LoadError) in try ConfigurationLoader.loadConfig(bytes)
+        }
+        var reservations: [Reservation] = []
+        if let config {
+            do {
+                let loaded = try loadReservations(directory, config: config.value, missingIsEmpty: true)
+                reservations = loaded.value
+                warnings += loaded.warnings.lines
+            } catch {
+                problems += error.lines
+            }
+        }
+        guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
+        return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
+                                   reservations: reservations, warnings: warnings,
+                                   idsBytes: ids.bytes, configBytes: config.bytes)
+    }
+
+    /// Reads and validates `reservations.json` (start-up, SIGHUP and the management `reload`).
+    /// - Parameter missingIsEmpty: at start-up a missing file means no reservations (with a
+    ///   warning); on reload it is an error.
+    public static func loadReservations(_ directory: String, config: ServerConfig, missingIsEmpty: Bool = false)
+        throws(ConfigurationProblems) -> Loaded<[Reservation]> {
+        let file = path(directory, "reservations.json")
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(file)
+        } catch {
+            if error.isMissing && missingIsEmpty {
+                var w = DiagnosticList()
+                w.append(Diagnostic(.warning, file, "No reservations.json found, starting with empty reservations"))
+                return Loaded(value: [], warnings: w)
+            }
+            throw ConfigurationProblems(lines: [error.description])
+        }
+        do {
+            return try ReservationLoader.load(bytes, subnets: config.subnetsV4)
+        } catch {
+            throw ConfigurationProblems(lines: error.errors.lines)
+        }
+    }
+
+    private static func loadFile<T>(_ directory: String, _ name: String, into problems: inout [String],
+                                    _ parse: ([UInt8]) throws(LoadError) -> T) -> (value: T, bytes: [UInt8])? {
+        let file = path(directory, name)
+        do {
+            let bytes = try FileBytes.read(file)
+            return (try parse(bytes), bytes)
+        } catch let e as FileBytes.ReadError {
+            problems.append(e.description + " (is --configdir right?)")
+        } catch let e as LoadError {
+            problems += e.errors.lines
+        } catch {
+            problems.append("\(file): \(error)")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,132 @@
+import Glibc
+import IPC
+import Logging
+import ShadowCore
+import ShadowSystem
+import SystemPackage
+
+/// Starting, auditing, restarting and stopping the workers.
+extension Master {
+    /// Spawns `w`'s executable with its UDP socket at fd 3 and a fresh socketpair end at fd 4.
+    func start(_ w: WorkerSlot) {
+        w.generation += 1
+        w.ready = false
+        w.restartAt = nil
+        w.startedAt = Clocks.monotonicMilliseconds()
+        do {
+            let (mine, theirs) = try SeqPacketChannel.makeSocketPair()
+            defer { try? theirs.close() }
+            let channel = try SeqPacketChannel(adopting: mine)
+            let args = WorkerArguments(generation: w.generation, user: settings.config.user,
+                                       rootDirectory: settings.rootDirectory)
+            let spawn = SpawnConfiguration(
+                executable: ConfigDirectory.path(settings.executableDirectory, w.kind.executableName),
+                arguments: args.argv(for: w.kind), environment: [],
+                descriptors: [DescriptorMapping(w.udp, as: WorkerDescriptors.udp),
+                              DescriptorMapping(theirs, as: WorkerDescriptors.ipc)])
+            w.child = try ProcessSpawner.spawn(spawn)
+            w.channel = channel
+            logger.info("started \(w.kind) worker", metadata: ["pid": "\(w.pid ?? 0)",
+                                                               "worker.generation": "\(w.generation)"])
+        } catch {
+            logger.error("cannot start the \(w.kind) worker: \(error)")
+            scheduleRestart(w)
+        }
+    }
+
+    /// A worker said it is ready: audit it from the outside, then configure and feed it.
+    func workerReady(_ w: WorkerSlot, _ m: ReadyMessage) {
+        guard let pid = w.pid, m.pid == UInt32(pid), m.workerGeneration == w.generation else {
+            logger.error("\(w.kind) worker sent a ready message that is not its own (pid \(m.pid))")
+            abandon(w, reason: "bad ready message")
+            return
+        }
+        do {
+            let status = try ProcessStatus.read(pid: pid)
+            let problems = SandboxAudit.problems(in: status, expectedUID: settings.account.uid,
+                                                 expectedGID: settings.account.gid)
+            guard problems.isEmpty else {
+                logger.critical("\(w.kind) worker (pid \(pid)) is not confined: \(problems.joined(separator: "; "))")
+                abandon(w, reason: "not confined")
+                return
+            }
+            w.status = status
+        } catch {
+            logger.error("cannot audit the \(w.kind) worker (pid \(pid)): \(error)")
+            abandon(w, reason: "audit failed")
+            return
+        }
+        w.ready = true
+        logger.info("\(w.kind) worker ready", metadata: ["pid": "\(pid)", "uid": "\(m.uid)", "gid": "\(m.gid)",
+                                                         "worker.generation": "\(w.generation)"])
+        send(.configure(settings.workerConfiguration), to: w)
+        sendSnapshot(to: w)
+        if w.kind == .v6 { sendBindingTable(to: w) }
+    }
+
+    /// Gives up on a misbehaving worker: close its channel and kill it; SIGCHLD restarts it.
+    func abandon(_ w: WorkerSlot, reason: String) {
+        closeChannel(of: w)
+        if let child = w.child {
+            logger.warning("killing the \(w.kind) worker (pid \(child.pid)): \(reason)")
+            try? child.signal(SIGKILL)
+        }
+    }
+
+    func closeChannel(of w: WorkerSlot) {
+        try? w.channel?.close()
+        w.channel = nil
+        w.ready = false
+    }
+
+    /// Reaps every ended child and schedules the restart of the worker it was.
+    func reapChildren() {
+        while true {
+            guard let (child, status) = (try? ChildProcess.reapAny()) ?? nil else { return }
+            guard let w = workers.first(where: { $0.child == child }) else { continue }
+            w.child = nil
+            closeChannel(of: w)
+            if isStopping { continue }
+            logger.warning("\(w.kind) worker exited", metadata: [
+                "pid": "\(child.pid)", "status": "\(status)", "worker.generation": "\(w.generation)"])
+            scheduleRestart(w)
+        }
+    }
+
+    func scheduleRestart(_ w: WorkerSlot) {
+        let now = Clocks.monotonicMilliseconds()
+        let delay = w.backoff.delayAfterExit(uptimeMilliseconds: now - w.startedAt)
+        w.restartAt = now + delay
+        logger.info("restarting the \(w.kind) worker in \(delay) ms")
+    }
+
+    func restartDueWorkers() {
+        let now = Clocks.monotonicMilliseconds()
+        for w in workers {
+            guard let at = w.restartAt, at <= now, w.child == nil, !isStopping else { continue }
+            w.restarts += 1
+            start(w)
+        }
+    }
+
+    /// Asks every worker to stop, waits up to 2 s, kills what is left, saves the bindings.
+    func shutdown() {
+        for w in workers where w.channel != nil { send(.shutdown, to: w) }
+        let deadline = Clocks.monotonicMilliseconds() + 2000
+        while workers.contains(where: { $0.child != nil }) && Clocks.monotonicMilliseconds() < deadline {
+            reapChildren()
+            var poll = PollSet([(signals.descriptor, .readable)])
+            _ = try? poll.wait(timeoutMilliseconds: 20)
+            while (try? signals.next()) ?? nil != nil {}
+        }
+        for w in workers {
+            guard let child = w.child else { continue }
+            logger.warning("\(w.kind) worker did not stop in time; killing pid \(child.pid)")
+            try? child.signal(SIGKILL)
+            _ = try? child.wait()
+            w.child = nil
+        }
+        saveBindings()
+        logger.info("shutdown complete")
+    }
+}

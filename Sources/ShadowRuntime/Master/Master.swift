@@ -1,0 +1,250 @@
+import Glibc
+import IPC
+import Logging
+import ShadowCore
+import ShadowSystem
+import SystemPackage
+
+/// The privileged supervisor: one thread, one poll loop over the signal descriptor and the
+/// workers' IPC channels. It never parses a DHCP packet.
+final class Master {
+    struct Settings {
+        var directory: String
+        var ids: ServerIdentifiers
+        var config: ServerConfig
+        var workerConfiguration: WorkerConfiguration
+        var executableDirectory: String
+        var rootDirectory: String
+        var account: Sandbox.Account
+    }
+
+    let settings: Settings
+    var logger: Logger
+    let signals: SignalDescriptor
+    let workers: [WorkerSlot]
+
+    private(set) var reservations: [Reservation]
+    private(set) var snapshotGeneration: UInt64 = 1
+    private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
+    let publisher = SnapshotPublisher()
+    var bindings: BindingTable
+    let bindingStore: BindingStore
+    var bindingsDirty = false
+    var lastBindingsSave = Clocks.monotonicMilliseconds()
+    var bindingTableGeneration: UInt64 = 0
+    /// Why the state directory is not usable, if it is not (reported, never fatal).
+    var stateProblem: String?
+    /// Event lines received from the workers since start (delivery is the event writer's job).
+    var eventsReceived: UInt64 = 0
+    var stopping = false
+    var isStopping: Bool { stopping }
+
+    static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
+
+    init(settings: Settings, reservations: [Reservation], signals: SignalDescriptor,
+         sockets: [(WorkerKind, FileDescriptor)], logger: Logger) {
+        self.settings = settings
+        self.reservations = reservations
+        self.signals = signals
+        self.logger = logger
+        workers = sockets.map { WorkerSlot(kind: $0.0, udp: $0.1) }
+        bindings = BindingTable(capacity: settings.config.bindingTableSize)
+        bindingStore = BindingStore(stateDirectory: settings.config.stateDir)
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the exit status.
+    func run() -> Int32 {
+        prepareStateDirectory()
+        loadBindings()
+        do {
+            try publisher.publish(reservations, generation: snapshotGeneration)
+        } catch {
+            logger.critical("cannot build the reservation snapshot: \(error)")
+            return 1
+        }
+        for w in workers { start(w) }
+        while !stopping { iterate() }
+        shutdown()
+        return 0
+    }
+
+    // MARK: the loop
+
+    private func iterate() {
+        let active = workers.filter { $0.channel != nil }
+        var items: [(FileDescriptor, PollEvents)] = [(signals.descriptor, .readable)]
+        for w in active { items.append((w.channel!.descriptor, .readable)) }
+        var poll = PollSet(items)
+        do {
+            try poll.wait(timeoutMilliseconds: nextTimeout())
+        } catch {
+            logger.error("poll failed: \(error)")
+            return
+        }
+        if !poll.events(at: 0).isEmpty { handleSignals() }
+        for (i, w) in active.enumerated() where !poll.events(at: i + 1).isEmpty {
+            drainChannel(of: w)
+        }
+        restartDueWorkers()
+        saveBindingsIfDue()
+    }
+
+    /// Milliseconds until the next timer: a pending restart or the binding save.
+    private func nextTimeout() -> Int32 {
+        let now = Clocks.monotonicMilliseconds()
+        var next = now + 1000
+        for w in workers { if let at = w.restartAt { next = min(next, at) } }
+        if bindingsDirty { next = min(next, lastBindingsSave + Master.bindingSaveIntervalMilliseconds) }
+        return Int32(clamping: next > now ? next - now : 0)
+    }
+
+    private func handleSignals() {
+        while let received = try? signals.next() {
+            switch received.signal {
+            case SIGHUP:
+                logger.info("received SIGHUP, reloading reservations")
+                _ = reloadReservations()
+            case SIGTERM, SIGINT:
+                logger.info("received shutdown signal, draining")
+                stopping = true
+            case SIGCHLD:
+                reapChildren()
+            default:
+                break
+            }
+        }
+    }
+
+    // MARK: reservations
+
+    /// Result of a reload: the reservation count, or every problem found.
+    enum ReloadResult {
+        case reloaded(count: Int, warnings: [String])
+        case failed([String])
+    }
+
+    /// Re-reads `reservations.json` and, if it is valid, makes it live in both workers (SIGHUP and
+    /// the management `reload` share this path). On any problem the old snapshot stays live.
+    func reloadReservations() -> ReloadResult {
+        let loaded: Loaded<[Reservation]>
+        do {
+            loaded = try ConfigDirectory.loadReservations(settings.directory, config: settings.config)
+        } catch {
+            logger.error("failed to reload reservations: \(error.lines.count) problem(s); the previous reservations stay live")
+            for line in error.lines { logger.error("\(line)") }
+            return .failed(error.lines)
+        }
+        for line in loaded.warnings.lines { logger.warning("\(line)") }
+        do {
+            try install(loaded.value)
+        } catch {
+            logger.error("failed to publish reservations: \(error)")
+            return .failed(["\(error)"])
+        }
+        logger.info("reloaded reservations", metadata: ["count": "\(loaded.value.count)",
+                                                        "snapshot.generation": "\(snapshotGeneration)"])
+        return .reloaded(count: loaded.value.count, warnings: loaded.warnings.lines)
+    }
+
+    /// Makes `new` the live reservations: a new generation, sent to every ready worker.
+    func install(_ new: [Reservation]) throws {
+        try publisher.publish(new, generation: snapshotGeneration + 1)
+        snapshotGeneration += 1
+        snapshotLoadedAt = Clocks.unixMilliseconds()
+        reservations = new
+        for w in workers where w.ready { sendSnapshot(to: w) }
+    }
+
+    func sendSnapshot(to w: WorkerSlot) {
+        guard let a = publisher.announcement, let fd = publisher.descriptor else { return }
+        send(.snapshot(a), to: w, passing: fd)
+    }
+
+    // MARK: IPC
+
+    func send(_ message: IPCMessage, to w: WorkerSlot, passing fd: FileDescriptor? = nil) {
+        guard let channel = w.channel else { return }
+        do {
+            let bytes = try IPCCodec.encode(message, generation: w.generation, direction: w.kind.fromMaster)
+            try channel.send(bytes, passing: fd)
+        } catch {
+            logger.error("\(w.kind) worker: cannot send \(message.type): \(error)")
+            abandon(w, reason: "IPC send failed")
+        }
+    }
+
+    private func drainChannel(of w: WorkerSlot) {
+        while let channel = w.channel {
+            let received: ChannelReceive
+            do {
+                received = try channel.receive(wait: false)
+            } catch {
+                logger.error("\(w.kind) worker: IPC error: \(error)")
+                abandon(w, reason: "IPC error")
+                return
+            }
+            switch received {
+            case .wouldBlock:
+                return
+            case .closed:
+                closeChannel(of: w)
+                return
+            case .message(let bytes, let fd):
+                try? fd?.close()
+                do {
+                    let frame = try IPCCodec.decode(bytes, direction: w.kind.toMaster, hasDescriptor: fd != nil)
+                    guard frame.generation == w.generation else { continue }
+                    handle(frame.message, from: w)
+                } catch {
+                    logger.error("\(w.kind) worker broke the IPC protocol: \(error); closing its channel")
+                    abandon(w, reason: "protocol violation")
+                    return
+                }
+            }
+        }
+    }
+
+    private func handle(_ message: IPCMessage, from w: WorkerSlot) {
+        switch message {
+        case .ready(let m):
+            workerReady(w, m)
+        case .snapshotApplied(let m):
+            w.appliedSnapshot = m.snapshotGeneration
+            logger.debug("\(w.kind) worker serves snapshot \(m.snapshotGeneration) (\(m.reservationCount) reservations)")
+        case .snapshotRejected(let m):
+            logger.error("\(w.kind) worker refused snapshot \(m.snapshotGeneration): \(m.reason)")
+        case .bindingLearned(let b):
+            learn(b)
+        case .event(let lines):
+            eventsReceived &+= UInt64(lines.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+        case .counters(let list):
+            for c in list { w.counters[c.name] = c.value }
+        default:
+            break  // the permission table lets nothing else through
+        }
+    }
+
+    private func learn(_ b: BindingLearned) {
+        let now = Clocks.unixMilliseconds() / 1000
+        bindings.learn(mac: b.mac, option82: b.option82, now: now)
+        bindingsDirty = true
+        for v6 in workers where v6.kind == .v6 && v6.ready {
+            send(.bindingUpdate(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now)), to: v6)
+        }
+    }
+
+    /// Sends the whole binding table to a v6 worker (begin → chunks → commit).
+    func sendBindingTable(to w: WorkerSlot) {
+        bindingTableGeneration += 1
+        let records = bindings.entriesOldestFirst.map {
+            BindingRecord(mac: $0.mac, option82: $0.entry.option82, lastSeen: $0.entry.lastSeen)
+        }
+        do {
+            for m in try BindingTableTransfer.messages(for: records, tableGeneration: bindingTableGeneration) {
+                send(m, to: w)
+            }
+        } catch {
+            logger.error("cannot send the binding table to the \(w.kind) worker: \(error)")
+        }
+    }
+}

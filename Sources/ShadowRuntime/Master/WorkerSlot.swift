@@ -1,0 +1,33 @@
+import ShadowSystem
+import SystemPackage
+
+/// The master's view of one worker process, across its restarts.
+final class WorkerSlot {
+    let kind: WorkerKind
+    /// The bound UDP socket, kept by the master so a restarted worker gets the same one.
+    let udp: FileDescriptor
+
+    var child: ChildProcess?
+    var channel: SeqPacketChannel?
+    /// Start number: 1 for the first start, +1 for every restart.
+    var generation: UInt64 = 0
+    var ready = false
+    var startedAt: UInt64 = 0
+    var restarts = 0
+    var backoff = RestartBackoff()
+    /// When (monotonic ms) to start it again after it died; nil while it runs.
+    var restartAt: UInt64?
+    /// The snapshot generation the worker last confirmed.
+    var appliedSnapshot: UInt64 = 0
+    /// The last counters it reported (cumulative since its start).
+    var counters: [String: UInt64] = [:]
+    /// What `/proc/PID/status` said when it reported ready.
+    var status: ProcessStatus?
+
+    init(kind: WorkerKind, udp: FileDescriptor) {
+        self.kind = kind
+        self.udp = udp
+    }
+
+    var pid: Int32? { child?.pid }
+}

@@ -1,0 +1,48 @@
+import DHCPv4
+import IPC
+import Logging
+import ShadowCore
+
+/// Drives ``DHCPv4Engine`` for the v4 worker.
+struct V4PacketHandler: PacketHandler {
+    let engine: DHCPv4Engine
+
+    init(config: ServerConfig, ids: ServerIdentifiers) {
+        engine = DHCPv4Engine(config: config, ids: ids)
+    }
+
+    func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
+                snapshot: ReservationSnapshot, bindings: BindingTable,
+                reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
+        guard case .v4(let address, let port) = source else { return nil }
+        let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
+                                    snapshot: snapshot, bindings: bindings, reply: reply)
+        for line in outcome.logLines {
+            sink.log(Self.level(line.level), line.message, line.fields.map { ($0.key, $0.value) })
+        }
+        sink.event { outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: $0) }
+        if let learned = outcome.learnedBinding, learned.isChange {
+            sink.learned.append(BindingLearned(mac: learned.mac, option82: learned.option82))
+        }
+        switch outcome.disposition {
+        case .reply(let length, let destination, let port):
+            sink.count("reply.\(outcome.replyType?.name ?? "Unknown")")
+            return (length, .v4(destination, port: port))
+        case .noReply(let reason):
+            sink.count("drop.\(reason.rawValue)")
+            return nil
+        case .recorded(let type):
+            sink.count("recorded.\(type.name)")
+            return nil
+        }
+    }
+
+    static func level(_ l: DHCPv4LogLine.Level) -> Logger.Level {
+        switch l {
+        case .debug: .debug
+        case .info: .info
+        case .warn: .warning
+        case .error: .error
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import IPC
+
+/// The two worker processes.
+public enum WorkerKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    case v4
+    case v6
+
+    /// The executable, a sibling of `shadow-master`.
+    public var executableName: String { "shadow-\(rawValue)" }
+
+    /// Messages the worker sends.
+    public var toMaster: Direction { self == .v4 ? .v4ToMaster : .v6ToMaster }
+    /// Messages the worker receives.
+    public var fromMaster: Direction { self == .v4 ? .masterToV4 : .masterToV6 }
+
+    public var description: String { rawValue }
+}
+
+/// The descriptor numbers a worker inherits (docs/privileges.md).
+public enum WorkerDescriptors {
+    /// The bound UDP socket (port 67 or 547).
+    public static let udp: Int32 = 3
+    /// The worker's end of the SOCK_SEQPACKET socketpair to the master.
+    public static let ipc: Int32 = 4
+}
+
+/// A worker's command line: `--generation N --user NAME --root DIR`.
+public struct WorkerArguments: Sendable, Equatable {
+    public var generation: UInt64
+    public var user: String
+    public var rootDirectory: String
+
+    public init(generation: UInt64, user: String, rootDirectory: String) {
+        self.generation = generation
+        self.user = user
+        self.rootDirectory = rootDirectory
+    }
+
+    /// argv for `kind`, argv[0] included.
+    public func argv(for kind: WorkerKind) -> [String] {
+        [kind.executableName, "--generation", String(generation), "--user", user, "--root", rootDirectory]
+    }
+
+    /// Parses argv (argv[0] included); nil on anything unexpected.
+    public init?(_ argv: [String]) {
+        var generation: UInt64?, user: String?, root: String?
+        var i = 1
+        while i + 1 < argv.count {
+            switch argv[i] {
+            case "--generation": generation = UInt64(argv[i + 1])
+            case "--user": user = argv[i + 1]
+            case "--root": root = argv[i + 1]
+            default: return nil
+            }
+            i += 2
+        }
+        guard i == argv.count, let generation, let user, let root else { return nil }
+        self.init(generation: generation, user: user, rootDirectory: root)
+    }
+}

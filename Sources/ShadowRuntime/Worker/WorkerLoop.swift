@@ -1,0 +1,213 @@
+import IPC
+import Logging
+import ShadowCore
+import ShadowSystem
+import SystemPackage
+
+/// A worker's whole life after its privilege drop: configuration and first snapshot from the
+/// master, then one thread polling the UDP socket and the IPC channel. A new snapshot or binding
+/// table is swapped in between batches, so no packet ever sees half of one.
+final class WorkerLoop<Handler: PacketHandler> {
+    let kind: WorkerKind
+    let generation: UInt64
+    let channel: SeqPacketChannel
+    let udp: FileDescriptor
+    var logger: Logger
+
+    private var handler: Handler?
+    private var eventsEnabled = false
+    private var snapshot = ReservationSnapshot.empty
+    private var bindings = BindingTable()
+    private var assembler = BindingTableAssembler()
+    private var counters: [String: UInt64] = [:]
+    private var lastCountersSent: UInt64 = 0
+    private let receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
+    private let sender = DatagramSender(capacity: 64, slotSize: 4096)
+    private var reply = [UInt8](repeating: 0, count: 4096)
+
+    init(kind: WorkerKind, generation: UInt64, channel: SeqPacketChannel, udp: FileDescriptor, logger: Logger) {
+        self.kind = kind
+        self.generation = generation
+        self.channel = channel
+        self.udp = udp
+        self.logger = logger
+    }
+
+    /// Runs until the master says shutdown (0) or the channel breaks (1).
+    func run() -> Int32 {
+        do {
+            while handler == nil || snapshot.generation == 0 {
+                guard try handleIPC(wait: true) else { return 0 }
+            }
+            logger.info("\(kind) worker serving", metadata: ["reservations": "\(snapshot.count)",
+                                                             "snapshot.generation": "\(snapshot.generation)"])
+            var poller = PollSet([(channel.descriptor, .readable), (udp, .readable)])
+            while true {
+                try poller.wait(timeoutMilliseconds: 1000)
+                if !poller.events(at: 0).isEmpty {
+                    while true {
+                        guard try handleIPC(wait: false) else { return 0 }
+                        if !channelHasMore { break }
+                    }
+                }
+                if poller.events(at: 1).contains(.readable) { try serveBatch() }
+                sendCountersIfDue()
+            }
+        } catch {
+            logger.error("\(kind) worker stopping: \(error)")
+            return 1
+        }
+    }
+
+    // MARK: IPC
+
+    private var channelHasMore = false
+
+    /// Handles one message (or none when not waiting and nothing is queued). Returns false on
+    /// shutdown or when the master closed the channel.
+    private func handleIPC(wait: Bool) throws -> Bool {
+        channelHasMore = false
+        switch try channel.receive(wait: wait) {
+        case .wouldBlock:
+            return true
+        case .closed:
+            logger.warning("\(kind) worker: master closed the channel, exiting")
+            return false
+        case .message(let bytes, let descriptor):
+            defer { try? descriptor?.close() }
+            let frame = try IPCCodec.decode(bytes, direction: kind.fromMaster, hasDescriptor: descriptor != nil)
+            channelHasMore = true
+            return try apply(frame.message, descriptor: descriptor)
+        }
+    }
+
+    private func apply(_ message: IPCMessage, descriptor: FileDescriptor?) throws -> Bool {
+        switch message {
+        case .shutdown:
+            logger.info("\(kind) worker shutting down")
+            return false
+        case .configure(let c):
+            try configure(c)
+        case .snapshot(let announcement):
+            try send(applySnapshot(announcement, descriptor))
+        case .bindingUpdate(let r):
+            bindings.learn(mac: r.mac, option82: r.option82, now: r.lastSeen)
+        case .bindingRemove(let mac):
+            bindings.remove(mac: mac)
+        case .bindingTableBegin, .bindingTableChunk, .bindingTableCommit:
+            if let records = try assembler.feed(message) {
+                var table = BindingTable(capacity: bindings.capacity)
+                for r in records { table.learn(mac: r.mac, option82: r.option82, now: r.lastSeen) }
+                bindings = table
+            }
+        default:
+            break  // the direction's permission table already refused everything else
+        }
+        return true
+    }
+
+    private func configure(_ c: WorkerConfiguration) throws {
+        let ids = try ConfigurationLoader.loadIdentifiers(c.idsJSON)
+        let config = try ConfigurationLoader.loadConfig(c.configJSON)
+        handler = Handler(config: config, ids: ids)
+        eventsEnabled = config.events.isEnabled
+        logger.logLevel = config.logging.level.swiftLogLevel
+        if bindings.capacity != config.bindingTableSize { bindings = BindingTable(capacity: config.bindingTableSize) }
+    }
+
+    private func applySnapshot(_ a: SnapshotAnnouncement, _ fd: FileDescriptor?) -> IPCMessage {
+        func reject(_ reason: SnapshotRejected.Reason, _ why: String) -> IPCMessage {
+            logger.error("\(kind) worker refused snapshot \(a.snapshotGeneration): \(why)")
+            return .snapshotRejected(SnapshotRejected(snapshotGeneration: a.snapshotGeneration, reason: reason))
+        }
+        guard let fd else { return reject(.unusableDescriptor, "no descriptor") }
+        let mapping: ReadOnlyMapping
+        do {
+            mapping = try ReadOnlyMapping(descriptor: fd, expectedByteCount: Int(a.byteCount))
+        } catch {
+            if case .sizeMismatch = error { return reject(.sizeMismatch, "\(error)") }
+            return reject(.unusableDescriptor, "\(error)")
+        }
+        let reservations: [Reservation]
+        do {
+            reservations = try SnapshotCodec.decode(mapping.bytes, announcement: a)
+        } catch {
+            if case .digestMismatch = error { return reject(.digestMismatch, "\(error)") }
+            return reject(.malformed, "\(error)")
+        }
+        snapshot = ReservationSnapshot(reservations: reservations, generation: a.snapshotGeneration)
+        logger.info("\(kind) worker applied snapshot", metadata: [
+            "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(reservations.count)"])
+        return .snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
+                                                reservationCount: UInt32(reservations.count)))
+    }
+
+    private func send(_ message: IPCMessage, nonBlocking: Bool = false) throws {
+        let bytes = try IPCCodec.encode(message, generation: generation, direction: kind.toMaster)
+        try channel.send(bytes, nonBlocking: nonBlocking)
+    }
+
+    // MARK: packets
+
+    /// Receives what is queued, answers it, flushes the replies, then reports events and bindings.
+    private func serveBatch() throws {
+        guard let handler else { return }
+        let n = try receiver.receive(from: udp, wait: .nonBlocking)
+        guard n > 0 else { return }
+        var sink = WorkerSink(logger: logger, eventsEnabled: eventsEnabled)
+        sink.count("received", by: UInt64(n))
+        for i in 0..<n {
+            let d = receiver[i]
+            guard !d.isTruncated, let source = d.source else {
+                sink.count(d.isTruncated ? "drop.Truncated" : "drop.UnknownSource")
+                continue
+            }
+            let answer = reply.withUnsafeMutableBytes { buffer in
+                handler.handle(d.payload, from: source, snapshot: snapshot, bindings: bindings,
+                               reply: buffer, sink: &sink)
+            }
+            guard let answer else { continue }
+            let queued = reply.withUnsafeBytes { bytes in
+                sender.enqueue(UnsafeRawBufferPointer(rebasing: bytes[..<answer.length]), to: answer.destination,
+                               scopeID: answer.destination == source ? d.scopeID : 0)
+            }
+            if !queued { sink.count("drop.SendFailed") }
+        }
+        let flushed = sender.flush(to: udp)
+        if flushed.dropped > 0 {
+            sink.count("drop.SendFailed", by: UInt64(flushed.dropped))
+            logger.error("\(kind) worker: \(flushed.dropped) replies not sent: \(flushed.lastError.map { "\($0)" } ?? "?")")
+        }
+        report(&sink)
+    }
+
+    /// Hands the batch's learned bindings and events to the master, and merges its counters.
+    private func report(_ sink: inout WorkerSink) {
+        for b in sink.learned {
+            bindings.learn(mac: b.mac, option82: b.option82, now: Clocks.unixMilliseconds() / 1000)
+            do { try send(.bindingLearned(b)) } catch { logger.error("\(kind) worker: binding not reported: \(error)") }
+        }
+        var events = sink.events[...]
+        let limit = IPCLimits.maximumMessageSize - IPCHeader.size
+        while !events.isEmpty {
+            // Cut at the last whole line that fits.
+            var end = min(events.count, limit) + events.startIndex
+            if end < events.endIndex, let nl = events[..<end].lastIndex(of: 0x0A) { end = nl + 1 }
+            do {
+                try send(.event(Array(events[..<end])), nonBlocking: true)
+            } catch {
+                sink.count("events.dropped", by: UInt64(events[..<end].filter { $0 == 0x0A }.count))
+            }
+            events = events[end...]
+        }
+        for (k, v) in sink.counters { counters[k, default: 0] &+= v }
+    }
+
+    private func sendCountersIfDue() {
+        let now = Clocks.monotonicMilliseconds()
+        guard now &- lastCountersSent >= 1000, !counters.isEmpty else { return }
+        lastCountersSent = now
+        let list = counters.sorted { $0.key < $1.key }.map { Counter(name: $0.key, value: $0.value) }
+        try? send(.counters(list), nonBlocking: true)
+    }
+}
