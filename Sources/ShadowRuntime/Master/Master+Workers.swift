@@ -86,7 +86,10 @@ extension Master {
             guard let w = workers.first(where: { $0.child == child }) else { continue }
             w.child = nil
             closeChannel(of: w)
-            if isStopping { continue }
+            if isStopping {
+                logger.info("\(w.kind) worker stopped", metadata: ["pid": "\(child.pid)", "status": "\(status)"])
+                continue
+            }
             logger.warning("\(w.kind) worker exited", metadata: [
                 "pid": "\(child.pid)", "status": "\(status)", "worker.generation": "\(w.generation)"])
             scheduleRestart(w)

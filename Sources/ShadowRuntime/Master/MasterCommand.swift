@@ -11,6 +11,15 @@ public enum MasterCommand {
     /// Where workers are chrooted: an empty directory owned by root.
     public static let defaultRootDirectory = "/run/shadowdhcp/empty"
 
+    /// What the master keeps after binding (docs/privileges.md): CAP_KILL to stop workers that run
+    /// under another uid, CAP_DAC_OVERRIDE to read and replace `reservations.json` and write the
+    /// state directory when an operator made them owned by a service account.
+    public static let masterCapabilities: [Capabilities.Number] = [.kill, .dacOverride]
+
+    /// What a worker (started as root) can obtain at exec, and needs for its own privilege drop
+    /// only: chroot, switching uid/gid, emptying its bounding set.
+    public static let workerBoundingSet: [Capabilities.Number] = [.sysChroot, .setuid, .setgid, .setpcap]
+
     /// Runs the server until SIGTERM/SIGINT. Returns the exit status (1 for any start-up failure).
     public static func run(configDirectory: String, rootDirectory: String = defaultRootDirectory) -> Int32 {
         // Before anything can start a thread: these signals arrive only through the descriptor.
@@ -37,6 +46,12 @@ public enum MasterCommand {
 
         guard let settings = prepare(loaded, rootDirectory: rootDirectory, logger: logger) else { return 1 }
         guard let sockets = bind(config, logger: logger) else { return 1 }
+        do {
+            try Capabilities.restrict(keep: masterCapabilities, bounding: workerBoundingSet)
+        } catch {
+            logger.critical("cannot drop the master's capabilities: \(error)")
+            return 1
+        }
         let master = Master(settings: settings, reservations: loaded.reservations, signals: signals,
                             sockets: sockets, logger: logger)
         return master.run()

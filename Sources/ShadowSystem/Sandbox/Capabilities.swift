@@ -32,4 +32,41 @@ public enum Capabilities {
     public static func clearAmbientSet() throws(Errno) {
         _ = try valueOrErrno { cshim_clear_ambient_capabilities() }
     }
+
+    /// Capability numbers used by shadowdhcp (linux/capability.h).
+    public enum Number: Int32, Sendable, CaseIterable {
+        case dacOverride = 1
+        case kill = 5
+        case setgid = 6
+        case setuid = 7
+        case setpcap = 8
+        case netBindService = 10
+        case sysChroot = 18
+
+        /// The bit of this capability in a `/proc/PID/status` mask.
+        public var mask: UInt64 { 1 << UInt64(rawValue) }
+    }
+
+    /// Keeps only `bounding` in the bounding set (what an execve'd child running as root can
+    /// obtain) and only `keep` in the permitted and effective sets; empties the inheritable and
+    /// ambient sets. Needs CAP_SETPCAP while it runs (it drops the bounding set first).
+    ///
+    /// Corresponds to prctl(2) PR_CAPBSET_DROP, capset(2) and PR_CAP_AMBIENT_CLEAR_ALL.
+    public static func restrict(keep: [Number], bounding: [Number]) throws(Errno) {
+        let bound = Set(bounding.map(\.rawValue))
+        for capability in 0..<cap_max_bits() where !bound.contains(Int32(capability)) {
+            _ = try valueOrErrno { cap_drop_bound(cap_value_t(capability)) }
+        }
+        guard let caps = cap_get_proc() else { throw Errno(rawValue: errno) }
+        defer { cap_free(UnsafeMutableRawPointer(caps)) }
+        _ = try valueOrErrno { cap_clear(caps) }
+        var values = keep.map { cap_value_t($0.rawValue) }
+        if !values.isEmpty {
+            let count = Int32(values.count)
+            _ = try valueOrErrno { cap_set_flag(caps, CAP_PERMITTED, count, &values, CAP_SET) }
+            _ = try valueOrErrno { cap_set_flag(caps, CAP_EFFECTIVE, count, &values, CAP_SET) }
+        }
+        _ = try valueOrErrno { cap_set_proc(caps) }
+        try clearAmbientSet()
+    }
 }
