@@ -22,6 +22,8 @@ final class Master {
     var logger: Logger
     let signals: SignalDescriptor
     let workers: [WorkerSlot]
+    /// Jobs from other threads (management, metrics), run on this thread.
+    let mailbox: MasterMailbox
 
     private(set) var reservations: [Reservation]
     private(set) var snapshotGeneration: UInt64 = 1
@@ -42,8 +44,9 @@ final class Master {
     static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
 
     init(settings: Settings, reservations: [Reservation], signals: SignalDescriptor,
-         sockets: [(WorkerKind, FileDescriptor)], logger: Logger) {
+         sockets: [(WorkerKind, FileDescriptor)], mailbox: MasterMailbox, logger: Logger) {
         self.settings = settings
+        self.mailbox = mailbox
         self.reservations = reservations
         self.signals = signals
         self.logger = logger
@@ -72,7 +75,7 @@ final class Master {
 
     private func iterate() {
         let active = workers.filter { $0.channel != nil }
-        var items: [(FileDescriptor, PollEvents)] = [(signals.descriptor, .readable)]
+        var items: [(FileDescriptor, PollEvents)] = [(signals.descriptor, .readable), (mailbox.descriptor, .readable)]
         for w in active { items.append((w.channel!.descriptor, .readable)) }
         var poll = PollSet(items)
         do {
@@ -82,7 +85,8 @@ final class Master {
             return
         }
         if !poll.events(at: 0).isEmpty { handleSignals() }
-        for (i, w) in active.enumerated() where !poll.events(at: i + 1).isEmpty {
+        if !poll.events(at: 1).isEmpty { mailbox.drain(into: self) }
+        for (i, w) in active.enumerated() where !poll.events(at: i + 2).isEmpty {
             drainChannel(of: w)
         }
         restartDueWorkers()

@@ -52,8 +52,10 @@ public enum MasterCommand {
             logger.critical("cannot drop the master's capabilities: \(error)")
             return 1
         }
+        let mailbox: MasterMailbox
+        do { mailbox = try MasterMailbox() } catch { return fail("cannot create the master's mailbox: \(error)") }
         let master = Master(settings: settings, reservations: loaded.reservations, signals: signals,
-                            sockets: sockets, logger: logger)
+                            sockets: sockets, mailbox: mailbox, logger: logger)
         return master.run()
     }
 
