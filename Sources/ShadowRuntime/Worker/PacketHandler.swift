@@ -14,22 +14,27 @@ protocol PacketHandler {
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)?
 }
 
-/// What the handlers of one batch produce besides replies.
+/// What the handlers produce besides replies. One lives as long as the worker's configuration;
+/// the per-batch parts are emptied (keeping their storage) after each batch, so the packet path
+/// allocates nothing for them.
 struct WorkerSink {
     let logger: Logger
     let eventsEnabled: Bool
-    /// Newline-terminated event JSON lines not yet sent to the master.
+    /// Newline-terminated event JSON lines of the current batch.
     var events: [UInt8] = []
-    /// Bindings learned from ACKs in this batch (v4 only).
+    /// Bindings learned from ACKs in the current batch (v4 only).
     var learned: [BindingLearned] = []
+    /// Cumulative counters since the worker started.
     var counters: [String: UInt64] = [:]
 
     init(logger: Logger, eventsEnabled: Bool) {
         self.logger = logger
         self.eventsEnabled = eventsEnabled
-        events.reserveCapacity(64 * 1024)
+        if eventsEnabled { events.reserveCapacity(IPCLimits.maximumMessageSize) }
     }
 
+    /// Adds to a counter. Pass a stored string (e.g. from a precomputed table), not an
+    /// interpolation, to keep the packet path free of allocations.
     mutating func count(_ name: String, by n: UInt64 = 1) { counters[name, default: 0] &+= n }
 
     /// Appends one event line rendered by `render` with the current time, if events are on.
@@ -39,10 +44,31 @@ struct WorkerSink {
         events.append(0x0A)
     }
 
+    /// Whether a line at `level` would be written (compute log lines only then: they allocate).
+    func logs(_ level: Logger.Level) -> Bool { logger.logLevel <= level }
+
     func log(_ level: Logger.Level, _ message: String, _ fields: [(String, String)]) {
-        guard logger.logLevel <= level else { return }
+        guard logs(level) else { return }
         var metadata = Logger.Metadata()
         for (k, v) in fields { metadata[k] = .string(v) }
         logger.log(level: level, "\(message)", metadata: metadata)
     }
+
+    mutating func endBatch() {
+        events.removeAll(keepingCapacity: true)
+        learned.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Counter names built once: `prefix` + each case's name.
+struct CounterNames<Key: Hashable & Sendable>: Sendable {
+    private let names: [Key: String]
+    let fallback: String
+
+    init<C: Collection>(_ prefix: String, _ cases: C, name: (Key) -> String) where C.Element == Key {
+        names = Dictionary(uniqueKeysWithValues: cases.map { ($0, prefix + name($0)) })
+        fallback = prefix + "Unknown"
+    }
+
+    subscript(_ key: Key?) -> String { key.flatMap { names[$0] } ?? fallback }
 }

@@ -6,6 +6,9 @@ import ShadowCore
 /// Drives ``DHCPv4Engine`` for the v4 worker.
 struct V4PacketHandler: PacketHandler {
     let engine: DHCPv4Engine
+    private static let replies = CounterNames("reply.", DHCPv4MessageType.allCases) { $0.name }
+    private static let recorded = CounterNames("recorded.", DHCPv4MessageType.allCases) { $0.name }
+    private static let drops = CounterNames("drop.", DHCPv4NoReplyReason.allCases) { $0.rawValue }
 
     init(config: ServerConfig, ids: ServerIdentifiers) {
         engine = DHCPv4Engine(config: config, ids: ids)
@@ -17,8 +20,10 @@ struct V4PacketHandler: PacketHandler {
         guard case .v4(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, reply: reply)
-        for line in outcome.logLines {
-            sink.log(Self.level(line.level), line.message, line.fields.map { ($0.key, $0.value) })
+        if sink.logs(.warning) {
+            for line in outcome.logLines {
+                sink.log(Self.level(line.level), line.message, line.fields.map { ($0.key, $0.value) })
+            }
         }
         sink.event { outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: $0) }
         if let learned = outcome.learnedBinding, learned.isChange {
@@ -26,13 +31,13 @@ struct V4PacketHandler: PacketHandler {
         }
         switch outcome.disposition {
         case .reply(let length, let destination, let port):
-            sink.count("reply.\(outcome.replyType?.name ?? "Unknown")")
+            sink.count(Self.replies[outcome.replyType])
             return (length, .v4(destination, port: port))
         case .noReply(let reason):
-            sink.count("drop.\(reason.rawValue)")
+            sink.count(Self.drops[reason])
             return nil
         case .recorded(let type):
-            sink.count("recorded.\(type.name)")
+            sink.count(Self.recorded[type])
             return nil
         }
     }

@@ -15,11 +15,10 @@ final class WorkerLoop<Handler: PacketHandler> {
     var logger: Logger
 
     private var handler: Handler?
-    private var eventsEnabled = false
+    private var sink: WorkerSink
     private var snapshot = ReservationSnapshot.empty
     private var bindings = BindingTable()
     private var assembler = BindingTableAssembler()
-    private var counters: [String: UInt64] = [:]
     private var lastCountersSent: UInt64 = 0
     private let receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
@@ -31,6 +30,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         self.channel = channel
         self.udp = udp
         self.logger = logger
+        sink = WorkerSink(logger: logger, eventsEnabled: false)
     }
 
     /// Runs until the master says shutdown (0) or the channel breaks (1).
@@ -110,8 +110,8 @@ final class WorkerLoop<Handler: PacketHandler> {
         let ids = try ConfigurationLoader.loadIdentifiers(c.idsJSON)
         let config = try ConfigurationLoader.loadConfig(c.configJSON)
         handler = Handler(config: config, ids: ids)
-        eventsEnabled = config.events.isEnabled
         logger.logLevel = config.logging.level.swiftLogLevel
+        sink = WorkerSink(logger: logger, eventsEnabled: config.events.isEnabled)
         if bindings.capacity != config.bindingTableSize { bindings = BindingTable(capacity: config.bindingTableSize) }
     }
 
@@ -154,7 +154,6 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard let handler else { return }
         let n = try receiver.receive(from: udp, wait: .nonBlocking)
         guard n > 0 else { return }
-        var sink = WorkerSink(logger: logger, eventsEnabled: eventsEnabled)
         sink.count("received", by: UInt64(n))
         for i in 0..<n {
             let d = receiver[i]
@@ -178,11 +177,12 @@ final class WorkerLoop<Handler: PacketHandler> {
             sink.count("drop.SendFailed", by: UInt64(flushed.dropped))
             logger.error("\(kind) worker: \(flushed.dropped) replies not sent: \(flushed.lastError.map { "\($0)" } ?? "?")")
         }
-        report(&sink)
+        report()
     }
 
-    /// Hands the batch's learned bindings and events to the master, and merges its counters.
-    private func report(_ sink: inout WorkerSink) {
+    /// Hands the batch's learned bindings and events to the master.
+    private func report() {
+        defer { sink.endBatch() }
         for b in sink.learned {
             bindings.learn(mac: b.mac, option82: b.option82, now: Clocks.unixMilliseconds() / 1000)
             do { try send(.bindingLearned(b)) } catch { logger.error("\(kind) worker: binding not reported: \(error)") }
@@ -200,14 +200,13 @@ final class WorkerLoop<Handler: PacketHandler> {
             }
             events = events[end...]
         }
-        for (k, v) in sink.counters { counters[k, default: 0] &+= v }
     }
 
     private func sendCountersIfDue() {
         let now = Clocks.monotonicMilliseconds()
-        guard now &- lastCountersSent >= 1000, !counters.isEmpty else { return }
+        guard now &- lastCountersSent >= 1000, !sink.counters.isEmpty else { return }
         lastCountersSent = now
-        let list = counters.sorted { $0.key < $1.key }.map { Counter(name: $0.key, value: $0.value) }
+        let list = sink.counters.sorted { $0.key < $1.key }.map { Counter(name: $0.key, value: $0.value) }
         try? send(.counters(list), nonBlocking: true)
     }
 }
