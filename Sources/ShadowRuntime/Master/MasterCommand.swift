@@ -23,6 +23,7 @@ public enum MasterCommand {
     /// Runs the server until SIGTERM/SIGINT. Returns the exit status (1 for any start-up failure).
     public static func run(configDirectory: String, rootDirectory: String = defaultRootDirectory) -> Int32 {
         // Before anything can start a thread: these signals arrive only through the descriptor.
+        SignalDisposition.ignore([SIGPIPE])
         let signals: SignalDescriptor
         do {
             signals = try SignalDescriptor([SIGHUP, SIGTERM, SIGINT, SIGCHLD])

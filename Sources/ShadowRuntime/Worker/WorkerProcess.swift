@@ -18,6 +18,9 @@ public enum WorkerProcess {
             complain("\(kind.executableName) is a worker process: it must be started by shadow-master.")
             return 2
         }
+        // The master decides when a worker stops: a terminal's Ctrl-C or hang-up reaches the whole
+        // process group, and a closed standard output must not kill the packet path.
+        SignalDisposition.ignore([SIGINT, SIGHUP, SIGPIPE])
         let status: ProcessStatus
         do {
             status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory))

@@ -45,3 +45,14 @@ public enum SocketKind {
         return (type, domain)
     }
 }
+
+/// Signal dispositions.
+public enum SignalDisposition {
+    /// Ignores each of `signals` (SIG_IGN), e.g. SIGPIPE so that a closed log pipe is an error
+    /// from write(2) and not a silent death.
+    ///
+    /// Corresponds to sigaction(2) (via signal(3)).
+    public static func ignore(_ signals: [CInt]) {
+        for s in signals { _ = Glibc.signal(s, SIG_IGN) }
+    }
+}
