@@ -51,7 +51,8 @@ struct ConfigDefaultsTests {
                        "clickhouse": {"url": "https://ch:8443", "user": "u", "password": "p", "hostname": "h1"}},
             "mgmt_address": "[::1]:8547", "mgmt_socket": "/run/shadowdhcp/mgmt.sock",
             "v4_bind_address": "192.0.2.1:6767", "v6_bind_address": "[2001:db8::1]:5547",
-            "user": "dhcp", "state_dir": "/srv/state", "binding_table_size": 5
+            "user": "dhcp", "state_dir": "/srv/state", "binding_table_size": 5,
+            "metrics_address": "127.0.0.1:9547", "mgmt_max_request_bytes": 1048576
             """))
         #expect(c.leases == LeaseTimes(v4Lease: 7200, v6Valid: 86400))
         #expect(c.logging == LoggingSettings(level: .debug, stdout: false,
@@ -64,6 +65,8 @@ struct ConfigDefaultsTests {
         #expect(c.v4BindAddress == .v4(IPv4Address(192, 0, 2, 1), port: 6767))
         #expect(c.v6BindAddress == .v6(IPv6Address("2001:db8::1")!, port: 5547))
         #expect(c.user == "dhcp" && c.stateDir == "/srv/state" && c.bindingTableSize == 5)
+        #expect(c.metricsAddress == .v4(IPv4Address(127, 0, 0, 1), port: 9547))
+        #expect(c.mgmtMaxRequestBytes == 1_048_576)
     }
 
     @Test func nullMeansOmitted() throws {

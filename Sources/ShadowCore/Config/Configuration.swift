@@ -200,6 +200,10 @@ public struct ServerConfig: Hashable, Sendable {
     public var stateDir: String
     /// Most MAC→Option 82 bindings kept; the oldest is evicted first.
     public var bindingTableSize: Int
+    /// Where `GET /metrics` (Prometheus text format) is served, if anywhere.
+    public var metricsAddress: SocketAddress?
+    /// Largest management request accepted, in bytes (a 1,000,000-entry `replace` is ~200 MB).
+    public var mgmtMaxRequestBytes: Int
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],
@@ -209,7 +213,8 @@ public struct ServerConfig: Hashable, Sendable {
                 v4BindAddress: SocketAddress = .v4(.any, port: 67),
                 v6BindAddress: SocketAddress = .v6(.any, port: 547),
                 user: String = "nobody", stateDir: String = "/var/lib/shadowdhcp",
-                bindingTableSize: Int = 1_000_000) {
+                bindingTableSize: Int = 1_000_000, metricsAddress: SocketAddress? = nil,
+                mgmtMaxRequestBytes: Int = 512 * 1024 * 1024) {
         self.dnsV4 = dnsV4
         self.dnsV6 = dnsV6
         self.subnetsV4 = subnetsV4
@@ -226,6 +231,8 @@ public struct ServerConfig: Hashable, Sendable {
         self.user = user
         self.stateDir = stateDir
         self.bindingTableSize = bindingTableSize
+        self.metricsAddress = metricsAddress
+        self.mgmtMaxRequestBytes = mgmtMaxRequestBytes
     }
 
     /// The first subnet (in configured order) whose network contains `address`.

@@ -82,6 +82,11 @@ extension TreeDecoder {
         if let v = f["binding_table_size"], let n = integer(v, at: "binding_table_size", in: 1...Int64(Int.max)) {
             config.bindingTableSize = Int(n)
         }
+        if let v = f["metrics_address"], let a = socketAddress(v, at: "metrics_address") { config.metricsAddress = a }
+        if let v = f["mgmt_max_request_bytes"],
+           let n = integer(v, at: "mgmt_max_request_bytes", in: 1024...Int64(Int32.max)) {
+            config.mgmtMaxRequestBytes = Int(n)
+        }
     }
 
     mutating func absolutePath(_ value: JSONValue, at path: String) -> String? {
