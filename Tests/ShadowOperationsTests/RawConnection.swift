@@ -5,7 +5,10 @@ import Glibc
 
 /// A blocking TCP or Unix-socket client for driving the servers byte by byte (slow clients,
 /// half-closed requests, disconnects).
-final class RawConnection {
+///
+/// Blocking calls run on their own thread, never on the Swift concurrency pool (which the
+/// servers' request tasks need).
+final class RawConnection: @unchecked Sendable {
     let fd: Int32
 
     /// Connects to 127.0.0.1:`port`.
@@ -72,8 +75,14 @@ final class RawConnection {
     /// Half-closes: the server sees end of input but can still answer.
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
-    /// Reads until the server closes (or the receive timeout passes).
-    func readAll() -> String {
+    /// Reads until the server closes (or the receive timeout passes), on a thread of its own.
+    func readAll() async -> String {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.readAllBlocking()) }.start()
+        }
+    }
+
+    private func readAllBlocking() -> String {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {

@@ -137,6 +137,15 @@ struct TestServer {
         try await client(endpoint).send(request)
     }
 
+    /// ``send(_:_:)``, with a failure as its description (for use inside `#expect`).
+    func reply(_ request: String, _ endpoint: ManagementClient.Endpoint? = nil) async -> String {
+        do {
+            return try await send(request, endpoint)
+        } catch {
+            return "failed: \(error)"
+        }
+    }
+
     func stop() async {
         await server.stop()
         try? await group.shutdownGracefully()

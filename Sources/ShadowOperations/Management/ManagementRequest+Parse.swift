@@ -39,7 +39,10 @@ struct TopLevel {
         var reader = JSONReader(bytes)
         var top = TopLevel()
         let kind = try reader.nextKind()
-        guard kind == .object else { throw ManagementRequestError("expected a JSON object, got \(kind.withArticle)") }
+        guard kind == .object else {
+            try reader.skipValue() // a syntax error is the better message: `nul`, `not json`
+            throw ManagementRequestError("expected a JSON object, got \(kind.withArticle)")
+        }
         try reader.beginObject()
         var seen = Set<String>()
         while let key = try reader.nextKey() {

@@ -53,6 +53,8 @@ public final class ManagementServer: Sendable {
     let logger: Logger
     private let listeners = Mutex<[any Channel]>([])
     private let connections = Atomic<Int>(0)
+    /// Set once the Unix socket is in place (so ``stop()`` removes it).
+    private let unixSocketBound = Atomic<Bool>(false)
 
     /// A server for `backend`; nothing listens before ``start()``.
     public init(configuration: Configuration, backend: any ManagementBackend, group: any EventLoopGroup, logger: Logger) {
@@ -80,7 +82,7 @@ public final class ManagementServer: Sendable {
             return list
         }
         for channel in channels { try? await channel.close() }
-        if let path = configuration.unixSocketPath, channels.contains(where: { $0.localAddress?.pathname == path }) {
+        if let path = configuration.unixSocketPath, unixSocketBound.exchange(false, ordering: .relaxed) {
             SocketFile.removeIfSocket(path)
         }
     }
@@ -112,6 +114,7 @@ public final class ManagementServer: Sendable {
         listeners.withLock { $0.append(channel) }
         try SocketFile.restrict(bindPath)
         if let temporary { try SocketFile.rename(temporary, to: path) }
+        unixSocketBound.store(true, ordering: .relaxed)
         logger.info("Bound management to unix:\(path)")
     }
 
