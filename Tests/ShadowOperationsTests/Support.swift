@@ -39,6 +39,7 @@ enum Fixtures {
 /// A backend that records calls and answers from fixed state.
 final class FakeBackend: ManagementBackend {
     struct State {
+        var config = Fixtures.config
         var snapshot = ReservationSnapshot(reservations: Fixtures.reservations, generation: 1)
         var reloadResult: Result<Int, ManagementFailure> = .success(4)
         var replaceResult: Result<Int, ManagementFailure>?
@@ -56,7 +57,7 @@ final class FakeBackend: ManagementBackend {
     let state = Mutex(State())
 
     func context() async -> ManagementContext {
-        ManagementContext(snapshot: state.withLock { $0.snapshot }, config: Fixtures.config)
+        state.withLock { ManagementContext(snapshot: $0.snapshot, config: $0.config) }
     }
 
     func reload() async -> Result<Int, ManagementFailure> {
