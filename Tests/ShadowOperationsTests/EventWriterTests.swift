@@ -93,6 +93,27 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    @Test func dropsAndGivenUpBatchesAreLogged() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let port = try await Self.freePort(group)
+        let (logger, log) = LogCapture.logger()
+        var config = Self.configuration(port: port, queueSize: 10)
+        config.batchSize = 5
+        config.dropReportInterval = .zero
+        let writer = EventWriter(configuration: config, eventLoop: group.next(), logger: logger)
+        for i in 0..<100 { writer.submit(Self.event(i)) }
+        #expect(await eventually { log.all.contains { $0.1 == "TCP writer dropped batch of 5 after exhausted retries" } })
+        let dropped = log.all.compactMap { entry -> UInt64? in
+            guard entry.0 == .warning, entry.1.hasPrefix("Dropped "), entry.1.hasSuffix(" DHCP events at sender (channel full)")
+            else { return nil }
+            return UInt64(entry.1.split(separator: " ")[1])
+        }
+        await writer.shutdown(timeout: .milliseconds(200))
+        #expect(dropped.reduce(0, +) == writer.counters.droppedQueueFull)
+        #expect(log.all.first?.1 == "Starting analytics writer sending to 127.0.0.1:\(port)")
+        try await group.shutdownGracefully()
+    }
+
     @Test func consumerGoingAwayAndComingBack() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let collector = LineCollector(group: group)

@@ -23,6 +23,8 @@ final class EventSender {
     private var drainPromise: EventLoopPromise<Void>?
     private var drainDeadline = NIODeadline.distantFuture
     private var drainFinished = false
+    /// When queue-full drops were last reported.
+    private var lastDropReport = NIODeadline.distantPast
 
     init(configuration: EventWriter.Configuration, queue: EventQueue, eventLoop: any EventLoop, logger: Logger) {
         self.configuration = configuration
@@ -100,10 +102,15 @@ final class EventSender {
         }
     }
 
-    /// Warns about queue-full drops since the last warning (once per flush cycle at most).
-    private func reportDrops() {
+    /// Warns about queue-full drops since the last warning: after a write attempt, at most once
+    /// per ``EventWriter/Configuration/dropReportInterval`` (always at the end of a drain).
+    private func reportDrops(force: Bool = false) {
+        let now = NIODeadline.now()
+        guard force || now - lastDropReport >= configuration.dropReportInterval else { return }
         let n = queue.takeUnreportedDrops()
-        if n > 0 { logger.warning("Dropped \(n) DHCP events at sender (channel full)") }
+        guard n > 0 else { return }
+        lastDropReport = now
+        logger.warning("Dropped \(n) DHCP events at sender (channel full)")
     }
 
     // MARK: Connection
@@ -174,6 +181,6 @@ final class EventSender {
         channel = nil
         queue.update { $0.connected = false }
         closing.whenComplete { _ in promise.succeed() }
-        reportDrops()
+        reportDrops(force: true)
     }
 }

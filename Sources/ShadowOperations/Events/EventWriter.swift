@@ -30,6 +30,8 @@ public final class EventWriter: Sendable {
         /// A write that has not completed by then counts as failed (the connection is closed).
         public var writeTimeout: TimeAmount = .seconds(2)
         public var connectTimeout: TimeAmount = .seconds(3)
+        /// Queue-full drops are logged at most this often (upstream: after every flush).
+        public var dropReportInterval: TimeAmount = .seconds(10)
 
         public init(address: ShadowCore.SocketAddress, queueSize: Int = 16384) {
             self.address = address

@@ -13,6 +13,7 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     private let limits: ManagementServer.Limits
     private let service: ManagementService
     private let logger: Logger
+    private let inFlight: InFlight
     private var buffer: ByteBuffer?
     /// Bytes of ``buffer`` already searched for the newline.
     private var scanned = 0
@@ -21,10 +22,11 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     /// A response is on its way (or the connection is gone): ignore further input.
     private var answered = false
 
-    init(limits: ManagementServer.Limits, service: ManagementService, logger: Logger) {
+    init(limits: ManagementServer.Limits, service: ManagementService, logger: Logger, inFlight: InFlight) {
         self.limits = limits
         self.service = service
         self.logger = logger
+        self.inFlight = inFlight
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -85,7 +87,12 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     private func answer(_ channel: any Channel, line: ByteBuffer) {
         finish()
         let job = ManagementJob(service: service, channel: channel, logger: logger, writeTimeout: limits.writeTimeout)
-        Task { await job.run(line) }
+        let inFlight = self.inFlight
+        inFlight.enter()
+        Task {
+            await job.run(line)
+            inFlight.leave()
+        }
     }
 
     private func rejectOversize(_ channel: any Channel) {
@@ -97,11 +104,7 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
         guard !answered else { return }
         finish()
         logger.warning("refused management request", metadata: ["reason": "\(reason)"])
-        Self.send(ManagementRequestError(reason).response, on: channel, writeTimeout: limits.writeTimeout)
-    }
-
-    static func send(_ response: ManagementResponse, on channel: any Channel, writeTimeout: TimeAmount) {
-        ManagementJob.send(response, on: channel, writeTimeout: writeTimeout)
+        ManagementJob.send(ManagementRequestError(reason).response, on: channel, writeTimeout: limits.writeTimeout)
     }
 
     /// Stops the timers, frees the buffer and ignores further input.
@@ -144,19 +147,25 @@ struct ManagementJob: Sendable {
 
     func run(_ line: ByteBuffer) async {
         let response = await service.handle(line)
-        Self.send(response, on: channel, writeTimeout: writeTimeout)
+        try? await Self.send(response, on: channel, writeTimeout: writeTimeout).get()
         logger.info("handled management request",
                     metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "unix socket")",
                                "success": "\(response.success)"])
     }
 
     /// Writes one response line, then closes (also when the client does not read it in time).
-    static func send(_ response: ManagementResponse, on channel: any Channel, writeTimeout: TimeAmount) {
+    /// The future completes when the connection is closed.
+    @discardableResult
+    static func send(_ response: ManagementResponse, on channel: any Channel,
+                     writeTimeout: TimeAmount) -> EventLoopFuture<Void> {
         let buffer = channel.allocator.buffer(string: response.line)
         let guardTimer = channel.eventLoop.scheduleTask(in: writeTimeout) { channel.close(promise: nil) }
-        channel.writeAndFlush(buffer).whenComplete { _ in
-            guardTimer.cancel()
-            channel.close(promise: nil)
-        }
+        return channel.writeAndFlush(buffer)
+            .flatMapError { _ in channel.eventLoop.makeSucceededVoidFuture() }
+            .flatMap {
+                guardTimer.cancel()
+                return channel.close()
+            }
+            .recover { _ in }
     }
 }

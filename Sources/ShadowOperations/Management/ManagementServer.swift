@@ -55,6 +55,7 @@ public final class ManagementServer: Sendable {
     private let connections = Atomic<Int>(0)
     /// Set once the Unix socket is in place (so ``stop()`` removes it).
     private let unixSocketBound = Atomic<Bool>(false)
+    private let inFlight = InFlight()
 
     /// A server for `backend`; nothing listens before ``start()``.
     public init(configuration: Configuration, backend: any ManagementBackend, group: any EventLoopGroup, logger: Logger) {
@@ -75,8 +76,9 @@ public final class ManagementServer: Sendable {
         }
     }
 
-    /// Closes the listeners (connections in progress finish) and removes the Unix socket file.
-    public func stop() async {
+    /// Closes the listeners, removes the Unix socket file, then waits (at most `timeout`) for
+    /// requests being handled to be answered, so the event loop group can be shut down after it.
+    public func stop(timeout: Duration = .seconds(10)) async {
         let channels = listeners.withLock { list in
             defer { list.removeAll() }
             return list
@@ -85,6 +87,7 @@ public final class ManagementServer: Sendable {
         if let path = configuration.unixSocketPath, unixSocketBound.exchange(false, ordering: .relaxed) {
             SocketFile.removeIfSocket(path)
         }
+        await inFlight.waitIdle(timeout: timeout)
     }
 
     /// The bound TCP address (its port when `mgmt_address` had port 0).
@@ -122,6 +125,7 @@ public final class ManagementServer: Sendable {
         let limits = configuration.limits
         let service = self.service
         let logger = self.logger
+        let inFlight = self.inFlight
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -130,7 +134,8 @@ public final class ManagementServer: Sendable {
                 self.admit(channel, limits: limits)
                     ? channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            ManagementConnectionHandler(limits: limits, service: service, logger: logger))
+                            ManagementConnectionHandler(limits: limits, service: service, logger: logger,
+                                                    inFlight: inFlight))
                     }
                     : channel.eventLoop.makeSucceededVoidFuture()
             }
@@ -142,7 +147,7 @@ public final class ManagementServer: Sendable {
         channel.closeFuture.whenComplete { _ in self.connections.subtract(1, ordering: .relaxed) }
         guard open <= limits.maxConnections else {
             logger.warning("too many management connections", metadata: ["open": "\(open)"])
-            ManagementConnectionHandler.send(
+            ManagementJob.send(
                 ManagementRequestError("too many management connections (at most \(limits.maxConnections))").response,
                 on: channel, writeTimeout: limits.writeTimeout)
             return false

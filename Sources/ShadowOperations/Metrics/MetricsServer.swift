@@ -15,6 +15,7 @@ public final class MetricsServer: Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     private let listener = Mutex<(any Channel)?>(nil)
+    private let inFlight = InFlight()
 
     public init(address: ShadowCore.SocketAddress, source: any MetricsSource, group: any EventLoopGroup, logger: Logger) {
         self.address = address
@@ -26,13 +27,14 @@ public final class MetricsServer: Sendable {
     /// Binds the listener.
     public func start() async throws {
         let source = self.source
+        let inFlight = self.inFlight
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(source: source))
+                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(source: source, inFlight: inFlight))
                 }
             }
             .bind(to: EventSender.nioAddress(address)).get()
@@ -40,13 +42,14 @@ public final class MetricsServer: Sendable {
         logger.info("Serving metrics on \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
     }
 
-    /// Closes the listener.
-    public func stop() async {
+    /// Closes the listener and waits (at most `timeout`) for scrapes being answered.
+    public func stop(timeout: Duration = .seconds(10)) async {
         let channel = listener.withLock { c in
             defer { c = nil }
             return c
         }
         try? await channel?.close()
+        await inFlight.waitIdle(timeout: timeout)
     }
 
     /// The bound address (its port when the configured port was 0).
@@ -59,9 +62,13 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     let source: any MetricsSource
+    let inFlight: InFlight
     private var head: HTTPRequestHead?
 
-    init(source: any MetricsSource) { self.source = source }
+    init(source: any MetricsSource, inFlight: InFlight) {
+        self.source = source
+        self.inFlight = inFlight
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -76,22 +83,30 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
 
     private func respond(to head: HTTPRequestHead, channel: any Channel) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        guard path == "/metrics" else { return MetricsReply.send(.notFound, "not found\n", on: channel, head) }
+        guard path == "/metrics" else {
+            MetricsReply.send(.notFound, "not found\n", on: channel, head)
+            return
+        }
         guard head.method == .GET || head.method == .HEAD else {
-            return MetricsReply.send(.methodNotAllowed, "use GET\n", on: channel, head)
+            MetricsReply.send(.methodNotAllowed, "use GET\n", on: channel, head)
+            return
         }
         let source = self.source
+        let inFlight = self.inFlight
+        inFlight.enter()
         Task {
             let text = PrometheusExposition.render(await source.metricsReport())
-            MetricsReply.send(.ok, text, on: channel, head, contentType: PrometheusExposition.contentType)
+            try? await MetricsReply.send(.ok, text, on: channel, head, contentType: PrometheusExposition.contentType).get()
+            inFlight.leave()
         }
     }
 }
 
 /// Writes one HTTP response and closes the connection.
 enum MetricsReply {
+    @discardableResult
     static func send(_ status: HTTPResponseStatus, _ body: String, on channel: any Channel, _ request: HTTPRequestHead,
-                     contentType: String = "text/plain; charset=utf-8") {
+                     contentType: String = "text/plain; charset=utf-8") -> EventLoopFuture<Void> {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: "\(body.utf8.count)")
@@ -101,6 +116,9 @@ enum MetricsReply {
         if request.method != .HEAD {
             channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(string: body))), promise: nil)
         }
-        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+        return channel.writeAndFlush(HTTPServerResponsePart.end(nil))
+            .flatMapError { _ in channel.eventLoop.makeSucceededVoidFuture() }
+            .flatMap { channel.close() }
+            .recover { _ in }
     }
 }
