@@ -18,8 +18,8 @@ import Testing
         c.retryDelay = .milliseconds(50)
         c.retryJitter = .milliseconds(10)
         c.maxAttempts = 3
-        c.connectTimeout = .seconds(1)
-        c.writeTimeout = .seconds(1)
+        c.connectTimeout = .seconds(5)
+        c.writeTimeout = .seconds(5) // a write timeout makes the batch go again (at-least-once): keep it out of the way
         return c
     }
 
