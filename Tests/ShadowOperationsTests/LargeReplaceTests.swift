@@ -10,8 +10,9 @@ import Testing
         out.reserveCapacity(count * 130)
         for i in 0..<count {
             let mac = String(format6: i)
-            out += #"{"ipv4":"10.\#(i >> 16 & 255).\#(i >> 8 & 255).\#(i & 255)","ipv6_na":"2001:db8::\#(String(i, radix: 16))","#
-            out += #""ipv6_pd":"2001:db8:\#(String(i, radix: 16))::/48","mac":"\#(mac)"}"#
+            let (hi, lo) = (String(i >> 16, radix: 16), String(i & 0xFFFF, radix: 16))
+            out += #"{"ipv4":"10.\#(i >> 16 & 255).\#(i >> 8 & 255).\#(i & 255)","ipv6_na":"2001:db8:\#(hi):\#(lo)::1","#
+            out += #""ipv6_pd":"2001:db9:\#(hi):\#(lo)::/64","mac":"\#(mac)"}"#
             out += i == count - 1 ? "]" : ","
         }
         return out
