@@ -14,11 +14,14 @@ let package = Package(
         .executable(name: "shadow-v6", targets: ["shadow-v6"]),
         .library(name: "ShadowCore", targets: ["ShadowCore"]),
         .library(name: "IPC", targets: ["IPC"]),
+        .library(name: "ShadowOperations", targets: ["ShadowOperations"]),
+        .executable(name: "shadowctl", targets: ["shadowctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C: what Swift cannot call (GNU-only functions, variadic prctl, CMSG_* macros).
@@ -51,6 +54,20 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
+        // The master's operations components: management server, event writer, metrics.
+        // Used by the runtime, never the other way round.
+        .target(name: "ShadowOperations", dependencies: [
+            "ShadowCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "shadowctl", dependencies: [
+            "ShadowOperations", "ShadowCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // Thin executables.
         .executableTarget(name: "shadow-master", dependencies: [
             "ShadowRuntime",
@@ -71,6 +88,11 @@ let package = Package(
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
         .testTarget(name: "ShadowRuntimeTests", dependencies: ["ShadowRuntime", "ShadowCore"]),
+        .testTarget(name: "ShadowOperationsTests", dependencies: [
+            "ShadowOperations", "ShadowCore", "shadowctl",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         // Test support: drops privileges exactly like a worker and prints what it sees.
         .executableTarget(name: "shadow-sandbox-probe", dependencies: [

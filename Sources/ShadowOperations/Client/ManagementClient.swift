@@ -1,0 +1,123 @@
+import NIOCore
+import NIOPosix
+import ShadowCore
+
+/// Sends one management request and reads the one-line response (what `shadowctl` and the tests use).
+public struct ManagementClient: Sendable {
+    /// Where the management server listens.
+    public enum Endpoint: Sendable, CustomStringConvertible {
+        /// `mgmt_address`, e.g. `127.0.0.1:8547`.
+        case tcp(ShadowCore.SocketAddress)
+        /// `mgmt_socket`.
+        case unix(String)
+
+        public var description: String {
+            switch self {
+            case .tcp(let a): "\(a)"
+            case .unix(let p): "unix:\(p)"
+            }
+        }
+    }
+
+    /// The connection failed or ended without a response.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    public let endpoint: Endpoint
+    public let group: any EventLoopGroup
+    /// Longest wait for the whole exchange.
+    public let timeout: TimeAmount
+
+    public init(endpoint: Endpoint, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                timeout: TimeAmount = .seconds(300)) {
+        self.endpoint = endpoint
+        self.group = group
+        self.timeout = timeout
+    }
+
+    /// Sends `request` (a `\n` is appended when missing) and returns the response line without its `\n`.
+    public func send(_ request: [UInt8]) async throws -> String {
+        let promise = group.next().makePromise(of: [UInt8].self)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.seconds(5))
+            .channelOption(.allowRemoteHalfClosure, value: false)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await connect(bootstrap)
+        } catch {
+            promise.fail(error)
+            throw Failure(description: "cannot connect to \(endpoint): \(error)")
+        }
+        var buffer = channel.allocator.buffer(capacity: request.count + 1)
+        buffer.writeBytes(request)
+        if request.last != UInt8(ascii: "\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
+        channel.writeAndFlush(buffer, promise: nil)
+        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+            promise.fail(Failure(description: "no response from \(endpoint) within \(timeout)"))
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        let bytes = try await promise.futureResult.get()
+        guard !bytes.isEmpty else { throw Failure(description: "\(endpoint) closed the connection without a response") }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    /// ``send(_:)`` for a request given as text.
+    public func send(_ request: String) async throws -> String {
+        try await send(Array(request.utf8))
+    }
+
+    private func connect(_ bootstrap: ClientBootstrap) async throws -> any Channel {
+        switch endpoint {
+        case .tcp(let a): try await bootstrap.connect(to: EventSender.nioAddress(a)).get()
+        case .unix(let p): try await bootstrap.connect(unixDomainSocketPath: p).get()
+        }
+    }
+
+    /// A `replace` request line embedding a reservations file as is: its line breaks (which JSON
+    /// allows only between tokens) become spaces, so the request stays one line.
+    public static func replaceRequest(fileBytes: [UInt8]) -> [UInt8] {
+        var out = Array(#"{"command":"replace","reservations":"#.utf8)
+        out.reserveCapacity(fileBytes.count + out.count + 2)
+        for b in fileBytes { out.append(b == 0x0A || b == 0x0D ? 0x20 : b) }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// Collects everything the server sends until it closes.
+final class ResponseCollector: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    let promise: EventLoopPromise<[UInt8]>
+    private var bytes: [UInt8] = []
+
+    init(promise: EventLoopPromise<[UInt8]>) { self.promise = promise }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        bytes += buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.succeed(bytes)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !bytes.isEmpty, bytes.last == UInt8(ascii: "\n") {
+            promise.succeed(bytes)
+        } else {
+            promise.fail(error)
+        }
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,89 @@
+import ShadowCore
+
+/// Answers `lookup`: which reservation the workers would pick for a key, and by which method,
+/// using the same lookup functions as the DHCP engines (behavior.md §4.6, §5.8).
+struct LookupResolver {
+    let context: ManagementContext
+
+    private var snapshot: ReservationSnapshot { context.snapshot }
+    private var config: ServerConfig { context.config }
+
+    /// A found reservation and how.
+    struct Found {
+        var match: ReservationMatch
+        var reservation: Reservation
+    }
+
+    /// `binding` is the learned MAC→Option 82 binding when the query is a MAC.
+    func response(for query: LookupQuery, binding: BindingTable.Entry?) -> ManagementResponse {
+        let (v4, v6) = matches(for: query, binding: binding)
+        var fields: [ManagementResponse.Field] = [
+            .build("query") { write(query, to: &$0) },
+            .build("v4") { write(v4, to: &$0) },
+            .build("v6") { write(v6, to: &$0) },
+        ]
+        if case .mac = query {
+            fields.append(.build("learned_binding") { w in
+                if let binding { OperationsJSON.write(binding, to: &w) } else { w.null() }
+            })
+            fields.append(.strings("mac_extractors", config.macExtractors.map(\.name)))
+        }
+        let message = v4 == nil && v6 == nil ? "No reservation found" : "Reservation found"
+        return .ok(message, fields)
+    }
+
+    func matches(for query: LookupQuery, binding: BindingTable.Entry?) -> (v4: Found?, v6: Found?) {
+        switch query {
+        case .mac(let mac):
+            return (found(snapshot.lookupV4(mac: mac, option82: nil, extractors: [])), v6(mac: mac, binding: binding))
+        case .duid(let duid):
+            return (nil, found(snapshot.index(duid: duid).map { ReservationMatch(index: $0, method: .duid, extractor: nil) }))
+        case .option82(let o):
+            return (found(snapshot.lookupV4(mac: nil, option82: o, extractors: config.option82Extractors)), nil)
+        case .option1837(let o):
+            let match = config.option1837Extractors.lazy.compactMap { e in
+                e.extract(o).flatMap { snapshot.index(option1837: $0) }
+                    .map { ReservationMatch(index: $0, method: .option1837, extractor: e.name) }
+            }.first
+            return (nil, found(match))
+        }
+    }
+
+    /// DHCPv6 by a MAC a MAC extractor yields: the reservation with that MAC, else the learned
+    /// binding's Option 82 (`lease_fallback`). The extractor name is not known here: it is whichever
+    /// configured MAC extractor yields this MAC first.
+    private func v6(mac: MACAddress, binding: BindingTable.Entry?) -> Found? {
+        if let i = snapshot.index(mac: mac) {
+            return found(ReservationMatch(index: i, method: .mac, extractor: nil))
+        }
+        if let binding, let i = snapshot.index(option82: binding.option82) {
+            return found(ReservationMatch(index: i, method: .option82, extractor: "lease_fallback"))
+        }
+        return nil
+    }
+
+    private func found(_ m: ReservationMatch?) -> Found? {
+        m.map { Found(match: $0, reservation: snapshot[$0.index]) }
+    }
+
+    private func write(_ f: Found?, to w: inout JSONWriter) {
+        guard let f else { w.null(); return }
+        w.beginObject()
+        w.field("method", f.match.method.rawValue)
+        w.field("extractor", f.match.extractor)
+        w.key("reservation")
+        OperationsJSON.write(f.reservation, to: &w)
+        w.endObject()
+    }
+
+    private func write(_ q: LookupQuery, to w: inout JSONWriter) {
+        w.beginObject()
+        switch q {
+        case .mac(let m): w.field("mac", m.description)
+        case .duid(let d): w.field("duid", d.description)
+        case .option82(let o): w.key("option82"); OperationsJSON.write(o, to: &w)
+        case .option1837(let o): w.key("option1837"); OperationsJSON.write(o, to: &w)
+        }
+        w.endObject()
+    }
+}

@@ -1,0 +1,65 @@
+import ShadowCore
+
+/// What the management server needs from the master. The master implements it.
+///
+/// Every method is called from a Swift concurrency task on the global executor — never on the
+/// master's poll thread and never on a NIO event loop — and several may run at the same time for
+/// different clients. ``reload()`` and ``replace(_:persisted:)`` are never called concurrently
+/// with each other (the server serialises them). An implementation typically posts the call to
+/// the poll loop and resumes when the loop has answered; nothing here blocks the packet path.
+public protocol ManagementBackend: Sendable {
+    /// The live snapshot and configuration, used for `lookup` and to validate `replace` against
+    /// `subnets_v4`. Cheap: both are immutable values the master already holds.
+    func context() async -> ManagementContext
+
+    /// Re-reads `reservations.json` and swaps it in, exactly as SIGHUP does. Returns the number of
+    /// reservations loaded, or the failure (the old snapshot stays live).
+    func reload() async -> Result<Int, ManagementFailure>
+
+    /// Persists `persisted` as `reservations.json` (atomically, see ``ReservationFile``) and only
+    /// then swaps in `reservations` and broadcasts them. `reservations` is already fully
+    /// validated. Returns the reservation count, or the failure (nothing changed).
+    func replace(_ reservations: [Reservation], persisted: [UInt8]) async -> Result<Int, ManagementFailure>
+
+    /// Facts for `status`.
+    func status() async -> StatusReport
+
+    /// One entry per worker (v4 first).
+    func workers() async -> [WorkerReport]
+
+    /// Counters for `stats` and `/metrics`.
+    func stats() async -> StatsReport
+
+    /// Number of MAC→Option 82 bindings held.
+    func bindingCount() async -> Int
+
+    /// The binding learned for `mac`, if any.
+    func binding(for mac: MACAddress) async -> BindingTable.Entry?
+
+    /// Program version for `version`.
+    func version() async -> VersionReport
+}
+
+/// The master's current state as far as `lookup` and `replace` need it.
+public struct ManagementContext: Sendable {
+    public var snapshot: ReservationSnapshot
+    public var config: ServerConfig
+
+    public init(snapshot: ReservationSnapshot, config: ServerConfig) {
+        self.snapshot = snapshot
+        self.config = config
+    }
+}
+
+/// A failed `reload` or `replace`: the exact `error` text, and for validation failures each line.
+public struct ManagementFailure: Error, Sendable, Equatable {
+    /// The response's `error`, e.g. `Failed to write reservations: No space left on device`.
+    public var error: String
+    /// Each error line (e.g. every validation error of a reload); sent as `errors` when not empty.
+    public var errors: [String]
+
+    public init(error: String, errors: [String] = []) {
+        self.error = error
+        self.errors = errors
+    }
+}

@@ -1,0 +1,107 @@
+import ShadowCore
+
+extension ManagementRequest {
+    /// Parses one request line (without or with its `\n`): a JSON object tagged by `command`.
+    ///
+    /// Extra top-level fields are ignored, as upstream does. A `replace` is validated completely
+    /// here (``ReservationLoader``, source `replace.reservations`) against `subnets`; every error
+    /// found is returned.
+    public static func parse(_ line: [UInt8], subnets: [SubnetV4]) -> Result<ManagementRequest, ManagementRequestError> {
+        line.withUnsafeBytes { parse($0, subnets: subnets) }
+    }
+
+    /// ``parse(_:subnets:)`` over bytes the caller keeps alive (a request buffer, no copy).
+    public static func parse(_ line: UnsafeRawBufferPointer,
+                             subnets: [SubnetV4]) -> Result<ManagementRequest, ManagementRequestError> {
+        do {
+            let top = try TopLevel.scan(line)
+            return .success(try top.request(line, subnets: subnets))
+        } catch let e as ManagementRequestError {
+            return .failure(e)
+        } catch {
+            return .failure(ManagementRequestError("\(error)"))
+        }
+    }
+}
+
+/// The top-level members of a request: the command, the small fields, and where the
+/// `reservations` value lies (it is validated only for `replace`).
+struct TopLevel {
+    var command: String?
+    var fields: [String: JSONValue] = [:]
+    var reservations: Range<Int>?
+
+    /// Members whose values are parsed into trees (all small).
+    static let smallFields: Set<String> = ["mac", "duid", "option82", "option1837"]
+
+    /// Walks the object once, checking its grammar and that nothing follows it.
+    static func scan(_ bytes: UnsafeRawBufferPointer) throws -> TopLevel {
+        var reader = JSONReader(bytes)
+        var top = TopLevel()
+        let kind = try reader.nextKind()
+        guard kind == .object else {
+            try reader.skipValue() // a syntax error is the better message: `nul`, `not json`
+            throw ManagementRequestError("expected a JSON object, got \(kind.withArticle)")
+        }
+        try reader.beginObject()
+        var seen = Set<String>()
+        while let key = try reader.nextKey() {
+            guard seen.insert(key).inserted else { throw ManagementRequestError("duplicate field `\(key)`") }
+            try top.read(member: key, &reader)
+        }
+        try reader.finish()
+        return top
+    }
+
+    private mutating func read(member key: String, _ reader: inout JSONReader) throws {
+        switch key {
+        case "command":
+            let kind = try reader.nextKind()
+            guard kind == .string else {
+                throw ManagementRequestError("`command` must be a string, got \(kind.withArticle)")
+            }
+            command = try reader.readString()
+        case "reservations":
+            _ = try reader.nextKind()
+            let start = reader.offset
+            try reader.skipValue()
+            reservations = start..<reader.offset
+        case _ where TopLevel.smallFields.contains(key):
+            fields[key] = try JSONValue.parse(&reader)
+        default:
+            try reader.skipValue()
+        }
+    }
+
+    /// The request named by `command`, with its fields checked.
+    func request(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4]) throws -> ManagementRequest {
+        guard let command else { throw ManagementRequestError("missing field `command`") }
+        switch command {
+        case "status": return .status
+        case "reload": return .reload
+        case "replace": return .replace(try replacement(bytes, subnets: subnets))
+        case "workers": return .workers
+        case "stats": return .stats
+        case "lookup": return .lookup(try LookupFields(fields).query())
+        case "bindings": return .bindings(mac: try LookupFields(fields).optionalMAC())
+        case "version": return .version
+        default:
+            let expected = ManagementRequest.commandNames.map { "`\($0)`" }.joined(separator: ", ")
+            throw ManagementRequestError("unknown command `\(command)`, expected one of \(expected)")
+        }
+    }
+
+    private func replacement(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4]) throws -> ManagementRequest.Replacement {
+        guard let range = reservations else { throw ManagementRequestError("missing field `reservations`") }
+        var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        do {
+            let loaded = try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations")
+            return ManagementRequest.Replacement(reservations: loaded.value,
+                                                 persisted: ReservationPersistence.persistedBytes(loaded.value),
+                                                 warnings: loaded.warnings.lines)
+        } catch {
+            let lines = error.errors.lines
+            throw ManagementRequestError(lines.joined(separator: "\n"), errors: lines)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import ShadowCore
+
+/// One parsed and validated management request (behavior.md §7 plus this port's commands).
+public enum ManagementRequest: Sendable, Equatable {
+    /// Index entries of the live snapshot.
+    case status
+    /// Re-read `reservations.json` (the SIGHUP code path).
+    case reload
+    /// Replace every reservation: already validated, with the bytes to persist.
+    case replace(Replacement)
+    /// Per-worker process facts.
+    case workers
+    /// Per-protocol counters.
+    case stats
+    /// Which reservation the server would answer for a key, and how.
+    case lookup(LookupQuery)
+    /// The binding-table size, and the entry for one MAC when given.
+    case bindings(mac: MACAddress?)
+    /// Program version.
+    case version
+
+    /// A validated `replace` payload.
+    public struct Replacement: Sendable, Equatable {
+        public var reservations: [Reservation]
+        /// ``ReservationPersistence/persistedBytes(_:)`` of ``reservations``: the new file.
+        public var persisted: [UInt8]
+        /// Warnings found while loading (e.g. `ipv6_pd` host bits cleared), as lines.
+        public var warnings: [String]
+
+        public init(reservations: [Reservation], persisted: [UInt8], warnings: [String] = []) {
+            self.reservations = reservations
+            self.persisted = persisted
+            self.warnings = warnings
+        }
+    }
+
+    /// Every command name, in the order messages list them.
+    public static let commandNames = ["status", "reload", "replace", "workers", "stats", "lookup", "bindings",
+                                      "version"]
+}
+
+/// The key a `lookup` asks about.
+public enum LookupQuery: Sendable, Equatable {
+    /// A client MAC (chaddr for DHCPv4; what a MAC extractor yields for DHCPv6).
+    case mac(MACAddress)
+    /// A DHCPv6 Client Identifier.
+    case duid(DUID)
+    /// An Option 82 as the relay sends it (the Option 82 extractors run over it).
+    case option82(Option82)
+    /// Option 18/37 as the relay sends them (the Option 18/37 extractors run over them).
+    case option1837(Option1837)
+}
+
+/// Why a request line was refused: the text after `Invalid request: `, and for a `replace`
+/// with an invalid set, every error line.
+public struct ManagementRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// Every validation error (empty for a malformed request).
+    public var errors: [String]
+
+    public init(_ message: String, errors: [String] = []) {
+        self.message = message
+        self.errors = errors
+    }
+
+    public var description: String { message }
+
+    /// The response: `{"success":false,"error":"Invalid request: …"}`, plus `errors` when there
+    /// are validation errors.
+    public var response: ManagementResponse {
+        .failure("Invalid request: " + message, errors.isEmpty ? [] : [.strings("errors", errors)])
+    }
+}

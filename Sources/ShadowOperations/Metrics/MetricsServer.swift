@@ -1,0 +1,124 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ShadowCore
+import Synchronization
+
+/// Serves `GET /metrics` (Prometheus text format 0.0.4) on `metrics_address`.
+///
+/// Each scrape asks the ``MetricsSource`` once, in a Swift task; one response per connection
+/// (`Connection: close`). Other paths answer 404, other methods 405.
+public final class MetricsServer: Sendable {
+    public let address: ShadowCore.SocketAddress
+    let source: any MetricsSource
+    let group: any EventLoopGroup
+    let logger: Logger
+    private let listener = Mutex<(any Channel)?>(nil)
+    private let inFlight = InFlight()
+
+    public init(address: ShadowCore.SocketAddress, source: any MetricsSource, group: any EventLoopGroup, logger: Logger) {
+        self.address = address
+        self.source = source
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Binds the listener.
+    public func start() async throws {
+        let source = self.source
+        let inFlight = self.inFlight
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(source: source, inFlight: inFlight))
+                }
+            }
+            .bind(to: EventSender.nioAddress(address)).get()
+        listener.withLock { $0 = channel }
+        logger.info("Serving metrics on \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
+    }
+
+    /// Closes the listener and waits (at most `timeout`) for scrapes being answered.
+    public func stop(timeout: Duration = .seconds(10)) async {
+        let channel = listener.withLock { c in
+            defer { c = nil }
+            return c
+        }
+        try? await channel?.close()
+        await inFlight.waitIdle(timeout: timeout)
+    }
+
+    /// The bound address (its port when the configured port was 0).
+    public var localAddress: NIOCore.SocketAddress? { listener.withLock { $0?.localAddress } }
+}
+
+/// One HTTP connection of the metrics endpoint.
+final class MetricsHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let source: any MetricsSource
+    let inFlight: InFlight
+    private var head: HTTPRequestHead?
+
+    init(source: any MetricsSource, inFlight: InFlight) {
+        self.source = source
+        self.inFlight = inFlight
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h): head = h
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, channel: context.channel)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, channel: any Channel) {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        guard path == "/metrics" else {
+            MetricsReply.send(.notFound, "not found\n", on: channel, head)
+            return
+        }
+        guard head.method == .GET || head.method == .HEAD else {
+            MetricsReply.send(.methodNotAllowed, "use GET\n", on: channel, head)
+            return
+        }
+        let source = self.source
+        let inFlight = self.inFlight
+        inFlight.enter()
+        Task {
+            let text = PrometheusExposition.render(await source.metricsReport())
+            try? await MetricsReply.send(.ok, text, on: channel, head, contentType: PrometheusExposition.contentType).get()
+            inFlight.leave()
+        }
+    }
+}
+
+/// Writes one HTTP response and closes the connection.
+enum MetricsReply {
+    @discardableResult
+    static func send(_ status: HTTPResponseStatus, _ body: String, on channel: any Channel, _ request: HTTPRequestHead,
+                     contentType: String = "text/plain; charset=utf-8") -> EventLoopFuture<Void> {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: request.version, status: status, headers: headers)
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        if request.method != .HEAD {
+            channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(string: body))), promise: nil)
+        }
+        return channel.writeAndFlush(HTTPServerResponsePart.end(nil))
+            .flatMapError { _ in channel.eventLoop.makeSucceededVoidFuture() }
+            .flatMap { channel.close() }
+            .recover { _ in }
+    }
+}

@@ -1,0 +1,99 @@
+/// Renders a ``MetricsReport`` in the Prometheus text exposition format 0.0.4.
+public enum PrometheusExposition {
+    /// The `Content-Type` of the rendered text.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    public static func render(_ r: MetricsReport) -> String {
+        var out = Output()
+        packetMetrics(r.stats, &out)
+        snapshotMetrics(r, &out)
+        workerMetrics(r.workers, &out)
+        if let e = r.stats.events { eventMetrics(e, &out) }
+        return out.text
+    }
+
+    private static func packetMetrics(_ s: StatsReport, _ out: inout Output) {
+        let protos = [("v4", s.v4), ("v6", s.v6)]
+        out.family("shadowdhcp_received_total", "counter", "Datagrams received by the worker.")
+        for (p, st) in protos { out.sample("shadowdhcp_received_total", [("protocol", p)], st.received) }
+        out.family("shadowdhcp_replies_total", "counter", "Replies sent, by message type.")
+        for (p, st) in protos {
+            for c in st.replies { out.sample("shadowdhcp_replies_total", [("protocol", p), ("type", c.name)], c.value) }
+        }
+        out.family("shadowdhcp_drops_total", "counter", "Datagrams not answered, by reason.")
+        for (p, st) in protos {
+            for c in st.drops { out.sample("shadowdhcp_drops_total", [("protocol", p), ("reason", c.name)], c.value) }
+        }
+        out.family("shadowdhcp_worker_events_dropped_total", "counter", "Events a worker could not hand to the master.")
+        for (p, st) in protos { out.sample("shadowdhcp_worker_events_dropped_total", [("protocol", p)], st.eventsDropped) }
+    }
+
+    private static func snapshotMetrics(_ r: MetricsReport, _ out: inout Output) {
+        out.gauge("shadowdhcp_reservations", "Reservations in the live snapshot.", r.status.reservationCount)
+        out.gauge("shadowdhcp_reservation_keys", "Index entries (keys) of the live snapshot.", r.status.keyCount)
+        out.gauge("shadowdhcp_snapshot_generation", "Generation of the live snapshot.", r.status.snapshotGeneration)
+        out.family("shadowdhcp_snapshot_age_seconds", "gauge", "Seconds since the live snapshot was loaded.")
+        out.sample("shadowdhcp_snapshot_age_seconds", [], max(0, r.now - r.status.snapshotLoadedAt))
+        out.gauge("shadowdhcp_bindings", "MAC to Option 82 bindings held.", r.bindingCount)
+    }
+
+    private static func workerMetrics(_ workers: [WorkerReport], _ out: inout Output) {
+        out.family("shadowdhcp_worker_restarts_total", "counter", "Worker restarts since the master started.")
+        for w in workers { out.sample("shadowdhcp_worker_restarts_total", [("protocol", w.proto)], w.restarts) }
+        out.family("shadowdhcp_worker_ready", "gauge", "1 when the worker is running and passed its audit.")
+        for w in workers { out.sample("shadowdhcp_worker_ready", [("protocol", w.proto)], w.ready ? 1 : 0) }
+    }
+
+    private static func eventMetrics(_ e: EventWriter.Counters, _ out: inout Output) {
+        out.family("shadowdhcp_events_submitted_total", "counter", "Events handed to the event writer.")
+        out.sample("shadowdhcp_events_submitted_total", [], e.submitted)
+        out.family("shadowdhcp_events_sent_total", "counter", "Events written to the collector.")
+        out.sample("shadowdhcp_events_sent_total", [], e.sent)
+        out.family("shadowdhcp_events_dropped_total", "counter", "Events dropped, by reason.")
+        out.sample("shadowdhcp_events_dropped_total", [("reason", "queue_full")], e.droppedQueueFull)
+        out.sample("shadowdhcp_events_dropped_total", [("reason", "undelivered")], e.droppedUndelivered)
+        out.gauge("shadowdhcp_events_queued", "Events waiting in the writer's queue.", e.queued)
+        out.gauge("shadowdhcp_events_connected", "1 while connected to the collector.", e.connected ? 1 : 0)
+    }
+
+    /// Text being built.
+    struct Output {
+        var text = ""
+
+        mutating func family(_ name: String, _ type: String, _ help: String) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        }
+
+        mutating func gauge<N: BinaryInteger>(_ name: String, _ help: String, _ value: N) {
+            family(name, "gauge", help)
+            sample(name, [], value)
+        }
+
+        mutating func sample<N: BinaryInteger>(_ name: String, _ labels: [(String, String)], _ value: N) {
+            text += name + Output.labelText(labels) + " \(value)\n"
+        }
+
+        mutating func sample(_ name: String, _ labels: [(String, String)], _ value: Double) {
+            text += name + Output.labelText(labels) + " \(value)\n"
+        }
+
+        static func labelText(_ labels: [(String, String)]) -> String {
+            guard !labels.isEmpty else { return "" }
+            return "{" + labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
+        }
+
+        /// Label values escape `\`, `"` and newline.
+        static func escape(_ s: String) -> String {
+            var out = ""
+            for c in s {
+                switch c {
+                case "\\": out += "\\\\"
+                case "\"": out += "\\\""
+                case "\n": out += "\\n"
+                default: out.append(c)
+                }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import ShadowCore
+import ShadowOperations
+
+struct Status: RequestCommand {
+    static let configuration = CommandConfiguration(abstract: "Show that the server is up and its index size.")
+    @OptionGroup var connection: ConnectionOptions
+    func request() -> [UInt8] { simpleRequest("status") }
+}
+
+struct Reload: RequestCommand {
+    static let configuration = CommandConfiguration(abstract: "Re-read reservations.json (same as SIGHUP).")
+    @OptionGroup var connection: ConnectionOptions
+    func request() -> [UInt8] { simpleRequest("reload") }
+}
+
+struct Workers: RequestCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show each worker: pid, generation, uid, capabilities, NoNewPrivs, seccomp, restarts.")
+    @OptionGroup var connection: ConnectionOptions
+    func request() -> [UInt8] { simpleRequest("workers") }
+}
+
+struct Stats: RequestCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show per-protocol counters: received, replies by type, drops by reason, events.")
+    @OptionGroup var connection: ConnectionOptions
+    func request() -> [UInt8] { simpleRequest("stats") }
+}
+
+struct Version: RequestCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the server's version.")
+    @OptionGroup var connection: ConnectionOptions
+    func request() -> [UInt8] { simpleRequest("version") }
+}
+
+struct Bindings: RequestCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the number of MAC to Option 82 bindings, and the binding of one MAC.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "A client MAC address.") var mac: String?
+
+    func validate() throws {
+        if let mac, MACAddress(mac) == nil { throw ValidationError("--mac: invalid MAC address \(mac)") }
+    }
+
+    func request() -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("command", "bindings")
+        if let mac { w.field("mac", mac) }
+        w.endObject()
+        return Array(w.text.utf8)
+    }
+}

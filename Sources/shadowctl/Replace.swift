@@ -1,0 +1,79 @@
+import ArgumentParser
+import ShadowCore
+import ShadowOperations
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `shadowctl replace FILE`: validates a reservations file locally, then sends it.
+struct Replace: RequestCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replace every reservation with FILE (persisted by the server, then swapped in).",
+        discussion: """
+            FILE is checked first with the server's own validation, against subnets_v4 of the \
+            config.json given by --config or found in --configdir; every error is printed and \
+            nothing is sent. --no-local-check sends the file unchecked (the server still validates it).
+            """)
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "A reservations.json file.") var file: String
+    @Option(help: "config.json whose subnets_v4 the file is checked against.") var config: String?
+    @Option(help: "Directory holding config.json (as shadow-master --configdir).") var configdir: String?
+    @Flag(help: "Skip the local validation.") var noLocalCheck = false
+
+    func validate() throws {
+        if config != nil && configdir != nil { throw ValidationError("give either --config or --configdir, not both") }
+        if !noLocalCheck && config == nil && configdir == nil {
+            throw ValidationError("replace checks FILE locally: give --config FILE or --configdir DIR (or --no-local-check)")
+        }
+    }
+
+    func request() throws -> [UInt8] {
+        let bytes = try readFile(file)
+        if !noLocalCheck { try check(bytes) }
+        return ManagementClient.replaceRequest(fileBytes: bytes)
+    }
+
+    /// Loads FILE as the server will; prints every error and stops on any.
+    private func check(_ bytes: [UInt8]) throws {
+        let configPath = config ?? ((configdir ?? ".") + "/config.json")
+        let subnets: [SubnetV4]
+        do {
+            subnets = try ConfigurationLoader.loadConfig(try readFile(configPath), fileName: configPath).subnetsV4
+        } catch let e as LoadError {
+            printError(e.description)
+            throw ExitCode(1)
+        }
+        do {
+            let loaded = try ReservationLoader.load(bytes, subnets: subnets, source: file)
+            for line in loaded.warnings.lines { printError("warning: \(line)") }
+        } catch {
+            for line in error.errors.lines { printError(line) }
+            printError("shadowctl: \(file) is invalid (\(error.errors.count) error\(error.errors.count == 1 ? "" : "s")); nothing sent")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The whole file, or a usage-style failure naming it.
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let f = fopen(path, "rb") else {
+        printError("shadowctl: cannot read \(path): \(String(cString: strerror(errno)))")
+        throw ExitCode(1)
+    }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, f)
+        if n <= 0 { break }
+        out += chunk[0..<n]
+    }
+    return out
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

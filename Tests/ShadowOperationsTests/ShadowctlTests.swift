@@ -1,0 +1,126 @@
+import Foundation
+import ShadowCore
+import Testing
+@testable import ShadowOperations
+
+/// `shadowctl` end to end: the built binary (next to the test bundle) against a test server.
+@Suite struct ShadowctlTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The `shadowctl` executable in the same build directory as this test bundle.
+    static var executable: String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("shadowctl").path
+    }
+
+    /// Runs shadowctl on a thread of its own and collects its output.
+    static func run(_ arguments: [String]) async -> Run {
+        await withCheckedContinuation { continuation in
+            Thread {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: executable)
+                p.arguments = arguments
+                let out = Pipe(), err = Pipe()
+                p.standardOutput = out
+                p.standardError = err
+                do { try p.run() } catch {
+                    continuation.resume(returning: Run(status: -1, stdout: "", stderr: "\(error)"))
+                    return
+                }
+                let o = out.fileHandleForReading.readDataToEndOfFile()
+                let e = err.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                continuation.resume(returning: Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                                                   stderr: String(decoding: e, as: UTF8.self)))
+            }.start()
+        }
+    }
+
+    func tcp(_ s: TestServer) -> [String] { ["--address", "127.0.0.1:\(s.port)"] }
+
+    @Test func statusReadableAndRaw() async throws {
+        try await withServer { s in
+            let readable = await Self.run(["status"] + tcp(s))
+            #expect(readable.status == 0)
+            #expect(readable.stdout == "Status OK\nreservation_count: 6\n")
+            let raw = await Self.run(["status", "--json"] + tcp(s))
+            #expect(raw.stdout == #"{"success":true,"message":"Status OK","reservation_count":6}"# + "\n")
+        }
+    }
+
+    @Test func everyOtherCommandOverTheSocket() async throws {
+        try await withServer(unixSocket: true) { s in
+            let socket = ["--socket", s.socketPath]
+            for command in [["reload"], ["workers"], ["stats"], ["bindings"], ["bindings", "--mac", "00-11-22-33-44-55"],
+                            ["version"], ["lookup", "--duid", "00:03:00:01:00:11:22:33:44:66"],
+                            ["lookup", "--option82-remote", "AA-BB-CC-DD-EE-FF"],
+                            ["lookup", "--interface-id", "ge-0/0/1.100", "--remote-id", "sub-13", "--enterprise", "4874"]] {
+                let r = await Self.run(command + socket + ["--json"])
+                #expect(r.status == 0, "\(command): \(r.stderr)")
+                #expect(r.stdout.hasPrefix(#"{"success":true"#), "\(command)")
+            }
+            #expect(s.backend.reloadCallCount == 1)
+        }
+    }
+
+    @Test func lookupReadable() async throws {
+        try await withServer { s in
+            let r = await Self.run(["lookup", "--mac", "00:11:22:33:44:55"] + tcp(s))
+            #expect(r.status == 0)
+            #expect(r.stdout.hasPrefix("Reservation found\n"))
+            #expect(r.stdout.contains("v4:\n  method: mac\n  extractor: chaddr\n  reservation:\n    ipv4: 198.51.100.10\n"))
+        }
+    }
+
+    @Test func replaceValidatesLocallyFirst() async throws {
+        try await withServer { s in
+            let config = s.directory + "/config.json"
+            try #"{"dns_v4":["192.0.2.53"],"dns_v6":["2001:db8::53"],"subnets_v4":[{"net":"198.51.100.0/24","gateway":"198.51.100.1"}]}"#
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            let good = s.directory + "/good.json"
+            try Fixtures.reservationsJSON.replacingOccurrences(of: "},", with: "},\n  ")
+                .write(toFile: good, atomically: true, encoding: .utf8)
+            let ok = await Self.run(["replace", good, "--config", config] + tcp(s))
+            #expect(ok.status == 0, "\(ok.stderr)")
+            #expect(ok.stdout.hasPrefix("Replaced with 4 reservations\n"))
+            #expect(s.backend.replaceCallCount == 1)
+
+            let bad = s.directory + "/bad.json"
+            try #"[{"ipv4":"10.0.0.1","ipv6_na":"2001:db8::1","ipv6_pd":"2001:db8::/56","mac":"zz"}]"#
+                .write(toFile: bad, atomically: true, encoding: .utf8)
+            let refused = await Self.run(["replace", bad, "--configdir", s.directory] + tcp(s))
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("\(bad)[0].ipv4"))
+            #expect(refused.stderr.contains("\(bad)[0].mac"))
+            #expect(s.backend.replaceCallCount == 1)
+
+            // Unchecked: the server refuses it with every error, exit status 1.
+            let unchecked = await Self.run(["replace", bad, "--no-local-check"] + tcp(s))
+            #expect(unchecked.status == 1)
+            #expect(unchecked.stderr.hasPrefix("error: Invalid request: replace.reservations[0]"))
+            #expect(s.backend.replaceCallCount == 1)
+
+            let usage = await Self.run(["replace", good] + tcp(s))
+            #expect(usage.status == 64)
+        }
+    }
+
+    @Test func failureAndNoServer() async throws {
+        let backend = FakeBackend()
+        backend.state.withLock { $0.reloadResult = .failure(ManagementFailure(error: "Failed to open /x: gone")) }
+        var port = 0
+        try await withServer(backend: backend) { s in
+            port = s.port
+            let r = await Self.run(["reload"] + tcp(s))
+            #expect(r.status == 1)
+            #expect(r.stderr == "error: Failed to open /x: gone\n")
+        }
+        let down = await Self.run(["status", "--address", "127.0.0.1:\(port)"])
+        #expect(down.status == 3)
+        #expect(down.stderr.hasPrefix("shadowctl: cannot connect to 127.0.0.1:\(port)"))
+    }
+}
