@@ -47,9 +47,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // A worker's life: sandbox, configuration and snapshot over IPC, the packet loop. No NIO.
+        .target(name: "ShadowWorker", dependencies: [
+            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "DHCPv4", "DHCPv6",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+
         // The master's logic: configuration directory, checks, (later) supervision.
         .target(name: "ShadowRuntime", dependencies: [
-            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "DHCPv4", "DHCPv6",
+            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "ShadowWorker", "ShadowOperations",
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
@@ -73,8 +81,8 @@ let package = Package(
             "ShadowRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "shadow-v4", dependencies: ["ShadowRuntime"]),
-        .executableTarget(name: "shadow-v6", dependencies: ["ShadowRuntime"]),
+        .executableTarget(name: "shadow-v4", dependencies: ["ShadowWorker"]),
+        .executableTarget(name: "shadow-v6", dependencies: ["ShadowWorker"]),
 
         // Load benchmark (not a test): swift build -c release --product bench-load
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),

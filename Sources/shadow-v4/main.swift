@@ -1,5 +1,5 @@
 // shadow-v4: the unprivileged DHCPv4 worker. Started by shadow-master only.
 import Glibc
-import ShadowRuntime
+import ShadowWorker
 
 exit(WorkerProcess.run(kind: .v4))

@@ -10,42 +10,8 @@ import Testing
 import Glibc
 #endif
 
-/// The pieces the master's poll loop uses: the mailbox and the blocking start/stop wrappers.
+/// The blocking start/stop wrappers the master's poll loop uses.
 @Suite struct IntegrationTests {
-    /// Poll-thread state, touched only by mailbox jobs.
-    final class Counter: @unchecked Sendable { var value = 0 }
-
-    @Test func mailboxRunsJobsOnThePollThread() async throws {
-        let mailbox = try PollLoopMailbox()
-        let counter = Counter()
-        let stop = Atomic<Bool>(false)
-        let pollThread = Mutex<String?>(nil)
-        let thread = Thread {
-            pollThread.withLock { $0 = "\(pthread_self())" }
-            var pfd = pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)
-            while !stop.load(ordering: .relaxed) {
-                if poll(&pfd, 1, 50) > 0 { mailbox.drain() }
-            }
-        }
-        thread.start()
-        let results = await withTaskGroup(of: Int.self, returning: [Int].self) { group in
-            for _ in 0..<100 {
-                group.addTask {
-                    await mailbox.run { () -> Int in
-                        counter.value += 1
-                        return counter.value
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
-        }
-        #expect(results.sorted() == Array(1...100))
-        let ranOn = await mailbox.run { "\(pthread_self())" }
-        #expect(ranOn == pollThread.withLock { $0 })
-        stop.store(true, ordering: .relaxed)
-        while !thread.isFinished { try await Task.sleep(for: .milliseconds(10)) }
-    }
-
     @Test func blockingStartAndStopFromAPlainThread() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let dir = TempDirectory.make()

@@ -1,3 +1,4 @@
+import ShadowWorker
 import IPC
 import ShadowCore
 import ShadowSystem

@@ -1,3 +1,4 @@
+import ShadowWorker
 import Logging
 import ShadowCore
 import ShadowSystem

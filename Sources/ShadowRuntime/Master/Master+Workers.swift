@@ -1,3 +1,4 @@
+import ShadowWorker
 import Glibc
 import IPC
 import Logging
@@ -85,6 +86,7 @@ extension Master {
             guard let (child, status) = (try? ChildProcess.reapAny()) ?? nil else { return }
             guard let w = workers.first(where: { $0.child == child }) else { continue }
             w.child = nil
+            w.retireCounters()
             closeChannel(of: w)
             if isStopping {
                 logger.info("\(w.kind) worker stopped", metadata: ["pid": "\(child.pid)", "status": "\(status)"])

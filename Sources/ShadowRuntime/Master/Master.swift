@@ -1,6 +1,8 @@
+import ShadowWorker
 import Glibc
 import IPC
 import Logging
+import ShadowOperations
 import ShadowCore
 import ShadowSystem
 import SystemPackage
@@ -28,6 +30,12 @@ final class Master {
     private(set) var reservations: [Reservation]
     private(set) var snapshotGeneration: UInt64 = 1
     private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
+    /// Index entries (keys) of the live reservations, upstream's `status` count.
+    private(set) var keyCount = 0
+    /// The live reservations indexed, built on demand for `lookup` (the workers hold their own).
+    var indexedSnapshot: ReservationSnapshot?
+    /// Where event lines from the workers go (nil when `events` is not configured).
+    var eventWriter: EventWriter?
     let publisher = SnapshotPublisher()
     var bindings: BindingTable
     let bindingStore: BindingStore
@@ -48,6 +56,7 @@ final class Master {
         self.settings = settings
         self.mailbox = mailbox
         self.reservations = reservations
+        keyCount = Master.countKeys(reservations)
         self.signals = signals
         self.logger = logger
         workers = sockets.map { WorkerSlot(kind: $0.0, udp: $0.1) }
@@ -156,7 +165,17 @@ final class Master {
         snapshotGeneration += 1
         snapshotLoadedAt = Clocks.unixMilliseconds()
         reservations = new
+        keyCount = Master.countKeys(new)
+        indexedSnapshot = nil
         for w in workers where w.ready { sendSnapshot(to: w) }
+    }
+
+    /// Keys of validated reservations (validation guarantees no key appears twice).
+    static func countKeys(_ list: [Reservation]) -> Int {
+        list.reduce(0) { n, r in
+            n + (r.mac == nil ? 0 : 1) + (r.duid == nil ? 0 : 1) + (r.option82 == nil ? 0 : 1)
+                + (r.option1837 == nil ? 0 : 1)
+        }
     }
 
     func sendSnapshot(to w: WorkerSlot) {
@@ -220,9 +239,12 @@ final class Master {
         case .bindingLearned(let b):
             learn(b)
         case .event(let lines):
-            eventsReceived &+= UInt64(lines.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+            for line in lines.split(separator: 0x0A) {
+                eventsReceived &+= 1
+                _ = eventWriter?.submit(utf8: Array(line))
+            }
         case .counters(let list):
-            for c in list { w.counters[c.name] = c.value }
+            w.counters = Dictionary(list.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         default:
             break  // the permission table lets nothing else through
         }

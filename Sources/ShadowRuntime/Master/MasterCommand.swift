@@ -1,3 +1,4 @@
+import ShadowWorker
 import Glibc
 import IPC
 import Logging
@@ -57,7 +58,20 @@ public enum MasterCommand {
         do { mailbox = try MasterMailbox() } catch { return fail("cannot create the master's mailbox: \(error)") }
         let master = Master(settings: settings, reservations: loaded.reservations, signals: signals,
                             sockets: sockets, mailbox: mailbox, logger: logger)
-        return master.run()
+        let operations = Operations()
+        do {
+            let backend = MasterBackend(mailbox: mailbox,
+                                        reservationsPath: ConfigDirectory.path(configDirectory, "reservations.json"))
+            try operations.start(config: config, backend: backend, logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            operations.stop()
+            return 1
+        }
+        master.eventWriter = operations.events
+        let status = master.run()
+        operations.stop()
+        return status
     }
 
     /// Resolves the worker account, the executables and the chroot directory.

@@ -1,13 +1,14 @@
+import ShadowWorker
 import ShadowSystem
 import Synchronization
 import SystemPackage
 
-/// How other threads (the management server, the metrics endpoint) ask the master to do
-/// something: they post a job and await its result; the master's poll loop wakes on the mailbox's
-/// descriptor, runs the jobs on its own thread (so the master's state needs no locks) and resumes
-/// the callers.
-final class MasterMailbox: Sendable {
-    typealias Job = @Sendable (Master) -> Void
+/// How other threads (the management server, the metrics endpoint) ask a poll loop to do
+/// something: they post a job and await its result; the loop wakes on ``descriptor``, runs the
+/// jobs on its own thread — handing each the `Target` it owns, so the target's state needs no
+/// locks and need not be Sendable — and resumes the callers.
+final class Mailbox<Target>: Sendable {
+    typealias Job = @Sendable (Target) -> Void
 
     private let jobs = Mutex<[Job]>([])
     private let wakeup: Wakeup
@@ -16,24 +17,33 @@ final class MasterMailbox: Sendable {
         wakeup = try Wakeup()
     }
 
-    /// The descriptor the master polls.
+    /// The descriptor the loop polls for `.readable`.
     var descriptor: FileDescriptor { wakeup.descriptor }
 
-    /// Runs `body` on the master's thread and returns its result. Callable from any thread.
-    func perform<Result: Sendable>(_ body: @escaping @Sendable (Master) -> Result) async -> Result {
+    /// Runs `body` on the loop's thread with its target and returns the result. Any thread.
+    func perform<Result: Sendable>(_ body: @escaping @Sendable (Target) -> Result) async -> Result {
         await withCheckedContinuation { (continuation: CheckedContinuation<Result, Never>) in
-            jobs.withLock { $0.append { master in continuation.resume(returning: body(master)) } }
-            wakeup.signal()
+            post { target in continuation.resume(returning: body(target)) }
         }
     }
 
-    /// Runs every posted job (master thread only).
-    func drain(into master: Master) {
+    /// Queues `job` without waiting for it. Any thread.
+    func post(_ job: @escaping Job) {
+        jobs.withLock { $0.append(job) }
+        wakeup.signal()
+    }
+
+    /// Runs every queued job, in order (the loop's thread only). Returns how many ran.
+    @discardableResult
+    func drain(into target: Target) -> Int {
         wakeup.clear()
         let pending = jobs.withLock { list -> [Job] in
             defer { list.removeAll() }
             return list
         }
-        for job in pending { job(master) }
+        for job in pending { job(target) }
+        return pending.count
     }
 }
+
+typealias MasterMailbox = Mailbox<Master>

@@ -1,3 +1,4 @@
+import ShadowWorker
 import ShadowSystem
 import SystemPackage
 
@@ -19,8 +20,19 @@ final class WorkerSlot {
     var restartAt: UInt64?
     /// The snapshot generation the worker last confirmed.
     var appliedSnapshot: UInt64 = 0
-    /// The last counters it reported (cumulative since its start).
+    /// The last counters the running worker reported (cumulative since its start).
     var counters: [String: UInt64] = [:]
+    /// Counters of this slot's earlier, ended workers, so totals survive restarts.
+    var retiredCounters: [String: UInt64] = [:]
+
+    /// Counters since the master started: the ended workers' plus the running one's.
+    var totalCounters: [String: UInt64] { retiredCounters.merging(counters, uniquingKeysWith: +) }
+
+    /// Folds the running worker's counters into the retired ones (when it ends).
+    func retireCounters() {
+        retiredCounters = totalCounters
+        counters = [:]
+    }
     /// What `/proc/PID/status` said when it reported ready.
     var status: ProcessStatus?
 

@@ -1,0 +1,49 @@
+import Logging
+import NIOPosix
+import ShadowCore
+import ShadowOperations
+
+/// The master's network services besides DHCP: management (TCP and Unix socket), `/metrics`,
+/// and the analytics event writer, sharing one event-loop thread. Started after the master
+/// dropped its capabilities (threads inherit them), stopped after the workers.
+final class Operations {
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private(set) var management: ManagementServer?
+    private(set) var metrics: MetricsServer?
+    private(set) var events: EventWriter?
+
+    /// Starts what `config` enables; throws when a listener cannot be bound.
+    func start(config: ServerConfig, backend: MasterBackend, logger: Logger) throws {
+        if let address = config.events.tcp {
+            events = EventWriter(configuration: .init(address: address, queueSize: config.events.queueSize),
+                                 eventLoop: group.next(), logger: Logger(label: "shadowdhcp.events"))
+            logger.info("Starting analytics writer sending to \(address)")
+        }
+        if config.mgmtAddress != nil || config.mgmtSocket != nil {
+            var limits = ManagementServer.Limits()
+            limits.maxRequestBytes = config.mgmtMaxRequestBytes
+            let server = ManagementServer(
+                configuration: .init(tcpAddress: config.mgmtAddress, unixSocketPath: config.mgmtSocket, limits: limits),
+                backend: backend, group: group, logger: Logger(label: "shadowdhcp.management"))
+            try server.startBlocking()
+            management = server
+            if let a = config.mgmtAddress { logger.info("Bound management to \(a)") }
+            if let p = config.mgmtSocket { logger.info("Bound management to \(p)") }
+        }
+        if let address = config.metricsAddress {
+            let server = MetricsServer(address: address, source: BackendMetricsSource(backend: backend),
+                                       group: group, logger: Logger(label: "shadowdhcp.metrics"))
+            try server.startBlocking()
+            metrics = server
+            logger.info("Serving metrics on http://\(address)/metrics")
+        }
+    }
+
+    /// Stops the listeners, drains the event queue (bounded), ends the event-loop thread.
+    func stop() {
+        management?.stopBlocking()
+        metrics?.stopBlocking()
+        events?.shutdownBlocking(timeout: .seconds(5))
+        try? group.syncShutdownGracefully()
+    }
+}
