@@ -37,7 +37,7 @@ extension EventSender {
         }
         return ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
             .connect(to: address)
             .assumeIsolated()

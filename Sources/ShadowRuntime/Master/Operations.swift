@@ -17,7 +17,6 @@ final class Operations {
         if let address = config.events.tcp {
             events = EventWriter(configuration: .init(address: address, queueSize: config.events.queueSize),
                                  eventLoop: group.next(), logger: Logger(label: "shadowdhcp.events"))
-            logger.info("Starting analytics writer sending to \(address)")
         }
         if config.mgmtAddress != nil || config.mgmtSocket != nil {
             var limits = ManagementServer.Limits()
@@ -35,7 +34,6 @@ final class Operations {
                                        group: group, logger: Logger(label: "shadowdhcp.metrics"))
             try server.startBlocking()
             metrics = server
-            logger.info("Serving metrics on http://\(address)/metrics")
         }
     }
 
