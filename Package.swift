@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "shadow-v6", targets: ["shadow-v6"]),
         .library(name: "ShadowCore", targets: ["ShadowCore"]),
         .library(name: "IPC", targets: ["IPC"]),
+        .library(name: "ShadowTesting", targets: ["ShadowTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -86,6 +87,19 @@ let package = Package(
         // and micro-benchmark. See docs/dhcpv6.md.
         .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
         .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
+
+        // Test support for process-level tests: starts the real shadow-master from the build
+        // directory, relays DHCPv4/DHCPv6 on loopback, builds and parses packets. See docs/testing.md.
+        .target(name: "ShadowTesting", dependencies: [
+            "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        // The real binaries over real sockets; depending on the executables makes
+        // `swift build --build-tests` build them next to the test bundle.
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "ShadowTesting", "ShadowCore", "DHCPv4",
+            "shadow-master", "shadow-v4", "shadow-v6",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
