@@ -85,6 +85,9 @@ extension Master {
             guard let (child, status) = (try? ChildProcess.reapAny()) ?? nil else { return }
             guard let w = workers.first(where: { $0.child == child }) else { continue }
             w.child = nil
+            // What it sent before it ended (bindings learned from ACKs already on the wire) is
+            // still queued on the channel: read it before closing.
+            drainChannel(of: w)
             closeChannel(of: w)
             if isStopping { continue }
             logger.warning("\(w.kind) worker exited", metadata: [
@@ -110,14 +113,18 @@ extension Master {
     }
 
     /// Asks every worker to stop, waits up to 2 s, kills what is left, saves the bindings.
+    /// The channels are read until the workers are gone, so bindings a worker reports on its way
+    /// out (from ACKs it already sent) are saved too.
     func shutdown() {
         for w in workers where w.channel != nil { send(.shutdown, to: w) }
         let deadline = Clocks.monotonicMilliseconds() + 2000
         while workers.contains(where: { $0.child != nil }) && Clocks.monotonicMilliseconds() < deadline {
             reapChildren()
-            var poll = PollSet([(signals.descriptor, .readable)])
+            let open = workers.filter { $0.channel != nil }
+            var poll = PollSet([(signals.descriptor, .readable)] + open.map { ($0.channel!.descriptor, .readable) })
             _ = try? poll.wait(timeoutMilliseconds: 20)
             while (try? signals.next()) ?? nil != nil {}
+            for w in open { drainChannel(of: w) }
         }
         for w in workers {
             guard let child = w.child else { continue }
@@ -125,6 +132,8 @@ extension Master {
             try? child.signal(SIGKILL)
             _ = try? child.wait()
             w.child = nil
+            drainChannel(of: w)
+            closeChannel(of: w)
         }
         saveBindings()
         logger.info("shutdown complete")
