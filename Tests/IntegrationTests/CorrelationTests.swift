@@ -1,3 +1,4 @@
+import Glibc
 import ShadowTesting
 import Testing
 
@@ -16,6 +17,27 @@ struct CorrelationTests {
 
             try Scenarios.learnRelayBinding(relay4, master: master)
             let advertise = try await Scenarios.solicitRelaySubscriberUntilAnswered(relay6, carrier: carrier)
+            Scenarios.expectRelaySubscriberLeases(advertise)
+        }
+    }
+}
+
+/// A restarted v6 worker gets the whole binding table from the master before it serves.
+@Suite(.needsRoot, .timeLimit(.minutes(1)))
+struct CorrelationAcrossRestartTests {
+    @Test func restartedV6WorkerStillKnowsLearnedBindings() async throws {
+        let directory = try ServerDirectory(reservations: Fixtures.reservations)
+        let relay4 = try RelayV4(server: directory.v4Server)
+        let relay6 = try RelayV6(server: directory.v6Server)
+        try await withMaster(directory) { master in
+            let v6 = try await master.waitForWorker("v6")
+            try Scenarios.learnRelayBinding(relay4, master: master)
+            _ = try await Scenarios.solicitRelaySubscriberUntilAnswered(relay6, carrier: .option79)
+
+            #expect(kill(v6.pid, SIGKILL) == 0)
+            let replacement = try await master.waitForWorker("v6", newerThan: v6.generation)
+            #expect(replacement.pid != v6.pid)
+            let advertise = try await Scenarios.solicitRelaySubscriberUntilAnswered(relay6, carrier: .eui64PeerAddress)
             Scenarios.expectRelaySubscriberLeases(advertise)
         }
     }
