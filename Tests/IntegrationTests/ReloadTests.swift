@@ -76,9 +76,10 @@ struct ReloadTests {
                 $0.level == "ERROR" && $0.message.hasPrefix("failed to reload reservations")
             }
             #expect(failed.message.contains("\(Self.expectedProblems.count) problem(s)"))
-            let errors = master.lines[failedAt...].filter { $0.level == "ERROR" }.map(\.message)
             for problem in Self.expectedProblems {
-                #expect(errors.contains { $0.hasPrefix(problem + ":") }, "no log line for \(problem) in \(errors)")
+                try await master.waitForLine(after: failedAt, timeout: .seconds(5), "an error line for \(problem)") {
+                    $0.level == "ERROR" && $0.message.hasPrefix(problem + ":")
+                }
             }
             #expect(try Self.ask(relay4, relay6) == Self.answers(20))
             #expect(!master.lines[mark...].contains { $0.message.hasSuffix("worker applied snapshot") })

@@ -20,11 +20,17 @@ public enum Loopback {
         throw TestingError("no free loopback address for UDP port \(port) in 127.\(second).0.0/16")
     }
 
-    /// A UDP port on ::1 that is free now (the kernel's choice of an ephemeral port).
+    /// A UDP port on ::1 that is free now, below the kernel's ephemeral range (32768 and up on
+    /// Linux), so that no relay socket bound to port 0 can take it between a server's stop and
+    /// its restart on the same directory.
     public static func freeIPv6Port() throws -> UInt16 {
-        let fd = try UDPSocket.bind(.v6(.loopback, port: 0), receiveBufferSize: 0)
-        defer { try? fd.close() }
-        return try UDPSocket.localAddress(of: fd).port
+        let offset = UInt32(getpid() % 100) * 120
+        for _ in 0..<1000 {
+            let n = counter.add(1, ordering: .relaxed).newValue
+            let candidate = UInt16(20_000 + (offset + n) % 12_000)
+            if isFree(.v6(.loopback, port: candidate)) { return candidate }
+        }
+        throw TestingError("no free UDP port on ::1 in 20000-31999")
     }
 
     static func isFree(_ address: SocketAddress) -> Bool {
