@@ -65,4 +65,23 @@ struct WorkerRestartTests {
             #expect(!master.lines.contains { $0.message == "\(otherKind) worker exited" })
         }
     }
+
+    /// A worker that keeps dying is restarted after 100 ms, then 200, then 400 (doubling).
+    @Test func repeatedCrashesBackOff() async throws {
+        let directory = try ServerDirectory(reservations: Fixtures.reservations)
+        let relay4 = try RelayV4(server: directory.v4Server)
+        try await withMaster(directory) { master in
+            var worker = try await master.waitForWorker("v4")
+            for _ in 0..<3 {
+                #expect(kill(worker.pid, SIGKILL) == 0)
+                worker = try await master.waitForWorker("v4", newerThan: worker.generation)
+            }
+            let delays = master.lines.filter { $0.message.hasPrefix("restarting the v4 worker in ") }.map(\.message)
+            #expect(delays == ["restarting the v4 worker in 100 ms", "restarting the v4 worker in 200 ms",
+                               "restarting the v4 worker in 400 ms"])
+            #expect(worker.generation == 4)
+            let offer = try relay4.exchange(.discover(mac: Fixtures.macSubscriberMAC, xid: Fixtures.xid()))
+            #expect(offer?.messageType == DHCPv4Reply.offer)
+        }
+    }
 }
