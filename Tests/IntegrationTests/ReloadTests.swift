@@ -95,4 +95,27 @@ struct ReloadTests {
             #expect(master.servingWorker("v6")?.generation == 1)
         }
     }
+
+    /// A worker started after a reload serves the reloaded reservations.
+    @Test func workerRestartedAroundAReloadServesTheNewReservations() async throws {
+        let directory = try ServerDirectory(reservations: [Self.subscriber(10)])
+        let relay4 = try RelayV4(server: directory.v4Server)
+        let relay6 = try RelayV6(server: directory.v6Server)
+        try await withMaster(directory) { master in
+            let v4 = try await master.waitForWorker("v4")
+            try directory.writeReservations([Self.subscriber(50)])
+            #expect(kill(v4.pid, SIGKILL) == 0)
+            try master.send(SIGHUP)  // inside the 100 ms before the restart
+            try await master.waitForLine("the reload") { $0.message == "reloaded reservations" }
+            let replacement = try await master.waitForWorker("v4", newerThan: v4.generation)
+            try await master.waitForLine("the new v4 worker on snapshot 2") {
+                $0.process == "v4" && $0.workerGeneration == replacement.generation
+                    && $0.message == "v4 worker applied snapshot" && $0["snapshot.generation"] == "2"
+            }
+            try await master.waitForLine("the v6 worker on snapshot 2") {
+                $0.process == "v6" && $0.message == "v6 worker applied snapshot" && $0["snapshot.generation"] == "2"
+            }
+            #expect(try Self.ask(relay4, relay6) == Self.answers(50))
+        }
+    }
 }
