@@ -1,3 +1,4 @@
+import ShadowCore
 import ShadowTesting
 import Testing
 
@@ -100,5 +101,23 @@ struct CommandLineTests {
         let text = version.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(text.split(separator: ".").count == 3 && text.allSatisfy { $0.isNumber || $0 == "." },
                 "not a version: \(version.stdout)")
+    }
+
+    /// A `user` that cannot run the workers (no such account, or root) stops the start, so
+    /// `--check` must say so too.
+    @Test(arguments: ["no-such-shadowdhcp-user", "root"])
+    func checkRefusesAWorkerAccountTheServerCannotUse(_ user: String) async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "shadow-cli-user")
+        defer { Files.removeTree(dir) }
+        var config = ServerConfigFile(v4Bind: .v4(.init(127, 0, 0, 1), port: 67), v6Bind: .v6(.loopback, port: 547),
+                                      stateDir: dir + "/state")
+        config.user = user
+        try Files.write(config.idsJSON, to: dir + "/ids.json")
+        try Files.write(config.configJSON, to: dir + "/config.json")
+        try Files.write(TestReservation.file(Fixtures.reservations), to: dir + "/reservations.json")
+
+        let check = try await ShadowMasterCommand.run(["--check", "--configdir", dir])
+        #expect(check.exited(1), "\(check.status)\n\(check.stdout)")
+        #expect(check.stdout.contains("config.json: user:") && check.stdout.contains(user), "\(check.stdout)")
     }
 }
