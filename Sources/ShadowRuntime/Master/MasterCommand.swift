@@ -48,7 +48,7 @@ public enum MasterCommand {
         do {
             account = try Sandbox.lookUp(loaded.config.user)
         } catch {
-            logger.critical("config.json: user: \(error)")
+            logger.critical("\(ConfigCheck.accountProblem(loaded.config.user) ?? "config.json: user: \(error)")")
             return nil
         }
         guard let executables = FileSystem.executableDirectory() else {
