@@ -1,4 +1,5 @@
 import Glibc
+import ShadowSystem
 import SystemPackage
 
 /// A child's standard output and error, captured in two files so the child never blocks on a
@@ -6,6 +7,9 @@ import SystemPackage
 public final class CapturedOutput {
     public let stdoutPath: String
     public let stderrPath: String
+    /// In pipe mode: our (non-blocking) read end of the child's stdout; nil once closed.
+    private var pipe: FileDescriptor?
+    private var usesPipe = false
     private var offset = 0
     private var partial: [UInt8] = []
     private var parsed: [LogLine] = []
@@ -31,10 +35,47 @@ public final class CapturedOutput {
         }
     }
 
+    /// Gives the child a pipe as stdout instead of the file (stderr stays a file); returns the
+    /// write end for the child. Lines are read from the pipe until ``closePipe()``.
+    func openPipeForChild() throws -> FileDescriptor {
+        let (readEnd, writeEnd) = try Pipe.make()
+        _ = fcntl(readEnd.rawValue, F_SETFL, fcntl(readEnd.rawValue, F_GETFL) | O_NONBLOCK)
+        pipe = readEnd
+        usesPipe = true
+        return writeEnd
+    }
+
+    /// Closes our end of the stdout pipe: from now on the child's writes to stdout fail (EPIPE).
+    public func closePipe() {
+        refresh()
+        try? pipe?.close()
+        pipe = nil
+    }
+
+    deinit { try? pipe?.close() }
+
+    /// Bytes that arrived since the last call.
+    private func newBytes() -> [UInt8] {
+        guard usesPipe else {
+            guard let (bytes, end) = Files.read(stdoutPath, from: offset) else { return [] }
+            offset = end
+            return bytes
+        }
+        guard let pipe else { return [] }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(pipe.rawValue, $0.baseAddress, $0.count) }
+            if n > 0 { out += chunk[..<n]; continue }
+            if n < 0 && errno == EINTR { continue }
+            return out
+        }
+    }
+
     /// Reads what was appended since the last call.
     private func refresh() {
-        guard let (bytes, end) = Files.read(stdoutPath, from: offset), !bytes.isEmpty else { return }
-        offset = end
+        let bytes = newBytes()
+        guard !bytes.isEmpty else { return }
         partial += bytes
         guard let lastNewline = partial.lastIndex(of: 0x0A) else { return }
         for line in partial[..<lastNewline].split(separator: 0x0A, omittingEmptySubsequences: true) {
@@ -57,7 +98,8 @@ public final class CapturedOutput {
         return rawLines
     }
 
-    public var stdout: String { Files.readText(stdoutPath) ?? "" }
+    /// All of stdout (in pipe mode: the lines read so far).
+    public var stdout: String { usesPipe ? stdoutLines.joined(separator: "\n") : Files.readText(stdoutPath) ?? "" }
     public var stderr: String { Files.readText(stderrPath) ?? "" }
 
     /// The last `n` stdout lines and all of stderr, for failure messages.

@@ -18,12 +18,24 @@ public final class MasterProcess {
 
     public var pid: Int32 { child.pid }
 
+    /// Where the master's (and its workers') standard output goes.
+    public enum StandardOutput: Sendable {
+        /// A file in the directory (the default): never full, readable after the exit.
+        case file
+        /// A pipe the test reads, and may close to see how the server copes (``CapturedOutput/closePipe()``).
+        case pipe
+    }
+
     /// Starts `shadow-master --configdir <directory>` plus `arguments`.
-    public init(_ directory: ServerDirectory, arguments: [String] = []) throws {
+    public init(_ directory: ServerDirectory, arguments: [String] = [], standardOutput: StandardOutput = .file) throws {
         self.directory = directory
         let executable = try BuildProducts.executable("shadow-master")
         output = CapturedOutput(prefix: directory.nextOutputPrefix())
-        let (out, err) = try output.openForChild()
+        var (out, err) = try output.openForChild()
+        if standardOutput == .pipe {
+            try? out.close()
+            out = try output.openPipeForChild()
+        }
         defer { try? out.close(); try? err.close() }
         let devNull = FileDescriptor(rawValue: open("/dev/null", O_RDONLY | O_CLOEXEC))
         defer { try? devNull.close() }
@@ -167,8 +179,9 @@ public final class MasterProcess {
 
 /// Starts a master on `directory`, runs `body`, and stops the master whatever happens.
 public func withMaster<T>(_ directory: ServerDirectory, arguments: [String] = [],
+                          standardOutput: MasterProcess.StandardOutput = .file,
                           _ body: (MasterProcess) async throws -> T) async throws -> T {
-    let master = try MasterProcess(directory, arguments: arguments)
+    let master = try MasterProcess(directory, arguments: arguments, standardOutput: standardOutput)
     do {
         let result = try await body(master)
         await master.stop()
