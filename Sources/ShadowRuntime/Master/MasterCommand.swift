@@ -13,6 +13,8 @@ public enum MasterCommand {
 
     /// Runs the server until SIGTERM/SIGINT. Returns the exit status (1 for any start-up failure).
     public static func run(configDirectory: String, rootDirectory: String = defaultRootDirectory) -> Int32 {
+        // A log reader that went away must not kill the server: writes then fail with EPIPE.
+        IgnoredSignals.ignoreBrokenPipe()
         // Before anything can start a thread: these signals arrive only through the descriptor.
         let signals: SignalDescriptor
         do {
