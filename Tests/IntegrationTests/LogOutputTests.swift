@@ -32,4 +32,26 @@ struct LogOutputTests {
             #expect(try await master.waitForExit(timeout: .seconds(5)) == .exited(0))
         }
     }
+
+    /// A reader that stops reading (not closing) fills the pipe after ~64 KiB of log lines; every
+    /// process then blocks in write(2) and DHCP stops. Known issue, left open: fixing it means
+    /// deciding to drop (and count) log lines when the sink is full, in ShadowLogging. When it
+    /// is fixed this test reports "known issue was not recorded": drop the wrapper then.
+    @Test func stalledStdoutReaderDoesNotStopAnswers() async throws {
+        let directory = try ServerDirectory(reservations: Fixtures.reservations)
+        let relay4 = try RelayV4(server: directory.v4Server)
+        try await withMaster(directory, standardOutput: .pipe) { master in
+            _ = try await master.waitUntilServing()
+            // Each answer logs one line of about 250 bytes; 600 of them overflow a 64 KiB pipe.
+            var unanswered = 0
+            for i in 0..<600 where unanswered < 3 {
+                let discover = DHCPv4PacketBuilder.discover(mac: Fixtures.macSubscriberMAC, xid: 0x0051_0000 + UInt32(i))
+                if try relay4.exchange(discover, timeout: .milliseconds(300)) == nil { unanswered += 1 }
+            }
+            withKnownIssue("a stalled log reader blocks the workers' log writes (pipe full)") {
+                #expect(unanswered == 0, "DISCOVERs unanswered once the log pipe was full")
+            }
+            _ = master.lines.count  // read the pipe, so the processes can go on and stop
+        }
+    }
 }
