@@ -31,12 +31,10 @@ public final class MasterProcess {
         self.directory = directory
         let executable = try BuildProducts.executable("shadow-master")
         output = CapturedOutput(prefix: directory.nextOutputPrefix())
-        var (out, err) = try output.openForChild()
-        if standardOutput == .pipe {
-            try? out.close()
-            out = try output.openPipeForChild()
-        }
-        defer { try? out.close(); try? err.close() }
+        let (file, err) = try output.openForChild()
+        defer { try? file.close(); try? err.close() }
+        let out = standardOutput == .pipe ? try output.openPipeForChild() : file
+        defer { if standardOutput == .pipe { try? out.close() } }
         let devNull = FileDescriptor(rawValue: open("/dev/null", O_RDONLY | O_CLOEXEC))
         defer { try? devNull.close() }
         child = try ProcessSpawner.spawn(SpawnConfiguration(
