@@ -2,10 +2,16 @@ import DHCPv4
 import IPC
 import Logging
 import ShadowCore
+import ShadowSystem
 
 /// Drives ``DHCPv4Engine`` for the v4 worker.
 struct V4PacketHandler: PacketHandler {
     let engine: DHCPv4Engine
+
+    /// An unchanged binding is reported again once the worker's copy is this old, so that the
+    /// master's `last_seen` and its eviction order (oldest first) follow the subscriber's
+    /// activity; quick retries and repeats in between cost no IPC.
+    static let bindingRefreshSeconds: UInt64 = 60
 
     init(config: ServerConfig, ids: ServerIdentifiers) {
         engine = DHCPv4Engine(config: config, ids: ids)
@@ -21,7 +27,7 @@ struct V4PacketHandler: PacketHandler {
             sink.log(Self.level(line.level), line.message, line.fields.map { ($0.key, $0.value) })
         }
         sink.event { outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: $0) }
-        if let learned = outcome.learnedBinding, learned.isChange {
+        if let learned = outcome.learnedBinding, learned.isChange || Self.refreshDue(bindings.entry(for: learned.mac)) {
             sink.learned.append(BindingLearned(mac: learned.mac, option82: learned.option82))
         }
         switch outcome.disposition {
@@ -35,6 +41,11 @@ struct V4PacketHandler: PacketHandler {
             sink.count("recorded.\(type.name)")
             return nil
         }
+    }
+
+    static func refreshDue(_ entry: BindingTable.Entry?) -> Bool {
+        guard let entry else { return true }
+        return Clocks.unixMilliseconds() / 1000 >= entry.lastSeen + bindingRefreshSeconds
     }
 
     static func level(_ l: DHCPv4LogLine.Level) -> Logger.Level {
