@@ -75,7 +75,7 @@ struct MalformedStormTests {
             let worker = try await master.waitForWorker("v4")
             var rng = SeededGenerator(seed: 0x5EED_0004)
             var unanswered = 0
-            for _ in 0..<Self.rounds {
+            for _ in 0..<Self.rounds where unanswered < 3 {  // a dead worker fails fast, not 40 × 3 s
                 for _ in 0..<Self.garbagePerRound { try relay.send(raw: Self.garbageV4(&rng, giaddr: relay.giaddr)) }
                 let discover = DHCPv4PacketBuilder.discover(mac: Fixtures.macSubscriberMAC, xid: Fixtures.xid())
                 if try relay.exchange(discover)?.yiaddr != IPv4Address("198.51.100.10")! { unanswered += 1 }
@@ -93,7 +93,7 @@ struct MalformedStormTests {
             let worker = try await master.waitForWorker("v6")
             var rng = SeededGenerator(seed: 0x5EED_0006)
             var unanswered = 0
-            for _ in 0..<Self.rounds {
+            for _ in 0..<Self.rounds where unanswered < 3 {
                 for _ in 0..<Self.garbagePerRound { try relay.send(raw: Self.garbageV6(&rng, relay: relay)) }
                 let solicit = DHCPv6Packet.solicit(duid: Fixtures.macSubscriberDUID, xid: Fixtures.xid())
                 if try relay.exchange(solicit)?.iaNAAddresses != [IPv6Address("2001:db8:1::10")!] { unanswered += 1 }
