@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "IPC", targets: ["IPC"]),
         .library(name: "ShadowOperations", targets: ["ShadowOperations"]),
         .executable(name: "shadowctl", targets: ["shadowctl"]),
+        .library(name: "ShadowTesting", targets: ["ShadowTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -95,7 +96,7 @@ let package = Package(
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
-        .testTarget(name: "ShadowRuntimeTests", dependencies: ["ShadowRuntime", "ShadowCore"]),
+        .testTarget(name: "ShadowRuntimeTests", dependencies: ["ShadowRuntime", "ShadowWorker", "ShadowCore"]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [
             "ShadowOperations", "ShadowCore", "shadowctl",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -116,6 +117,19 @@ let package = Package(
         // and micro-benchmark. See docs/dhcpv6.md.
         .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
         .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
+
+        // Test support for process-level tests: starts the real shadow-master from the build
+        // directory, relays DHCPv4/DHCPv6 on loopback, builds and parses packets. See docs/testing.md.
+        .target(name: "ShadowTesting", dependencies: [
+            "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        // The real binaries over real sockets; depending on the executables makes
+        // `swift build --build-tests` build them next to the test bundle.
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "ShadowTesting", "ShadowCore", "DHCPv4",
+            "shadow-master", "shadow-v4", "shadow-v6",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

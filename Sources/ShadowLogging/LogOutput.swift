@@ -20,6 +20,8 @@ public final class LogOutput: Sendable {
 
     private let stdoutFormat: Format?
     private let file: Mutex<FileSink?>
+    /// Lines not written to standard output because its reader was not keeping up.
+    private let droppedStdout = Mutex<UInt64>(0)
 
     /// - Parameters:
     ///   - stdout: write to standard output; text when it is a terminal, JSON lines otherwise.
@@ -35,8 +37,11 @@ public final class LogOutput: Sendable {
         file = Mutex(nil)
     }
 
+    /// Lines dropped so far because standard output was full.
+    public var droppedLines: UInt64 { droppedStdout.withLock { $0 } }
+
     func write(_ record: LogRecord) {
-        if let stdoutFormat { LogOutput.writeAll(1, record.render(stdoutFormat)) }
+        if let stdoutFormat { writeStandardOutput(record.render(stdoutFormat)) }
         file.withLock { sink in
             guard var s = sink else { return }
             let day = String(record.timestamp.prefix(10))
@@ -73,6 +78,30 @@ public final class LogOutput: Sendable {
         }
         closedir(d)
         for old in names.sorted().dropLast(keep) { unlink("\(dir)/\(old)") }
+    }
+
+    /// Logging must never stop the packet path: when the reader of standard output (a pipe to a
+    /// log shipper) does not keep up and the pipe is full, the line is dropped and counted, and
+    /// the count is reported in the next line that gets through.
+    private func writeStandardOutput(_ line: String) {
+        guard LogOutput.canWriteWithoutBlocking(1) else {
+            droppedStdout.withLock { $0 &+= 1 }
+            return
+        }
+        let dropped = droppedStdout.withLock { n in defer { n = 0 }; return n }
+        if dropped > 0 {
+            LogOutput.writeAll(1, "{\"level\":\"WARN\",\"message\":\"\(dropped) log lines dropped: standard output was full\"}\n")
+        }
+        LogOutput.writeAll(1, line)
+    }
+
+    /// Whether a write of one line (≤ PIPE_BUF) to `fd` would not block right now.
+    ///
+    /// Corresponds to poll(2) with a zero timeout.
+    static func canWriteWithoutBlocking(_ fd: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        let n = poll(&p, 1, 0)
+        return n < 0 || p.revents != 0  // on a poll error, try the write (it reports its own error)
     }
 
     static func writeAll(_ fd: Int32, _ text: String) {

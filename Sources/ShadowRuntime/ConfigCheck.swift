@@ -1,4 +1,5 @@
 import ShadowCore
+import ShadowSystem
 
 /// `shadow-master --check`: load everything, then print a summary (exit 0) or every problem (exit 1).
 public enum ConfigCheck {
@@ -10,12 +11,32 @@ public enum ConfigCheck {
     public static func run(configDirectory: String) -> Result {
         do {
             let loaded = try ConfigDirectory.load(configDirectory)
+            // The start needs the workers' account too: a check that passes must mean it starts.
+            if let problem = accountProblem(loaded.config.user) { return failure(configDirectory, [problem]) }
             return Result(output: summary(loaded), exitCode: 0)
         } catch {
-            let n = error.lines.count
-            var out = "\(configDirectory): \(n) problem\(n == 1 ? "" : "s"); nothing would be served:\n"
-            for line in error.lines { out += "  \(line)\n" }
-            return Result(output: out, exitCode: 1)
+            return failure(configDirectory, error.lines)
+        }
+    }
+
+    private static func failure(_ configDirectory: String, _ lines: [String]) -> Result {
+        let n = lines.count
+        var out = "\(configDirectory): \(n) problem\(n == 1 ? "" : "s"); nothing would be served:\n"
+        for line in lines { out += "  \(line)\n" }
+        return Result(output: out, exitCode: 1)
+    }
+
+    /// Why `user` cannot run the workers (no such account, or uid/gid 0), as a `config.json`
+    /// problem line; nil when it can.
+    public static func accountProblem(_ user: String) -> String? {
+        do {
+            _ = try Sandbox.lookUp(user)
+            return nil
+        } catch {
+            let isRoot = error.detail == "\(user) is root"
+            return "config.json: user: " + (isRoot
+                ? "\"\(user)\" has uid or gid 0; the DHCP workers need an unprivileged account such as nobody"
+                : "no account named \"\(user)\" on this host (the DHCP workers run as it)")
         }
     }
 

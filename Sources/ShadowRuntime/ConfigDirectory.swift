@@ -26,9 +26,11 @@ public enum ConfigDirectory {
         directory.hasSuffix("/") ? directory + file : directory + "/" + file
     }
 
-    /// Loads and validates the whole directory. Problems in `ids.json` and `config.json` are all
-    /// reported together; `reservations.json` is validated when `config.json` loaded (it needs the
-    /// subnets). A missing `reservations.json` is a warning: the server starts with none.
+    /// Loads and validates the whole directory. Problems in all three files are reported together.
+    /// `reservations.json` is checked against the subnets of `config.json`; when `config.json` did
+    /// not load, it is still checked for everything else (every `ipv4` counts as inside a subnet),
+    /// so one run lists every problem. A missing `reservations.json` is a warning: the server
+    /// starts with none.
     public static func load(_ directory: String) throws(ConfigurationProblems) -> LoadedConfiguration {
         var problems: [String] = []
         var warnings: [String] = []
@@ -39,14 +41,13 @@ public enum ConfigDirectory {
             (bytes: [UInt8]) throws(LoadError) in try ConfigurationLoader.loadConfig(bytes)
         }
         var reservations: [Reservation] = []
-        if let config {
-            do {
-                let loaded = try loadReservations(directory, config: config.value, missingIsEmpty: true)
-                reservations = loaded.value
-                warnings += loaded.warnings.lines
-            } catch {
-                problems += error.lines
-            }
+        do {
+            let loaded = try loadReservations(directory, subnets: config?.value.subnetsV4 ?? unknownSubnets,
+                                              missingIsEmpty: true)
+            reservations = loaded.value
+            warnings += loaded.warnings.lines
+        } catch {
+            problems += error.lines
         }
         guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
         return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
@@ -58,6 +59,15 @@ public enum ConfigDirectory {
     /// - Parameter missingIsEmpty: at start-up a missing file means no reservations (with a
     ///   warning); on reload it is an error.
     public static func loadReservations(_ directory: String, config: ServerConfig, missingIsEmpty: Bool = false)
+        throws(ConfigurationProblems) -> Loaded<[Reservation]> {
+        try loadReservations(directory, subnets: config.subnetsV4, missingIsEmpty: missingIsEmpty)
+    }
+
+    /// Stands in for `subnets_v4` when `config.json` did not load: contains every address, so the
+    /// subnet rule reports nothing it cannot know.
+    static let unknownSubnets = [SubnetV4(net: IPv4Network(address: .any, prefixLength: 0), gateway: .any)]
+
+    static func loadReservations(_ directory: String, subnets: [SubnetV4], missingIsEmpty: Bool)
         throws(ConfigurationProblems) -> Loaded<[Reservation]> {
         let file = path(directory, "reservations.json")
         let bytes: [UInt8]
@@ -72,7 +82,7 @@ public enum ConfigDirectory {
             throw ConfigurationProblems(lines: [error.description])
         }
         do {
-            return try ReservationLoader.load(bytes, subnets: config.subnetsV4)
+            return try ReservationLoader.load(bytes, subnets: subnets)
         } catch {
             throw ConfigurationProblems(lines: error.errors.lines)
         }

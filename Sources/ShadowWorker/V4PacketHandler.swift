@@ -2,6 +2,7 @@ import DHCPv4
 import IPC
 import Logging
 import ShadowCore
+import ShadowSystem
 
 /// Drives ``DHCPv4Engine`` for the v4 worker.
 struct V4PacketHandler: PacketHandler {
@@ -9,6 +10,11 @@ struct V4PacketHandler: PacketHandler {
     private static let replies = CounterNames("reply.", DHCPv4MessageType.allCases) { $0.name }
     private static let recorded = CounterNames("recorded.", DHCPv4MessageType.allCases) { $0.name }
     private static let drops = CounterNames("drop.", DHCPv4NoReplyReason.allCases) { $0.rawValue }
+
+    /// An unchanged binding is reported again once the worker's copy is this old, so that the
+    /// master's `last_seen` and its eviction order (oldest first) follow the subscriber's
+    /// activity; quick retries and repeats in between cost no IPC.
+    static let bindingRefreshSeconds: UInt64 = 60
 
     init(config: ServerConfig, ids: ServerIdentifiers) {
         engine = DHCPv4Engine(config: config, ids: ids)
@@ -26,7 +32,7 @@ struct V4PacketHandler: PacketHandler {
             }
         }
         sink.event { outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: $0) }
-        if let learned = outcome.learnedBinding, learned.isChange {
+        if let learned = outcome.learnedBinding, learned.isChange || Self.refreshDue(bindings.entry(for: learned.mac)) {
             sink.learned.append(BindingLearned(mac: learned.mac, option82: learned.option82))
         }
         switch outcome.disposition {
@@ -40,6 +46,11 @@ struct V4PacketHandler: PacketHandler {
             sink.count(Self.recorded[type])
             return nil
         }
+    }
+
+    static func refreshDue(_ entry: BindingTable.Entry?) -> Bool {
+        guard let entry else { return true }
+        return Clocks.unixMilliseconds() / 1000 >= entry.lastSeen + bindingRefreshSeconds
     }
 
     static func level(_ l: DHCPv4LogLine.Level) -> Logger.Level {

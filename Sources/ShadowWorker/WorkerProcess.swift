@@ -14,6 +14,9 @@ public enum WorkerProcess {
     /// Exit statuses: 0 shutdown, 1 runtime failure, 2 not started by shadow-master, 3 the
     /// privilege drop failed.
     public static func run(kind: WorkerKind, argv: [String] = CommandLine.arguments) -> Int32 {
+        // stdout is the master's (a log pipe, the journal): if its reader goes away, a log line
+        // must fail with EPIPE, not kill the worker (spawned children start with SIGPIPE default).
+        IgnoredSignals.ignoreBrokenPipe()
         guard let args = WorkerArguments(argv), inheritedDescriptorsLookRight(kind) else {
             complain("\(kind.executableName) is a worker process: it must be started by shadow-master.")
             return 2

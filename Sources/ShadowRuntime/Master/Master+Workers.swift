@@ -60,9 +60,10 @@ extension Master {
         w.ready = true
         logger.info("\(w.kind) worker ready", metadata: ["pid": "\(pid)", "uid": "\(m.uid)", "gid": "\(m.gid)",
                                                          "worker.generation": "\(w.generation)"])
+        // The worker starts serving when it has the snapshot: everything it needs comes first.
         send(.configure(settings.workerConfiguration), to: w)
-        sendSnapshot(to: w)
         if w.kind == .v6 { sendBindingTable(to: w) }
+        sendSnapshot(to: w)
     }
 
     /// Gives up on a misbehaving worker: close its channel and kill it; SIGCHLD restarts it.
@@ -86,6 +87,9 @@ extension Master {
             guard let (child, status) = (try? ChildProcess.reapAny()) ?? nil else { return }
             guard let w = workers.first(where: { $0.child == child }) else { continue }
             w.child = nil
+            // What it sent before it ended (bindings learned from ACKs already on the wire, its
+            // last counters) is still queued on the channel: read it before closing.
+            drainChannel(of: w)
             w.retireCounters()
             closeChannel(of: w)
             if isStopping {
@@ -115,14 +119,18 @@ extension Master {
     }
 
     /// Asks every worker to stop, waits up to 2 s, kills what is left, saves the bindings.
+    /// The channels are read until the workers are gone, so bindings a worker reports on its way
+    /// out (from ACKs it already sent) are saved too.
     func shutdown() {
         for w in workers where w.channel != nil { send(.shutdown, to: w) }
         let deadline = Clocks.monotonicMilliseconds() + 2000
         while workers.contains(where: { $0.child != nil }) && Clocks.monotonicMilliseconds() < deadline {
             reapChildren()
-            var poll = PollSet([(signals.descriptor, .readable)])
+            let open = workers.filter { $0.channel != nil }
+            var poll = PollSet([(signals.descriptor, .readable)] + open.map { ($0.channel!.descriptor, .readable) })
             _ = try? poll.wait(timeoutMilliseconds: 20)
             while (try? signals.next()) ?? nil != nil {}
+            for w in open { drainChannel(of: w) }
         }
         for w in workers {
             guard let child = w.child else { continue }
@@ -130,6 +138,8 @@ extension Master {
             try? child.signal(SIGKILL)
             _ = try? child.wait()
             w.child = nil
+            drainChannel(of: w)
+            closeChannel(of: w)
         }
         saveBindings()
         logger.info("shutdown complete")

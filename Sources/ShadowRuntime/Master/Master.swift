@@ -196,7 +196,8 @@ final class Master {
         }
     }
 
-    private func drainChannel(of w: WorkerSlot) {
+    /// Reads and handles every message queued on `w`'s channel; closes it at end of file.
+    func drainChannel(of w: WorkerSlot) {
         while let channel = w.channel {
             let received: ChannelReceive
             do {
@@ -254,6 +255,7 @@ final class Master {
         let now = Clocks.unixMilliseconds() / 1000
         bindings.learn(mac: b.mac, option82: b.option82, now: now)
         bindingsDirty = true
+        guard !stopping else { return }  // the v6 worker is being stopped too; the state file gets it
         for v6 in workers where v6.kind == .v6 && v6.ready {
             send(.bindingUpdate(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now)), to: v6)
         }

@@ -23,6 +23,8 @@ public enum MasterCommand {
 
     /// Runs the server until SIGTERM/SIGINT. Returns the exit status (1 for any start-up failure).
     public static func run(configDirectory: String, rootDirectory: String = defaultRootDirectory) -> Int32 {
+        // A log reader that went away must not kill the server: writes then fail with EPIPE.
+        IgnoredSignals.ignoreBrokenPipe()
         // Before anything can start a thread: these signals arrive only through the descriptor.
         SignalDisposition.ignore([SIGPIPE])
         let signals: SignalDescriptor
@@ -80,7 +82,7 @@ public enum MasterCommand {
         do {
             account = try Sandbox.lookUp(loaded.config.user)
         } catch {
-            logger.critical("config.json: user: \(error)")
+            logger.critical("\(ConfigCheck.accountProblem(loaded.config.user) ?? "config.json: user: \(error)")")
             return nil
         }
         guard let executables = FileSystem.executableDirectory() else {

@@ -1,0 +1,49 @@
+import Glibc
+
+/// What the kernel says about a process, read from `/proc` as text (independently of the
+/// server's own `ProcessStatus` parser).
+public enum ProcFS {
+    /// `/proc/PID/status` as `field → value` (values trimmed); nil when the process is gone.
+    public static func status(_ pid: Int32) -> [String: String]? {
+        guard let text = Files.readText("/proc/\(pid)/status") else { return nil }
+        var out: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            out[String(line[..<colon])] = line[line.index(after: colon)...].trimmingWhitespace
+        }
+        return out
+    }
+
+    /// True while `pid` exists and is not a zombie.
+    public static func isRunning(_ pid: Int32) -> Bool {
+        guard let state = status(pid)?["State"] else { return false }
+        return !state.hasPrefix("Z") && !state.hasPrefix("X")
+    }
+
+    /// The parent pid, when the process exists.
+    public static func parent(of pid: Int32) -> Int32? {
+        status(pid)?["PPid"].flatMap { Int32($0) }
+    }
+
+    /// argv[0] of `pid`, when it exists.
+    public static func command(_ pid: Int32) -> String? {
+        guard let bytes = Files.read("/proc/\(pid)/cmdline"), !bytes.isEmpty else { return nil }
+        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+}
+
+extension Substring {
+    var trimmingWhitespace: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
+
+extension ProcFS {
+    /// Where a `/proc` symlink points (`/proc/PID/fd/N`, `/proc/PID/root`); nil if unreadable.
+    public static func link(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

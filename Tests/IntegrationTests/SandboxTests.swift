@@ -1,0 +1,56 @@
+import Glibc
+import ShadowTesting
+import Testing
+
+/// What the kernel says about each running worker (docs/privileges.md, "Auditing a running worker").
+@Suite(.needsRoot, .timeLimit(.minutes(1)))
+struct SandboxTests {
+    @Test func workersRunConfinedAccordingToProc() async throws {
+        let directory = try ServerDirectory(reservations: Fixtures.reservations)
+        try await withMaster(directory) { master in
+            let (v4, v6) = try await master.waitUntilServing()
+            for worker in [v4, v6] {
+                let status = try #require(ProcFS.status(worker.pid), "\(worker) has no /proc entry")
+                #expect(status["PPid"] == String(master.pid), "\(worker) is not the master's child")
+                for key in ["Uid", "Gid"] {
+                    let ids = try #require(status[key]).split(whereSeparator: { $0 == "\t" || $0 == " " })
+                    #expect(ids.count == 4, "\(worker) \(key): \(ids)")
+                    #expect(!ids.contains("0"), "\(worker) \(key) has a 0: \(ids)")
+                }
+                for key in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+                    #expect(status[key] == "0000000000000000", "\(worker) \(key) = \(status[key] ?? "missing")")
+                }
+                #expect(status["NoNewPrivs"] == "1", "\(worker)")
+                #expect(status["Seccomp"] == "2", "\(worker)")
+            }
+        }
+    }
+
+    /// docs/privileges.md: a worker holds 0–2, the UDP socket at 3 and the IPC socket at 4, and
+    /// nothing else, also after snapshots (each arrives with a memfd) were swapped in.
+    @Test func workersHoldOnlyTheirFiveDescriptorsAcrossReloads() async throws {
+        let directory = try ServerDirectory(reservations: Fixtures.reservations)
+        try await withMaster(directory) { master in
+            _ = try await master.waitUntilServing()
+            var mark = 0
+            for generation in 2...4 {
+                mark = master.lines.count
+                try master.send(SIGHUP)
+                for kind in ["v4", "v6"] {
+                    try await master.waitForLine(after: mark, "\(kind) on snapshot \(generation)") {
+                        $0.process == kind && $0.message == "\(kind) worker applied snapshot"
+                            && $0["snapshot.generation"] == String(generation)
+                    }
+                }
+            }
+            for kind in ["v4", "v6"] {
+                let worker = try #require(master.servingWorker(kind))
+                let fds = Files.list("/proc/\(worker.pid)/fd").compactMap { Int($0) }.sorted()
+                #expect(fds == [0, 1, 2, 3, 4], "\(worker) holds \(fds)")
+                #expect(ProcFS.link("/proc/\(worker.pid)/fd/3")?.hasPrefix("socket:") == true)
+                #expect(ProcFS.link("/proc/\(worker.pid)/fd/4")?.hasPrefix("socket:") == true)
+                #expect(ProcFS.link("/proc/\(worker.pid)/root") == "/run/shadowdhcp/empty")
+            }
+        }
+    }
+}
