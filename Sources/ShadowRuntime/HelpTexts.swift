@@ -48,6 +48,7 @@ public enum HelpTexts {
       user                    account the unprivileged workers run as ("nobody")
       state_dir               where learned MAC bindings are kept ("/var/lib/shadowdhcp")
       binding_table_size      most MAC→Option 82 bindings kept, oldest evicted first (1000000)
+      workers_v4, workers_v6  worker processes per protocol, sharing its socket (1)
       metrics_address         serve GET /metrics in the Prometheus text format here (none)
       mgmt_max_request_bytes  largest management request accepted (536870912)
 

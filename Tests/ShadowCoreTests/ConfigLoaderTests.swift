@@ -52,7 +52,8 @@ struct ConfigDefaultsTests {
             "mgmt_address": "[::1]:8547", "mgmt_socket": "/run/shadowdhcp/mgmt.sock",
             "v4_bind_address": "192.0.2.1:6767", "v6_bind_address": "[2001:db8::1]:5547",
             "user": "dhcp", "state_dir": "/srv/state", "binding_table_size": 5,
-            "metrics_address": "127.0.0.1:9547", "mgmt_max_request_bytes": 1048576
+            "metrics_address": "127.0.0.1:9547", "mgmt_max_request_bytes": 1048576,
+            "workers_v4": 2, "workers_v6": 3
             """))
         #expect(c.leases == LeaseTimes(v4Lease: 7200, v6Valid: 86400))
         #expect(c.logging == LoggingSettings(level: .debug, stdout: false,
@@ -67,6 +68,7 @@ struct ConfigDefaultsTests {
         #expect(c.user == "dhcp" && c.stateDir == "/srv/state" && c.bindingTableSize == 5)
         #expect(c.metricsAddress == .v4(IPv4Address(127, 0, 0, 1), port: 9547))
         #expect(c.mgmtMaxRequestBytes == 1_048_576)
+        #expect(c.workersV4 == 2 && c.workersV6 == 3)
     }
 
     @Test func nullMeansOmitted() throws {

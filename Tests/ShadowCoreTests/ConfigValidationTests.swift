@@ -87,6 +87,8 @@ struct ConfigValidationTests {
         (#""state_dir": "state""#, #"config.json: state_dir: must be an absolute path, got "state""#),
         (#""binding_table_size": 0"#, "config.json: binding_table_size: must be at least 1, got 0"),
         (#""binding_table_size": true"#, "config.json: binding_table_size: expected an integer, got a boolean"),
+        (#""workers_v4": 0"#, "config.json: workers_v4: must be between 1 and 64, got 0"),
+        (#""workers_v6": 65"#, "config.json: workers_v6: must be between 1 and 64, got 65"),
         (#""mgmt_max_request_bytes": 10"#, "config.json: mgmt_max_request_bytes: must be between 1024 and 2147483647, got 10"),
         (#""events": {"queue_size": 0}"#, "config.json: events.queue_size: must be between 1 and 2147483647, got 0"),
         (#""events": {"tcp": "localhost:9000"}"#,
@@ -110,7 +112,7 @@ struct ConfigValidationTests {
 
     @Test("unknown fields at every level", arguments: [
         (#""colour": true"#,
-         "config.json: colour: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes"),
+         "config.json: colour: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, workers_v4, workers_v6"),
         (#""logging": {"colour": true}"#, "config.json: logging.colour: unknown field; allowed: level, stdout, file"),
         (#""logging": {"file": {"path": "/l", "rotate": "daily"}}"#,
          "config.json: logging.file.rotate: unknown field; allowed: path, max_files"),
@@ -118,7 +120,7 @@ struct ConfigValidationTests {
         (#""events": {"clickhouse": {"url": "u", "user": "u", "password": "p", "table": "t"}}"#,
          "config.json: events.clickhouse.table: unknown field; allowed: url, user, password, database, hostname"),
         (#""Dns_v4": null"#,
-         "config.json: Dns_v4: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes"),
+         "config.json: Dns_v4: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, workers_v4, workers_v6"),
     ])
     func unknown(_ extra: String, _ message: String) {
         #expect(configErrors(configText(extra)) == [message])
@@ -131,7 +133,7 @@ struct ConfigValidationTests {
              "mgmt_address": "192.0.2.1:1", "extra": 1}
             """
         #expect(configErrors(text) == [
-            "config.json: extra: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes",
+            "config.json: extra: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, workers_v4, workers_v6",
             #"config.json: dns_v4[0]: invalid IPv4 address "1.1.1"; expected a dotted quad such as 192.0.2.1, without leading zeros"#,
             "config.json: dns_v6: must contain at least one IPv6 address",
             #"config.json: subnets_v4[0].gateway: invalid IPv4 address "x"; expected a dotted quad such as 192.0.2.1, without leading zeros"#,

@@ -204,6 +204,9 @@ public struct ServerConfig: Hashable, Sendable {
     public var metricsAddress: SocketAddress?
     /// Largest management request accepted, in bytes (a 1,000,000-entry `replace` is ~200 MB).
     public var mgmtMaxRequestBytes: Int
+    /// Worker processes per protocol, sharing that protocol's socket (1–64).
+    public var workersV4: Int = 1
+    public var workersV6: Int = 1
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

@@ -52,6 +52,7 @@ enum ConfigField {
         "v4_lease_time", "v6_lease_time", "logging", "log_level", "events", "events_address",
         "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
         "binding_table_size", "metrics_address", "mgmt_max_request_bytes",
+        "workers_v4", "workers_v6",
     ]
     static let subnet = ["net", "gateway", "reply_prefix_len"]
     static let logging = ["level", "stdout", "file"]

@@ -82,6 +82,8 @@ extension TreeDecoder {
         if let v = f["binding_table_size"], let n = integer(v, at: "binding_table_size", in: 1...Int64(Int.max)) {
             config.bindingTableSize = Int(n)
         }
+        if let v = f["workers_v4"], let n = integer(v, at: "workers_v4", in: 1...64) { config.workersV4 = Int(n) }
+        if let v = f["workers_v6"], let n = integer(v, at: "workers_v6", in: 1...64) { config.workersV6 = Int(n) }
         if let v = f["metrics_address"], let a = socketAddress(v, at: "metrics_address") { config.metricsAddress = a }
         if let v = f["mgmt_max_request_bytes"],
            let n = integer(v, at: "mgmt_max_request_bytes", in: 1024...Int64(Int32.max)) {

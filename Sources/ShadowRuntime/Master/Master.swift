@@ -59,7 +59,11 @@ final class Master {
         keyCount = Master.countKeys(reservations)
         self.signals = signals
         self.logger = logger
-        workers = sockets.map { WorkerSlot(kind: $0.0, udp: $0.1) }
+        // workers_v4 / workers_v6 processes per protocol, all reading the protocol's one socket.
+        workers = sockets.flatMap { kind, udp in
+            let count = kind == .v4 ? settings.config.workersV4 : settings.config.workersV6
+            return (0..<count).map { WorkerSlot(kind: kind, index: $0, udp: udp) }
+        }
         bindings = BindingTable(capacity: settings.config.bindingTableSize)
         bindingStore = BindingStore(stateDirectory: settings.config.stateDir)
     }

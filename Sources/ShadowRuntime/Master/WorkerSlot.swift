@@ -5,6 +5,8 @@ import SystemPackage
 /// The master's view of one worker process, across its restarts.
 final class WorkerSlot {
     let kind: WorkerKind
+    /// Which of the protocol's workers this is (0 ..< workers_v4 or workers_v6).
+    let index: Int
     /// The bound UDP socket, kept by the master so a restarted worker gets the same one.
     let udp: FileDescriptor
 
@@ -36,8 +38,9 @@ final class WorkerSlot {
     /// What `/proc/PID/status` said when it reported ready.
     var status: ProcessStatus?
 
-    init(kind: WorkerKind, udp: FileDescriptor) {
+    init(kind: WorkerKind, index: Int = 0, udp: FileDescriptor) {
         self.kind = kind
+        self.index = index
         self.udp = udp
     }
 
