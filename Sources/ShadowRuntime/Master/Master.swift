@@ -119,10 +119,11 @@ final class Master {
         while let received = try? signals.next() {
             switch received.signal {
             case SIGHUP:
-                logger.info("received SIGHUP, reloading reservations")
+                logger.info("received SIGHUP, reloading reservations", metadata: ["sender_pid": "\(received.senderPID)"])
                 _ = reloadReservations()
             case SIGTERM, SIGINT:
-                logger.info("received shutdown signal, draining")
+                logger.info("received shutdown signal, draining",
+                            metadata: ["signal": "\(received.signal)", "sender_pid": "\(received.senderPID)"])
                 stopping = true
             case SIGCHLD:
                 reapChildren()
