@@ -20,38 +20,51 @@ final class WorkerLoop<Handler: PacketHandler> {
     private var bindings = BindingTable()
     private var assembler = BindingTableAssembler()
     private var lastCountersSent: UInt64 = 0
+    private let builder: SnapshotBuilder
+    private var building = false
+    private var waitingSnapshot: (SnapshotAnnouncement, ReadOnlyMapping)?
     private let receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
     private var reply = [UInt8](repeating: 0, count: 4096)
 
-    init(kind: WorkerKind, generation: UInt64, channel: SeqPacketChannel, udp: FileDescriptor, logger: Logger) {
+    init(kind: WorkerKind, generation: UInt64, channel: SeqPacketChannel, udp: FileDescriptor,
+         logger: Logger) throws {
         self.kind = kind
         self.generation = generation
         self.channel = channel
         self.udp = udp
         self.logger = logger
         sink = WorkerSink(logger: logger, eventsEnabled: false)
+        builder = try SnapshotBuilder()
     }
 
-    /// Runs until the master says shutdown (0) or the channel breaks (1).
+    /// Runs until the master says shutdown (0) or the channel breaks (1). UDP is read only once
+    /// the worker has a configuration and a snapshot; until then datagrams wait in the socket.
     func run() -> Int32 {
         do {
-            while handler == nil || snapshot.generation == 0 {
-                guard try handleIPC(wait: true) else { return 0 }
-            }
-            logger.info("\(kind) worker serving", metadata: ["reservations": "\(snapshot.count)",
-                                                             "snapshot.generation": "\(snapshot.generation)"])
-            var poller = PollSet([(channel.descriptor, .readable), (udp, .readable)])
+            var serving = false
             while true {
-                try poller.wait(timeoutMilliseconds: 1000)
-                if !poller.events(at: 0).isEmpty {
-                    while true {
-                        guard try handleIPC(wait: false) else { return 0 }
-                        if !channelHasMore { break }
+                var items: [(FileDescriptor, PollEvents)] = [(channel.descriptor, .readable), (builder.descriptor, .readable)]
+                if serving { items.append((udp, .readable)) }
+                var poller = PollSet(items)
+                while true {
+                    try poller.wait(timeoutMilliseconds: 1000)
+                    if !poller.events(at: 0).isEmpty {
+                        repeat {
+                            guard try handleIPC(wait: false) else { return 0 }
+                        } while channelHasMore
+                    }
+                    if !poller.events(at: 1).isEmpty { try finishSnapshot() }
+                    if serving {
+                        if poller.events(at: 2).contains(.readable) { try serveBatch() }
+                        sendCountersIfDue()
+                    } else if handler != nil && snapshot.generation > 0 {
+                        serving = true
+                        logger.info("\(kind) worker serving", metadata: [
+                            "reservations": "\(snapshot.count)", "snapshot.generation": "\(snapshot.generation)"])
+                        break  // rebuild the poll set with the UDP socket
                     }
                 }
-                if poller.events(at: 1).contains(.readable) { try serveBatch() }
-                sendCountersIfDue()
             }
         } catch {
             logger.error("\(kind) worker stopping: \(error)")
@@ -89,7 +102,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         case .configure(let c):
             try configure(c)
         case .snapshot(let announcement):
-            try send(applySnapshot(announcement, descriptor))
+            if let refusal = startSnapshot(announcement, descriptor) { try send(refusal) }
         case .bindingUpdate(let r):
             bindings.learn(mac: r.mac, option82: r.option82, now: r.lastSeen)
         case .bindingRemove(let mac):
@@ -115,7 +128,9 @@ final class WorkerLoop<Handler: PacketHandler> {
         if bindings.capacity != config.bindingTableSize { bindings = BindingTable(capacity: config.bindingTableSize) }
     }
 
-    private func applySnapshot(_ a: SnapshotAnnouncement, _ fd: FileDescriptor?) -> IPCMessage {
+    /// Maps an announced snapshot and starts building it (or queues it behind the one being
+    /// built: only the newest waiting one is kept). Returns a refusal to send, if any.
+    private func startSnapshot(_ a: SnapshotAnnouncement, _ fd: FileDescriptor?) -> IPCMessage? {
         func reject(_ reason: SnapshotRejected.Reason, _ why: String) -> IPCMessage {
             logger.error("\(kind) worker refused snapshot \(a.snapshotGeneration): \(why)")
             return .snapshotRejected(SnapshotRejected(snapshotGeneration: a.snapshotGeneration, reason: reason))
@@ -128,18 +143,44 @@ final class WorkerLoop<Handler: PacketHandler> {
             if case .sizeMismatch = error { return reject(.sizeMismatch, "\(error)") }
             return reject(.unusableDescriptor, "\(error)")
         }
-        let reservations: [Reservation]
-        do {
-            reservations = try SnapshotCodec.decode(mapping.bytes, announcement: a)
-        } catch {
-            if case .digestMismatch = error { return reject(.digestMismatch, "\(error)") }
-            return reject(.malformed, "\(error)")
+        if building {
+            waitingSnapshot = (a, mapping)
+            return nil
         }
-        snapshot = ReservationSnapshot(reservations: reservations, generation: a.snapshotGeneration)
-        logger.info("\(kind) worker applied snapshot", metadata: [
-            "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(reservations.count)"])
-        return .snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
-                                                reservationCount: UInt32(reservations.count)))
+        do {
+            try builder.start(a, mapping)
+            building = true
+            return nil
+        } catch {
+            return reject(.unusableDescriptor, "cannot start a build thread: \(error)")
+        }
+    }
+
+    /// Swaps in a finished build (between two batches) and reports it to the master.
+    private func finishSnapshot() throws {
+        guard let (a, outcome) = builder.take() else { return }
+        building = false
+        switch outcome {
+        case .built(let new):
+            snapshot = new
+            logger.info("\(kind) worker applied snapshot", metadata: [
+                "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(new.count)"])
+            try send(.snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
+                                                      reservationCount: UInt32(new.count))))
+        case .rejected(let reason, let why):
+            logger.error("\(kind) worker refused snapshot \(a.snapshotGeneration): \(why)")
+            try send(.snapshotRejected(SnapshotRejected(snapshotGeneration: a.snapshotGeneration, reason: reason)))
+        }
+        if let (next, mapping) = waitingSnapshot {
+            waitingSnapshot = nil
+            do {
+                try builder.start(next, mapping)
+                building = true
+            } catch {
+                try send(.snapshotRejected(SnapshotRejected(snapshotGeneration: next.snapshotGeneration,
+                                                            reason: .unusableDescriptor)))
+            }
+        }
     }
 
     private func send(_ message: IPCMessage, nonBlocking: Bool = false) throws {

@@ -43,10 +43,10 @@ public enum WorkerProcess {
             let udp = FileDescriptor(rawValue: WorkerDescriptors.udp)
             switch kind {
             case .v4:
-                return WorkerLoop<V4PacketHandler>(kind: kind, generation: args.generation, channel: channel,
+                return try WorkerLoop<V4PacketHandler>(kind: kind, generation: args.generation, channel: channel,
                                                    udp: udp, logger: logger).run()
             case .v6:
-                return WorkerLoop<V6PacketHandler>(kind: kind, generation: args.generation, channel: channel,
+                return try WorkerLoop<V6PacketHandler>(kind: kind, generation: args.generation, channel: channel,
                                                    udp: udp, logger: logger).run()
             }
         } catch {

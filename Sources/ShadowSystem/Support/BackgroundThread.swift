@@ -1,0 +1,30 @@
+import Glibc
+import SystemPackage
+
+/// A detached POSIX thread for one long job (a worker decoding and indexing a new snapshot while
+/// its packet loop keeps serving the old one). Started after the privilege drop, it inherits the
+/// dropped credentials, capability sets, NO_NEW_PRIVS and seccomp filter of its creator.
+public enum BackgroundThread {
+    private final class Job {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    /// Runs `body` on a new detached thread.
+    ///
+    /// Corresponds to pthread_create(3) and pthread_detach(3).
+    public static func detach(_ body: @escaping @Sendable () -> Void) throws(Errno) {
+        let job = Unmanaged.passRetained(Job(body)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            Unmanaged<Job>.fromOpaque(argument).takeRetainedValue().body()
+            return nil
+        }, job)
+        guard rc == 0 else {
+            Unmanaged<Job>.fromOpaque(job).release()
+            throw Errno(rawValue: rc)
+        }
+        pthread_detach(thread)
+    }
+}

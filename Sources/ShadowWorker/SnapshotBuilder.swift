@@ -1,0 +1,53 @@
+import IPC
+import ShadowCore
+import ShadowSystem
+import Synchronization
+import SystemPackage
+
+/// Decodes and indexes an announced snapshot on a background thread, so the packet loop keeps
+/// answering from the current snapshot meanwhile; the loop polls ``descriptor`` and swaps the
+/// result in between two batches.
+final class SnapshotBuilder: Sendable {
+    enum Outcome: Sendable {
+        case built(ReservationSnapshot)
+        case rejected(SnapshotRejected.Reason, String)
+    }
+
+    private let wakeup: Wakeup
+    private let finished = Mutex<(SnapshotAnnouncement, Outcome)?>(nil)
+
+    init() throws {
+        wakeup = try Wakeup()
+    }
+
+    /// Readable when a build has finished.
+    var descriptor: FileDescriptor { wakeup.descriptor }
+
+    /// Starts building `announcement` from `mapping` (checked for seals and size already).
+    func start(_ announcement: SnapshotAnnouncement, _ mapping: ReadOnlyMapping) throws(Errno) {
+        try BackgroundThread.detach { [self] in
+            let outcome = SnapshotBuilder.build(announcement, mapping)
+            finished.withLock { $0 = (announcement, outcome) }
+            wakeup.signal()
+        }
+    }
+
+    /// The finished build, if there is one (loop thread).
+    func take() -> (SnapshotAnnouncement, Outcome)? {
+        wakeup.clear()
+        return finished.withLock { slot in
+            defer { slot = nil }
+            return slot
+        }
+    }
+
+    static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping) -> Outcome {
+        do {
+            let reservations = try SnapshotCodec.decode(mapping.bytes, announcement: a)
+            return .built(ReservationSnapshot(reservations: reservations, generation: a.snapshotGeneration))
+        } catch {
+            if case .digestMismatch = error { return .rejected(.digestMismatch, "\(error)") }
+            return .rejected(.malformed, "\(error)")
+        }
+    }
+}
