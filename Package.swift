@@ -82,6 +82,17 @@ let package = Package(
         // and micro-benchmark. See docs/dhcpv6.md.
         .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
         .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
+
+        // Load generator and probe acting as a DHCPv4/DHCPv6 relay (docs/performance.md).
+        .target(name: "ShadowBench", dependencies: [
+            "ShadowCore", "ShadowSystem",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        .executableTarget(name: "shadow-bench", dependencies: [
+            "ShadowBench", "ShadowCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ShadowBenchTests", dependencies: ["ShadowBench", "ShadowCore", "DHCPv6", "DHCPv4"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,50 @@
+import ShadowCore
+
+/// Everything `shadow-bench load` prints: one step (fixed rate) or every step of the maximum search.
+public struct LoadReport: Sendable {
+    public var protocolName: String
+    public var steps: [LoadResult]
+    public var search: MaximumSearch?
+
+    public init(protocolName: String, steps: [LoadResult], search: MaximumSearch?) {
+        self.protocolName = protocolName
+        self.steps = steps
+        self.search = search
+    }
+
+    /// The step that counts: the only one, or the passing step with the most complete exchanges.
+    public var headline: LoadResult? {
+        guard let search else { return steps.first }
+        let passing = steps.filter { $0.dropPercent <= search.maximumDropPercent && $0.generatorKeptUp }
+        return passing.max { $0.exchangesPerSecond < $1.exchangesPerSecond }
+    }
+
+    public var text: String {
+        var out: [String] = []
+        for (i, s) in steps.enumerated() {
+            if search != nil { out.append("step \(i + 1):") }
+            out.append(s.text)
+        }
+        if let search {
+            out.append("maximum (\(protocolName), drop ≤ \(LoadResult.format(search.maximumDropPercent)) %): "
+                       + (headline.map { "\(LoadResult.format($0.exchangesPerSecond)) exchanges/s at offered \(LoadResult.format($0.settings.rate))/s" } ?? "no step passed")
+                       + (search.generatorBound ? " — stopped: the generator could not keep up (the limit is the bench's)" : ""))
+        }
+        return out.joined(separator: "\n")
+    }
+
+    public var json: String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("protocol", protocolName)
+        w.field("mode", search == nil ? "fixed" : "max")
+        w.key("result")
+        if let h = headline { h.writeJSON(&w) } else { w.null() }
+        if let search {
+            w.field("generator_bound", search.generatorBound)
+            w.key("steps"); w.beginArray(); for s in steps { s.writeJSON(&w) }; w.endArray()
+        }
+        w.endObject()
+        return w.text
+    }
+}
