@@ -20,12 +20,19 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// Parses a dotted quad. Octets are decimal, 0–255, without leading zeros (`01` is rejected).
     public init?(_ text: Substring) {
+        guard let v = IPv4Address.parseDottedQuad(text.utf8) else { return nil }
+        value = v
+    }
+
+    /// The dotted-quad rules of ``init(_:)-(Substring)`` over bytes (shared with the IPv6 parser's
+    /// IPv4 tail).
+    static func parseDottedQuad<C: Collection>(_ bytes: C) -> UInt32? where C.Element == UInt8 {
         var octets = 0
         var current: UInt32 = 0
         var digits = 0
         var result: UInt32 = 0
         var leadingZero = false
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if leadingZero { return nil }
@@ -42,7 +49,7 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
             }
         }
         if digits == 0 || octets != 3 { return nil }
-        value = result << 8 | current
+        return result << 8 | current
     }
 
     public init?(_ text: String) { self.init(Substring(text)) }
