@@ -6,13 +6,13 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public static let any = IPv6Address(high: 0, low: 0)
     public static let loopback = IPv6Address(high: 0, low: 1)
 
-    public init(high: UInt64, low: UInt64) {
+    @inlinable public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// Reads sixteen bytes in network order.
-    public init<C: Collection>(networkBytes bytes: C) where C.Element == UInt8 {
+    @inlinable public init<C: Collection>(networkBytes bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == 16, "IPv6 address needs 16 bytes")
         var h: UInt64 = 0, l: UInt64 = 0
         for (i, b) in bytes.enumerated() {
@@ -32,7 +32,7 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// Byte `i` (0–15) in network order.
-    public subscript(byte i: Int) -> UInt8 {
+    @inlinable public subscript(byte i: Int) -> UInt8 {
         i < 8 ? UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i)))
               : UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i - 8)))
     }
@@ -134,7 +134,7 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
         }
     }
 
-    public var isLinkLocal: Bool { high >> 54 == 0x3FA }  // fe80::/10
+    @inlinable public var isLinkLocal: Bool { high >> 54 == 0x3FA }  // fe80::/10
     public var isLoopback: Bool { self == .loopback }
 
     /// RFC 5952 text: lower case, the longest run of two or more zero groups compressed (the first
