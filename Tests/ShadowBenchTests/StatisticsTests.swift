@@ -52,11 +52,17 @@ struct StatisticsTests {
         #expect(s.best == 3250 && s.failed == 3500)
     }
 
-    @Test("the search stops when the generator is the limit")
+    @Test("a step the generator could not keep up with bounds the search from above")
     func generatorBound() {
-        var s = MaximumSearch(startRate: 1000)
-        s.record(.init(rate: 1000, dropPercent: 0, generatorBound: true))
-        #expect(s.nextRate == nil && s.generatorBound && s.best == nil)
+        var s = MaximumSearch(startRate: 1000, precision: 0.3)
+        s.record(.init(rate: 1000, dropPercent: 0, generatorBound: false))
+        s.record(.init(rate: 2000, dropPercent: 0, generatorBound: true))
+        #expect(s.generatorBound && s.generatorLimit == 2000 && s.failed == 2000)
+        #expect(s.nextRate == 1500)
+        s.record(.init(rate: 1500, dropPercent: 0, generatorBound: false))
+        #expect(s.nextRate == 1750)
+        s.record(.init(rate: 1750, dropPercent: 0, generatorBound: false))
+        #expect(s.nextRate == nil && s.best == 1750)
     }
 
     @Test("numbers are printed with at most two decimals")

@@ -28,7 +28,7 @@ public struct LoadReport: Sendable {
         if let search {
             out.append("maximum (\(protocolName), drop ≤ \(LoadResult.format(search.maximumDropPercent)) %): "
                        + (headline.map { "\(LoadResult.format($0.exchangesPerSecond)) exchanges/s at offered \(LoadResult.format($0.settings.rate))/s" } ?? "no step passed")
-                       + (search.generatorBound ? " — stopped: the generator could not keep up (the limit is the bench's)" : ""))
+                       + (search.generatorLimit.map { " — the generator could not keep up at \(LoadResult.format($0))/s: a figure near that is the bench's ceiling" } ?? ""))
         }
         return out.joined(separator: "\n")
     }
@@ -42,6 +42,7 @@ public struct LoadReport: Sendable {
         if let h = headline { h.writeJSON(&w) } else { w.null() }
         if let search {
             w.field("generator_bound", search.generatorBound)
+            w.key("generator_limit"); if let l = search.generatorLimit { w.raw(LoadResult.format(l)) } else { w.null() }
             w.key("steps"); w.beginArray(); for s in steps { s.writeJSON(&w) }; w.endArray()
         }
         w.endObject()

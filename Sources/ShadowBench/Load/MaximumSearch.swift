@@ -1,6 +1,8 @@
 /// Finds the highest rate the server sustains: doubles the offered rate while a step passes (drop
 /// at most `maximumDropPercent` and the generator kept up), then bisects between the last passing
-/// and the first failing rate. Pure logic: the caller runs each step and reports its result.
+/// and the first failing rate. A step where the generator could not begin the exchanges asked for
+/// counts as failing (it says nothing about the server) and is remembered in ``generatorBound``.
+/// Pure logic: the caller runs each step and reports its result.
 public struct MaximumSearch: Sendable {
     /// What a step did, as far as the search is concerned.
     public struct Step: Sendable, Hashable {
@@ -23,8 +25,11 @@ public struct MaximumSearch: Sendable {
     public private(set) var best: Double?
     /// Lowest rate that failed.
     public private(set) var failed: Double?
-    /// Whether the search stopped because the generator, not the server, was the limit.
+    /// Whether some step was limited by the generator, not the server: results near
+    /// ``generatorLimit`` are the bench's ceiling.
     public private(set) var generatorBound = false
+    /// The lowest rate the generator could not keep up with.
+    public private(set) var generatorLimit: Double?
     public private(set) var steps = 0
     private var current: Double
 
@@ -37,16 +42,16 @@ public struct MaximumSearch: Sendable {
     }
 
     /// The rate to run next, or nil when the search is over.
-    public var nextRate: Double? { steps < maximumSteps && !generatorBound ? current : nil }
+    public var nextRate: Double? { steps < maximumSteps ? current : nil }
 
     /// Records the step just run at ``nextRate`` and chooses the next rate.
     public mutating func record(_ step: Step) {
         steps += 1
         if step.generatorBound {
             generatorBound = true
-            return
-        }
-        if step.dropPercent <= maximumDropPercent {
+            generatorLimit = min(generatorLimit ?? .infinity, step.rate)
+            failed = min(failed ?? .infinity, step.rate)
+        } else if step.dropPercent <= maximumDropPercent {
             best = max(best ?? 0, step.rate)
         } else {
             failed = min(failed ?? .infinity, step.rate)
