@@ -21,6 +21,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "state_dir of config.json (absolute; default OUT/state).") var stateDir: String?
     @Option(help: "logging.level of config.json.") var logLevel = "warn"
     @Option(help: "user of config.json (the workers' account).") var user = "nobody"
+    @Flag(help: "Also write kea-dhcp4.json and kea-dhcp6.json (reservation-only, in-memory leases).") var kea = false
+    @Option(help: "--kea: the server's interface.") var keaInterface = "lo"
+    @Option(help: "--kea: the relay's IPv4 address (giaddr) selecting the subnet.") var relayV4 = "127.0.0.1"
+    @Option(help: "--kea: the relay's IPv6 address (link-address) selecting the subnet.") var relayV6 = "::1"
 
     func run() throws {
         guard (1...BenchPlan.maximumCount).contains(count) else {
@@ -30,8 +34,12 @@ struct GenerateCommand: ParsableCommand {
         let setup = ServerSetup(v4Address: try Parse.ipv4(serverV4, "--server-v4"),
                                 v6Address: try Parse.ipv6(serverV6, "--server-v6"),
                                 stateDirectory: stateDir ?? directory + "/state", logLevel: logLevel, user: user)
-        for path in try Generate.run(plan: BenchPlan(count: count), setup: setup, directory: directory) {
-            print("wrote \(path)")
+        var paths = try Generate.run(plan: BenchPlan(count: count), setup: setup, directory: directory)
+        if kea {
+            let keaSetup = KeaSetup(interface: keaInterface, serverV6: setup.v6Address,
+                                    relayV4: try Parse.ipv4(relayV4, "--relay-v4"), relayV6: try Parse.ipv6(relayV6, "--relay-v6"))
+            paths += try Generate.kea(plan: BenchPlan(count: count), setup: keaSetup, directory: directory)
         }
+        for path in paths { print("wrote \(path)") }
     }
 }

@@ -42,3 +42,37 @@ struct GenerationTests {
         #expect(plan.mac(0).description == "02-00-00-00-00-00")
     }
 }
+
+@Suite("Generated Kea configuration")
+struct KeaGenerationTests {
+    static let setup = KeaSetup(interface: "sdb-s", serverV6: IPv6Address("2001:db8:ffff::1")!,
+                                relayV4: IPv4Address(198, 18, 0, 2), relayV6: IPv6Address("2001:db8:ffff::2")!)
+
+    /// The member `name` of a JSON object.
+    func member(_ v: JSONValue, _ name: String) -> JSONValue? {
+        guard case .object(let members) = v else { return nil }
+        return members.first { $0.name == name }?.value
+    }
+
+    @Test("both files are JSON with one reservation per subscriber")
+    func parses() throws {
+        let plan = BenchPlan(count: 25)
+        for (root, subnets, bytes) in [("Dhcp4", "subnet4", KeaFiles.dhcp4(plan, Self.setup)),
+                                       ("Dhcp6", "subnet6", KeaFiles.dhcp6(plan, Self.setup))] {
+            let doc = try JSONValue.parse(bytes)
+            let server = try #require(member(doc, root))
+            guard case .array(let list)? = member(server, subnets), let subnet = list.first,
+                  case .array(let reservations)? = member(subnet, "reservations") else {
+                Issue.record("\(root): no \(subnets)[0].reservations"); continue
+            }
+            #expect(reservations.count == 25)
+        }
+        let v4 = String(decoding: KeaFiles.dhcp4(plan, Self.setup), as: UTF8.self)
+        #expect(v4.contains("{\"hw-address\":\"02:00:00:00:00:18\",\"ip-address\":\"100.64.0.26\"}"))
+        #expect(v4.contains("\"persist\":false") && v4.contains("\"ip-addresses\":[\"198.18.0.2\"]"))
+        let v6 = String(decoding: KeaFiles.dhcp6(plan, Self.setup), as: UTF8.self)
+        #expect(v6.contains("\"interfaces\":[\"sdb-s/2001:db8:ffff::1\"]"))
+        #expect(v6.contains("\"prefixes\":[\"2001:db8:8000:1800::/56\"]"))
+        #expect(v6.contains("\"identifier\":\"060000000001\""))
+    }
+}

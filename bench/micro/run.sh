@@ -13,7 +13,7 @@ REV=${1:-HEAD}
 HERE=bench/micro
 TMP=$(mktemp -d /tmp/shadow-micro.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-git archive "$REV" Package.swift Sources | tar -x -C "$TMP"
+git archive "$REV" | tar -x -C "$TMP"
 mkdir -p "$TMP/Benchmarks/micro-ipv6" "$TMP/Benchmarks/micro-helpers"
 cp "$HERE/ipv6-main.swift" "$TMP/Benchmarks/micro-ipv6/main.swift"
 cp "$HERE/ipv6-reference.swift" "$TMP/Benchmarks/micro-ipv6/Reference.swift"

@@ -34,3 +34,16 @@ extension Generate {
         return cwd + "/" + path
     }
 }
+
+extension Generate {
+    /// Writes `kea-dhcp4.json` and `kea-dhcp6.json` into `directory` and returns the paths.
+    public static func kea(plan: BenchPlan, setup: KeaSetup, directory: String) throws(Errno) -> [String] {
+        var written: [String] = []
+        for (name, bytes) in [("kea-dhcp4.json", KeaFiles.dhcp4(plan, setup)), ("kea-dhcp6.json", KeaFiles.dhcp6(plan, setup))] {
+            let path = directory + "/" + name
+            try AtomicFile.write(bytes, to: path)
+            written.append(path)
+        }
+        return written
+    }
+}
