@@ -3,7 +3,10 @@
 # network namespace pair joined by a veth link. Needs root. See docs/performance.md.
 #
 #   bench/run.sh [--quick] [--skip-build] [--count N] [--rates "R1 R2 ..."] [--duration S]
-#                [--only floor|shadowdhcp] [--protocols "v4 v6"] [--out DIR] [--with-kea]
+#                [--only floor|shadowdhcp|kea] [--protocols "v4 v6"] [--out DIR] [--with-kea]
+#
+# --with-kea adds Kea (Debian kea-dhcp4-server / kea-dhcp6-server, installed with apt-get when
+# missing) with the same reservations; --only kea --with-kea runs Kea alone.
 #
 # Network hygiene: all traffic stays inside the two namespaces this script creates (sdb-srv, sdb-load);
 # they are removed on exit, also on failure or Ctrl-C. Every process it starts is stopped by PID.
@@ -33,7 +36,7 @@ while [ $# -gt 0 ]; do
         --protocols) PROTOCOLS=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
         --with-kea) WITH_KEA=1; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -184,17 +187,18 @@ run_suite() {
         --max --start-rate 5000 --step "$STEP" --duration $((STEP * 8 + 8))
 }
 
-# Waits until the server answers a probe for subscriber 0 (at most ~10 s).
+# Waits until the server answers a probe for subscriber 0, sent like the load: from port 67 / 547
+# of the load namespace's address. At most TRIES probes, about one a second (default 20).
 wait_for_answer() {
-    local proto=$1
+    local proto=$1 tries=${2:-20}
     local mac=02-00-00-00-00-00
-    for _ in $(seq 1 20); do
+    for _ in $(seq 1 "$tries"); do
         if [ "$proto" = v4 ]; then
-            ip netns exec "$NS_LOAD" timeout 5 "$BENCH" probe --server "$SRV4" --giaddr "$LOAD4" --mac "$mac" \
-                --timeout 0.5 >/dev/null 2>&1 && return 0
+            ip netns exec "$NS_LOAD" timeout 5 "$BENCH" probe --server "$SRV4" --giaddr "$LOAD4" --port 67 \
+                --mac "$mac" --timeout 0.5 >/dev/null 2>&1 && return 0
         else
-            ip netns exec "$NS_LOAD" timeout 5 "$BENCH" probe --v6 --server "$SRV6" --bind "$LOAD6" --mac "$mac" \
-                --timeout 0.5 >/dev/null 2>&1 && return 0
+            ip netns exec "$NS_LOAD" timeout 5 "$BENCH" probe --v6 --server "$SRV6" --bind "$LOAD6" --port 547 \
+                --mac "$mac" --timeout 0.5 >/dev/null 2>&1 && return 0
         fi
         sleep 0.5
     done
@@ -243,6 +247,46 @@ run_shadowdhcp() {
     stop "$pid"
 }
 
+# Installs Kea from the distribution when missing (only with --with-kea). A temporary policy-rc.d
+# keeps the packaged services from starting: no Kea may ever run outside the benchmark namespace.
+ensure_kea() {
+    if command -v kea-dhcp4 >/dev/null && command -v kea-dhcp6 >/dev/null; then return 0; fi
+    log "installing kea-dhcp4-server and kea-dhcp6-server with apt-get (packaged services not started)"
+    local policy=/usr/sbin/policy-rc.d created=0 status=0
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created=1; fi
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends \
+        kea-dhcp4-server kea-dhcp6-server >&2 || status=1
+    if [ "$created" = 1 ]; then rm -f "$policy"; fi
+    command -v kea-dhcp4 >/dev/null && command -v kea-dhcp6 >/dev/null || status=1
+    return "$status"
+}
+
+# Kea with the same reservations, reservation-only, leases in memory (memfile, persist false).
+run_kea() {
+    local conf="$WORK/kea" pid proto bin
+    if ! ensure_kea; then
+        log "Kea is not available; skipping it"
+        for proto in $PROTOCOLS; do printf 'kea\t%s\tnot available\t-\t-\t-\t-\t-\t-\t-\t-\n' "$proto" >> "$RESULTS"; done
+        return 0
+    fi
+    log "Kea: generating $COUNT host reservations in $conf"
+    "$BENCH" generate --count "$COUNT" --out "$conf" --server-v4 "$SRV4" --server-v6 "$SRV6" --kea \
+        --kea-interface sdb-s --relay-v4 "$LOAD4" --relay-v6 "$LOAD6" >&2
+    for proto in $PROTOCOLS; do
+        bin=kea-dhcp4; [ "$proto" = v6 ] && bin=kea-dhcp6
+        KEA_PIDFILE_DIR="$conf" KEA_LOCKFILE_DIR="$conf" ip netns exec "$NS_SRV" taskset -c "$SRV_CPU" \
+            "$(command -v "$bin")" -c "$conf/$bin.json" > "$WORK/$bin.log" 2>&1 & pid=$!
+        PIDS+=("$pid")
+        if wait_for_answer "$proto" 120; then
+            run_suite kea "$proto" "$pid"
+        else
+            log "Kea does not answer $proto; see $WORK/$bin.log"
+            printf 'kea\t%s\tnot available\t-\t-\t-\t-\t-\t-\t-\t-\n' "$proto" >> "$RESULTS"
+        fi
+        stop "$pid"
+    done
+}
+
 print_table() {
     echo
     echo "Results (count $COUNT subscribers, ${DURATION}s per rate; * = generator could not keep up)"
@@ -263,7 +307,5 @@ BENCH="$ROOT/.build/release/shadow-bench"
 setup_namespaces
 if [ -z "$ONLY" ] || [ "$ONLY" = floor ]; then run_floor; fi
 if [ -z "$ONLY" ] || [ "$ONLY" = shadowdhcp ]; then run_shadowdhcp; fi
-if [ "$WITH_KEA" = 1 ]; then
-    log "Kea side-by-side is not scripted yet (docs/performance.md, 'What remains')"
-fi
+if [ "$WITH_KEA" = 1 ] && { [ -z "$ONLY" ] || [ "$ONLY" = kea ]; }; then run_kea; fi
 print_table
