@@ -50,7 +50,8 @@ public enum Load {
     /// `budget` seconds in total. Returns every step's result and the search's verdict.
     public static func findMaximum(startRate: Double, step: Double, timeout: Double, batch: Int,
                                    maximumDropPercent: Double, budget: Double,
-                                   run: (LoadSettings) throws(Errno) -> LoadResult) throws(Errno) -> (steps: [LoadResult], search: MaximumSearch) {
+                                   run: (LoadSettings) throws(Errno) -> LoadResult)
+        throws(Errno) -> (steps: [LoadResult], search: MaximumSearch) {
         var search = MaximumSearch(startRate: startRate, maximumDropPercent: maximumDropPercent)
         var results: [LoadResult] = []
         var spent = 0.0

@@ -25,12 +25,23 @@ public struct LoadReport: Sendable {
             if search != nil { out.append("step \(i + 1):") }
             out.append(s.text)
         }
-        if let search {
-            out.append("maximum (\(protocolName), drop ≤ \(LoadResult.format(search.maximumDropPercent)) %): "
-                       + (headline.map { "\(LoadResult.format($0.exchangesPerSecond)) exchanges/s at offered \(LoadResult.format($0.settings.rate))/s" } ?? "no step passed")
-                       + (search.generatorLimit.map { " — the generator could not keep up at \(LoadResult.format($0))/s: a figure near that is the bench's ceiling" } ?? ""))
-        }
+        if let search { out.append(verdict(search)) }
         return out.joined(separator: "\n")
+    }
+
+    /// The maximum search's one-line verdict.
+    func verdict(_ search: MaximumSearch) -> String {
+        let f = LoadResult.format
+        var line = "maximum (\(protocolName), drop ≤ \(f(search.maximumDropPercent)) %): "
+        if let h = headline {
+            line += "\(f(h.exchangesPerSecond)) exchanges/s at offered \(f(h.settings.rate))/s"
+        } else {
+            line += "no step passed"
+        }
+        if let limit = search.generatorLimit {
+            line += " — the generator could not keep up at \(f(limit))/s: a figure near that is the bench's ceiling"
+        }
+        return line
     }
 
     public var json: String {

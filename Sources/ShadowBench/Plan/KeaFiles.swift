@@ -31,7 +31,8 @@ public enum KeaFiles {
         var out = header("Dhcp4", setup.interface, loggerName: "kea-dhcp4")
         out += "\"valid-lifetime\":\(leases.v4Lease),\"renew-timer\":\(leases.v4T1),\"rebind-timer\":\(leases.v4T2),"
         out += "\"host-reservation-identifiers\":[\"hw-address\"],"
-        out += "\"option-data\":[{\"name\":\"domain-name-servers\",\"data\":\"\(BenchPlan.dnsV4.map(\.description).joined(separator: ", "))\"}],"
+        let dns = BenchPlan.dnsV4.map(\.description).joined(separator: ", ")
+        out += "\"option-data\":[{\"name\":\"domain-name-servers\",\"data\":\"\(dns)\"}],"
         out += "\"subnet4\":[{\"id\":1,\"subnet\":\"\(BenchPlan.subnet)\",\"relay\":{\"ip-addresses\":[\"\(setup.relayV4)\"]},"
         out += "\"option-data\":[{\"name\":\"routers\",\"data\":\"\(BenchPlan.gateway)\"}],\"reservations\":["
         var bytes = Array(out.utf8)
@@ -51,7 +52,8 @@ public enum KeaFiles {
         out += "\"renew-timer\":\(leases.v6T1),\"rebind-timer\":\(leases.v6T2),"
         out += "\"server-id\":{\"type\":\"LL\",\"htype\":1,\"identifier\":\"\(hex(BenchPlan.serverDUID.dropFirst(4)))\",\"persist\":false},"
         out += "\"host-reservation-identifiers\":[\"duid\"],"
-        out += "\"option-data\":[{\"name\":\"dns-servers\",\"data\":\"\(BenchPlan.dnsV6.map(\.description).joined(separator: ", "))\"}],"
+        let dns = BenchPlan.dnsV6.map(\.description).joined(separator: ", ")
+        out += "\"option-data\":[{\"name\":\"dns-servers\",\"data\":\"\(dns)\"}],"
         out += "\"subnet6\":[{\"id\":1,\"subnet\":\"2001:db8::/32\",\"relay\":{\"ip-addresses\":[\"\(setup.relayV6)\"]},\"reservations\":["
         var bytes = Array(out.utf8)
         bytes.reserveCapacity(bytes.count + plan.count * 120)

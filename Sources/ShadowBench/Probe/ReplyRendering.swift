@@ -14,7 +14,10 @@ public enum ReplyRendering {
         if let m = r.subnetMask { lines.append("  subnet mask (1): \(m)") }
         if !r.routers.isEmpty { lines.append("  router (3): \(r.routers.map(\.description).joined(separator: ", "))") }
         if !r.dns.isEmpty { lines.append("  dns (6): \(r.dns.map(\.description).joined(separator: ", "))") }
-        if let t = r.leaseTime { lines.append("  lease (51): \(t) s, T1 (58): \(r.renewalTime.map(String.init) ?? "-"), T2 (59): \(r.rebindingTime.map(String.init) ?? "-")") }
+        if let t = r.leaseTime {
+            let t1 = r.renewalTime.map(String.init) ?? "-", t2 = r.rebindingTime.map(String.init) ?? "-"
+            lines.append("  lease (51): \(t) s, T1 (58): \(t1), T2 (59): \(t2)")
+        }
         if let o = r.relayAgentInformation { lines.append("  relay agent information (82): \(DUID.format(o))") }
         lines.append("  options in order: \(r.optionCodes.map(String.init).joined(separator: ", "))")
         return lines.joined(separator: "\n")
