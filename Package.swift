@@ -130,6 +130,16 @@ let package = Package(
             "ShadowTesting", "ShadowCore", "DHCPv4",
             "shadow-master", "shadow-v4", "shadow-v6",
         ]),
+        // Load generator and probe acting as a DHCPv4/DHCPv6 relay (docs/performance.md).
+        .target(name: "ShadowBench", dependencies: [
+            "ShadowCore", "ShadowSystem",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        .executableTarget(name: "shadow-bench", dependencies: [
+            "ShadowBench", "ShadowCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ShadowBenchTests", dependencies: ["ShadowBench", "ShadowCore", "DHCPv6", "DHCPv4"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,14 +4,14 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     public static let any = IPv4Address(0)
 
-    public init(_ value: UInt32) { self.value = value }
+    @inlinable public init(_ value: UInt32) { self.value = value }
 
-    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+    @inlinable public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
         value = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
     }
 
     /// Reads four bytes in network order.
-    public init<C: Collection>(networkBytes bytes: C) where C.Element == UInt8 {
+    @inlinable public init<C: Collection>(networkBytes bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == 4, "IPv4 address needs 4 bytes")
         var v: UInt32 = 0
         for b in bytes { v = v << 8 | UInt32(b) }
@@ -20,12 +20,19 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// Parses a dotted quad. Octets are decimal, 0–255, without leading zeros (`01` is rejected).
     public init?(_ text: Substring) {
+        guard let v = IPv4Address.parseDottedQuad(text.utf8) else { return nil }
+        value = v
+    }
+
+    /// The dotted-quad rules of ``init(_:)-(Substring)`` over bytes (shared with the IPv6 parser's
+    /// IPv4 tail).
+    static func parseDottedQuad<C: Collection>(_ bytes: C) -> UInt32? where C.Element == UInt8 {
         var octets = 0
         var current: UInt32 = 0
         var digits = 0
         var result: UInt32 = 0
         var leadingZero = false
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if leadingZero { return nil }
@@ -42,7 +49,7 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
             }
         }
         if digits == 0 || octets != 3 { return nil }
-        value = result << 8 | current
+        return result << 8 | current
     }
 
     public init?(_ text: String) { self.init(Substring(text)) }
@@ -83,12 +90,12 @@ public struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
         self.init(address: addr, prefixLength: len)
     }
 
-    public var mask: IPv4Address { IPv4Network.mask(prefixLength: prefixLength) }
-    public var network: IPv4Address { IPv4Address(address.value & mask.value) }
+    @inlinable public var mask: IPv4Address { IPv4Network.mask(prefixLength: prefixLength) }
+    @inlinable public var network: IPv4Address { IPv4Address(address.value & mask.value) }
 
-    public func contains(_ a: IPv4Address) -> Bool { a.value & mask.value == network.value }
+    @inlinable public func contains(_ a: IPv4Address) -> Bool { a.value & mask.value == network.value }
 
-    public static func mask(prefixLength: UInt8) -> IPv4Address {
+    @inlinable public static func mask(prefixLength: UInt8) -> IPv4Address {
         prefixLength == 0 ? IPv4Address(0) : IPv4Address(UInt32.max << (32 - UInt32(prefixLength)))
     }
 

@@ -6,13 +6,13 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public static let any = IPv6Address(high: 0, low: 0)
     public static let loopback = IPv6Address(high: 0, low: 1)
 
-    public init(high: UInt64, low: UInt64) {
+    @inlinable public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// Reads sixteen bytes in network order.
-    public init<C: Collection>(networkBytes bytes: C) where C.Element == UInt8 {
+    @inlinable public init<C: Collection>(networkBytes bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == 16, "IPv6 address needs 16 bytes")
         var h: UInt64 = 0, l: UInt64 = 0
         for (i, b) in bytes.enumerated() {
@@ -32,7 +32,7 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// Byte `i` (0–15) in network order.
-    public subscript(byte i: Int) -> UInt8 {
+    @inlinable public subscript(byte i: Int) -> UInt8 {
         i < 8 ? UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i)))
               : UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i - 8)))
     }
@@ -55,54 +55,86 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// Parses the textual forms of RFC 4291 §2.2 (full, `::`-compressed, trailing dotted IPv4).
     /// Zone identifiers are rejected.
+    ///
+    /// Byte-level: one pass over the UTF-8 bytes into eight groups on the stack, no allocation.
     public init?(_ text: Substring) {
-        guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
-        var head: [UInt16] = []
-        var tail: [UInt16] = []
-        var sawDoubleColon = false
-        if let range = text.firstRange(of: "::") {
-            sawDoubleColon = true
-            let before = text[..<range.lowerBound]
-            let after = text[range.upperBound...]
-            if after.contains("::") { return nil }
-            guard let h = IPv6Address.parseGroups(before, allowIPv4: false),
-                  let t = IPv6Address.parseGroups(after, allowIPv4: true) else { return nil }
-            head = h; tail = t
-            if head.count + tail.count > 7 { return nil }
-        } else {
-            guard let all = IPv6Address.parseGroups(text, allowIPv4: true), all.count == 8 else { return nil }
-            head = all
-        }
-        var groups = head
-        if sawDoubleColon {
-            groups += [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
-        }
-        self.init(groups: groups)
+        var text = text
+        guard let parsed = text.withUTF8({ IPv6Address.parse($0) }) else { return nil }
+        self = parsed
     }
 
     public init?(_ text: String) { self.init(Substring(text)) }
 
-    /// Parses colon-separated hex groups; an empty string is zero groups. The last group may be a
-    /// dotted IPv4 address (two groups) when `allowIPv4`.
-    private static func parseGroups(_ text: Substring, allowIPv4: Bool) -> [UInt16]? {
-        if text.isEmpty { return [] }
-        let pieces = text.split(separator: ":", omittingEmptySubsequences: false)
-        var out: [UInt16] = []
-        for (i, piece) in pieces.enumerated() {
-            if piece.contains(".") {
-                guard allowIPv4, i == pieces.count - 1, let v4 = IPv4Address(piece) else { return nil }
-                out.append(UInt16(truncatingIfNeeded: v4.value >> 16))
-                out.append(UInt16(truncatingIfNeeded: v4.value))
-                continue
-            }
-            guard (1...4).contains(piece.utf8.count), let v = UInt16(piece, radix: 16),
-                  piece.utf8.allSatisfy({ isHexDigit($0) }) else { return nil }
-            out.append(v)
+    /// At most 45 bytes; at most one `::`, which stands for at least one zero group; without it,
+    /// exactly eight groups. Groups are 1–4 hex digits; the last group of the whole address (never
+    /// one before `::`) may be a dotted IPv4 address counting as two.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> IPv6Address? {
+        guard !b.isEmpty, b.count <= 45 else { return nil }
+        let colon = UInt8(ascii: ":")
+        var doubleColon = -1
+        for i in 0..<(b.count - 1) where b[i] == colon && b[i + 1] == colon {
+            if doubleColon >= 0 && i >= doubleColon + 2 { return nil }   // a second "::"
+            if doubleColon < 0 { doubleColon = i }
         }
-        return out.count <= 8 ? out : nil
+        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 8) { g -> IPv6Address? in
+            g.initialize(repeating: 0)
+            if doubleColon < 0 {
+                guard parseGroups(b, 0..<b.count, allowIPv4: true, into: g, at: 0) == 8 else { return nil }
+            } else {
+                guard let head = parseGroups(b, 0..<doubleColon, allowIPv4: false, into: g, at: 0),
+                      let tail = parseGroups(b, (doubleColon + 2)..<b.count, allowIPv4: true, into: g, at: head),
+                      head + tail <= 7 else { return nil }
+                // Move the tail to the end; the groups between are the zeros "::" stands for.
+                for k in stride(from: tail - 1, through: 0, by: -1) {
+                    let v = g[head + k]
+                    g[head + k] = 0
+                    g[8 - tail + k] = v
+                }
+            }
+            var h: UInt64 = 0, l: UInt64 = 0
+            for i in 0..<4 { h = h << 16 | UInt64(g[i]) }
+            for i in 4..<8 { l = l << 16 | UInt64(g[i]) }
+            return IPv6Address(high: h, low: l)
+        }
     }
 
-    public var isLinkLocal: Bool { high >> 54 == 0x3FA }  // fe80::/10
+    /// Parses the colon-separated groups in `range` into `g` from `start`; an empty range is zero
+    /// groups. Returns how many were written, or nil for a bad group or more than fit in eight.
+    private static func parseGroups(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, allowIPv4: Bool,
+                                    into g: UnsafeMutableBufferPointer<UInt16>, at start: Int) -> Int? {
+        if range.isEmpty { return 0 }
+        var count = start
+        var pieceStart = range.lowerBound
+        while true {
+            var end = pieceStart
+            var hasDot = false
+            while end < range.upperBound && b[end] != UInt8(ascii: ":") {
+                if b[end] == UInt8(ascii: ".") { hasDot = true }
+                end += 1
+            }
+            if hasDot {
+                guard allowIPv4, end == range.upperBound, count + 2 <= 8,
+                      let v4 = IPv4Address.parseDottedQuad(UnsafeBufferPointer(rebasing: b[pieceStart..<end]))
+                else { return nil }
+                g[count] = UInt16(truncatingIfNeeded: v4 >> 16)
+                g[count + 1] = UInt16(truncatingIfNeeded: v4)
+                count += 2
+            } else {
+                guard (1...4).contains(end - pieceStart), count < 8 else { return nil }
+                var v: UInt16 = 0
+                for i in pieceStart..<end {
+                    guard let d = hexValue(b[i]) else { return nil }
+                    v = v << 4 | UInt16(d)
+                }
+                g[count] = v
+                count += 1
+            }
+            if end == range.upperBound { return count - start }
+            pieceStart = end + 1
+        }
+    }
+
+    @inlinable public var isLinkLocal: Bool { high >> 54 == 0x3FA }  // fe80::/10
     public var isLoopback: Bool { self == .loopback }
 
     /// RFC 5952 text: lower case, the longest run of two or more zero groups compressed (the first

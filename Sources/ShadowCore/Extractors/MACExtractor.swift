@@ -41,22 +41,23 @@ public enum MACExtractor: String, CaseIterable, Sendable, Hashable {
     }
 
     /// Option 79 payload: 2-byte link-layer type (not checked) and an address that must be 6 bytes.
-    public static func fromClientLinkLayer<C: Collection>(_ payload: C) -> MACAddress? where C.Element == UInt8 {
+    @inlinable public static func fromClientLinkLayer<C: Collection>(_ payload: C) -> MACAddress? where C.Element == UInt8 {
         guard payload.count == 8 else { return nil }
         return MACAddress(bytes: payload.dropFirst(2))
     }
 
     /// A link-local (fe80::/10) address whose interface id has `ff:fe` in the middle; the
     /// universal/local bit is flipped back.
-    public static func fromEUI64(_ a: IPv6Address) -> MACAddress? {
+    @inlinable public static func fromEUI64(_ a: IPv6Address) -> MACAddress? {
         guard a.isLinkLocal, a[byte: 11] == 0xFF, a[byte: 12] == 0xFE else { return nil }
-        return MACAddress(bytes: [a[byte: 8] ^ 0x02, a[byte: 9], a[byte: 10],
-                                  a[byte: 13], a[byte: 14], a[byte: 15]])
+        // Bytes 8, 9, 10 and 13, 14, 15 of the address, without building an array.
+        let value = (a.low >> 40 & 0xFF_FFFF) << 24 | a.low & 0xFF_FFFF
+        return MACAddress(value: value ^ 0x0200_0000_0000)
     }
 
     /// DUID-LLT (type 1, ≥ 14 bytes, MAC at 8..<14) or DUID-LL (type 3, ≥ 10 bytes, MAC at 4..<10),
     /// hardware type 1 (Ethernet) only.
-    public static func fromDUID<C: Collection>(_ id: C) -> MACAddress? where C.Element == UInt8, C.Index == Int {
+    @inlinable public static func fromDUID<C: Collection>(_ id: C) -> MACAddress? where C.Element == UInt8, C.Index == Int {
         guard id.count >= 4 else { return nil }
         let s = id.startIndex
         let type = UInt16(id[s]) << 8 | UInt16(id[s + 1])

@@ -5,7 +5,7 @@ public struct DUID: Hashable, Sendable, CustomStringConvertible {
 
     public var bytes: [UInt8]
 
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    @inlinable public init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// Why a DUID string was refused.
     public enum ParseError: Error, Equatable, CustomStringConvertible {

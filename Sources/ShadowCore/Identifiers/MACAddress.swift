@@ -2,10 +2,10 @@
 public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var value: UInt64
 
-    public init(value: UInt64) { self.value = value & 0xFFFF_FFFF_FFFF }
+    @inlinable public init(value: UInt64) { self.value = value & 0xFFFF_FFFF_FFFF }
 
     /// Reads six bytes in wire order.
-    public init<C: Collection>(bytes: C) where C.Element == UInt8 {
+    @inlinable public init<C: Collection>(bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == 6, "MAC address needs 6 bytes")
         var v: UInt64 = 0
         for b in bytes { v = v << 8 | UInt64(b) }
@@ -13,7 +13,7 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     /// Byte `i` (0–5) in wire order.
-    public subscript(byte i: Int) -> UInt8 { UInt8(truncatingIfNeeded: value >> (40 - 8 * UInt64(i))) }
+    @inlinable public subscript(byte i: Int) -> UInt8 { UInt8(truncatingIfNeeded: value >> (40 - 8 * UInt64(i))) }
 
     public var bytes: [UInt8] { (0..<6).map { self[byte: $0] } }
 

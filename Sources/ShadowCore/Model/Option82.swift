@@ -14,7 +14,7 @@ public struct Option82: Hashable, Sendable {
 
     /// Builds the triple from wire sub-option payloads. A payload counts only when it is non-empty
     /// and valid UTF-8; otherwise that field is absent.
-    public init<C: Collection>(wireCircuit: C?, wireRemote: C?, wireSubscriber: C?) where C.Element == UInt8 {
+    @inlinable public init<C: Collection>(wireCircuit: C?, wireRemote: C?, wireSubscriber: C?) where C.Element == UInt8 {
         circuit = Option82.text(wireCircuit)
         remote = Option82.text(wireRemote)
         subscriber = Option82.text(wireSubscriber)
@@ -22,7 +22,7 @@ public struct Option82: Hashable, Sendable {
 
     public var isEmpty: Bool { circuit == nil && remote == nil && subscriber == nil }
 
-    static func text<C: Collection>(_ bytes: C?) -> String? where C.Element == UInt8 {
+    @usableFromInline static func text<C: Collection>(_ bytes: C?) -> String? where C.Element == UInt8 {
         guard let bytes, !bytes.isEmpty else { return nil }
         return String(validating: bytes, as: UTF8.self)
     }
@@ -45,7 +45,7 @@ public struct Option1837: Hashable, Sendable {
     /// Option 18 counts when it is valid UTF-8 (an empty one is `""`); option 37 needs its 4-byte
     /// enterprise number and UTF-8 remote-id bytes, else both of its fields stay absent.
     /// Returns nil when neither `interface` nor `remote` is present.
-    public init?<C: Collection>(wireInterfaceID: C?, wireRemoteID: C?) where C.Element == UInt8 {
+    @inlinable public init?<C: Collection>(wireInterfaceID: C?, wireRemoteID: C?) where C.Element == UInt8 {
         if let wireInterfaceID {
             interface = String(validating: wireInterfaceID, as: UTF8.self)
         }

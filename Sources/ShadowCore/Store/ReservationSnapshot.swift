@@ -14,21 +14,34 @@ public final class ReservationSnapshot: Sendable {
 
     /// Indexes `reservations`. A key that occurs twice keeps the later entry (validated input
     /// never has duplicates; this only fixes the behaviour for unvalidated callers).
+    ///
+    /// Two passes over the array's storage: count each kind of key, then fill dictionaries sized
+    /// for that count (no rehash while filling). Fields are read in place through the buffer
+    /// pointer, never by copying a whole `Reservation`.
     public init(reservations: [Reservation], generation: UInt64 = 0) {
         self.reservations = reservations
         self.generation = generation
-        var mac = [MACAddress: Int32](minimumCapacity: reservations.count)
-        var duid = [DUID: Int32]()
-        var o82 = [Option82: Int32]()
-        var o1837 = [Option1837: Int32]()
-        for (i, r) in reservations.enumerated() {
-            let i = Int32(i)
-            if let k = r.mac { mac[k] = i }
-            if let k = r.duid { duid[k] = i }
-            if let k = r.option82 { o82[k] = i }
-            if let k = r.option1837 { o1837[k] = i }
+        (byMAC, byDUID, byOption82, byOption1837) = reservations.withUnsafeBufferPointer { all in
+            var counts = (mac: 0, duid: 0, o82: 0, o1837: 0)
+            for i in all.indices {
+                if all[i].mac != nil { counts.mac += 1 }
+                if all[i].duid != nil { counts.duid += 1 }
+                if all[i].option82 != nil { counts.o82 += 1 }
+                if all[i].option1837 != nil { counts.o1837 += 1 }
+            }
+            var mac = [MACAddress: Int32](minimumCapacity: counts.mac)
+            var duid = [DUID: Int32](minimumCapacity: counts.duid)
+            var o82 = [Option82: Int32](minimumCapacity: counts.o82)
+            var o1837 = [Option1837: Int32](minimumCapacity: counts.o1837)
+            for i in all.indices {
+                let index = Int32(i)
+                if let k = all[i].mac { mac[k] = index }
+                if let k = all[i].duid { duid[k] = index }
+                if let k = all[i].option82 { o82[k] = index }
+                if let k = all[i].option1837 { o1837[k] = index }
+            }
+            return (mac, duid, o82, o1837)
         }
-        byMAC = mac; byDUID = duid; byOption82 = o82; byOption1837 = o1837
     }
 
     public static let empty = ReservationSnapshot(reservations: [])

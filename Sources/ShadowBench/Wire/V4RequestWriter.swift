@@ -1,0 +1,87 @@
+import ShadowCore
+
+/// What a relay adds to every DHCPv4 request it forwards.
+public struct V4Relay: Sendable, Hashable {
+    /// `giaddr`: the server answers to this address (on port 67, or on the datagram's source port
+    /// when ``sourcePortOption`` is set).
+    public var giaddr: IPv4Address
+    /// Option 82 sub-options 1, 2 and 6 as text; nil leaves one out, all nil leaves option 82 out
+    /// unless ``sourcePortOption`` needs it.
+    public var circuitID: String?
+    public var remoteID: String?
+    public var subscriberID: String?
+    /// RFC 8357 Relay Agent Source Port (sub-option 19): replies come back to the source port of
+    /// the request instead of 67, so a sender on an ephemeral port can receive them.
+    public var sourcePortOption: Bool
+
+    public init(giaddr: IPv4Address, circuitID: String? = nil, remoteID: String? = nil,
+                subscriberID: String? = nil, sourcePortOption: Bool = false) {
+        self.giaddr = giaddr
+        self.circuitID = circuitID
+        self.remoteID = remoteID
+        self.subscriberID = subscriberID
+        self.sourcePortOption = sourcePortOption
+    }
+
+    /// Option 82's payload, or empty when there is nothing to send.
+    var option82Payload: [UInt8] {
+        var p: [UInt8] = []
+        for (code, text) in [(UInt8(1), circuitID), (2, remoteID), (6, subscriberID)] {
+            guard let text else { continue }
+            let b = Array(text.utf8.prefix(80))
+            p += [code, UInt8(b.count)] + b
+        }
+        if sourcePortOption { p += [19, 0] }
+        return p
+    }
+}
+
+/// Writes relayed DHCPv4 DISCOVERs and SELECTING REQUESTs (RFC 2131) into a caller's buffer, as a
+/// relay forwards them: `hops` 1, `giaddr` set, Option 82 last before End, padded to 300 bytes.
+public struct V4RequestWriter: Sendable {
+    public let relay: V4Relay
+    private let option82: [UInt8]
+    /// Parameter Request List of a typical CPE: mask, router, DNS, lease, T1, T2.
+    static let parameterRequestList: [UInt8] = [1, 3, 6, 51, 58, 59]
+    /// Largest datagram written (BOOTP minimum; the options always fit).
+    public static let maximumLength = 300 + 260
+
+    public init(relay: V4Relay) {
+        self.relay = relay
+        option82 = relay.option82Payload
+    }
+
+    /// A DISCOVER from `mac` with transaction id `xid`. `requested` goes into option 50 (clients
+    /// often ask for their previous address; shadowdhcp ignores it on DISCOVER, the floor responder
+    /// copies it to `yiaddr`). Returns the length written.
+    public func discover(mac: MACAddress, xid: UInt32, requested: IPv4Address?,
+                         into out: UnsafeMutableRawBufferPointer) -> Int {
+        write(type: 1, mac: mac, xid: xid, requested: requested, server: nil, into: out)
+    }
+
+    /// A SELECTING REQUEST: option 54 `server`, option 50 `requested` (the offered address).
+    public func request(mac: MACAddress, xid: UInt32, requested: IPv4Address, server: IPv4Address,
+                        into out: UnsafeMutableRawBufferPointer) -> Int {
+        write(type: 3, mac: mac, xid: xid, requested: requested, server: server, into: out)
+    }
+
+    private func write(type: UInt8, mac: MACAddress, xid: UInt32, requested: IPv4Address?,
+                       server: IPv4Address?, into out: UnsafeMutableRawBufferPointer) -> Int {
+        var w = PacketWriter(out)
+        w.u8(1); w.u8(1); w.u8(6); w.u8(1)          // op, htype, hlen, hops
+        w.u32(xid)
+        w.u16(0); w.u16(0)                          // secs, flags
+        w.ipv4(.any); w.ipv4(.any); w.ipv4(.any)    // ciaddr, yiaddr, siaddr
+        w.ipv4(relay.giaddr)
+        w.mac(mac); w.zeros(10 + 64 + 128)          // chaddr padding, sname, file
+        w.u32(0x6382_5363)                          // magic cookie
+        w.u8(53); w.u8(1); w.u8(type)
+        if let requested { w.u8(50); w.u8(4); w.ipv4(requested) }
+        if let server { w.u8(54); w.u8(4); w.ipv4(server) }
+        w.u8(55); w.u8(UInt8(Self.parameterRequestList.count)); w.bytes(Self.parameterRequestList)
+        if !option82.isEmpty { w.u8(82); w.u8(UInt8(option82.count)); w.bytes(option82) }
+        w.u8(255)
+        if w.offset < 300 { w.zeros(300 - w.offset) }
+        return w.offset
+    }
+}
