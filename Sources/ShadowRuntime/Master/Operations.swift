@@ -12,6 +12,10 @@ final class Operations {
     private(set) var metrics: MetricsServer?
     private(set) var events: EventWriter?
 
+    struct StartError: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// Starts what `config` enables; throws when a listener cannot be bound.
     func start(config: ServerConfig, backend: MasterBackend, logger: Logger) throws {
         if let address = config.events.tcp {
@@ -24,7 +28,13 @@ final class Operations {
             let server = ManagementServer(
                 configuration: .init(tcpAddress: config.mgmtAddress, unixSocketPath: config.mgmtSocket, limits: limits),
                 backend: backend, group: group, logger: Logger(label: "shadowdhcp.management"))
-            try server.startBlocking()
+            do {
+                try server.startBlocking()
+            } catch {
+                throw StartError(description: "Failed to bind management to "
+                    + [config.mgmtAddress?.description, config.mgmtSocket].compactMap { $0 }.joined(separator: " and ")
+                    + ": \(error)")
+            }
             management = server
             if let a = config.mgmtAddress { logger.info("Bound management to \(a)") }
             if let p = config.mgmtSocket { logger.info("Bound management to \(p)") }
@@ -32,7 +42,11 @@ final class Operations {
         if let address = config.metricsAddress {
             let server = MetricsServer(address: address, source: BackendMetricsSource(backend: backend),
                                        group: group, logger: Logger(label: "shadowdhcp.metrics"))
-            try server.startBlocking()
+            do {
+                try server.startBlocking()
+            } catch {
+                throw StartError(description: "Failed to bind metrics to \(address): \(error)")
+            }
             metrics = server
         }
     }
