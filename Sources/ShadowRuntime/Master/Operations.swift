@@ -18,6 +18,13 @@ final class Operations {
 
     /// Starts what `config` enables; throws when a listener cannot be bound.
     func start(config: ServerConfig, backend: MasterBackend, logger: Logger) throws {
+        if config.events.clickhouse != nil {
+            // As upstream does when built without ClickHouse support: accepted, warned about, ignored.
+            logger.warning("""
+                events.clickhouse is configured but this build has no ClickHouse sink; \
+                send events.tcp to Vector instead (contrib/vector/vector.toml)
+                """)
+        }
         if let address = config.events.tcp {
             events = EventWriter(configuration: .init(address: address, queueSize: config.events.queueSize),
                                  eventLoop: group.next(), logger: Logger(label: "shadowdhcp.events"))
