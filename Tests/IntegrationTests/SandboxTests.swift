@@ -26,6 +26,22 @@ struct SandboxTests {
         }
     }
 
+    /// docs/privileges.md, "The master's own capabilities": after binding, the master keeps
+    /// CAP_DAC_OVERRIDE and CAP_KILL, and its bounding set holds exactly what a worker needs for
+    /// its own drop (CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_SYS_CHROOT).
+    @Test func masterKeepsExactlyTheDocumentedCapabilities() async throws {
+        let directory = try ServerDirectory(reservations: Fixtures.reservations)
+        try await withMaster(directory) { master in
+            _ = try await master.waitUntilServing()
+            let status = try #require(ProcFS.status(master.pid))
+            #expect(status["CapPrm"] == "0000000000000022")
+            #expect(status["CapEff"] == "0000000000000022")
+            #expect(status["CapBnd"] == "00000000000401c0")
+            #expect(status["CapInh"] == "0000000000000000")
+            #expect(status["CapAmb"] == "0000000000000000")
+        }
+    }
+
     /// docs/privileges.md: a worker holds 0–2, the UDP socket at 3, the IPC socket at 4 and its own
     /// wake-up pipe, nothing else, also after snapshots (each arrives with a memfd) were swapped in.
     @Test func workersHoldOnlyTheirDescriptorsAcrossReloads() async throws {
