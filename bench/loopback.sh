@@ -104,7 +104,8 @@ cpu = ticks / os.sysconf("SC_CLK_TCK") * 1e6
 lat = (r or {}).get("latency_us") or {}
 print(f'{label}\toffered {r["offered_rate"] if r else "-"}\t{r["exchanges_per_s"] if r else 0} exch/s\t'
       f'drop {r["drop_percent"] if r else 100} %\tp50 {lat.get("p50","-")} p99 {lat.get("p99","-")} us\t'
-      f'CPU {cpu / done if done else 0:.1f} us/exchange\tgenerator kept up {r["generator_kept_up"] if r else "-"}')
+      + (f'CPU {cpu / done:.1f} us/exchange\t' if ticks and done else '')
+      + f'generator kept up {r["generator_kept_up"] if r else "-"}')
 EOF
 }
 
