@@ -226,8 +226,9 @@ final class WorkerLoop<Handler: PacketHandler> {
         defer { sink.endBatch() }
         for b in sink.learned {
             bindings.learn(mac: b.mac, option82: b.option82, now: Clocks.unixMilliseconds() / 1000)
-            do { try send(.bindingLearned(b)) } catch { logger.error("\(kind) worker: binding not reported: \(error)") }
+            unreportedBindings.append(b)
         }
+        reportBindings()
         var events = sink.events[...]
         let limit = IPCLimits.maximumMessageSize - IPCHeader.size
         while !events.isEmpty {
@@ -243,10 +244,39 @@ final class WorkerLoop<Handler: PacketHandler> {
         }
     }
 
+    /// Bindings learned but not yet handed to the master (its queue was full).
+    private var unreportedBindings: [BindingLearned] = []
+    private let unreportedBindingLimit = 100_000
+
+    /// Hands learned bindings to the master without blocking the packet path; what does not fit
+    /// now is retried after the next batch (and at least every second), the oldest dropped and
+    /// counted beyond `unreportedBindingLimit` (the refresh re-reports an active subscriber).
+    private func reportBindings() {
+        var sent = 0
+        for b in unreportedBindings {
+            do {
+                try send(.bindingLearned(b), nonBlocking: true)
+                sent += 1
+            } catch ChannelError.system(.resourceTemporarilyUnavailable) {
+                break
+            } catch {
+                logger.error("\(kind) worker: binding not reported: \(error)")
+                sent += 1
+            }
+        }
+        unreportedBindings.removeFirst(sent)
+        let excess = unreportedBindings.count - unreportedBindingLimit
+        if excess > 0 {
+            unreportedBindings.removeFirst(excess)
+            sink.count("bindings.dropped", by: UInt64(excess))
+        }
+    }
+
     private func sendCountersIfDue() {
         let now = Clocks.monotonicMilliseconds()
         guard now &- lastCountersSent >= 1000, !sink.counters.isEmpty else { return }
         lastCountersSent = now
+        if !unreportedBindings.isEmpty { reportBindings() }
         let list = sink.counters.sorted { $0.key < $1.key }.map { Counter(name: $0.key, value: $0.value) }
         try? send(.counters(list), nonBlocking: true)
     }

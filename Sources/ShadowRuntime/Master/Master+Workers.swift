@@ -79,6 +79,9 @@ extension Master {
         try? w.channel?.close()
         w.channel = nil
         w.ready = false
+        for (_, fd) in w.outbox { try? fd?.close() }
+        w.outbox = []
+        w.outboxBytes = 0
     }
 
     /// Reaps every ended child and schedules the restart of the worker it was.
@@ -130,7 +133,10 @@ extension Master {
             var poll = PollSet([(signals.descriptor, .readable)] + open.map { ($0.channel!.descriptor, .readable) })
             _ = try? poll.wait(timeoutMilliseconds: 20)
             while (try? signals.next()) ?? nil != nil {}
-            for w in open { drainChannel(of: w) }
+            for w in open {
+                flushOutbox(of: w)
+                drainChannel(of: w)
+            }
         }
         for w in workers {
             guard let child = w.child else { continue }

@@ -89,7 +89,7 @@ final class Master {
     private func iterate() {
         let active = workers.filter { $0.channel != nil }
         var items: [(FileDescriptor, PollEvents)] = [(signals.descriptor, .readable), (mailbox.descriptor, .readable)]
-        for w in active { items.append((w.channel!.descriptor, .readable)) }
+        for w in active { items.append((w.channel!.descriptor, w.outbox.isEmpty ? .readable : [.readable, .writable])) }
         var poll = PollSet(items)
         do {
             try poll.wait(timeoutMilliseconds: nextTimeout())
@@ -99,8 +99,10 @@ final class Master {
         }
         if !poll.events(at: 0).isEmpty { handleSignals() }
         if !poll.events(at: 1).isEmpty { mailbox.drain(into: self) }
-        for (i, w) in active.enumerated() where !poll.events(at: i + 2).isEmpty {
-            drainChannel(of: w)
+        for (i, w) in active.enumerated() {
+            let events = poll.events(at: i + 2)
+            if events.contains(.writable) { flushOutbox(of: w) }
+            if !events.subtracting(.writable).isEmpty { drainChannel(of: w) }
         }
         restartDueWorkers()
         saveBindingsIfDue()
@@ -190,14 +192,56 @@ final class Master {
 
     // MARK: IPC
 
+    /// Sends `message` without ever blocking the master: when the worker's queue is full the
+    /// message waits in the slot's outbox (flushed when the channel is writable again). A worker
+    /// that lets more than ``WorkerSlot/outboxLimit`` bytes pile up is not reading: it is killed
+    /// and restarted.
     func send(_ message: IPCMessage, to w: WorkerSlot, passing fd: FileDescriptor? = nil) {
         guard let channel = w.channel else { return }
+        let bytes: [UInt8]
         do {
-            let bytes = try IPCCodec.encode(message, generation: w.generation, direction: w.kind.fromMaster)
-            try channel.send(bytes, passing: fd)
+            bytes = try IPCCodec.encode(message, generation: w.generation, direction: w.kind.fromMaster)
         } catch {
-            logger.error("\(w.kind) worker: cannot send \(message.type): \(error)")
-            abandon(w, reason: "IPC send failed")
+            logger.error("\(w.kind) worker: cannot encode \(message.type): \(error)")
+            return
+        }
+        if w.outbox.isEmpty {
+            do {
+                try channel.send(bytes, passing: fd, nonBlocking: true)
+                return
+            } catch .system(.resourceTemporarilyUnavailable) {
+                // queued below
+            } catch {
+                logger.error("\(w.kind) worker: cannot send \(message.type): \(error)")
+                abandon(w, reason: "IPC send failed")
+                return
+            }
+        }
+        // The descriptor may be closed by its owner before the message goes out: keep a copy.
+        let copy = fd.flatMap { try? $0.duplicate() }
+        w.outbox.append((bytes, copy))
+        w.outboxBytes += bytes.count
+        if w.outboxBytes > WorkerSlot.outboxLimit {
+            logger.error("\(w.kind) worker is not reading its channel (\(w.outboxBytes) bytes waiting)")
+            abandon(w, reason: "not reading its channel")
+        }
+    }
+
+    /// Sends what waits in `w`'s outbox, in order, until the channel is full again.
+    func flushOutbox(of w: WorkerSlot) {
+        while let channel = w.channel, let (bytes, fd) = w.outbox.first {
+            do {
+                try channel.send(bytes, passing: fd, nonBlocking: true)
+            } catch .system(.resourceTemporarilyUnavailable) {
+                return
+            } catch {
+                logger.error("\(w.kind) worker: cannot send a queued message: \(error)")
+                abandon(w, reason: "IPC send failed")
+                return
+            }
+            try? fd?.close()
+            w.outbox.removeFirst()
+            w.outboxBytes -= bytes.count
         }
     }
 

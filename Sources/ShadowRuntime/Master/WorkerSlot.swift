@@ -35,6 +35,13 @@ final class WorkerSlot {
         retiredCounters = totalCounters
         counters = [:]
     }
+    /// Messages waiting for room in the worker's channel (the master never blocks on a worker).
+    var outbox: [(bytes: [UInt8], fd: FileDescriptor?)] = []
+    var outboxBytes = 0
+    /// More than this waiting means the worker does not read its channel (a full binding table of
+    /// 1,000,000 entries is about 30 MB).
+    static let outboxLimit = 256 * 1024 * 1024
+
     /// What `/proc/PID/status` said when it reported ready.
     var status: ProcessStatus?
 
