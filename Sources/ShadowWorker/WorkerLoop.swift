@@ -25,7 +25,6 @@ final class WorkerLoop<Handler: PacketHandler> {
     private var waitingSnapshot: (SnapshotAnnouncement, ReadOnlyMapping)?
     private let receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
-    private var reply = [UInt8](repeating: 0, count: 4096)
 
     init(kind: WorkerKind, generation: UInt64, channel: SeqPacketChannel, udp: FileDescriptor,
          logger: Logger) throws {
@@ -202,14 +201,12 @@ final class WorkerLoop<Handler: PacketHandler> {
                 sink.count(d.isTruncated ? "drop.Truncated" : "drop.UnknownSource")
                 continue
             }
-            let answer = reply.withUnsafeMutableBytes { buffer in
+            // The engine writes its reply straight into the sender's next slot (as many slots as
+            // the receiver has, so there is always one): no copy per reply.
+            let queued = sender.enqueue { slot in
                 handler.handle(d.payload, from: source, snapshot: snapshot, bindings: bindings,
-                               reply: buffer, sink: &sink)
-            }
-            guard let answer else { continue }
-            let queued = reply.withUnsafeBytes { bytes in
-                sender.enqueue(UnsafeRawBufferPointer(rebasing: bytes[..<answer.length]), to: answer.destination,
-                               scopeID: answer.destination == source ? d.scopeID : 0)
+                               reply: slot, sink: &sink)
+                    .map { ($0.length, $0.destination, $0.destination == source ? d.scopeID : 0) }
             }
             if !queued { sink.count("drop.SendFailed") }
         }

@@ -44,33 +44,20 @@ public final class DatagramReceiver {
     /// Truncated datagrams in the last batch.
     public private(set) var truncatedCount = 0
 
-    private let buffers: UnsafeMutableRawPointer
-    private let addresses: UnsafeMutableRawPointer
-    private let lengths: UnsafeMutablePointer<UInt32>
-    private let addressLengths: UnsafeMutablePointer<UInt32>
+    private let slots: DatagramSlots
     private let flags: UnsafeMutablePointer<CInt>
-    private let scratch: UnsafeMutableRawPointer
-    private let addressSlot = cshim_sockaddr_storage_size()
 
     /// - Parameters:
     ///   - capacity: datagrams per batch (at most 1024, the kernel's UIO_MAXIOV).
     ///   - slotSize: bytes per datagram; 65535 holds any UDP payload over IPv4 or IPv6.
     public init(capacity: Int = 64, slotSize: Int = 65535) {
-        precondition((1...1024).contains(capacity) && slotSize > 0)
+        slots = DatagramSlots(capacity: capacity, slotSize: slotSize)
         self.capacity = capacity
         self.slotSize = slotSize
-        buffers = .allocate(byteCount: capacity * slotSize, alignment: 16)
-        addresses = .allocate(byteCount: capacity * addressSlot, alignment: 16)
-        lengths = .allocate(capacity: capacity)
-        addressLengths = .allocate(capacity: capacity)
         flags = .allocate(capacity: capacity)
-        scratch = .allocate(byteCount: capacity * cshim_mmsg_scratch_size(), alignment: 16)
     }
 
-    deinit {
-        buffers.deallocate(); addresses.deallocate(); lengths.deallocate()
-        addressLengths.deallocate(); flags.deallocate(); scratch.deallocate()
-    }
+    deinit { flags.deallocate() }
 
     /// Receives up to ``capacity`` datagrams and returns how many arrived (0 only with
     /// `.nonBlocking` when nothing was queued). Read them with ``subscript(_:)``.
@@ -84,8 +71,8 @@ public final class DatagramReceiver {
         let received: CInt
         do {
             received = try retryingInterrupts {
-                cshim_recvmmsg(fd.rawValue, UInt32(capacity), buffers, slotSize, lengths, addresses,
-                               addressLengths, flags, scratch, mode)
+                cshim_recvmmsg(fd.rawValue, UInt32(capacity), slots.buffers, slotSize, slots.lengths,
+                               slots.addresses, slots.addressLengths, flags, slots.scratch, mode)
             }
         } catch where error == .resourceTemporarilyUnavailable {
             return 0
@@ -96,16 +83,17 @@ public final class DatagramReceiver {
     }
 
     private func isTruncated(_ i: Int) -> Bool {
-        flags[i] & cshim_msg_trunc() != 0 || Int(lengths[i]) > slotSize
+        flags[i] & cshim_msg_trunc() != 0 || Int(slots.lengths[i]) > slotSize
     }
 
     /// Datagram `i` (0 ..< ``count``) of the last batch.
     public subscript(_ i: Int) -> ReceivedDatagram {
         precondition(i >= 0 && i < count, "datagram index out of range")
         let truncated = isTruncated(i)
-        let source = SocketAddress.read(from: addresses + i * addressSlot, length: addressLengths[i])
-        let payload = UnsafeRawBufferPointer(start: buffers + i * slotSize, count: truncated ? 0 : Int(lengths[i]))
-        return ReceivedDatagram(source: source?.0, scopeID: source?.scopeID ?? 0, length: Int(lengths[i]),
+        let length = Int(slots.lengths[i])
+        let source = SocketAddress.read(from: slots.address(i), length: slots.addressLengths[i])
+        let payload = UnsafeRawBufferPointer(start: slots.buffers + i * slotSize, count: truncated ? 0 : length)
+        return ReceivedDatagram(source: source?.0, scopeID: source?.scopeID ?? 0, length: length,
                                 isTruncated: truncated, payload: payload)
     }
 }

@@ -29,30 +29,15 @@ public final class DatagramSender {
     /// Datagrams queued and not yet flushed.
     public private(set) var pendingCount = 0
 
-    private let buffers: UnsafeMutableRawPointer
-    private let addresses: UnsafeMutableRawPointer
-    private let lengths: UnsafeMutablePointer<UInt32>
-    private let addressLengths: UnsafeMutablePointer<UInt32>
-    private let scratch: UnsafeMutableRawPointer
-    private let addressSlot = cshim_sockaddr_storage_size()
+    private let slots: DatagramSlots
 
     /// - Parameters:
     ///   - capacity: datagrams per batch (at most 1024, the kernel's UIO_MAXIOV).
     ///   - slotSize: largest datagram; 65535 holds any UDP payload.
     public init(capacity: Int = 64, slotSize: Int = 65535) {
-        precondition((1...1024).contains(capacity) && slotSize > 0)
+        slots = DatagramSlots(capacity: capacity, slotSize: slotSize)
         self.capacity = capacity
         self.slotSize = slotSize
-        buffers = .allocate(byteCount: capacity * slotSize, alignment: 16)
-        addresses = .allocate(byteCount: capacity * addressSlot, alignment: 16)
-        lengths = .allocate(capacity: capacity)
-        addressLengths = .allocate(capacity: capacity)
-        scratch = .allocate(byteCount: capacity * cshim_mmsg_scratch_size(), alignment: 16)
-    }
-
-    deinit {
-        buffers.deallocate(); addresses.deallocate(); lengths.deallocate()
-        addressLengths.deallocate(); scratch.deallocate()
     }
 
     /// Whether every slot is taken (flush before queuing more).
@@ -66,14 +51,26 @@ public final class DatagramSender {
         to destination: SocketAddress, scopeID: UInt32 = 0,
         _ encode: (UnsafeMutableRawBufferPointer) -> Int
     ) -> Bool {
+        enqueue { slot in
+            let written = encode(slot)
+            return written > 0 ? (written, destination, scopeID) : nil
+        }
+    }
+
+    /// Lets `encode` write a datagram straight into the next free slot and decide its destination
+    /// afterwards (a reply's address is known only once the request is handled). `encode` returns
+    /// the length written with the destination, or nil to queue nothing. Returns false, without
+    /// calling `encode`, when the sender is full.
+    @discardableResult
+    public func enqueue(
+        _ encode: (UnsafeMutableRawBufferPointer) -> (length: Int, destination: SocketAddress, scopeID: UInt32)?
+    ) -> Bool {
         guard pendingCount < capacity else { return false }
-        let slot = UnsafeMutableRawBufferPointer(start: buffers + pendingCount * slotSize, count: slotSize)
-        let written = encode(slot)
-        precondition(written >= 0 && written <= slotSize, "encoder wrote outside its slot")
-        guard written > 0 else { return true }
-        lengths[pendingCount] = UInt32(written)
-        addressLengths[pendingCount] = UInt32(destination.write(to: addresses + pendingCount * addressSlot,
-                                                                scopeID: scopeID))
+        guard let (written, destination, scopeID) = encode(slots.slot(pendingCount)) else { return true }
+        precondition(written > 0 && written <= slotSize, "encoder wrote outside its slot")
+        slots.lengths[pendingCount] = UInt32(written)
+        slots.addressLengths[pendingCount] = UInt32(destination.write(to: slots.address(pendingCount),
+                                                                      scopeID: scopeID))
         pendingCount += 1
         return true
     }
@@ -98,9 +95,9 @@ public final class DatagramSender {
         var result = FlushResult(sent: 0, dropped: 0, lastError: nil)
         var start = 0
         while start < pendingCount {
-            let n = cshim_sendmmsg(fd.rawValue, UInt32(pendingCount - start), buffers + start * slotSize, slotSize,
-                                   lengths + start, addresses + start * addressSlot, addressLengths + start,
-                                   scratch, cshim_msg_nosignal())
+            let n = cshim_sendmmsg(fd.rawValue, UInt32(pendingCount - start), slots.buffers + start * slotSize,
+                                   slotSize, slots.lengths + start, slots.address(start),
+                                   slots.addressLengths + start, slots.scratch, cshim_msg_nosignal())
             if n > 0 {
                 result.sent += Int(n)
                 start += Int(n)
