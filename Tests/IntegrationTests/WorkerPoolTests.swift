@@ -15,11 +15,16 @@ struct WorkerPoolTests {
                                                relay6: try RelayV6(server: directory.v6Server))
         try await withMaster(directory) { master in
             _ = try await master.waitUntilServing()
-            let started = try await eventually(timeout: .seconds(5), "four workers to start") {
-                master.startedWorkerPIDs.count >= 4 ? master.startedWorkerPIDs : nil
+            // Wait until all four passed the master's audit (a worker is root for a moment after
+            // its spawn, before its own privilege drop).
+            let ready = try await eventually(timeout: .seconds(5), "four workers ready") {
+                let pids = master.lines.filter { $0.process == "master" && $0.message.hasSuffix("worker ready") }
+                    .compactMap(\.pid)
+                return pids.count >= 4 ? pids : nil
             }
-            #expect(Set(started).count == 4)
-            for pid in started {
+            #expect(Set(ready).count == 4)
+            #expect(Set(ready) == Set(master.startedWorkerPIDs))
+            for pid in ready {
                 let status = try #require(ProcFS.status(pid))
                 #expect(status["Uid"]?.hasPrefix("0") == false && status["CapEff"] == "0000000000000000")
             }
