@@ -4,9 +4,10 @@ import ShadowSystem
 import Synchronization
 import SystemPackage
 
-/// Decodes and indexes an announced snapshot on a background thread, so the packet loop keeps
-/// answering from the current snapshot meanwhile; the loop polls ``descriptor`` and swaps the
-/// result in between two batches.
+/// Checks an announced snapshot (digest, then every record and table slot) on a background
+/// thread, so the packet loop keeps answering from the current snapshot meanwhile; the loop polls
+/// ``descriptor`` and swaps the result in between two batches. The snapshot is then used in place
+/// in the mapping, which it keeps alive.
 final class SnapshotBuilder: Sendable {
     enum Outcome: Sendable {
         case built(ReservationSnapshot)
@@ -43,8 +44,7 @@ final class SnapshotBuilder: Sendable {
 
     static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping) -> Outcome {
         do {
-            let reservations = try SnapshotCodec.decode(mapping.bytes, announcement: a)
-            return .built(ReservationSnapshot(reservations: reservations, generation: a.snapshotGeneration))
+            return .built(try SnapshotCodec.open(mapping.bytes, announcement: a, owner: mapping))
         } catch {
             if case .digestMismatch = error { return .rejected(.digestMismatch, "\(error)") }
             return .rejected(.malformed, "\(error)")

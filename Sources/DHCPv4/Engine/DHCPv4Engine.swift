@@ -79,10 +79,10 @@ public struct DHCPv4Engine: Sendable {
         guard let match = snapshot.lookupV4(mac: mac, option82: tx.wireOption82, extractors: extractors) else {
             throw NoReply(.noReservation)
         }
-        // Read only the reported fields: copying a whole `Reservation` costs more than the lookup.
-        let all = snapshot.reservations
+        // Only the reported fields; the Option 82 strings are made only for reservations that have one.
         let i = match.index
-        return Found(reservation: DHCPv4Event.Reserved(ipv4: all[i].ipv4, mac: all[i].mac, option82: all[i].option82),
+        return Found(reservation: DHCPv4Event.Reserved(ipv4: snapshot.ipv4(at: i), mac: snapshot.mac(at: i),
+                                                       option82: snapshot.option82(at: i)),
                      match: match)
     }
 

@@ -93,7 +93,7 @@ extension DHCPv6Engine {
         guard m.serverID == nil else { return .drop(.unexpectedServerID) }
         guard m.listsAnyAddress else { return .drop(.discarded) }
         guard let match = find() else { return .drop(.noReservation) }
-        let reserved = snapshot[match.index].ipv6NA
+        let reserved = snapshot.ipv6NA(at: match.index)
         var onLink = true
         let options = DHCPv6OptionWalker(buffer: buffer, range: m.options, messageOffset: m.offset)
         options.forEachValidated(code: DHCPv6OptionCode.iaNA) { ia in

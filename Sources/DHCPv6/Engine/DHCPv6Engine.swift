@@ -66,8 +66,8 @@ public struct DHCPv6Engine: Sendable {
             return failure(decision.reason ?? .discarded, event: event, port: sourcePort, error: nil, keepMatch: false)
         }
         if let index = event.reservationIndex {
-            plan.reservedNA = snapshot.reservations[index].ipv6NA
-            plan.reservedPD = snapshot.reservations[index].ipv6PD
+            plan.reservedNA = snapshot.ipv6NA(at: index)
+            plan.reservedPD = snapshot.ipv6PD(at: index)
         }
         return encode(plan, packet: packet, event: event, port: sourcePort, into: reply)
     }

@@ -1,79 +1,254 @@
-/// An immutable, indexed set of reservations: built once per load, then shared read-only.
+/// An immutable, indexed set of reservations, kept as one flat image (``SnapshotLayout``) and
+/// read in place: the master writes it once into a sealed memory file and each worker maps that
+/// file and answers from it, with no decoding, no objects per reservation and no copy.
 ///
-/// Every lookup is a hash probe, so its cost does not depend on how many subscribers are loaded.
-/// Keys are unique (validation rejects duplicates before a snapshot is built).
-public final class ReservationSnapshot: Sendable {
-    public let reservations: [Reservation]
+/// Every lookup is a probe into an open-addressing table, so its cost does not depend on how many
+/// subscribers are loaded. Keys are unique (validation rejects duplicates before a snapshot is
+/// built; for unvalidated input the later entry wins).
+public final class ReservationSnapshot: @unchecked Sendable {
+    // @unchecked: the image is never written after construction, and `owner` keeps it alive.
+
     /// Increases by one with every successful load or reload.
     public let generation: UInt64
+    /// Number of reservations.
+    public let count: Int
+    /// The whole image.
+    public let bytes: UnsafeRawBufferPointer
 
-    let byMAC: [MACAddress: Int32]
-    let byDUID: [DUID: Int32]
-    let byOption82: [Option82: Int32]
-    let byOption1837: [Option1837: Int32]
+    private let owner: AnyObject?
+    let records: UnsafeRawPointer
+    let blob: UnsafeRawPointer
+    let tables: [SlotTable]
+    /// Keys in each table, in ``SnapshotLayout/Table`` order.
+    private let keys: [Int]
 
-    /// Indexes `reservations`. A key that occurs twice keeps the later entry (validated input
-    /// never has duplicates; this only fixes the behaviour for unvalidated callers).
+    struct SlotTable {
+        let slots: UnsafeRawPointer
+        /// Capacity − 1; −1 when the table is empty.
+        let mask: Int
+    }
+
+    /// Lays `reservations` out in memory this snapshot owns.
     ///
-    /// Two passes over the array's storage: count each kind of key, then fill dictionaries sized
-    /// for that count (no rehash while filling). Fields are read in place through the buffer
-    /// pointer, never by copying a whole `Reservation`.
-    public init(reservations: [Reservation], generation: UInt64 = 0) {
-        self.reservations = reservations
-        self.generation = generation
-        (byMAC, byDUID, byOption82, byOption1837) = reservations.withUnsafeBufferPointer { all in
-            var counts = (mac: 0, duid: 0, o82: 0, o1837: 0)
-            for i in all.indices {
-                if all[i].mac != nil { counts.mac += 1 }
-                if all[i].duid != nil { counts.duid += 1 }
-                if all[i].option82 != nil { counts.o82 += 1 }
-                if all[i].option1837 != nil { counts.o1837 += 1 }
-            }
-            var mac = [MACAddress: Int32](minimumCapacity: counts.mac)
-            var duid = [DUID: Int32](minimumCapacity: counts.duid)
-            var o82 = [Option82: Int32](minimumCapacity: counts.o82)
-            var o1837 = [Option1837: Int32](minimumCapacity: counts.o1837)
-            for i in all.indices {
-                let index = Int32(i)
-                if let k = all[i].mac { mac[k] = index }
-                if let k = all[i].duid { duid[k] = index }
-                if let k = all[i].option82 { o82[k] = index }
-                if let k = all[i].option1837 { o1837[k] = index }
-            }
-            return (mac, duid, o82, o1837)
+    /// Validated reservations always fit; a field beyond the format's limits (a DUID over 65,535
+    /// bytes, more than 4 GiB of key text) stops the process, as the loaders never produce one.
+    public convenience init(reservations: [Reservation], generation: UInt64 = 0) {
+        let size: Int
+        do { size = try ReservationSnapshot.encodedByteCount(of: reservations) } catch {
+            preconditionFailure("\(error)")
         }
+        let storage = HeapImage(byteCount: size)
+        ReservationSnapshot.encode(reservations, into: storage.buffer)
+        do {
+            try self.init(validating: UnsafeRawBufferPointer(storage.buffer), owner: storage, generation: generation)
+        } catch {
+            preconditionFailure("a freshly encoded snapshot is invalid: \(error)")
+        }
+    }
+
+    /// Uses `bytes` in place after checking the whole structure: header, every record, and every
+    /// table slot (its record exists, has that key, and the slot's tag is that key's hash), so no
+    /// later lookup can read outside `bytes` or loop. `owner` keeps the memory alive (for example
+    /// the read-only mapping of a sealed memory file); `bytes` must not change while it lives.
+    public init(validating bytes: UnsafeRawBufferPointer, owner: AnyObject?, generation: UInt64) throws(SnapshotFormatError) {
+        typealias L = SnapshotLayout
+        guard bytes.count >= L.headerSize, let base = bytes.baseAddress else {
+            throw .sizeMismatch(expected: L.headerSize, actual: bytes.count)
+        }
+        func u32(_ offset: Int) -> Int { Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
+        guard UInt64(littleEndian: base.loadUnaligned(fromByteOffset: L.Header.magic, as: UInt64.self)) == L.magic else {
+            throw .badMagic
+        }
+        let version = UInt32(u32(L.Header.version))
+        guard version == L.version else { throw .unsupportedVersion(version) }
+        let count = u32(L.Header.count)
+        let blobSize64 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: L.Header.blobSize, as: UInt64.self))
+        guard blobSize64 <= UInt64(bytes.count) else { throw .invalidHeader(field: "blob size") }
+        let blobSize = Int(blobSize64)
+        var capacities: [Int] = []
+        var keys: [Int] = []
+        for t in L.Table.allCases {
+            let capacity = u32(L.Header.capacities + 4 * t.rawValue)
+            let n = u32(L.Header.keys + 4 * t.rawValue)
+            guard capacity == 0 || (capacity & (capacity - 1) == 0 && capacity <= 1 << 31) else {
+                throw .invalidHeader(field: "\(t.name) capacity")
+            }
+            guard (capacity == 0 && n == 0) || n < capacity else { throw .invalidHeader(field: "\(t.name) key count") }
+            capacities.append(capacity)
+            keys.append(n)
+        }
+        let recordsEnd = L.headerSize + count * L.recordSize
+        let tablesStart = L.align8(recordsEnd + blobSize)
+        let expected = tablesStart + capacities.reduce(0, +) * L.slotSize
+        guard expected == bytes.count else { throw .sizeMismatch(expected: expected, actual: bytes.count) }
+
+        self.generation = generation
+        self.count = count
+        self.bytes = bytes
+        self.owner = owner
+        records = base + L.headerSize
+        blob = base + recordsEnd
+        var tables: [SlotTable] = []
+        var offset = tablesStart
+        for capacity in capacities {
+            tables.append(SlotTable(slots: base + offset, mask: capacity - 1))
+            offset += capacity * L.slotSize
+        }
+        self.tables = tables
+        self.keys = keys
+        for i in 0..<count { try checkRecord(i, blobSize: blobSize) }
+        for t in L.Table.allCases { try checkTable(t, capacity: capacities[t.rawValue], keys: keys[t.rawValue]) }
     }
 
     public static let empty = ReservationSnapshot(reservations: [])
 
-    public var count: Int { reservations.count }
-
     /// Number of index entries (keys), the figure upstream's `status` reports.
-    public var keyCount: Int { byMAC.count + byDUID.count + byOption82.count + byOption1837.count }
+    public var keyCount: Int { keys.reduce(0, +) }
 
     /// Keys per kind, for summaries and metrics.
-    public var keyCounts: (mac: Int, duid: Int, option82: Int, option1837: Int) {
-        (byMAC.count, byDUID.count, byOption82.count, byOption1837.count)
+    public var keyCounts: (mac: Int, duid: Int, option82: Int, option1837: Int) { (keys[0], keys[1], keys[2], keys[3]) }
+
+    // MARK: record fields
+
+    @inline(__always) func record(_ i: Int) -> UnsafeRawPointer { records + i * SnapshotLayout.recordSize }
+
+    @inline(__always) func flags(_ i: Int) -> UInt16 {
+        UInt16(littleEndian: record(i).loadUnaligned(fromByteOffset: SnapshotLayout.Record.flags, as: UInt16.self))
     }
 
-    public subscript(index: Int) -> Reservation { reservations[index] }
+    @inline(__always) private func u64(_ i: Int, _ field: Int) -> UInt64 {
+        UInt64(littleEndian: record(i).loadUnaligned(fromByteOffset: field, as: UInt64.self))
+    }
 
-    public func index(mac: MACAddress) -> Int? { byMAC[mac].map(Int.init) }
-    public func index(duid: DUID) -> Int? { byDUID[duid].map(Int.init) }
-    public func index(option82: Option82) -> Int? { byOption82[option82].map(Int.init) }
-    public func index(option1837: Option1837) -> Int? { byOption1837[option1837].map(Int.init) }
+    @inline(__always) private func u32(_ i: Int, _ field: Int) -> Int {
+        Int(UInt32(littleEndian: record(i).loadUnaligned(fromByteOffset: field, as: UInt32.self)))
+    }
+
+    public func ipv4(at i: Int) -> IPv4Address {
+        IPv4Address(UInt32(u32(i, SnapshotLayout.Record.ipv4)))
+    }
+
+    public func ipv6NA(at i: Int) -> IPv6Address {
+        IPv6Address(high: u64(i, SnapshotLayout.Record.naHigh), low: u64(i, SnapshotLayout.Record.naLow))
+    }
+
+    public func ipv6PD(at i: Int) -> IPv6Prefix {
+        IPv6Prefix(address: IPv6Address(high: u64(i, SnapshotLayout.Record.pdHigh), low: u64(i, SnapshotLayout.Record.pdLow)),
+                   prefixLength: record(i).load(fromByteOffset: SnapshotLayout.Record.pdLength, as: UInt8.self))
+    }
+
+    public func mac(at i: Int) -> MACAddress? {
+        flags(i) & SnapshotLayout.Presence.mac != 0 ? MACAddress(value: u64(i, SnapshotLayout.Record.mac)) : nil
+    }
+
+    /// The DUID's bytes in place (valid while the snapshot lives), nil without one.
+    public func duidBytes(at i: Int) -> UnsafeRawBufferPointer? {
+        flags(i) & SnapshotLayout.Presence.duid != 0 ? sections(i).duid : nil
+    }
+
+    public func duid(at i: Int) -> DUID? { duidBytes(at: i).map { DUID(bytes: Array($0)) } }
+
+    /// Whether the reservation has an Option 82 key (no strings are made).
+    public func hasOption82(at i: Int) -> Bool { flags(i) & SnapshotLayout.Presence.option82 != 0 }
+
+    public func option82(at i: Int) -> Option82? {
+        let f = flags(i)
+        guard f & SnapshotLayout.Presence.option82 != 0 else { return nil }
+        var cursor = sections(i).option82
+        typealias P = SnapshotLayout.Presence
+        return Option82(circuit: f & P.o82Circuit != 0 ? cursor.string() : nil,
+                        remote: f & P.o82Remote != 0 ? cursor.string() : nil,
+                        subscriber: f & P.o82Subscriber != 0 ? cursor.string() : nil)
+    }
+
+    public func option1837(at i: Int) -> Option1837? {
+        let f = flags(i)
+        guard f & SnapshotLayout.Presence.option1837 != 0 else { return nil }
+        var cursor = sections(i).option1837
+        typealias P = SnapshotLayout.Presence
+        return Option1837(interface: f & P.o1837Interface != 0 ? cursor.string() : nil,
+                          remote: f & P.o1837Remote != 0 ? cursor.string() : nil,
+                          enterpriseNumber: f & P.o1837Enterprise != 0 ? cursor.u32() : nil)
+    }
+
+    /// The whole reservation, made into values (allocates for the DUID and strings; for events,
+    /// management and tests, not for the packet path).
+    public subscript(index: Int) -> Reservation {
+        Reservation(ipv4: ipv4(at: index), ipv6NA: ipv6NA(at: index), ipv6PD: ipv6PD(at: index), mac: mac(at: index),
+                    duid: duid(at: index), option82: option82(at: index), option1837: option1837(at: index))
+    }
+
+    /// Every reservation, in file order (allocates; for tests and tools).
+    public var allReservations: [Reservation] { (0..<count).map { self[$0] } }
+
+    // MARK: lookups
+
+    public func index(mac: MACAddress) -> Int? {
+        probe(.mac, hash: KeyHash.mac(mac.value)) { u64($0, SnapshotLayout.Record.mac) == mac.value }
+    }
+
+    /// The reservation whose DUID is exactly `bytes` (no DUID value needs to be made).
+    public func index(duidBytes bytes: UnsafeRawBufferPointer) -> Int? {
+        probe(.duid, hash: KeyHash.duid(bytes)) { i in
+            let stored = sections(i).duid
+            return stored.count == bytes.count && (bytes.isEmpty || memoryEqual(stored, bytes))
+        }
+    }
+
+    public func index(duid: DUID) -> Int? { duid.bytes.withUnsafeBytes { index(duidBytes: $0) } }
+
+    public func index(option82: Option82) -> Int? {
+        probe(.option82, hash: KeyHash.option82(option82)) { i in
+            typealias P = SnapshotLayout.Presence
+            let f = flags(i)
+            var cursor = sections(i).option82
+            return cursor.matches(option82.circuit, present: f & P.o82Circuit != 0)
+                && cursor.matches(option82.remote, present: f & P.o82Remote != 0)
+                && cursor.matches(option82.subscriber, present: f & P.o82Subscriber != 0)
+        }
+    }
+
+    public func index(option1837: Option1837) -> Int? {
+        probe(.option1837, hash: KeyHash.option1837(option1837)) { i in
+            typealias P = SnapshotLayout.Presence
+            let f = flags(i)
+            var cursor = sections(i).option1837
+            guard cursor.matches(option1837.interface, present: f & P.o1837Interface != 0),
+                  cursor.matches(option1837.remote, present: f & P.o1837Remote != 0) else { return false }
+            let stored = f & P.o1837Enterprise != 0 ? cursor.u32() : nil
+            return stored == option1837.enterpriseNumber
+        }
+    }
+
+    /// Linear probing from the hash's home slot until an empty slot; a slot is compared with the
+    /// key (by `matches`, reading its record) only when its tag equals the hash's upper half.
+    @inline(__always)
+    private func probe(_ table: SnapshotLayout.Table, hash: UInt64, matches: (Int) -> Bool) -> Int? {
+        let t = tables[table.rawValue]
+        guard t.mask >= 0 else { return nil }
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        var position = Int(truncatingIfNeeded: hash) & t.mask
+        while true {
+            let slot = UInt64(littleEndian: t.slots.loadUnaligned(fromByteOffset: position * SnapshotLayout.slotSize,
+                                                                  as: UInt64.self))
+            let stored = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF)
+            if stored == 0 { return nil }
+            if UInt32(truncatingIfNeeded: slot >> 32) == tag && matches(stored - 1) { return stored - 1 }
+            position = (position + 1) & t.mask
+        }
+    }
 
     /// The DHCPv4 lookup order (behavior.md §4.6): chaddr MAC, then each Option 82 extractor in
     /// configured order; the first candidate present in the index wins.
     public func lookupV4(mac: MACAddress?, option82: Option82?,
                          extractors: [Option82Extractor]) -> ReservationMatch? {
-        if let mac, let i = byMAC[mac] {
-            return ReservationMatch(index: Int(i), method: .mac, extractor: "chaddr")
+        if let mac, let i = index(mac: mac) {
+            return ReservationMatch(index: i, method: .mac, extractor: "chaddr")
         }
         guard let option82 else { return nil }
         for e in extractors {
-            if let key = e.extract(option82), let i = byOption82[key] {
-                return ReservationMatch(index: Int(i), method: .option82, extractor: e.name)
+            if let key = e.extract(option82), let i = index(option82: key) {
+                return ReservationMatch(index: i, method: .option82, extractor: e.name)
             }
         }
         return nil
@@ -86,25 +261,124 @@ public final class ReservationSnapshot: Sendable {
                          option1837Extractors: [Option1837Extractor],
                          macInput: MACExtractionInput, macExtractors: [MACExtractor],
                          bindings: BindingTable) -> ReservationMatch? {
-        if let clientID, let i = byDUID[clientID] {
-            return ReservationMatch(index: Int(i), method: .duid, extractor: nil)
+        if let clientID, let i = index(duid: clientID) {
+            return ReservationMatch(index: i, method: .duid, extractor: nil)
         }
         if let option1837 {
             for e in option1837Extractors {
-                if let key = e.extract(option1837), let i = byOption1837[key] {
-                    return ReservationMatch(index: Int(i), method: .option1837, extractor: e.name)
+                if let key = e.extract(option1837), let i = index(option1837: key) {
+                    return ReservationMatch(index: i, method: .option1837, extractor: e.name)
                 }
             }
         }
         for e in macExtractors {
             guard let mac = e.extract(macInput) else { continue }
-            if let i = byMAC[mac] {
-                return ReservationMatch(index: Int(i), method: .mac, extractor: e.name)
+            if let i = index(mac: mac) {
+                return ReservationMatch(index: i, method: .mac, extractor: e.name)
             }
-            if let o82 = bindings.option82(for: mac), let i = byOption82[o82] {
-                return ReservationMatch(index: Int(i), method: .option82, extractor: "lease_fallback")
+            if let o82 = bindings.option82(for: mac), let i = index(option82: o82) {
+                return ReservationMatch(index: i, method: .option82, extractor: "lease_fallback")
             }
         }
         return nil
     }
+}
+
+// MARK: - Blob sections
+
+extension ReservationSnapshot {
+    /// Where record `i`'s variable-length keys are: the DUID's bytes, and cursors at the start of
+    /// its Option 82 and Option 18/37 fields (checked at construction to lie inside the blob).
+    struct Sections {
+        var duid: UnsafeRawBufferPointer
+        var option82: BlobCursor
+        var option1837: BlobCursor
+    }
+
+    @inline(__always) func sections(_ i: Int) -> Sections { ReservationSnapshot.sections(record: record(i), blob: blob) }
+
+    @inline(__always) static func sections(record: UnsafeRawPointer, blob: UnsafeRawPointer) -> Sections {
+        typealias P = SnapshotLayout.Presence
+        let f = UInt16(littleEndian: record.loadUnaligned(fromByteOffset: SnapshotLayout.Record.flags, as: UInt16.self))
+        let offset = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: SnapshotLayout.Record.blobOffset, as: UInt32.self))
+        var cursor = BlobCursor(at: blob + Int(offset))
+        var duid = UnsafeRawBufferPointer(start: nil, count: 0)
+        if f & P.duid != 0 {
+            let n = Int(cursor.u16())
+            duid = UnsafeRawBufferPointer(start: cursor.pointer, count: n)
+            cursor.skip(n)
+        }
+        let o82 = cursor
+        if f & P.o82Circuit != 0 { cursor.skipString() }
+        if f & P.o82Remote != 0 { cursor.skipString() }
+        if f & P.o82Subscriber != 0 { cursor.skipString() }
+        return Sections(duid: duid, option82: o82, option1837: cursor)
+    }
+
+    /// Reads a record's blob fields in order.
+    struct BlobCursor {
+        var pointer: UnsafeRawPointer
+        init(at pointer: UnsafeRawPointer) { self.pointer = pointer }
+
+        @inline(__always) mutating func u16() -> UInt16 {
+            defer { pointer += 2 }
+            return UInt16(littleEndian: pointer.loadUnaligned(as: UInt16.self))
+        }
+
+        @inline(__always) mutating func u32() -> UInt32 {
+            defer { pointer += 4 }
+            return UInt32(littleEndian: pointer.loadUnaligned(as: UInt32.self))
+        }
+
+        @inline(__always) mutating func skip(_ n: Int) { pointer += n }
+        @inline(__always) mutating func skipString() { skip(Int(u32())) }
+
+        mutating func stringBytes() -> UnsafeRawBufferPointer {
+            let n = Int(u32())
+            defer { pointer += n }
+            return UnsafeRawBufferPointer(start: pointer, count: n)
+        }
+
+        mutating func string() -> String { String(decoding: stringBytes(), as: UTF8.self) }
+
+        /// Whether the next field equals `value` (both absent, or both present with the same bytes);
+        /// consumes the field when present.
+        @inline(__always) mutating func matches(_ value: String?, present: Bool) -> Bool {
+            guard present else { return value == nil }
+            guard var value else { return false }
+            let stored = stringBytes()
+            return value.withUTF8 { utf8 in
+                utf8.count == stored.count && (stored.isEmpty || memoryEqual(stored, UnsafeRawBufferPointer(utf8)))
+            }
+        }
+    }
+}
+
+@inline(__always)
+func memoryEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    var i = 0
+    let n = a.count
+    while i + 8 <= n {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            return false
+        }
+        i += 8
+    }
+    while i < n {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}
+
+/// Heap memory for a snapshot built in this process (tests, `--check`, tools).
+final class HeapImage {
+    let buffer: UnsafeMutableRawBufferPointer
+
+    init(byteCount: Int) {
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 8)
+    }
+
+    deinit { buffer.deallocate() }
 }

@@ -27,13 +27,12 @@ final class Master {
     /// Jobs from other threads (management, metrics), run on this thread.
     let mailbox: MasterMailbox
 
-    private(set) var reservations: [Reservation]
+    /// The reservations loaded at start, until ``run()`` publishes them.
+    private var initialReservations: [Reservation]?
     private(set) var snapshotGeneration: UInt64 = 1
     private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
-    /// Index entries (keys) of the live reservations, upstream's `status` count.
-    private(set) var keyCount = 0
-    /// The live reservations indexed, built on demand for `lookup` (the workers hold their own).
-    var indexedSnapshot: ReservationSnapshot?
+    /// The live reservations, read in place from the published snapshot file.
+    var snapshot: ReservationSnapshot { publisher.snapshot }
     /// Where event lines from the workers go (nil when `events` is not configured).
     var eventWriter: EventWriter?
     let publisher = SnapshotPublisher()
@@ -55,8 +54,7 @@ final class Master {
          sockets: [(WorkerKind, FileDescriptor)], mailbox: MasterMailbox, logger: Logger) {
         self.settings = settings
         self.mailbox = mailbox
-        self.reservations = reservations
-        keyCount = Master.countKeys(reservations)
+        initialReservations = reservations
         self.signals = signals
         self.logger = logger
         // workers_v4 / workers_v6 processes per protocol, all reading the protocol's one socket.
@@ -73,7 +71,8 @@ final class Master {
         prepareStateDirectory()
         loadBindings()
         do {
-            try publisher.publish(reservations, generation: snapshotGeneration)
+            try publisher.publish(initialReservations ?? [], generation: snapshotGeneration)
+            initialReservations = nil
         } catch {
             logger.critical("cannot build the reservation snapshot: \(error)")
             return 1
@@ -171,18 +170,7 @@ final class Master {
         try publisher.publish(new, generation: snapshotGeneration + 1)
         snapshotGeneration += 1
         snapshotLoadedAt = Clocks.unixMilliseconds()
-        reservations = new
-        keyCount = Master.countKeys(new)
-        indexedSnapshot = nil
         for w in workers where w.ready { sendSnapshot(to: w) }
-    }
-
-    /// Keys of validated reservations (validation guarantees no key appears twice).
-    static func countKeys(_ list: [Reservation]) -> Int {
-        list.reduce(0) { n, r in
-            n + (r.mac == nil ? 0 : 1) + (r.duid == nil ? 0 : 1) + (r.option82 == nil ? 0 : 1)
-                + (r.option1837 == nil ? 0 : 1)
-        }
     }
 
     func sendSnapshot(to w: WorkerSlot) {

@@ -6,21 +6,15 @@ import ShadowWorker
 
 /// The master as the management server and the metrics endpoint see it. Every method runs its
 /// read or change of the master's state as a job on the master's poll thread (``Mailbox``);
-/// slow work that needs no state — writing `reservations.json`, indexing for `lookup` — stays
-/// off that thread.
+/// slow work that needs no state — writing `reservations.json` — stays off that thread.
 struct MasterBackend: ManagementBackend {
     let mailbox: MasterMailbox
     let reservationsPath: String
     static let version = VersionReport(version: HelpTexts.version, commit: "unknown")
 
     func context() async -> ManagementContext {
-        let (cached, reservations, generation, config) = await mailbox.perform { m in
-            (m.indexedSnapshot, m.reservations, m.snapshotGeneration, m.settings.config)
-        }
-        if let cached { return ManagementContext(snapshot: cached, config: config) }
-        let built = ReservationSnapshot(reservations: reservations, generation: generation)
-        mailbox.post { m in if m.snapshotGeneration == generation { m.indexedSnapshot = built } }
-        return ManagementContext(snapshot: built, config: config)
+        let (snapshot, config) = await mailbox.perform { m in (m.snapshot, m.settings.config) }
+        return ManagementContext(snapshot: snapshot, config: config)
     }
 
     func reload() async -> Result<Int, ManagementFailure> {
@@ -54,7 +48,7 @@ struct MasterBackend: ManagementBackend {
 
     func status() async -> StatusReport {
         await mailbox.perform { m in
-            StatusReport(keyCount: m.keyCount, reservationCount: m.reservations.count,
+            StatusReport(keyCount: m.snapshot.keyCount, reservationCount: m.snapshot.count,
                          snapshotGeneration: m.snapshotGeneration,
                          snapshotLoadedAt: Double(m.snapshotLoadedAt) / 1000, stateError: m.stateProblem)
         }
