@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SIGHUP reload of N reservations under load (docs/performance.md).
+#
+#   sudo bench/reload.sh [N]        # default 1000000; BIN (default .build/release), WORK, RATE (2000)
+#
+# Starts shadow-master (log level info) in a network namespace of its own, runs `shadow-bench load`
+# for DHCPv4 and DHCPv6 at RATE exchanges/s each for 20 s, sends SIGHUP 6 s in, then prints the
+# master's and the workers' log lines of the reload (time from SIGHUP to each worker applying the
+# new generation) and each bench's exchanges and latency. Everything it starts is stopped and the
+# namespace deleted on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/.build/release}
+COUNT=${1:-1000000}
+RATE=${RATE:-2000}
+WORK=${WORK:-/tmp/shadow-reload}
+NS=sdb-reload
+[ "$(id -u)" = 0 ] || { echo "bench/reload.sh needs root (namespace, ports 67/547)" >&2; exit 1; }
+DIR=$WORK/gen-$COUNT
+mkdir -p "$WORK"
+[ -f "$DIR/reservations.json" ] || "$BIN/shadow-bench" generate --count "$COUNT" --out "$DIR" \
+    --server-v4 127.0.0.1 --server-v6 ::1 --state-dir "$WORK/state-$COUNT" --log-level info > /dev/null
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+    ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+LOG=$WORK/reload-$COUNT.log
+ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$LOG" 2>&1 & MP=$!
+PIDS+=("$MP")
+for _ in $(seq 1 300); do
+    [ "$(grep -c 'worker applied snapshot' "$LOG" || true)" -ge 2 ] && break
+    sleep 0.1
+done
+ip netns exec "$NS" timeout 60 "$BIN/shadow-bench" load --server 127.0.0.1 --bind 127.0.0.1 --port 0 --count "$COUNT" \
+    --rate "$RATE" --duration 20 --json > "$WORK/reload-v4.json" & B4=$!
+ip netns exec "$NS" timeout 60 "$BIN/shadow-bench" load --v6 --server ::1 --bind ::1 --port 0 --count "$COUNT" \
+    --rate "$RATE" --duration 20 --json > "$WORK/reload-v6.json" & B6=$!
+PIDS+=("$B4" "$B6")
+sleep 6
+kill -HUP "$MP"
+wait "$B4" "$B6"
+grep -E 'received SIGHUP|reloaded reservations|worker applied snapshot' "$LOG" | tail -4 | python3 -c '
+import json, sys, datetime
+lines = [json.loads(l) for l in sys.stdin]
+t = lambda l: datetime.datetime.fromisoformat(l["timestamp"].replace("Z", "+00:00"))
+start = t(lines[0])
+for l in lines:
+    print("+%5.2f s  %-6s %s" % ((t(l) - start).total_seconds(), l["process"], l["message"]))'
+for p in v4 v6; do
+    python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["result"]; l = r["latency_us"]
+print("%s: %d of %d exchanges completed, %d timed out, %d wrong; latency p50 %.0f us, p99 %.0f us, max %.0f us"
+      % (sys.argv[2], r["completed"], r["started"], r["timed_out"], r["wrong"], l["p50"], l["p99"], l["max"]))' "$WORK/reload-$p.json" "$p"
+done

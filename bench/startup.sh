@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Start-up time to first answer and resident memory, for N reservations (docs/performance.md).
+#
+#   sudo bench/startup.sh [N]        # default 1000000; BIN (default .build/release), WORK
+#
+# Generates N subscribers (`shadow-bench generate`, reused when WORK already has them), starts
+# shadow-master in a network namespace of its own (only `lo`, 127.0.0.1 and ::1), probes
+# subscriber 0 over DHCPv4 and DHCPv6 until each answers, prints the seconds from the start to
+# each first answer and VmRSS / RssAnon / RssShmem of the master and each worker. Everything it
+# starts is stopped and the namespace deleted on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/.build/release}
+COUNT=${1:-1000000}
+WORK=${WORK:-/tmp/shadow-startup}
+NS=sdb-startup
+[ "$(id -u)" = 0 ] || { echo "bench/startup.sh needs root (namespace, ports 67/547)" >&2; exit 1; }
+DIR=$WORK/gen-$COUNT
+mkdir -p "$WORK"
+[ -f "$DIR/reservations.json" ] || "$BIN/shadow-bench" generate --count "$COUNT" --out "$DIR" \
+    --server-v4 127.0.0.1 --server-v6 ::1 --state-dir "$WORK/state-$COUNT" --log-level info > /dev/null
+MP=""
+cleanup() {
+    [ -n "$MP" ] && { kill -TERM "$MP" 2>/dev/null || true; wait "$MP" 2>/dev/null || true; }
+    ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+cat "$DIR/reservations.json" > /dev/null   # in the page cache, as on a running host
+now() { date +%s.%N; }
+t0=$(now)
+ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$WORK/master-$COUNT.log" 2>&1 & MP=$!
+v4=""; v6=""
+for _ in $(seq 1 600); do
+    if [ -z "$v4" ] && ip netns exec "$NS" "$BIN/shadow-bench" probe --server 127.0.0.1 \
+            --mac 02-00-00-00-00-00 --timeout 0.05 > /dev/null 2>&1; then
+        v4=$(python3 -c "print(f'{$(now) - $t0:.2f}')")
+    fi
+    if [ -z "$v6" ] && ip netns exec "$NS" "$BIN/shadow-bench" probe --v6 --server ::1 \
+            --duid 00:03:00:01:02:00:00:00:00:00 --timeout 0.05 > /dev/null 2>&1; then
+        v6=$(python3 -c "print(f'{$(now) - $t0:.2f}')")
+    fi
+    [ -n "$v4" ] && [ -n "$v6" ] && break
+    kill -0 "$MP" 2>/dev/null || { echo "shadow-master exited; see $WORK/master-$COUNT.log" >&2; exit 1; }
+done
+echo "reservations $COUNT: first DHCPv4 answer ${v4:-none} s, first DHCPv6 answer ${v6:-none} s"
+sleep 0.5
+for p in "$MP" $(pgrep -P "$MP"); do
+    printf '%-14s %s\n' "$(cat /proc/"$p"/comm)" "$(grep -E '^(VmRSS|RssAnon|RssShmem)' /proc/"$p"/status | tr -s ' \t\n' ' ')"
+done
