@@ -180,6 +180,23 @@ server_rss_kib() {
     echo "$total"
 }
 
+# Pss in KiB (proportional set size: a page shared by k processes counts 1/k in each), summed over
+# the server's processes. Unlike the VmRSS sum it counts the snapshot that the master and its workers
+# share (a sealed memfd) once.
+server_pss_kib() {
+    local total=0 pid kib
+    for pid in $(server_pids "$1"); do
+        kib=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+        total=$((total + ${kib:-0}))
+    done
+    echo "$total"
+}
+
+# "RSS PSS" in MiB, summed over the server's processes, tab-separated.
+server_mem() {
+    printf '%s\t%s' "$(($(server_rss_kib "$1") / 1024))" "$(($(server_pss_kib "$1") / 1024))"
+}
+
 # One measured shadow-bench run: N, impl, protocol, server PID, mode label, shadow-bench arguments.
 measure() {
     local n=$1 impl=$2 proto=$3 pid=$4 label=$5; shift 5
@@ -189,13 +206,14 @@ measure() {
     json=$(bench "$@") || { log "shadow-bench failed for $impl $proto $label"; return 0; }
     after=$(server_ticks "$pid")
     echo "$json" > "$WORK/n$n-$impl-$proto-$label.json"
-    python3 - "$n" "$impl" "$proto" "$label" "$((after - before))" "$hz" "$(server_rss_kib "$pid")" "$json" >> "$RESULTS" <<'EOF'
+    python3 - "$n" "$impl" "$proto" "$label" "$((after - before))" "$hz" "$(server_mem "$pid")" "$json" >> "$RESULTS" <<'EOF'
 import json, sys
-n, impl, proto, label, ticks, hz, rss, doc = sys.argv[1:9]
+n, impl, proto, label, ticks, hz, mem, doc = sys.argv[1:9]
+rss, pss = mem.split("\t")
 d = json.loads(doc)
 r = d["result"]
 if r is None:
-    print("\t".join([n, impl, proto, label, "-", "0", "100", "-", "-", "-", "-", str(int(rss) // 1024)]))
+    print("\t".join([n, impl, proto, label, "-", "0", "100", "-", "-", "-", "-", rss, pss]))
     sys.exit()
 cpu_us = int(ticks) / int(hz) * 1e6
 # The CPU delta spans every step of a maximum search, so divide by every step's exchanges.
@@ -204,8 +222,17 @@ per = f"{cpu_us / done:.1f}" if done else "-"
 lat = r["latency_us"] or {}
 bound = "" if r["generator_kept_up"] else "*"
 print("\t".join([n, impl, proto, label, f'{r["offered_rate"]}{bound}', f'{r["exchanges_per_s"]}', f'{r["drop_percent"]}',
-                 str(lat.get("p50", "-")), str(lat.get("p99", "-")), str(lat.get("max", "-")), per, str(int(rss) // 1024)]))
+                 str(lat.get("p50", "-")), str(lat.get("p99", "-")), str(lat.get("max", "-")), per, rss, pss]))
 EOF
+}
+
+# UDP datagrams the namespace's kernel dropped because a socket's receive buffer was full
+# (RcvbufErrors, IPv4 + IPv6): tells whether an exchange was lost at the server or at the load.
+rcvbuf_errors() {
+    ip netns exec "$1" awk '
+        /^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else n += $c }
+        $1 == "Udp6RcvbufErrors" { n += $2 }
+        END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
 }
 
 # One perfdhcp run at a fixed rate against one server process: N, impl, protocol, server PID, rate.
@@ -225,18 +252,22 @@ perfdhcp_run() {
     fi
     hz=$(getconf CLK_TCK)
     log "$impl $proto: perfdhcp at $rate exchanges/s for ${DURATION}s (N = $n)"
+    local srv_err load_err
+    srv_err=$(rcvbuf_errors "$NS_SRV"); load_err=$(rcvbuf_errors "$NS_LOAD")
     before=$(server_ticks "$pid")
     ip netns exec "$NS_LOAD" taskset -c "$LOAD_CPU" timeout $((DURATION + 60)) \
         perfdhcp -g single -R "$n" -r "$rate" -p "$DURATION" -W 500000 "${args[@]}" > "$out" 2>&1 || status=$?
     after=$(server_ticks "$pid")
+    srv_err=$(($(rcvbuf_errors "$NS_SRV") - srv_err)); load_err=$(($(rcvbuf_errors "$NS_LOAD") - load_err))
     # Exit status 3: some exchanges did not complete (counted below); anything else is a failure.
     if [ "$status" != 0 ] && [ "$status" != 3 ]; then
         log "perfdhcp failed ($status) for $impl $proto $rate; see $out"
     fi
-    python3 - "$n" "$impl" "$proto" "$rate" "$DURATION" "$((after - before))" "$hz" "$(server_rss_kib "$pid")" \
-        "$out" >> "$PD_RESULTS" <<'EOF'
+    python3 - "$n" "$impl" "$proto" "$rate" "$DURATION" "$((after - before))" "$hz" "$(server_mem "$pid")" \
+        "$out" "$srv_err/$load_err" >> "$PD_RESULTS" <<'EOF'
 import re, sys
-n, impl, proto, rate, duration, ticks, hz, rss, path = sys.argv[1:10]
+n, impl, proto, rate, duration, ticks, hz, mem, path, rcvbuf = sys.argv[1:11]
+rss, pss = mem.split("\t")
 text = open(path).read()
 blocks = re.split(r"\*\*\*Statistics for: ", text)[1:]
 stats = {}
@@ -253,7 +284,7 @@ for b in blocks:
 first = stats.get("DISCOVER-OFFER") or stats.get("SOLICIT-ADVERTISE")
 second = stats.get("REQUEST-ACK") or stats.get("REQUEST-REPLY")
 if not first or not second or first["sent packets"] is None:
-    print("\t".join([n, impl, proto, rate, "failed"] + ["-"] * 17 + [str(int(rss) // 1024)]))
+    print("\t".join([n, impl, proto, rate, "failed"] + ["-"] * 16 + [rss, pss]))
     sys.exit()
 begun = int(first["sent packets"])
 done = int(second["received packets"] or 0)
@@ -267,10 +298,10 @@ row = [n, impl, proto, rate + ("" if kept_up else "*"), str(begun), str(done), f
        f"{done / float(duration):.0f}",
        str(int((first["drops"] or 0) + (second["drops"] or 0))),
        str(int((first["orphans"] or 0) + (second["orphans"] or 0))),
-       str(int((first["rejected leases"] or 0) + (second["rejected leases"] or 0)))]
+       str(int((first["rejected leases"] or 0) + (second["rejected leases"] or 0))), rcvbuf]
 for s in (first, second):
     row += [ms(s, "min delay"), ms(s, "avg delay"), ms(s, "max delay"), ms(s, "std deviation")]
-row += [f"{cpu_us / done:.1f}" if done else "-", str(int(rss) // 1024)]
+row += [f"{cpu_us / done:.1f}" if done else "-", rss, pss]
 print("\t".join(row))
 EOF
 }
@@ -378,7 +409,7 @@ run_shadowdhcp() {
     wait "$p6" || true
     for proto in v4 v6; do
         s=$(cat "$WORK/n$n-shadowdhcp-startup-$proto")
-        printf '%s\tshadowdhcp\t%s\t%s\t%s\n' "$n" "$proto" "$s" "$(($(server_rss_kib "$pid") / 1024))" >> "$STARTUP"
+        printf '%s\tshadowdhcp\t%s\t%s\t%s\n' "$n" "$proto" "$s" "$(server_mem "$pid")" >> "$STARTUP"
         log "shadowdhcp, N = $n: first $proto answer after $s s"
     done
     for proto in $PROTOCOLS; do
@@ -428,7 +459,7 @@ run_kea() {
             "$(command -v "$bin")" -c "$conf/$bin.json" > "$WORK/n$n-$bin.log" 2>&1 & pid=$!
         PIDS+=("$pid")
         s=$(startup_seconds "$proto" "$t0" "$KEA_STARTUP_LIMIT" "$pid") || true
-        printf '%s\tkea\t%s\t%s\t%s\n' "$n" "$proto" "$s" "$(($(server_rss_kib "$pid") / 1024))" >> "$STARTUP"
+        printf '%s\tkea\t%s\t%s\t%s\n' "$n" "$proto" "$s" "$(server_mem "$pid")" >> "$STARTUP"
         log "Kea ($bin), N = $n: first answer after $s s"
         if [ "$s" != "-" ]; then
             run_suite "$n" kea "$proto" "$pid"
@@ -469,20 +500,20 @@ def table(title, head, body):
 for r in rows(la):
     print(f"load average ({r[0]}): {r[1]}")
 table("Start-up: seconds from starting the server to the first answer for subscriber 0 (shadowdhcp: one master for both)",
-      ["N", "server", "proto", "seconds", "RSS MiB"], [[r[0], r[1], r[2], r[3], r[4]] for r in rows(startup)])
+      ["N", "server", "proto", "seconds", "RSS MiB", "PSS MiB"], rows(startup))
 pdr = rows(pd)
 table(f"perfdhcp at fixed rates, {duration} s each (* = perfdhcp began < 95 % of the exchanges asked for). "
       "Delays in ms as perfdhcp reports them, min/avg/max/std dev, per round trip: "
       "trip 1 = DISCOVER-OFFER / SOLICIT-ADVERTISE, trip 2 = REQUEST-ACK / REQUEST-REPLY",
       ["N", "server", "proto", "rate/s", "begun", "completed", "not done %", "exch/s", "pd drops", "orphans",
-       "rejected", "trip 1 ms", "trip 2 ms", "CPU µs/exch", "RSS MiB"],
-      [r[:11] + ["/".join(r[11:15]), "/".join(r[15:19])] + r[19:21] for r in pdr if len(r) >= 21]
-      + [r for r in pdr if len(r) < 21])
+       "rejected", "rcvbuf drops srv/load", "trip 1 ms", "trip 2 ms", "CPU µs/exch", "RSS MiB", "PSS MiB"],
+      [r[:12] + ["/".join(r[12:16]), "/".join(r[16:20])] + r[20:23] for r in pdr if r[4] != "failed"]
+      + [r[:5] + ["-"] * 10 + r[-2:] for r in pdr if r[4] == "failed"])
 # CPU above the floor and Kea / shadowdhcp, same N, protocol and rate in the same run.
 cpu = {}
 for r in pdr:
-    if len(r) >= 21 and r[19] != "-":
-        cpu[(r[0], r[2], r[3].rstrip("*"), r[1])] = float(r[19])
+    if r[4] != "failed" and r[20] != "-":
+        cpu[(r[0], r[2], r[3].rstrip("*"), r[1])] = float(r[20])
 keys = sorted({(k[0], k[1], k[2]) for k in cpu}, key=lambda k: (int(k[0]), k[1], int(k[2])))
 def f(v):
     return "-" if v is None else f"{v:.1f}"
@@ -499,7 +530,7 @@ table("Server CPU µs per exchange under perfdhcp: above the floor (server − f
        "Kea/shadow above floor"], comp)
 table("shadow-bench (* = generator could not keep up; max: highest step ≤ 1 % dropped, CPU over every step)",
       ["N", "server", "proto", "run", "offered/s", "exch/s", "drop %", "p50 µs", "p99 µs", "max µs", "CPU µs/exch",
-       "RSS MiB"], rows(sb))
+       "RSS MiB", "PSS MiB"], rows(sb))
 EOF
 }
 
