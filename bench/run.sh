@@ -483,11 +483,16 @@ print_tables() {
     echo
     cat "$WORK/machine.txt"
     echo "finished: $(date -u '+%Y-%m-%d %H:%M UTC'); work files in $WORK"
-    python3 - "$STARTUP" "$PD_RESULTS" "$RESULTS" "$LOADAVG" "$DURATION" "$PD_RATES" <<'EOF'
-import sys
-startup, pd, sb, la, duration, pd_rates = sys.argv[1:7]
+    python3 - "$STARTUP" "$PD_RESULTS" "$RESULTS" "$LOADAVG" "$DURATION" "$PD_RATES" "$WORK/tables.md" \
+        "$WORK/machine.txt" <<'EOF'
+import re, sys
+startup, pd, sb, la, duration, pd_rates, md_path, machine = sys.argv[1:9]
+md = ["```", open(machine).read().rstrip("\n"), "```"]   # the same tables in Markdown, for docs/performance.md
 def rows(path):
     return [l.rstrip("\n").split("\t") for l in open(path) if l.strip()]
+def grouped(x):
+    x = str(x)
+    return re.sub(r"^(\d{4,})(\*?)$", lambda m: f"{int(m.group(1)):,}{m.group(2)}", x)
 def table(title, head, body):
     if not body:
         return
@@ -497,8 +502,11 @@ def table(title, head, body):
     w = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     for r in [head] + body:   # N, server and protocol to the left, figures to the right
         print("  ".join(str(x).ljust(w[i]) if i < 3 else str(x).rjust(w[i]) for i, x in enumerate(r)))
+    md.extend(["", title + ":", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)])
+    md.extend("| " + " | ".join(grouped(x) for x in r) + " |" for r in body)
 for r in rows(la):
     print(f"load average ({r[0]}): {r[1]}")
+    md.append(f"* load average ({r[0]}): {r[1]}")
 table("Start-up: seconds from starting the server to the first answer for subscriber 0 (shadowdhcp: one master for both)",
       ["N", "server", "proto", "seconds", "RSS MiB", "PSS MiB"], rows(startup))
 pdr = rows(pd)
@@ -531,6 +539,9 @@ table("Server CPU µs per exchange under perfdhcp: above the floor (server − f
 table("shadow-bench (* = generator could not keep up; max: highest step ≤ 1 % dropped, CPU over every step)",
       ["N", "server", "proto", "run", "offered/s", "exch/s", "drop %", "p50 µs", "p99 µs", "max µs", "CPU µs/exch",
        "RSS MiB", "PSS MiB"], rows(sb))
+open(md_path, "w").write("\n".join(md) + "\n")
+print()
+print(f"(the same tables in Markdown: {md_path})")
 EOF
 }
 
