@@ -66,7 +66,7 @@ while [ $# -gt 0 ]; do
         --out) OUT=$2; shift 2 ;;
         --with-kea) WITH_KEA=1; shift ;;
         --no-kea) WITH_KEA=0; shift ;;
-        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
