@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Instructions per packet of DHCPv4Engine.handle and DHCPv6Engine.handle, counted by callgrind
-# (repeatable on a busy machine, unlike time). Runs bench-dhcpv4 and bench-dhcpv6 from a release
-# build under valgrind with collection switched on only inside the engine's `handle` and one dump
-# per scenario run, then divides each dump's total by the packets of that run.
+# Instructions per packet of DHCPv4Engine.handle and DHCPv6Engine.handle, and per exchange of the
+# worker's whole per-datagram path, counted by callgrind (repeatable on a busy machine, unlike
+# time). Runs bench-dhcpv4, bench-dhcpv6 and bench-worker from a release build under valgrind
+# with collection switched on only inside the engine's `handle` (the worker path's
+# `PacketPathBench.serve`) and one dump per scenario run, then divides each dump's total by the
+# packets (exchanges) of that run.
 #
 #   bench/callgrind.sh [ITERATIONS]        # default 20000; BIN (default .build-rel/release), OUT
 #
 # bench-dhcpv4 runs each scenario ITERATIONS/10 times (warm-up) then ITERATIONS times; bench-dhcpv6
 # runs each 10,000 + ITERATIONS times. Both build 1,000,000 reservations first (about a minute
-# under valgrind). The callgrind files stay in OUT for callgrind_annotate.
+# under valgrind). bench-worker runs ITERATIONS/10 then ITERATIONS DORAs, then as many SARRs, over
+# 100,000 reservations, once in batches of 1 datagram (a worker at a low rate) and once in
+# batches of 32. The callgrind files stay in OUT for callgrind_annotate.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/.build-rel/release}
@@ -25,6 +29,16 @@ timeout 1200 nice valgrind --tool=callgrind --callgrind-out-file="$OUT/v6.out" \
 b=$!
 trap 'kill $a $b 2>/dev/null || true' EXIT INT TERM
 wait "$a"; wait "$b"
+# valgrind 3.19 cannot read this binary's DWARF; the symbol table is enough for callgrind.
+cp "$BIN/bench-worker" "$OUT/bench-worker" && strip -g "$OUT/bench-worker"
+for batch in 1 32; do
+    timeout 1200 nice valgrind --tool=callgrind --callgrind-out-file="$OUT/worker-b$batch.out" \
+        --toggle-collect='*PacketPathBench*serve*' --dump-before='*bench_worker3run*' \
+        "$OUT/bench-worker" --exchanges "$N" --batch "$batch" > "$OUT/worker-b$batch.txt" 2> "$OUT/worker-b$batch.err" &
+    eval "w$batch=\$!"
+done
+trap 'kill $a $b $w1 $w32 2>/dev/null || true' EXIT INT TERM
+wait "$w1"; wait "$w32"
 trap - EXIT INT TERM
 
 python3 - "$OUT" "$N" <<'EOF'
@@ -56,5 +70,12 @@ for name, f in zip(v6, parts(f"{out}/v6.out")):
 print(f"DORA (DISCOVER + REQUEST, MAC match): {res[v4[0]] + res[v4[1]]:,.0f} Ir")
 print(f"SARR stand-in (Solicit + Renew, one subscriber): {res[v6[0]] + res[v6[1]]:,.0f} Ir; "
       f"4,096 random: {res[v6[3]] + res[v6[4]]:,.0f} Ir")
+for batch in (1, 32):
+    # Part 1 ends before the first run (nothing collected); then warm-up and measured run of the
+    # DORAs, then of the SARRs.
+    f = parts(f"{out}/worker-b{batch}.out")
+    dora, sarr = total(f[1]) / n, total(f[3]) / n
+    print(f"worker path, batches of {batch}: DORA {dora:,.0f} Ir/exchange (warm-up {total(f[0]) / (n // 10):,.0f}), "
+          f"SARR (Solicit + Request) {sarr:,.0f} Ir/exchange (warm-up {total(f[2]) / (n // 10):,.0f})")
 print(f"callgrind files in {out}")
 EOF

@@ -14,6 +14,27 @@ protocol PacketHandler {
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)?
 }
 
+extension PacketHandler {
+    /// Answers one datagram of a batch, as the worker loop does between recvmmsg(2) and
+    /// sendmmsg(2) (and `bench-worker` over datagrams in memory): a truncated datagram or one from
+    /// an unknown address family is dropped and counted; otherwise the reply is encoded straight
+    /// into the sender's next slot (as many slots as the receiver has, so there is always one): no
+    /// copy per reply.
+    @inline(__always)
+    func answer(_ d: ReceivedDatagram, snapshot: ReservationSnapshot, bindings: BindingTable,
+                sender: DatagramSender, sink: inout WorkerSink) {
+        guard !d.isTruncated, let source = d.source else {
+            sink.count(d.isTruncated ? "drop.Truncated" : "drop.UnknownSource")
+            return
+        }
+        let queued = sender.enqueue { slot in
+            handle(d.payload, from: source, snapshot: snapshot, bindings: bindings, reply: slot, sink: &sink)
+                .map { ($0.length, $0.destination, $0.destination == source ? d.scopeID : 0) }
+        }
+        if !queued { sink.count("drop.SendFailed") }
+    }
+}
+
 /// What the handlers produce besides replies. One lives as long as the worker's configuration;
 /// the per-batch parts are emptied (keeping their storage) after each batch, so the packet path
 /// allocates nothing for them.

@@ -196,19 +196,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard n > 0 else { return }
         sink.count("received", by: UInt64(n))
         for i in 0..<n {
-            let d = receiver[i]
-            guard !d.isTruncated, let source = d.source else {
-                sink.count(d.isTruncated ? "drop.Truncated" : "drop.UnknownSource")
-                continue
-            }
-            // The engine writes its reply straight into the sender's next slot (as many slots as
-            // the receiver has, so there is always one): no copy per reply.
-            let queued = sender.enqueue { slot in
-                handler.handle(d.payload, from: source, snapshot: snapshot, bindings: bindings,
-                               reply: slot, sink: &sink)
-                    .map { ($0.length, $0.destination, $0.destination == source ? d.scopeID : 0) }
-            }
-            if !queued { sink.count("drop.SendFailed") }
+            handler.answer(receiver[i], snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
         }
         let flushed = sender.flush(to: udp)
         if flushed.dropped > 0 {

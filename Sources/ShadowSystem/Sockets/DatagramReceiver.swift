@@ -19,6 +19,16 @@ public struct ReceivedDatagram {
     public var isTruncated: Bool
     /// The datagram's bytes; empty when ``isTruncated``.
     public var payload: UnsafeRawBufferPointer
+
+    /// A datagram that did not come from a socket (a harness feeding the packet path from memory).
+    public init(source: SocketAddress?, scopeID: UInt32 = 0, length: Int, isTruncated: Bool = false,
+                payload: UnsafeRawBufferPointer) {
+        self.source = source
+        self.scopeID = scopeID
+        self.length = length
+        self.isTruncated = isTruncated
+        self.payload = payload
+    }
 }
 
 /// Receives UDP datagrams in batches with recvmmsg(2) into buffers allocated once: no heap
