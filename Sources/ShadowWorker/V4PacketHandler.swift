@@ -26,7 +26,7 @@ struct V4PacketHandler: PacketHandler {
         guard case .v4(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, reply: reply)
-        if sink.logs(.warning) {
+        if sink.logs(Self.level(outcome.mostSevereLogLevel)) {  // the lines allocate: build them only then
             for line in outcome.logLines {
                 sink.log(Self.level(line.level), line.message, line.fields.map { ($0.key, $0.value) })
             }

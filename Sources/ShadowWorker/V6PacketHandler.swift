@@ -17,7 +17,7 @@ struct V6PacketHandler: PacketHandler {
         guard case .v6(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, reply: reply)
-        if sink.logs(.info) {
+        if sink.logs(outcome.logLineIsInfo ? .info : .debug) {  // the line allocates: build it only then
             let line = outcome.logLine()
             sink.log(line.isInfo ? .info : .debug, line.message, line.fields.map { ($0.key, $0.value) })
         }
