@@ -8,10 +8,9 @@ import ShadowSystem
 /// from memory.
 ///
 /// ``serve(_:snapshot:bindings:)`` runs one batch the way the worker loop's `serveBatch` does
-/// between recvmmsg(2) and sendmmsg(2): the `received` counter, ``PacketHandler/answer`` for each
-/// datagram (the same code), then instead of sendmmsg the queued replies are dropped; the batch's
-/// learned bindings go into `bindings` and the sink is emptied, as the loop's report does (without
-/// the IPC message).
+/// between recvmmsg(2) and sendmmsg(2), through the same `PacketHandler.answer(batch:…)`. Then,
+/// instead of sendmmsg, the queued replies are dropped; the batch's learned bindings go into
+/// `bindings` and the sink is emptied, as the loop's report does (without the IPC message).
 package final class PacketPathBench {
     private enum Handler {
         case v4(V4PacketHandler)
@@ -28,13 +27,17 @@ package final class PacketPathBench {
     /// A path as a worker of `kind` has it once configured with `config` and `ids`; log lines go
     /// to swift-log's default handler at the configuration's level.
     package init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers) {
-        switch kind {
-        case .v4: handler = .v4(V4PacketHandler(config: config, ids: ids))
-        case .v6: handler = .v6(V6PacketHandler(config: config, ids: ids))
-        }
         var logger = Logger(label: "bench-worker")
         logger.logLevel = config.logging.level.swiftLogLevel
-        sink = WorkerSink(logger: logger, eventsEnabled: config.events.isEnabled)
+        let events = config.events.isEnabled
+        switch kind {
+        case .v4:
+            handler = .v4(V4PacketHandler(config: config, ids: ids))
+            sink = WorkerSink(for: V4PacketHandler.self, logger: logger, eventsEnabled: events)
+        case .v6:
+            handler = .v6(V6PacketHandler(config: config, ids: ids))
+            sink = WorkerSink(for: V6PacketHandler.self, logger: logger, eventsEnabled: events)
+        }
     }
 
     /// Answers one batch (at most ``batchCapacity`` datagrams) and returns how many replies were
@@ -42,12 +45,11 @@ package final class PacketPathBench {
     package func serve(_ batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
                        bindings: inout BindingTable) -> Int {
         precondition(batch.count <= sender.capacity, "a batch larger than the worker's")
-        sink.count("received", by: UInt64(batch.count))
         switch handler {
         case .v4(let h):
-            for d in batch { h.answer(d, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink) }
+            h.answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
         case .v6(let h):
-            for d in batch { h.answer(d, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink) }
+            h.answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
         }
         let queued = sender.pendingCount
         sender.discardPending()
@@ -59,7 +61,5 @@ package final class PacketPathBench {
     }
 
     /// The counters as the worker would report them (sorted by name).
-    package var counters: [(name: String, value: UInt64)] {
-        sink.counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    }
+    package var counters: [(name: String, value: UInt64)] { sink.counters.reported.map { ($0.name, $0.value) } }
 }

@@ -49,8 +49,9 @@ public final class DatagramReceiver {
     public let capacity: Int
     /// Bytes per datagram slot; a longer datagram is reported as truncated.
     public let slotSize: Int
-    /// Datagrams in the last batch (including truncated ones).
-    public private(set) var count = 0
+    /// Datagrams in the last batch (including truncated ones). (Read for every datagram: exempt
+    /// from the runtime's exclusivity checks, like ``DatagramSender/pendingCount``.)
+    @exclusivity(unchecked) public private(set) var count = 0
     /// Truncated datagrams in the last batch.
     public private(set) var truncatedCount = 0
 
