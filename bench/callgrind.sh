@@ -12,8 +12,9 @@
 # bench-dhcpv4 runs each scenario ITERATIONS/10 times (warm-up) then ITERATIONS times; bench-dhcpv6
 # runs each 10,000 + ITERATIONS times. Both build 1,000,000 reservations first (about a minute
 # under valgrind). bench-worker runs ITERATIONS/10 then ITERATIONS DORAs, then as many SARRs, over
-# 100,000 reservations, once in batches of 1 datagram (a worker at a low rate) and once in
-# batches of 32. The callgrind files stay in OUT for callgrind_annotate.
+# 100,000 reservations, in batches of 1 datagram (a worker at a low rate) and of 32, each once from
+# memory and once received from a loopback UDP socket by the worker's DatagramReceiver (its
+# user-space side counted too). The callgrind files stay in OUT for callgrind_annotate.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/.build-rel/release}
@@ -35,14 +36,17 @@ if [ "$ONLY" != worker ]; then
 fi
 # valgrind 3.19 cannot read this binary's DWARF; the symbol table is enough for callgrind.
 cp "$BIN/bench-worker" "$OUT/bench-worker" && strip -g "$OUT/bench-worker"
-for batch in 1 32; do
-    timeout 1200 nice valgrind --tool=callgrind --callgrind-out-file="$OUT/worker-b$batch.out" \
+WORKERS=()
+for run in b1 b32 b1-loopback b32-loopback; do
+    batch=${run%%-*}; batch=${batch#b}
+    extra=(); [ "${run#*-}" = loopback ] && extra=(--loopback)
+    timeout 1200 nice valgrind --tool=callgrind --callgrind-out-file="$OUT/worker-$run.out" \
         --toggle-collect='*PacketPathBench*serve*' --dump-before='*bench_worker3run*' \
-        "$OUT/bench-worker" --exchanges "$N" --batch "$batch" > "$OUT/worker-b$batch.txt" 2> "$OUT/worker-b$batch.err" &
-    eval "w$batch=\$!"
+        "$OUT/bench-worker" --exchanges "$N" --batch "$batch" "${extra[@]}" > "$OUT/worker-$run.txt" 2> "$OUT/worker-$run.err" &
+    WORKERS+=($!)
 done
-trap 'kill $w1 $w32 2>/dev/null || true' EXIT INT TERM
-wait "$w1"; wait "$w32"
+trap 'kill "${WORKERS[@]}" 2>/dev/null || true' EXIT INT TERM
+for w in "${WORKERS[@]}"; do wait "$w"; done
 trap - EXIT INT TERM
 
 python3 - "$OUT" "$N" "$ONLY" <<'EOF'
@@ -75,12 +79,13 @@ if only != "worker":
     print(f"DORA (DISCOVER + REQUEST, MAC match): {res[v4[0]] + res[v4[1]]:,.0f} Ir")
     print(f"SARR stand-in (Solicit + Renew, one subscriber): {res[v6[0]] + res[v6[1]]:,.0f} Ir; "
           f"4,096 random: {res[v6[3]] + res[v6[4]]:,.0f} Ir")
-for batch in (1, 32):
+for run in ("b1", "b32", "b1-loopback", "b32-loopback"):
     # Part 1 ends before the first run (nothing collected); then warm-up and measured run of the
     # DORAs, then of the SARRs.
-    f = parts(f"{out}/worker-b{batch}.out")
+    f = parts(f"{out}/worker-{run}.out")
     dora, sarr = total(f[1]) / n, total(f[3]) / n
-    print(f"worker path, batches of {batch}: DORA {dora:,.0f} Ir/exchange (warm-up {total(f[0]) / (n // 10):,.0f}), "
+    how = f"batches of {run[1:].split('-')[0]}" + (", received from loopback" if "loopback" in run else ", from memory")
+    print(f"worker path, {how}: DORA {dora:,.0f} Ir/exchange (warm-up {total(f[0]) / (n // 10):,.0f}), "
           f"SARR (Solicit + Request) {sarr:,.0f} Ir/exchange (warm-up {total(f[2]) / (n // 10):,.0f})")
 print(f"callgrind files in {out}")
 EOF

@@ -5,6 +5,7 @@ import ShadowBench
 import ShadowCore
 import ShadowSystem
 import ShadowWorker
+import SystemPackage
 
 // The worker's per-datagram path (handler → engine → counters, log lines, events → reply encoded
 // into the sender's slot), as `serveBatch` runs it between recvmmsg(2) and sendmmsg(2), over
@@ -12,19 +13,23 @@ import ShadowWorker
 // which cannot follow a real worker into its chroot and seccomp filter.
 //
 //   swift build -c release --product bench-worker
-//   bench-worker [--count N] [--exchanges E] [--batch B] [--events]
+//   bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback]
 //
 // The reservations, configuration and requests are those of `shadow-bench generate` and `load`
 // with `--port 0` on loopback (relay 127.0.0.1 / ::1, circuit / interface-id "bench", RFC 8357
 // source port, option 79). Each scenario runs E/10 exchanges (warm-up) and then E, for
 // subscribers spread over the N reservations, cut into batches of B datagrams. `--events` turns
 // events on (rendered into the batch's buffer, as a worker does before it hands them over).
+// `--loopback` sends each batch from one UDP socket to another on 127.0.0.1 / ::1 (ephemeral
+// ports) and lets the worker's DatagramReceiver take it with one recvmmsg(2), as `serveBatch`
+// does, so that the receive side's user-space work is counted too.
 
 struct Arguments {
     var count = 100_000
     var exchanges = 20_000
     var batch = 1
     var events = false
+    var loopback = false
 
     init(_ argv: [String]) {
         var i = 1
@@ -39,7 +44,8 @@ struct Arguments {
             case "--exchanges": exchanges = value()
             case "--batch": batch = value()
             case "--events": events = true
-            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events]")
+            case "--loopback": loopback = true
+            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback]")
             }
             i += 1
         }
@@ -59,7 +65,8 @@ let ids = try ConfigurationLoader.loadIdentifiers(BenchFiles.identifiers(setup))
 let snapshot = ReservationSnapshot(
     reservations: try ReservationLoader.load(BenchFiles.reservations(plan), subnets: config.subnetsV4).value,
     generation: 1)
-print("snapshot: \(snapshot.count) reservations; batches of \(arguments.batch); events \(arguments.events ? "on" : "off")")
+print("snapshot: \(snapshot.count) reservations; batches of \(arguments.batch); events \(arguments.events ? "on" : "off")"
+      + (arguments.loopback ? "; through loopback sockets" : ""))
 
 /// A relay on the bench's ephemeral port, as `shadow-bench load --port 0`.
 let relayPort: UInt16 = 40_000
@@ -121,10 +128,31 @@ func threadCPUNanoseconds() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
+/// Two UDP sockets on loopback (ephemeral ports): the relay's and the worker's.
+struct Loopback {
+    let relay: FileDescriptor
+    let worker: FileDescriptor
+    let workerAddress: SocketAddress
+
+    init(v6: Bool) throws {
+        let host: SocketAddress = v6 ? .v6(IPv6Address(high: 0, low: 1), port: 0) : .v4(IPv4Address(127, 0, 0, 1), port: 0)
+        relay = try UDPSocket.bind(host)
+        worker = try UDPSocket.bind(host)
+        try worker.setNonBlocking(true)
+        workerAddress = try UDPSocket.localAddress(of: worker)
+    }
+
+    func close() {
+        try? relay.close()
+        try? worker.close()
+    }
+}
+
 /// Runs `exchanges` exchanges (2 datagrams each) through `path` in batches; returns the replies.
 /// bench/callgrind.sh dumps its counts before each call (one dump per run).
 @inline(never)
-func run(_ path: PacketPathBench, _ datagrams: Datagrams, exchanges: Int, bindings: inout BindingTable) -> Int {
+func run(_ path: PacketPathBench, _ datagrams: Datagrams, exchanges: Int, loopback: Loopback?,
+         bindings: inout BindingTable) -> Int {
     let all = datagrams.list.count
     let total = 2 * exchanges
     var replies = 0
@@ -137,7 +165,15 @@ func run(_ path: PacketPathBench, _ datagrams: Datagrams, exchanges: Int, bindin
             batch.append(datagrams.list[k % all])
             k += 1
         }
-        replies += batch.withUnsafeBufferPointer { path.serve($0, snapshot: snapshot, bindings: &bindings) }
+        guard let loopback else {
+            replies += batch.withUnsafeBufferPointer { path.serve($0, snapshot: snapshot, bindings: &bindings) }
+            continue
+        }
+        // Loopback delivers during sendto, so the whole batch is queued for the one recvmmsg.
+        for d in batch { try! UDPSocket.send(d.payload, to: loopback.workerAddress, on: loopback.relay) }
+        let served = try! path.serve(receivingFrom: loopback.worker, snapshot: snapshot, bindings: &bindings)
+        precondition(served.received == batch.count, "loopback lost datagrams")
+        replies += served.replies
     }
     return replies
 }
@@ -147,9 +183,11 @@ func measure(_ name: String, v6: Bool) {
     precondition(arguments.batch <= path.batchCapacity, "--batch is at most \(path.batchCapacity)")
     let datagrams = requests(v6: v6, distinct: min(4096, plan.count))
     var bindings = BindingTable(capacity: config.bindingTableSize)
-    let warm = run(path, datagrams, exchanges: arguments.exchanges / 10, bindings: &bindings)
+    let loopback = arguments.loopback ? try! Loopback(v6: v6) : nil
+    defer { loopback?.close() }
+    let warm = run(path, datagrams, exchanges: arguments.exchanges / 10, loopback: loopback, bindings: &bindings)
     let start = threadCPUNanoseconds()
-    let replies = run(path, datagrams, exchanges: arguments.exchanges, bindings: &bindings)
+    let replies = run(path, datagrams, exchanges: arguments.exchanges, loopback: loopback, bindings: &bindings)
     let ns = Double(threadCPUNanoseconds() - start) / Double(arguments.exchanges)
     let expected = 2 * (arguments.exchanges + arguments.exchanges / 10)
     guard warm + replies == expected else {

@@ -2,6 +2,7 @@ import IPC
 import Logging
 import ShadowCore
 import ShadowSystem
+import SystemPackage
 
 /// A worker's packet path without sockets, sandbox or master, for `bench-worker` (the callgrind
 /// harness of docs/performance.md): the handler, sink and sender a worker has, fed with datagrams
@@ -20,6 +21,7 @@ package final class PacketPathBench {
     private let handler: Handler
     private var sink: WorkerSink
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
+    private lazy var receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
 
     /// Batches hold at most this many datagrams (the worker's receiver and sender capacity).
     package var batchCapacity: Int { sender.capacity }
@@ -45,11 +47,28 @@ package final class PacketPathBench {
     package func serve(_ batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
                        bindings: inout BindingTable) -> Int {
         precondition(batch.count <= sender.capacity, "a batch larger than the worker's")
+        return answer(batch.count, { batch[$0] }, snapshot: snapshot, bindings: &bindings)
+    }
+
+    /// Receives what is queued on `socket` with the worker's `DatagramReceiver` (one recvmmsg(2),
+    /// non-blocking, as `serveBatch`) and answers it like ``serve(_:snapshot:bindings:)``. Returns
+    /// the datagrams received and the replies queued.
+    package func serve(receivingFrom socket: FileDescriptor, snapshot: ReservationSnapshot,
+                       bindings: inout BindingTable) throws(Errno) -> (received: Int, replies: Int) {
+        let receiver = self.receiver
+        let n = try receiver.receive(from: socket, wait: .nonBlocking)
+        return (n, answer(n, { receiver[$0] }, snapshot: snapshot, bindings: &bindings))
+    }
+
+    /// (Not called `serve`: bench/callgrind.sh switches collection on and off at `serve`.)
+    @inline(__always)
+    private func answer(_ count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
+                        bindings: inout BindingTable) -> Int {
         switch handler {
         case .v4(let h):
-            h.answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+            h.answer(batch: count, datagram, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
         case .v6(let h):
-            h.answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+            h.answer(batch: count, datagram, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
         }
         let queued = sender.pendingCount
         sender.discardPending()
