@@ -57,6 +57,8 @@ public final class DatagramReceiver {
 
     private let slots: DatagramSlots
     private let flags: UnsafeMutablePointer<CInt>
+    /// Messages whose headers the kernel wrote since they were last restored.
+    private var dirty: Int
 
     /// - Parameters:
     ///   - capacity: datagrams per batch (at most 1024, the kernel's UIO_MAXIOV).
@@ -66,6 +68,9 @@ public final class DatagramReceiver {
         self.capacity = capacity
         self.slotSize = slotSize
         flags = .allocate(capacity: capacity)
+        // The mmsghdrs and iovecs are laid out once; a receive restores only what the kernel wrote.
+        cshim_recvmmsg_prepare(UInt32(capacity), slots.buffers, slotSize, slots.addresses, slots.scratch)
+        dirty = 0
     }
 
     deinit { flags.deallocate() }
@@ -82,13 +87,18 @@ public final class DatagramReceiver {
         let received: CInt
         do {
             received = try retryingInterrupts {
-                cshim_recvmmsg(fd.rawValue, UInt32(capacity), slots.buffers, slotSize, slots.lengths,
-                               slots.addresses, slots.addressLengths, flags, slots.scratch, mode)
+                cshim_recvmmsg(fd.rawValue, UInt32(capacity), slots.lengths, slots.addressLengths, flags,
+                               slots.scratch, UInt32(dirty), mode)
             }
         } catch where error == .resourceTemporarilyUnavailable {
+            dirty = 0
             return 0
+        } catch {
+            dirty = capacity  // whatever the kernel wrote before failing, restore all of it next time
+            throw error
         }
         count = Int(received)
+        dirty = count
         for i in 0..<count where isTruncated(i) { truncatedCount += 1 }
         return count
     }
