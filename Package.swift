@@ -117,6 +117,11 @@ let package = Package(
         // and micro-benchmark. See docs/dhcpv6.md.
         .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
         .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
+        // The worker's per-datagram path over batches in memory, for callgrind (docs/performance.md).
+        .executableTarget(name: "bench-worker", dependencies: [
+            "ShadowWorker", "ShadowBench", "ShadowCore", "ShadowSystem",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ], path: "Benchmarks/bench-worker"),
 
         // Test support for process-level tests: starts the real shadow-master from the build
         // directory, relays DHCPv4/DHCPv6 on loopback, builds and parses packets. See docs/testing.md.

@@ -4,11 +4,17 @@
 #
 #   sudo bench/loopback.sh scaling [--workers "1 2"] [--count N] [--step S]
 #   sudo bench/loopback.sh soak --rate4 R --rate6 R [--seconds 600] [--interval 10] [--workers W]
+#   sudo bench/loopback.sh syscalls --rate4 R --rate6 R [--seconds 20]
 #
 # scaling: for each worker count, one master with workers_v4 = workers_v6 = W, then
 #          `shadow-bench load --max` for v4 and then v6, one at a time; server CPU per exchange.
 # soak:    one master; DHCPv4 and DHCPv6 load at the same time at the given rates, first 10 s
 #          (reference), then --seconds; VmRSS of the master and every worker every --interval s.
+# syscalls: one master, one worker per protocol; each protocol alone at its fixed rate for --seconds
+#          (at most 120): the worker's CPU per exchange (/proc/PID/stat) over the run minus 3 s at
+#          each end, then the same run again with `perf stat` counting the worker's system calls
+#          (tracepoints raw_syscalls:sys_enter and syscalls:sys_enter_*) in that window: system
+#          calls per datagram received.
 #
 # Everything it starts is stopped by PID on exit; every bench call is bounded by `timeout`.
 # Environment: BIN (default .build-rel/release), OUT (default a new /tmp/shadow-loopback.*).
@@ -163,6 +169,53 @@ for (pid, comm), s in sorted(by.items()):
     print(f"{comm} {pid}: {len(v)} samples, first {first} KiB, last {v[-1]} KiB, min {min(v)}, max {max(v)}, "
           f"spread {spread:.2f} % of first -> {'flat' if spread <= 5 else 'NOT flat'} (5 %)")
 EOF
+    stop_master
+    ;;
+syscalls)
+    [ "$RATE4" -gt 0 ] && [ "$RATE6" -gt 0 ] || { echo "syscalls needs --rate4 and --rate6" >&2; exit 64; }
+    [ "$SECONDS_" = 600 ] && SECONDS_=20     # the default of the other modes
+    [ "$SECONDS_" -ge 10 ] && [ "$SECONDS_" -le 120 ] || { echo "syscalls: --seconds 10..120" >&2; exit 64; }
+    start_master 1
+    window=$((SECONDS_ - 6))
+    EVENTS=raw_syscalls:sys_enter
+    for c in poll recvmmsg sendmmsg recvmsg sendmsg; do EVENTS+=",syscalls:sys_enter_$c"; done
+    for proto in v4 v6; do
+        rate=$RATE4; [ "$proto" = v6 ] && rate=$RATE6
+        worker=$(ps -o pid=,comm= --ppid "$MASTER" | awk -v c="shadow-$proto" '$2 == c {print $1; exit}')
+        [ -n "$worker" ] || { log "no shadow-$proto worker"; exit 1; }
+        for traced in no yes; do   # CPU first without perf attached, then the system calls
+            log "$proto at $rate exchanges/s for $SECONDS_ s, perf $traced (worker $worker)"
+            load "$proto" --rate "$rate" --duration "$SECONDS_" > "$OUT/sys-$proto-$traced.json" & l=$!; PIDS+=("$l")
+            sleep 3
+            t0=$(sed 's/.*) //' "/proc/$worker/stat" | awk '{print $12 + $13}')
+            if [ "$traced" = yes ]; then
+                perf stat -x, -o "$OUT/syscalls-$proto.csv" -e "$EVENTS" -p "$worker" -- sleep "$window" || true
+            else
+                sleep "$window"
+            fi
+            t1=$(sed 's/.*) //' "/proc/$worker/stat" | awk '{print $12 + $13}')
+            wait "$l" || true
+            python3 - "$proto" "$traced" "$rate" "$window" $((t1 - t0)) "$OUT/sys-$proto-$traced.json" \
+                "$OUT/syscalls-$proto.csv" <<'EOF' | tee -a "$OUT/summary.txt"
+import json, os, sys
+proto, traced, rate, window, ticks, path, trace = sys.argv[1:8]
+rate, window, ticks = int(rate), int(window), int(ticks)
+r = json.load(open(path))["result"]
+exchanges = rate * window                       # the schedule's exchanges inside the window
+line = (f"{proto} {rate}/s perf={traced}: drop {r['drop_percent']} %, p50 {r['latency_us']['p50']} us; "
+        f"worker CPU {ticks / os.sysconf('SC_CLK_TCK') * 1e6 / exchanges:.1f} us/exchange over {window} s")
+if traced == "yes" and os.path.exists(trace):
+    calls = {}
+    for l in open(trace):
+        f = l.strip().split(",")
+        if len(f) > 2 and f[0].isdigit():
+            calls[f[2].split(":")[-1].replace("sys_enter_", "").replace("sys_enter", "all")] = int(f[0])
+    datagrams = 2 * exchanges                   # two requests per exchange
+    line += "; system calls per datagram received: " + ", ".join(f"{n} {c / datagrams:.2f}" for n, c in calls.items())
+print(line)
+EOF
+        done
+    done
     stop_master
     ;;
 *) echo "unknown mode $MODE" >&2; exit 64 ;;

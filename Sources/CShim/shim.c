@@ -97,10 +97,8 @@ struct cshim_mmsg_slot { struct mmsghdr hdr; struct iovec iov; };
 size_t cshim_mmsg_scratch_size(void) { return sizeof(struct cshim_mmsg_slot); }
 size_t cshim_sockaddr_storage_size(void) { return sizeof(struct sockaddr_storage); }
 
-int cshim_recvmmsg(int fd, unsigned int vlen, void *bufs, size_t slot_size, uint32_t *lengths,
-                   void *addrs, uint32_t *addr_lens, int *msg_flags, void *scratch, int flags) {
-    struct cshim_mmsg_slot *slots = scratch;
-    struct mmsghdr *hdrs = &slots[0].hdr;
+void cshim_recvmmsg_prepare(unsigned int vlen, void *bufs, size_t slot_size, void *addrs, void *scratch) {
+    struct mmsghdr *hdrs = scratch;
     // mmsghdr entries must be contiguous: lay them out first, the iovecs after them.
     struct iovec *iovs = (struct iovec *)((char *)scratch + vlen * sizeof(struct mmsghdr));
     for (unsigned int i = 0; i < vlen; i++) {
@@ -110,6 +108,16 @@ int cshim_recvmmsg(int fd, unsigned int vlen, void *bufs, size_t slot_size, uint
         hdrs[i].msg_hdr.msg_iov = &iovs[i];
         hdrs[i].msg_hdr.msg_iovlen = 1;
         hdrs[i].msg_hdr.msg_name = (char *)addrs + i * sizeof(struct sockaddr_storage);
+        hdrs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+    }
+}
+
+int cshim_recvmmsg(int fd, unsigned int vlen, uint32_t *lengths, uint32_t *addr_lens, int *msg_flags,
+                   void *scratch, unsigned int dirty, int flags) {
+    struct mmsghdr *hdrs = scratch;
+    // The kernel writes msg_len, msg_namelen, msg_flags and msg_controllen (0, as there is no
+    // control buffer) of the messages it fills; iovecs and buffers stay as laid out.
+    for (unsigned int i = 0; i < dirty && i < vlen; i++) {
         hdrs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
     }
     int n = recvmmsg(fd, hdrs, vlen, flags | MSG_TRUNC, NULL);

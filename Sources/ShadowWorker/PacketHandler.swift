@@ -7,6 +7,10 @@ import ShadowSystem
 protocol PacketHandler {
     init(config: ServerConfig, ids: ServerIdentifiers)
 
+    /// Every counter the handler counts, the ``CommonCounter``s first: the slots of the sink's
+    /// ``WorkerCounters``.
+    static var counterNames: [String] { get }
+
     /// Handles one datagram from `source`; writes any reply into `reply` and returns its length and
     /// destination. Side effects (counters, log lines, events, learned bindings) go to `sink`.
     func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
@@ -14,28 +18,71 @@ protocol PacketHandler {
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)?
 }
 
+extension PacketHandler {
+    /// Answers the `count` datagrams of a batch, as the worker loop does between recvmmsg(2) and
+    /// sendmmsg(2) (and `bench-worker` over datagrams in memory). The caller passes its sink once
+    /// for the whole batch, so the packets pay no exclusivity check on it.
+    @inline(__always)
+    func answer(batch count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
+                bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
+        sink.count(.received, by: UInt64(count))
+        for i in 0..<count {
+            answer(datagram(i), snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        }
+    }
+
+    /// Answers one datagram: a truncated datagram or one from an unknown address family is dropped
+    /// and counted; otherwise the reply is encoded straight into the sender's next slot (as many
+    /// slots as the receiver has, so there is always one): no copy per reply. No closure captures
+    /// the sink, so it is reached without an exclusivity check.
+    @inline(__always)
+    func answer(_ d: ReceivedDatagram, snapshot: ReservationSnapshot, bindings: BindingTable,
+                sender: DatagramSender, sink: inout WorkerSink) {
+        guard !d.isTruncated, let source = d.source else {
+            sink.count(d.isTruncated ? .dropTruncated : .dropUnknownSource)
+            return
+        }
+        guard let slot = sender.nextSlot else {
+            sink.count(.dropSendFailed)
+            return
+        }
+        if let reply = handle(d.payload, from: source, snapshot: snapshot, bindings: bindings, reply: slot, sink: &sink) {
+            sender.commit(length: reply.length, to: reply.destination,
+                          scopeID: reply.destination == source ? d.scopeID : 0)
+        }
+    }
+}
+
 /// What the handlers produce besides replies. One lives as long as the worker's configuration;
 /// the per-batch parts are emptied (keeping their storage) after each batch, so the packet path
 /// allocates nothing for them.
 struct WorkerSink {
     let logger: Logger
+    /// `logger.logLevel` when the sink was made (the worker sets it only when it is configured, and
+    /// makes a new sink then): asking the logger costs an existential call and an exclusivity check
+    /// per packet.
+    let logLevel: Logger.Level
     let eventsEnabled: Bool
     /// Newline-terminated event JSON lines of the current batch.
     var events: [UInt8] = []
     /// Bindings learned from ACKs in the current batch (v4 only).
     var learned: [BindingLearned] = []
-    /// Cumulative counters since the worker started.
-    var counters: [String: UInt64] = [:]
+    /// Cumulative counters since the worker was configured.
+    var counters: WorkerCounters
 
-    init(logger: Logger, eventsEnabled: Bool) {
+    /// A sink for `Handler`'s counters.
+    init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
         self.logger = logger
+        logLevel = logger.logLevel
         self.eventsEnabled = eventsEnabled
+        counters = WorkerCounters(names: Handler.counterNames)
         if eventsEnabled { events.reserveCapacity(IPCLimits.maximumMessageSize) }
     }
 
-    /// Adds to a counter. Pass a stored string (e.g. from a precomputed table), not an
-    /// interpolation, to keep the packet path free of allocations.
-    mutating func count(_ name: String, by n: UInt64 = 1) { counters[name, default: 0] &+= n }
+    /// Adds to the counter in `slot` (from the handler's ``CounterSlots``).
+    mutating func count(_ slot: Int, by n: UInt64 = 1) { counters.add(slot, by: n) }
+
+    mutating func count(_ counter: CommonCounter, by n: UInt64 = 1) { counters.add(counter, by: n) }
 
     /// Appends one event line rendered by `render` with the current time, if events are on.
     mutating func event(_ render: (Int64) -> String) {
@@ -45,7 +92,7 @@ struct WorkerSink {
     }
 
     /// Whether a line at `level` would be written (compute log lines only then: they allocate).
-    func logs(_ level: Logger.Level) -> Bool { logger.logLevel <= level }
+    func logs(_ level: Logger.Level) -> Bool { logLevel <= level }
 
     func log(_ level: Logger.Level, _ message: String, _ fields: [(String, String)]) {
         guard logs(level) else { return }
@@ -55,20 +102,7 @@ struct WorkerSink {
     }
 
     mutating func endBatch() {
-        events.removeAll(keepingCapacity: true)
-        learned.removeAll(keepingCapacity: true)
+        if !events.isEmpty { events.removeAll(keepingCapacity: true) }
+        if !learned.isEmpty { learned.removeAll(keepingCapacity: true) }
     }
-}
-
-/// Counter names built once: `prefix` + each case's name.
-struct CounterNames<Key: Hashable & Sendable>: Sendable {
-    private let names: [Key: String]
-    let fallback: String
-
-    init<C: Collection>(_ prefix: String, _ cases: C, name: (Key) -> String) where C.Element == Key {
-        names = Dictionary(uniqueKeysWithValues: cases.map { ($0, prefix + name($0)) })
-        fallback = prefix + "Unknown"
-    }
-
-    subscript(_ key: Key?) -> String { key.flatMap { names[$0] } ?? fallback }
 }

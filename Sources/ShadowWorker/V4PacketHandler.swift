@@ -7,9 +7,24 @@ import ShadowSystem
 /// Drives ``DHCPv4Engine`` for the v4 worker.
 struct V4PacketHandler: PacketHandler {
     let engine: DHCPv4Engine
-    private static let replies = CounterNames("reply.", DHCPv4MessageType.allCases) { $0.name }
-    private static let recorded = CounterNames("recorded.", DHCPv4MessageType.allCases) { $0.name }
-    private static let drops = CounterNames("drop.", DHCPv4NoReplyReason.allCases) { $0.rawValue }
+
+    /// The counter slots, handed out once.
+    private struct Counters {
+        let names: [String]
+        let replies: CounterSlots<DHCPv4MessageType>
+        let recorded: CounterSlots<DHCPv4MessageType>
+        let drops: CounterSlots<DHCPv4NoReplyReason>
+
+        init() {
+            var table = CounterTable()
+            replies = CounterSlots("reply.", DHCPv4MessageType.allCases, in: &table) { $0.name }
+            recorded = CounterSlots("recorded.", DHCPv4MessageType.allCases, in: &table) { $0.name }
+            drops = CounterSlots("drop.", DHCPv4NoReplyReason.allCases, in: &table) { $0.rawValue }
+            names = table.names
+        }
+    }
+    private static let counters = Counters()
+    static var counterNames: [String] { counters.names }
 
     /// An unchanged binding is reported again once the worker's copy is this old, so that the
     /// master's `last_seen` and its eviction order (oldest first) follow the subscriber's
@@ -26,7 +41,7 @@ struct V4PacketHandler: PacketHandler {
         guard case .v4(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, reply: reply)
-        if sink.logs(.warning) {
+        if sink.logs(Self.level(outcome.mostSevereLogLevel)) {  // the lines allocate: build them only then
             for line in outcome.logLines {
                 sink.log(Self.level(line.level), line.message, line.fields.map { ($0.key, $0.value) })
             }
@@ -37,13 +52,13 @@ struct V4PacketHandler: PacketHandler {
         }
         switch outcome.disposition {
         case .reply(let length, let destination, let port):
-            sink.count(Self.replies[outcome.replyType])
+            sink.count(Self.counters.replies[outcome.replyType])
             return (length, .v4(destination, port: port))
         case .noReply(let reason):
-            sink.count(Self.drops[reason])
+            sink.count(Self.counters.drops[reason])
             return nil
         case .recorded(let type):
-            sink.count(Self.recorded[type])
+            sink.count(Self.counters.recorded[type])
             return nil
         }
     }

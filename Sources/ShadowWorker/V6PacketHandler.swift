@@ -4,8 +4,22 @@ import ShadowCore
 /// Drives ``DHCPv6Engine`` for the v6 worker.
 struct V6PacketHandler: PacketHandler {
     let engine: DHCPv6Engine
-    private static let replies = CounterNames("reply.", DHCPv6MessageType.allCases) { $0.eventName }
-    private static let drops = CounterNames("drop.", DHCPv6NoReplyReason.allCases) { $0.rawValue }
+
+    /// The counter slots, handed out once.
+    private struct Counters {
+        let names: [String]
+        let replies: CounterSlots<DHCPv6MessageType>
+        let drops: CounterSlots<DHCPv6NoReplyReason>
+
+        init() {
+            var table = CounterTable()
+            replies = CounterSlots("reply.", DHCPv6MessageType.allCases, in: &table) { $0.eventName }
+            drops = CounterSlots("drop.", DHCPv6NoReplyReason.allCases, in: &table) { $0.rawValue }
+            names = table.names
+        }
+    }
+    private static let counters = Counters()
+    static var counterNames: [String] { counters.names }
 
     init(config: ServerConfig, ids: ServerIdentifiers) {
         engine = DHCPv6Engine(config: config, ids: ids)
@@ -17,17 +31,17 @@ struct V6PacketHandler: PacketHandler {
         guard case .v6(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, reply: reply)
-        if sink.logs(.info) {
+        if sink.logs(outcome.logLineIsInfo ? .info : .debug) {  // the line allocates: build it only then
             let line = outcome.logLine()
             sink.log(line.isInfo ? .info : .debug, line.message, line.fields.map { ($0.key, $0.value) })
         }
         sink.event { outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: $0) }
         switch outcome.action {
         case .reply(let length, let destination, let port):
-            sink.count(Self.replies[outcome.replyType])
+            sink.count(Self.counters.replies[outcome.replyType])
             return (length, .v6(destination, port: port))
         case .noReply(let reason):
-            sink.count(Self.drops[reason])
+            sink.count(Self.counters.drops[reason])
             return nil
         }
     }

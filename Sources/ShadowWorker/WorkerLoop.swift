@@ -33,7 +33,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         self.channel = channel
         self.udp = udp
         self.logger = logger
-        sink = WorkerSink(logger: logger, eventsEnabled: false)
+        sink = WorkerSink(for: Handler.self, logger: logger, eventsEnabled: false)
         builder = try SnapshotBuilder()
     }
 
@@ -123,7 +123,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         let config = try ConfigurationLoader.loadConfig(c.configJSON)
         handler = Handler(config: config, ids: ids)
         logger.logLevel = config.logging.level.swiftLogLevel
-        sink = WorkerSink(logger: logger, eventsEnabled: config.events.isEnabled)
+        sink = WorkerSink(for: Handler.self, logger: logger, eventsEnabled: config.events.isEnabled)
         if bindings.capacity != config.bindingTableSize { bindings = BindingTable(capacity: config.bindingTableSize) }
     }
 
@@ -194,25 +194,10 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard let handler else { return }
         let n = try receiver.receive(from: udp, wait: .nonBlocking)
         guard n > 0 else { return }
-        sink.count("received", by: UInt64(n))
-        for i in 0..<n {
-            let d = receiver[i]
-            guard !d.isTruncated, let source = d.source else {
-                sink.count(d.isTruncated ? "drop.Truncated" : "drop.UnknownSource")
-                continue
-            }
-            // The engine writes its reply straight into the sender's next slot (as many slots as
-            // the receiver has, so there is always one): no copy per reply.
-            let queued = sender.enqueue { slot in
-                handler.handle(d.payload, from: source, snapshot: snapshot, bindings: bindings,
-                               reply: slot, sink: &sink)
-                    .map { ($0.length, $0.destination, $0.destination == source ? d.scopeID : 0) }
-            }
-            if !queued { sink.count("drop.SendFailed") }
-        }
+        handler.answer(batch: n, { receiver[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
         let flushed = sender.flush(to: udp)
         if flushed.dropped > 0 {
-            sink.count("drop.SendFailed", by: UInt64(flushed.dropped))
+            sink.count(.dropSendFailed, by: UInt64(flushed.dropped))
             logger.error("\(kind) worker: \(flushed.dropped) replies not sent: \(flushed.lastError.map { "\($0)" } ?? "?")")
         }
         report()
@@ -235,7 +220,7 @@ final class WorkerLoop<Handler: PacketHandler> {
             do {
                 try send(.event(Array(events[..<end])), nonBlocking: true)
             } catch {
-                sink.count("events.dropped", by: UInt64(events[..<end].filter { $0 == 0x0A }.count))
+                sink.count(.eventsDropped, by: UInt64(events[..<end].filter { $0 == 0x0A }.count))
             }
             events = events[end...]
         }
@@ -265,7 +250,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         let excess = unreportedBindings.count - unreportedBindingLimit
         if excess > 0 {
             unreportedBindings.removeFirst(excess)
-            sink.count("bindings.dropped", by: UInt64(excess))
+            sink.count(.bindingsDropped, by: UInt64(excess))
         }
     }
 
@@ -274,7 +259,6 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard now &- lastCountersSent >= 1000, !sink.counters.isEmpty else { return }
         lastCountersSent = now
         if !unreportedBindings.isEmpty { reportBindings() }
-        let list = sink.counters.sorted { $0.key < $1.key }.map { Counter(name: $0.key, value: $0.value) }
-        try? send(.counters(list), nonBlocking: true)
+        try? send(.counters(sink.counters.reported), nonBlocking: true)
     }
 }

@@ -90,4 +90,33 @@ struct EventTests {
         let subnet = World.exchange(World.packet(.discover, World.macD)).outcome.logLines
         #expect(subnet.first?.message == "Couldn't find configured subnet for 172.16.0.1")
     }
+
+    @Test("mostSevereLogLevel is the highest level logLines returns, without building them")
+    func mostSevereLogLevel() {
+        var nak = World.packet(.request)
+        nak.requestedAddress(IPv4Address(192, 168, 1, 7))
+        var ack = World.packet(.request)
+        ack.requestedAddress(World.addressA)
+        var release = World.packet(.release)
+        release.ciaddr = World.addressA
+        release.serverIdentifier(World.serverID)
+        var wrongServer = World.packet(.request)
+        wrongServer.serverIdentifier(IPv4Address(10, 0, 0, 99))
+        wrongServer.requestedAddress(World.addressA)
+        let outcomes = [
+            World.exchange(World.packet(.discover)).outcome,                    // OFFER: info
+            World.exchange(nak).outcome,                                        // NAK: warn, info
+            World.exchange(ack).outcome,                                        // ACK: info
+            World.exchange(release).outcome,                                    // recorded: info
+            World.exchange(World.packet(.discover, World.unknownMAC)).outcome,  // NoReservation: info
+            World.exchange(World.packet(.discover, World.macD)).outcome,        // NoServerSubnet: warn, debug
+            World.exchange(wrongServer).outcome,                                // WrongServerId: debug
+            World.exchange(bytes: [1, 2, 3], source: IPv4Address(192, 0, 2, 1)).outcome,  // ParseError: error
+            World.exchange(World.packet(.discover), bufferSize: 100).outcome,   // EncodeFailed: error
+        ]
+        #expect(Set(outcomes.map(\.mostSevereLogLevel)) == [.debug, .info, .warn, .error])
+        for outcome in outcomes {
+            #expect(outcome.logLines.map(\.level).max() == outcome.mostSevereLogLevel, "\(outcome.disposition)")
+        }
+    }
 }

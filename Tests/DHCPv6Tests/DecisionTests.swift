@@ -268,4 +268,19 @@ import ShadowCore
         #expect(none.isInfo && none.message == "DHCPv6: no reservation found — not responding")
         #expect(!f.reply(to: Packet.client(.advertise)).outcome.logLine().isInfo)
     }
+
+    @Test("logLineIsInfo says what logLine().isInfo will be, without building the line")
+    func logLineLevelKnownBeforehand() {
+        var empty = Fixture()
+        empty.reservations = []
+        let outcomes = [
+            f.reply(to: Packet.client(.solicit, cid, Packet.iaNA(1))).outcome,     // lease granted
+            empty.reply(to: Packet.client(.renew, cid, sid, Packet.iaNA(1))).outcome,  // NoBinding
+            empty.reply(to: Packet.client(.solicit, cid)).outcome,                 // no reservation
+            f.reply(to: Packet.client(.advertise)).outcome,                        // discarded
+            f.run([1, 2, 3]).outcome,                                              // parse error
+        ]
+        #expect(outcomes.map(\.logLineIsInfo) == [true, true, true, false, false])
+        for outcome in outcomes { #expect(outcome.logLineIsInfo == outcome.logLine().isInfo) }
+    }
 }

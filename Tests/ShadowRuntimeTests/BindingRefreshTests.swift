@@ -34,7 +34,7 @@ struct BindingRefreshTests {
         request.requestedAddress(IPv4Address("100.64.0.11")!)
         request.serverIdentifier(IPv4Address("203.0.113.1")!)
         request.relayAgentInformation(circuit: "eth1:100", remote: "olt-7")
-        var sink = WorkerSink(logger: Logger(label: "test"), eventsEnabled: false)
+        var sink = WorkerSink(for: V4PacketHandler.self, logger: Logger(label: "test"), eventsEnabled: false)
         var reply = [UInt8](repeating: 0, count: 1500)
         let answer = request.bytes.withUnsafeBytes { datagram in
             reply.withUnsafeMutableBytes { buffer in

@@ -50,6 +50,29 @@ import Testing
         #expect(try receiver.receive(from: client, wait: .nonBlocking) == 0)
     }
 
+    /// The receiver lays its mmsghdrs out once; the kernel shortens the address length of every
+    /// message it fills (16 bytes for IPv4), so each receive must give it back before an IPv6
+    /// source (28 bytes) can land in the same slot.
+    @Test func addressLengthsAreRestoredBetweenBatches() throws {
+        let v4 = SocketAddress.v4(IPv4Address(127, 0, 0, 1), port: 0), v6 = SocketAddress.v6(.loopback, port: 0)
+        let sockets = try [v4, v6].map { (server: try UDPSocket.bind($0), client: try UDPSocket.bind($0)) }
+        defer { for s in sockets { try? s.server.close(); try? s.client.close() } }
+        let receiver = DatagramReceiver(capacity: 4, slotSize: 64)
+        for (family, count) in [(0, 3), (1, 1), (1, 3), (0, 2), (1, 4)] {
+            let (server, client) = sockets[family]
+            let to = try UDPSocket.localAddress(of: server), from = try UDPSocket.localAddress(of: client)
+            for i in 0..<count {
+                _ = try Array("d\(i)".utf8).withUnsafeBytes { try UDPSocket.send($0, to: to, on: client) }
+            }
+            var sources: [SocketAddress?] = []
+            while sources.count < count {
+                let n = try receiver.receive(from: server)
+                for i in 0..<n { sources.append(receiver[i].source) }
+            }
+            #expect(sources == Array(repeating: from, count: count), "family \(family), \(count) datagrams")
+        }
+    }
+
     @Test func datagramLargerThanTheSlotIsReportedTruncated() throws {
         let loopback = SocketAddress.v4(IPv4Address(127, 0, 0, 1), port: 0)
         let server = try UDPSocket.bind(loopback)

@@ -64,13 +64,19 @@ size_t cshim_mmsg_scratch_size(void);
 /// sizeof(struct sockaddr_storage): the size of one address slot.
 size_t cshim_sockaddr_storage_size(void);
 
-/// recvmmsg(fd, vlen messages, flags | MSG_TRUNC, NULL).
-/// Message i lands in bufs + i*slot_size (at most slot_size bytes) and its source address in
-/// addrs + i*cshim_sockaddr_storage_size(). For each received message: lengths[i] is the
-/// datagram's real length (it may exceed slot_size), addr_lens[i] the address length and
-/// msg_flags[i] the returned flags (MSG_TRUNC when the datagram did not fit).
-int cshim_recvmmsg(int fd, unsigned int vlen, void *bufs, size_t slot_size, uint32_t *lengths,
-                   void *addrs, uint32_t *addr_lens, int *msg_flags, void *scratch, int flags);
+/// Lays out the vlen mmsghdrs and iovecs of cshim_recvmmsg in scratch, once: message i lands in
+/// bufs + i*slot_size (at most slot_size bytes) and its source address in
+/// addrs + i*cshim_sockaddr_storage_size().
+void cshim_recvmmsg_prepare(unsigned int vlen, void *bufs, size_t slot_size, void *addrs, void *scratch);
+
+/// recvmmsg(fd, vlen messages, flags | MSG_TRUNC, NULL) over a scratch laid out by
+/// cshim_recvmmsg_prepare. The kernel overwrites the address length of each message it fills, so
+/// the first `dirty` messages (those the previous call filled) get theirs back first. For each
+/// received message: lengths[i] is the datagram's real length (it may exceed slot_size),
+/// addr_lens[i] the address length and msg_flags[i] the returned flags (MSG_TRUNC when the
+/// datagram did not fit).
+int cshim_recvmmsg(int fd, unsigned int vlen, uint32_t *lengths, uint32_t *addr_lens, int *msg_flags,
+                   void *scratch, unsigned int dirty, int flags);
 
 /// sendmmsg(fd, vlen messages, flags): message i is lengths[i] bytes at bufs + i*slot_size,
 /// sent to the address at addrs + i*cshim_sockaddr_storage_size() of length addr_lens[i].

@@ -2,7 +2,21 @@ import ShadowCore
 
 /// A log line the caller should emit for a transaction (behavior.md §10), with structured fields.
 public struct DHCPv4LogLine: Sendable, Hashable {
-    public enum Level: String, Sendable, Hashable { case debug, info, warn, error }
+    /// Ordered by severity: `debug < info < warn < error`.
+    public enum Level: String, Sendable, Hashable, Comparable {
+        case debug, info, warn, error
+
+        private var severity: Int {
+            switch self {
+            case .debug: 0
+            case .info: 1
+            case .warn: 2
+            case .error: 3
+            }
+        }
+
+        public static func < (a: Level, b: Level) -> Bool { a.severity < b.severity }
+    }
 
     public struct Field: Sendable, Hashable {
         public var key: String
@@ -21,6 +35,22 @@ public struct DHCPv4LogLine: Sendable, Hashable {
 }
 
 extension DHCPv4Outcome {
+    /// The level of the most severe line in ``logLines``, known without building them (they
+    /// allocate): a caller whose threshold is above it skips them.
+    public var mostSevereLogLevel: DHCPv4LogLine.Level {
+        switch disposition {
+        case .reply: replyType == .nak ? .warn : .info
+        case .recorded: .info
+        case .noReply(let reason):
+            switch reason {
+            case .parseError, .encodeFailed, .sendFailed: .error
+            case .noServerSubnet: .warn
+            case .noReservation: .info
+            default: .debug
+            }
+        }
+    }
+
     /// The lines to log for this transaction, in order: at most a warning, then the one narrative
     /// line (info for replies, DECLINE/RELEASE and `NoReservation`; debug for other silences).
     /// Computed on demand; the engine itself never logs.

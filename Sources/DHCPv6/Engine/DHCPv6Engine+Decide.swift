@@ -17,7 +17,7 @@ struct DHCPv6Decision {
 
 extension DHCPv6Engine {
     /// Dispatches on the client message type (behavior.md §5.2–§5.6 with decisions.md on top).
-    func decide(_ packet: DHCPv6Datagram, event: DHCPv6Event, clientLinkLayer: [UInt8]?,
+    func decide(_ packet: DHCPv6Datagram, event: DHCPv6Event, clientLinkLayer: MACAddress?,
                 snapshot: ReservationSnapshot, bindings: BindingTable) -> DHCPv6Decision {
         let m = packet.client
         guard let type = m.type else { return .drop(.discarded) }

@@ -2,17 +2,14 @@ import ShadowCore
 
 extension DHCPv6Engine {
     /// Relay fields of the event: the innermost level (adjacent to the client) describes the client.
-    /// `clientLinkLayer` is the innermost Option 79 payload; the event's MAC comes from it only.
-    func describeRelay(_ packet: DHCPv6Datagram, _ clientLinkLayer: [UInt8]?, into event: inout DHCPv6Event) {
+    /// `clientLinkLayer` is the MAC in the innermost Option 79; the event's MAC comes from it only.
+    func describeRelay(_ packet: DHCPv6Datagram, _ clientLinkLayer: MACAddress?, into event: inout DHCPv6Event) {
         let inner = packet.innermost
         event.relayLinkAddress = inner.linkAddress
         event.relayPeerAddress = inner.peerAddress
-        if clientLinkLayer != nil {
-            let input = MACExtractionInput(clientLinkLayerOption: clientLinkLayer, peerAddress: .any, clientID: nil)
-            event.macAddress = MACExtractor.clientLinklayerAddress.extract(input)
-        }
-        event.relayInterfaceID = inner.interfaceID.map { packet.buffer.bytes($0) }
-        event.relayRemoteID = inner.remoteID.map { packet.buffer.bytes($0) }
+        event.macAddress = clientLinkLayer
+        event.relayInterfaceID = inner.interfaceID.map { packet.buffer.inlineBytes($0) }
+        event.relayRemoteID = inner.remoteID.map { packet.buffer.inlineBytes($0) }
     }
 
     /// Message type and xid of a client message whose options failed to decode.

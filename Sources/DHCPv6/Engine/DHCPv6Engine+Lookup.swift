@@ -9,10 +9,10 @@ struct DHCPv6Lookup {
     /// The innermost relay's peer-address (the client's link-local address).
     let peerAddress: IPv6Address
     let clientID: DUID?
-    /// The innermost relay's option 18, 37 and 79 payloads.
-    let interfaceID: [UInt8]?
-    let remoteID: [UInt8]?
-    let clientLinkLayer: [UInt8]?
+    /// The innermost relay's option 18 and 37 payloads, and the MAC in its option 79.
+    let interfaceID: InlineBytes?
+    let remoteID: InlineBytes?
+    let clientLinkLayer: MACAddress?
     let snapshot: ReservationSnapshot
     let bindings: BindingTable
 
@@ -21,9 +21,9 @@ struct DHCPv6Lookup {
         // The Option 18/37 value is only built when an extractor will read it.
         var option1837: Option1837?
         if !config.option1837Extractors.isEmpty && (interfaceID != nil || remoteID != nil) {
-            option1837 = Option1837(wireInterfaceID: interfaceID, wireRemoteID: remoteID)
+            option1837 = DHCPv6Event.option1837(interfaceID: interfaceID, remoteID: remoteID)
         }
-        let macInput = MACExtractionInput(clientLinkLayerOption: clientLinkLayer, peerAddress: peerAddress,
+        let macInput = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: peerAddress,
                                           clientID: clientID?.bytes)
         return snapshot.lookupV6(clientID: clientID, option1837: option1837,
                                  option1837Extractors: config.option1837Extractors,

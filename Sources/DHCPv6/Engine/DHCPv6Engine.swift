@@ -44,7 +44,7 @@ public struct DHCPv6Engine: Sendable {
         } catch {
             return failure(.init(error), event: event, port: sourcePort, error: error)
         }
-        let clientLinkLayer = packet.innermost.clientLinkLayerAddress.map { datagram.bytes($0) }
+        let clientLinkLayer = packet.innermost.clientLinkLayerAddress.flatMap { MACExtractor.fromClientLinkLayer(datagram[$0]) }
         describeRelay(packet, clientLinkLayer, into: &event)
         do {
             let payload = packet.innermost.relayMessage ?? packet.innermost.end..<packet.innermost.end

@@ -14,10 +14,11 @@ public struct DHCPv6Event: Sendable {
     /// From Option 79 only (6-byte address), whatever extractor matched.
     public var macAddress: MACAddress?
     public var clientID: DUID?
-    /// Payloads of the innermost relay's Interface-ID (18) and Remote-ID (37), kept as bytes and
-    /// turned into text only when asked for (§3.2 rules, via ``Option1837``).
-    public var relayInterfaceID: [UInt8]?
-    public var relayRemoteID: [UInt8]?
+    /// Payloads of the innermost relay's Interface-ID (18) and Remote-ID (37), kept as bytes
+    /// (inline up to 48 bytes: taking them from the datagram allocates nothing) and turned into
+    /// text only when asked for (§3.2 rules, via ``Option1837``).
+    public var relayInterfaceID: InlineBytes?
+    public var relayRemoteID: InlineBytes?
     public var requestedNA: IPv6Address?
     public var requestedPD: IPv6Prefix?
     /// The matched reservation, as an index into ``snapshot`` (keeps the record small and cheap to copy).
@@ -37,9 +38,16 @@ public struct DHCPv6Event: Sendable {
     }
 
     /// Option 18/37 of the innermost relay as a lookup value (nil when neither is usable).
-    public var option1837: Option1837? {
-        guard relayInterfaceID != nil || relayRemoteID != nil else { return nil }
-        return Option1837(wireInterfaceID: relayInterfaceID, wireRemoteID: relayRemoteID)
+    public var option1837: Option1837? { Self.option1837(interfaceID: relayInterfaceID, remoteID: relayRemoteID) }
+
+    /// Option 18/37 payloads as a lookup value (nil when neither is usable).
+    static func option1837(interfaceID: InlineBytes?, remoteID: InlineBytes?) -> Option1837? {
+        guard interfaceID != nil || remoteID != nil else { return nil }
+        func bytes<R>(_ b: InlineBytes?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+            guard let b else { return body(nil) }
+            return b.withUnsafeBytes { body($0) }
+        }
+        return bytes(interfaceID) { i in bytes(remoteID) { r in Option1837(wireInterfaceID: i, wireRemoteID: r) } }
     }
 
     public var option1837Interface: String? { option1837?.interface }

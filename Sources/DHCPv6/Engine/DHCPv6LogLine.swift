@@ -14,6 +14,15 @@ public struct DHCPv6LogLine: Sendable, Hashable {
 }
 
 extension DHCPv6Outcome {
+    /// Whether ``logLine()`` is an info line (else debug), known without building it: a caller
+    /// whose threshold is above debug skips the debug lines.
+    public var logLineIsInfo: Bool {
+        switch action {
+        case .reply: true
+        case .noReply(let reason): reason == .noReservation
+        }
+    }
+
     /// Builds the transaction's log line (only call it when it will be logged: it allocates).
     public func logLine() -> DHCPv6LogLine {
         let e = event

@@ -24,6 +24,9 @@ extension UnsafeRawBufferPointer {
     /// A copy of the bytes in `range` (for values that outlive the datagram).
     func bytes(_ range: Range<Int>) -> [UInt8] { Array(self[range]) }
 
+    /// A copy of the bytes in `range` that allocates nothing when it is short.
+    func inlineBytes(_ range: Range<Int>) -> InlineBytes { InlineBytes(UnsafeRawBufferPointer(rebasing: self[range])) }
+
     /// Whether the bytes in `range` equal `other`.
     func equals(_ range: Range<Int>, _ other: [UInt8]) -> Bool {
         guard range.count == other.count else { return false }

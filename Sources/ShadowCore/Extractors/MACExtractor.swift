@@ -30,8 +30,7 @@ public enum MACExtractor: String, CaseIterable, Sendable, Hashable {
     public func extract(_ input: MACExtractionInput) -> MACAddress? {
         switch self {
         case .clientLinklayerAddress:
-            guard let payload = input.clientLinkLayerOption else { return nil }
-            return MACExtractor.fromClientLinkLayer(payload)
+            return input.clientLinkLayerAddress
         case .peerAddrEUI64:
             return MACExtractor.fromEUI64(input.peerAddress)
         case .duid:
@@ -73,16 +72,25 @@ public enum MACExtractor: String, CaseIterable, Sendable, Hashable {
 
 /// What the MAC extractors read from a Relay-forward.
 public struct MACExtractionInput: Sendable {
-    /// Payload of the first Client Link-Layer Address option (79), if any.
-    public var clientLinkLayerOption: [UInt8]?
+    /// The address in the first Client Link-Layer Address option (79): nil without the option or
+    /// when its payload is not a 2-byte link-layer type and a 6-byte address
+    /// (``MACExtractor/fromClientLinkLayer(_:)``).
+    public var clientLinkLayerAddress: MACAddress?
     /// The Relay-forward's peer-address.
     public var peerAddress: IPv6Address
     /// The client's Client Identifier (option 1) payload, if any.
     public var clientID: [UInt8]?
 
-    public init(clientLinkLayerOption: [UInt8]?, peerAddress: IPv6Address, clientID: [UInt8]?) {
-        self.clientLinkLayerOption = clientLinkLayerOption
+    /// With option 79's address already read from the datagram (no copy of its payload).
+    public init(clientLinkLayerAddress: MACAddress?, peerAddress: IPv6Address, clientID: [UInt8]?) {
+        self.clientLinkLayerAddress = clientLinkLayerAddress
         self.peerAddress = peerAddress
         self.clientID = clientID
+    }
+
+    /// With option 79's payload as on the wire.
+    public init(clientLinkLayerOption: [UInt8]?, peerAddress: IPv6Address, clientID: [UInt8]?) {
+        self.init(clientLinkLayerAddress: clientLinkLayerOption.flatMap { MACExtractor.fromClientLinkLayer($0) },
+                  peerAddress: peerAddress, clientID: clientID)
     }
 }

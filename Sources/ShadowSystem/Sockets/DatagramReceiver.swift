@@ -19,6 +19,16 @@ public struct ReceivedDatagram {
     public var isTruncated: Bool
     /// The datagram's bytes; empty when ``isTruncated``.
     public var payload: UnsafeRawBufferPointer
+
+    /// A datagram that did not come from a socket (a harness feeding the packet path from memory).
+    public init(source: SocketAddress?, scopeID: UInt32 = 0, length: Int, isTruncated: Bool = false,
+                payload: UnsafeRawBufferPointer) {
+        self.source = source
+        self.scopeID = scopeID
+        self.length = length
+        self.isTruncated = isTruncated
+        self.payload = payload
+    }
 }
 
 /// Receives UDP datagrams in batches with recvmmsg(2) into buffers allocated once: no heap
@@ -39,13 +49,16 @@ public final class DatagramReceiver {
     public let capacity: Int
     /// Bytes per datagram slot; a longer datagram is reported as truncated.
     public let slotSize: Int
-    /// Datagrams in the last batch (including truncated ones).
-    public private(set) var count = 0
+    /// Datagrams in the last batch (including truncated ones). (Read for every datagram: exempt
+    /// from the runtime's exclusivity checks, like ``DatagramSender/pendingCount``.)
+    @exclusivity(unchecked) public private(set) var count = 0
     /// Truncated datagrams in the last batch.
     public private(set) var truncatedCount = 0
 
     private let slots: DatagramSlots
     private let flags: UnsafeMutablePointer<CInt>
+    /// Messages whose headers the kernel wrote since they were last restored.
+    private var dirty: Int
 
     /// - Parameters:
     ///   - capacity: datagrams per batch (at most 1024, the kernel's UIO_MAXIOV).
@@ -55,6 +68,9 @@ public final class DatagramReceiver {
         self.capacity = capacity
         self.slotSize = slotSize
         flags = .allocate(capacity: capacity)
+        // The mmsghdrs and iovecs are laid out once; a receive restores only what the kernel wrote.
+        cshim_recvmmsg_prepare(UInt32(capacity), slots.buffers, slotSize, slots.addresses, slots.scratch)
+        dirty = 0
     }
 
     deinit { flags.deallocate() }
@@ -71,13 +87,18 @@ public final class DatagramReceiver {
         let received: CInt
         do {
             received = try retryingInterrupts {
-                cshim_recvmmsg(fd.rawValue, UInt32(capacity), slots.buffers, slotSize, slots.lengths,
-                               slots.addresses, slots.addressLengths, flags, slots.scratch, mode)
+                cshim_recvmmsg(fd.rawValue, UInt32(capacity), slots.lengths, slots.addressLengths, flags,
+                               slots.scratch, UInt32(dirty), mode)
             }
         } catch where error == .resourceTemporarilyUnavailable {
+            dirty = 0
             return 0
+        } catch {
+            dirty = capacity  // whatever the kernel wrote before failing, restore all of it next time
+            throw error
         }
         count = Int(received)
+        dirty = count
         for i in 0..<count where isTruncated(i) { truncatedCount += 1 }
         return count
     }

@@ -26,8 +26,10 @@ public final class DatagramSender {
     public let capacity: Int
     /// Largest datagram a slot holds.
     public let slotSize: Int
-    /// Datagrams queued and not yet flushed.
-    public private(set) var pendingCount = 0
+    /// Datagrams queued and not yet flushed. (Read and written for every datagram: exempt from the
+    /// runtime's exclusivity checks, which would cost more than the rest of a queuing. The sender
+    /// belongs to one thread and no access to this counter outlives a statement.)
+    @exclusivity(unchecked) public private(set) var pendingCount = 0
 
     private let slots: DatagramSlots
 
@@ -65,14 +67,26 @@ public final class DatagramSender {
     public func enqueue(
         _ encode: (UnsafeMutableRawBufferPointer) -> (length: Int, destination: SocketAddress, scopeID: UInt32)?
     ) -> Bool {
-        guard pendingCount < capacity else { return false }
-        guard let (written, destination, scopeID) = encode(slots.slot(pendingCount)) else { return true }
-        precondition(written > 0 && written <= slotSize, "encoder wrote outside its slot")
-        slots.lengths[pendingCount] = UInt32(written)
-        slots.addressLengths[pendingCount] = UInt32(destination.write(to: slots.address(pendingCount),
-                                                                      scopeID: scopeID))
-        pendingCount += 1
+        guard let slot = nextSlot else { return false }
+        if let (written, destination, scopeID) = encode(slot) { commit(length: written, to: destination, scopeID: scopeID) }
         return true
+    }
+
+    /// The next free slot, nil when the sender is full. Write a datagram into it, then queue it with
+    /// ``commit(length:to:scopeID:)``; until then nothing is queued, and a slot not committed is
+    /// simply handed out again. (The same as the closure-taking `enqueue`, for a caller that must
+    /// not capture its state in a closure.)
+    public var nextSlot: UnsafeMutableRawBufferPointer? {
+        pendingCount < capacity ? slots.slot(pendingCount) : nil
+    }
+
+    /// Queues the `length` bytes just written into ``nextSlot`` for `destination`.
+    public func commit(length: Int, to destination: SocketAddress, scopeID: UInt32 = 0) {
+        precondition(pendingCount < capacity, "no slot to commit")
+        precondition(length > 0 && length <= slotSize, "encoder wrote outside its slot")
+        slots.lengths[pendingCount] = UInt32(length)
+        slots.addressLengths[pendingCount] = UInt32(destination.write(to: slots.address(pendingCount), scopeID: scopeID))
+        pendingCount += 1
     }
 
     /// Copies `bytes` into the next free slot for `destination`. Returns false when the sender is

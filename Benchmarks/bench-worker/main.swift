@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ShadowBench
+import ShadowCore
+import ShadowSystem
+import ShadowWorker
+import SystemPackage
+
+// The worker's per-datagram path (handler → engine → counters, log lines, events → reply encoded
+// into the sender's slot), as `serveBatch` runs it between recvmmsg(2) and sendmmsg(2), over
+// batches in memory: no socket, no sandbox, no master. Made for callgrind (bench/callgrind.sh),
+// which cannot follow a real worker into its chroot and seccomp filter.
+//
+//   swift build -c release --product bench-worker
+//   bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback]
+//
+// The reservations, configuration and requests are those of `shadow-bench generate` and `load`
+// with `--port 0` on loopback (relay 127.0.0.1 / ::1, circuit / interface-id "bench", RFC 8357
+// source port, option 79). Each scenario runs E/10 exchanges (warm-up) and then E, for
+// subscribers spread over the N reservations, cut into batches of B datagrams. `--events` turns
+// events on (rendered into the batch's buffer, as a worker does before it hands them over).
+// `--loopback` sends each batch from one UDP socket to another on 127.0.0.1 / ::1 (ephemeral
+// ports) and lets the worker's DatagramReceiver take it with one recvmmsg(2), as `serveBatch`
+// does, so that the receive side's user-space work is counted too.
+
+struct Arguments {
+    var count = 100_000
+    var exchanges = 20_000
+    var batch = 1
+    var events = false
+    var loopback = false
+
+    init(_ argv: [String]) {
+        var i = 1
+        func value() -> Int {
+            i += 1
+            guard i < argv.count, let v = Int(argv[i]), v > 0 else { fatalError("\(argv[i - 1]) needs a positive number") }
+            return v
+        }
+        while i < argv.count {
+            switch argv[i] {
+            case "--count": count = value()
+            case "--exchanges": exchanges = value()
+            case "--batch": batch = value()
+            case "--events": events = true
+            case "--loopback": loopback = true
+            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback]")
+            }
+            i += 1
+        }
+    }
+}
+
+let arguments = Arguments(CommandLine.arguments)
+let plan = BenchPlan(count: arguments.count)
+let setup = ServerSetup(v4Address: IPv4Address(127, 0, 0, 1), v6Address: IPv6Address(high: 0, low: 1),
+                        stateDirectory: "/nonexistent")
+let config = {
+    var c = try! ConfigurationLoader.loadConfig(BenchFiles.config(setup))
+    if arguments.events { c.events.tcp = .v4(IPv4Address(127, 0, 0, 1), port: 9) }  // rendered, never sent
+    return c
+}()
+let ids = try ConfigurationLoader.loadIdentifiers(BenchFiles.identifiers(setup))
+let snapshot = ReservationSnapshot(
+    reservations: try ReservationLoader.load(BenchFiles.reservations(plan), subnets: config.subnetsV4).value,
+    generation: 1)
+print("snapshot: \(snapshot.count) reservations; batches of \(arguments.batch); events \(arguments.events ? "on" : "off")"
+      + (arguments.loopback ? "; through loopback sockets" : ""))
+
+/// A relay on the bench's ephemeral port, as `shadow-bench load --port 0`.
+let relayPort: UInt16 = 40_000
+let v4Source = SocketAddress.v4(IPv4Address(127, 0, 0, 1), port: relayPort)
+let v6Source = SocketAddress.v6(IPv6Address(high: 0, low: 1), port: relayPort)
+let v4Writer = V4RequestWriter(relay: V4Relay(giaddr: IPv4Address(127, 0, 0, 1), circuitID: "bench", sourcePortOption: true))
+let v6Writer = V6RequestWriter(relay: V6Relay(linkAddress: IPv6Address(high: 0, low: 1), interfaceID: "bench",
+                                              sourcePort: relayPort))
+
+/// Requests kept in one allocation for the whole run, so the datagrams' pointers stay valid.
+final class Datagrams {
+    static let slot = 1024
+    let storage: UnsafeMutableRawBufferPointer
+    var list: [ReceivedDatagram] = []
+
+    init(capacity: Int) {
+        storage = .allocate(byteCount: capacity * Datagrams.slot, alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    func append(from source: SocketAddress, _ write: (UnsafeMutableRawBufferPointer) -> Int) {
+        let start = list.count * Datagrams.slot
+        let slot = UnsafeMutableRawBufferPointer(rebasing: storage[start..<(start + Datagrams.slot)])
+        let length = write(slot)
+        list.append(ReceivedDatagram(source: source, length: length,
+                                     payload: UnsafeRawBufferPointer(rebasing: slot[0..<length])))
+    }
+}
+
+/// The two requests of `distinct` exchanges for subscribers spread over the snapshot.
+func requests(v6: Bool, distinct: Int) -> Datagrams {
+    let d = Datagrams(capacity: 2 * distinct)
+    for k in 0..<distinct {
+        let i = k &* 7919 % plan.count
+        let xid = UInt32(k)
+        if v6 {
+            let client = V6Client(duid: nil, mac: plan.mac(i))
+            d.append(from: v6Source) { v6Writer.solicit(client, xid: xid, into: $0) }
+            let serverID = BenchPlan.serverDUID
+            d.append(from: v6Source) { out in
+                serverID.withUnsafeBytes {
+                    v6Writer.request(client, xid: xid, serverID: $0, address: plan.ipv6NA(i), prefix: plan.ipv6PD(i), into: out)
+                }
+            }
+        } else {
+            d.append(from: v4Source) { v4Writer.discover(mac: plan.mac(i), xid: xid, requested: plan.ipv4(i), into: $0) }
+            d.append(from: v4Source) {
+                v4Writer.request(mac: plan.mac(i), xid: xid, requested: plan.ipv4(i), server: setup.v4Address, into: $0)
+            }
+        }
+    }
+    return d
+}
+
+func threadCPUNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Two UDP sockets on loopback (ephemeral ports): the relay's and the worker's.
+struct Loopback {
+    let relay: FileDescriptor
+    let worker: FileDescriptor
+    let workerAddress: SocketAddress
+
+    init(v6: Bool) throws {
+        let host: SocketAddress = v6 ? .v6(IPv6Address(high: 0, low: 1), port: 0) : .v4(IPv4Address(127, 0, 0, 1), port: 0)
+        relay = try UDPSocket.bind(host)
+        worker = try UDPSocket.bind(host)
+        try worker.setNonBlocking(true)
+        workerAddress = try UDPSocket.localAddress(of: worker)
+    }
+
+    func close() {
+        try? relay.close()
+        try? worker.close()
+    }
+}
+
+/// Runs `exchanges` exchanges (2 datagrams each) through `path` in batches; returns the replies.
+/// bench/callgrind.sh dumps its counts before each call (one dump per run).
+@inline(never)
+func run(_ path: PacketPathBench, _ datagrams: Datagrams, exchanges: Int, loopback: Loopback?,
+         bindings: inout BindingTable) -> Int {
+    let all = datagrams.list.count
+    let total = 2 * exchanges
+    var replies = 0
+    var batch: [ReceivedDatagram] = []
+    batch.reserveCapacity(arguments.batch)
+    var k = 0
+    while k < total {
+        batch.removeAll(keepingCapacity: true)
+        while batch.count < arguments.batch && k < total {
+            batch.append(datagrams.list[k % all])
+            k += 1
+        }
+        guard let loopback else {
+            replies += batch.withUnsafeBufferPointer { path.serve($0, snapshot: snapshot, bindings: &bindings) }
+            continue
+        }
+        // Loopback delivers during sendto, so the whole batch is queued for the one recvmmsg.
+        for d in batch { try! UDPSocket.send(d.payload, to: loopback.workerAddress, on: loopback.relay) }
+        let served = try! path.serve(receivingFrom: loopback.worker, snapshot: snapshot, bindings: &bindings)
+        precondition(served.received == batch.count, "loopback lost datagrams")
+        replies += served.replies
+    }
+    return replies
+}
+
+func measure(_ name: String, v6: Bool) {
+    let path = PacketPathBench(kind: v6 ? .v6 : .v4, config: config, ids: ids)
+    precondition(arguments.batch <= path.batchCapacity, "--batch is at most \(path.batchCapacity)")
+    let datagrams = requests(v6: v6, distinct: min(4096, plan.count))
+    var bindings = BindingTable(capacity: config.bindingTableSize)
+    let loopback = arguments.loopback ? try! Loopback(v6: v6) : nil
+    defer { loopback?.close() }
+    let warm = run(path, datagrams, exchanges: arguments.exchanges / 10, loopback: loopback, bindings: &bindings)
+    let start = threadCPUNanoseconds()
+    let replies = run(path, datagrams, exchanges: arguments.exchanges, loopback: loopback, bindings: &bindings)
+    let ns = Double(threadCPUNanoseconds() - start) / Double(arguments.exchanges)
+    let expected = 2 * (arguments.exchanges + arguments.exchanges / 10)
+    guard warm + replies == expected else {
+        fatalError("\(name): \(warm + replies) replies for \(expected) requests; counters \(path.counters)")
+    }
+    print("\(name): \((ns * 10).rounded() / 10) ns thread CPU per exchange "
+          + "(warm-up \(arguments.exchanges / 10), measured \(arguments.exchanges) exchanges)")
+    print("  counters: " + path.counters.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+}
+
+measure("DHCPv4 DORA (DISCOVER -> OFFER, REQUEST -> ACK)", v6: false)
+measure("DHCPv6 SARR (Solicit -> Advertise, Request -> Reply)", v6: true)

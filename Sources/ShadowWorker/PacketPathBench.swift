@@ -1,0 +1,84 @@
+import IPC
+import Logging
+import ShadowCore
+import ShadowSystem
+import SystemPackage
+
+/// A worker's packet path without sockets, sandbox or master, for `bench-worker` (the callgrind
+/// harness of docs/performance.md): the handler, sink and sender a worker has, fed with datagrams
+/// from memory.
+///
+/// ``serve(_:snapshot:bindings:)`` runs one batch the way the worker loop's `serveBatch` does
+/// between recvmmsg(2) and sendmmsg(2), through the same `PacketHandler.answer(batch:…)`. Then,
+/// instead of sendmmsg, the queued replies are dropped; the batch's learned bindings go into
+/// `bindings` and the sink is emptied, as the loop's report does (without the IPC message).
+package final class PacketPathBench {
+    private enum Handler {
+        case v4(V4PacketHandler)
+        case v6(V6PacketHandler)
+    }
+
+    private let handler: Handler
+    private var sink: WorkerSink
+    private let sender = DatagramSender(capacity: 64, slotSize: 4096)
+    private lazy var receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
+
+    /// Batches hold at most this many datagrams (the worker's receiver and sender capacity).
+    package var batchCapacity: Int { sender.capacity }
+
+    /// A path as a worker of `kind` has it once configured with `config` and `ids`; log lines go
+    /// to swift-log's default handler at the configuration's level.
+    package init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers) {
+        var logger = Logger(label: "bench-worker")
+        logger.logLevel = config.logging.level.swiftLogLevel
+        let events = config.events.isEnabled
+        switch kind {
+        case .v4:
+            handler = .v4(V4PacketHandler(config: config, ids: ids))
+            sink = WorkerSink(for: V4PacketHandler.self, logger: logger, eventsEnabled: events)
+        case .v6:
+            handler = .v6(V6PacketHandler(config: config, ids: ids))
+            sink = WorkerSink(for: V6PacketHandler.self, logger: logger, eventsEnabled: events)
+        }
+    }
+
+    /// Answers one batch (at most ``batchCapacity`` datagrams) and returns how many replies were
+    /// queued.
+    package func serve(_ batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
+                       bindings: inout BindingTable) -> Int {
+        precondition(batch.count <= sender.capacity, "a batch larger than the worker's")
+        return answer(batch.count, { batch[$0] }, snapshot: snapshot, bindings: &bindings)
+    }
+
+    /// Receives what is queued on `socket` with the worker's `DatagramReceiver` (one recvmmsg(2),
+    /// non-blocking, as `serveBatch`) and answers it like ``serve(_:snapshot:bindings:)``. Returns
+    /// the datagrams received and the replies queued.
+    package func serve(receivingFrom socket: FileDescriptor, snapshot: ReservationSnapshot,
+                       bindings: inout BindingTable) throws(Errno) -> (received: Int, replies: Int) {
+        let receiver = self.receiver
+        let n = try receiver.receive(from: socket, wait: .nonBlocking)
+        return (n, answer(n, { receiver[$0] }, snapshot: snapshot, bindings: &bindings))
+    }
+
+    /// (Not called `serve`: bench/callgrind.sh switches collection on and off at `serve`.)
+    @inline(__always)
+    private func answer(_ count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
+                        bindings: inout BindingTable) -> Int {
+        switch handler {
+        case .v4(let h):
+            h.answer(batch: count, datagram, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        case .v6(let h):
+            h.answer(batch: count, datagram, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        }
+        let queued = sender.pendingCount
+        sender.discardPending()
+        for b in sink.learned {
+            bindings.learn(mac: b.mac, option82: b.option82, now: Clocks.unixMilliseconds() / 1000)
+        }
+        sink.endBatch()
+        return queued
+    }
+
+    /// The counters as the worker would report them (sorted by name).
+    package var counters: [(name: String, value: UInt64)] { sink.counters.reported.map { ($0.name, $0.value) } }
+}
