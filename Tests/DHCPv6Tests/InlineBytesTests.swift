@@ -49,4 +49,33 @@ struct InlineBytesTests {
         let line = event.jsonLine(timestamp: 0)
         #expect(line.contains(#""option1837_interface":"\#(interface)","option1837_remote":"\#(remote)""#))
     }
+
+    /// The Client Identifier is looked up by its bytes in place and kept inline in the event: DUIDs
+    /// of every length match, the DUID extractor reads a DUID-LL's MAC, and logs and events show it.
+    @Test("Client identifiers of any length match and are reported", arguments: [2, 10, 48, 49, 130])
+    func clientIdentifiersOfAnyLength(length: Int) {
+        let bytes = [0, 3, 0, 1] + (0..<max(0, length - 4)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
+        let duid = DUID(bytes: Array(bytes.prefix(length)))
+        var f = Fixture()
+        f.reservations = [Reservation(ipv4: IPv4Address(10, 0, 0, 4), ipv6NA: IPv6Address("2001:db8::4")!,
+                                      ipv6PD: IPv6Prefix("2001:db8:4::/56")!, duid: duid)]
+        let event = f.run(Packet.relay(Packet.client(.solicit, Packet.clientID(duid.description), Packet.iaNA(1))))
+            .outcome.event
+        #expect(event.matchMethod == .duid)
+        #expect(event.clientID == duid)
+        #expect(event.clientIDBytes?.count == length)
+        #expect(event.jsonLine(timestamp: 0).contains(#""client_id":"\#(duid.description)""#))
+    }
+
+    @Test("The DUID extractor finds the MAC of a DUID-LL that has no reservation of its own")
+    func duidExtractorReadsTheClientIdentifier() {
+        var f = Fixture()
+        f.config.macExtractors = [.duid]
+        f.reservations = [Reservation(ipv4: IPv4Address(10, 0, 0, 5), ipv6NA: IPv6Address("2001:db8::5")!,
+                                      ipv6PD: IPv6Prefix("2001:db8:5::/56")!, mac: MACAddress("02:00:00:00:00:05"))]
+        let event = f.run(Packet.relay(Packet.client(.solicit, Packet.clientID("00:03:00:01:02:00:00:00:00:05"),
+                                                     Packet.iaNA(1)))).outcome.event
+        #expect(event.matchMethod == .mac)
+        #expect(event.extractorUsed == "duid")
+    }
 }

@@ -21,7 +21,7 @@ extension DHCPv6Engine {
                 snapshot: ReservationSnapshot, bindings: BindingTable) -> DHCPv6Decision {
         let m = packet.client
         guard let type = m.type else { return .drop(.discarded) }
-        let find = DHCPv6Lookup(engine: self, peerAddress: packet.innermost.peerAddress, clientID: event.clientID,
+        let find = DHCPv6Lookup(engine: self, peerAddress: packet.innermost.peerAddress, clientID: event.clientIDBytes,
                                 interfaceID: event.relayInterfaceID, remoteID: event.relayRemoteID,
                                 clientLinkLayer: clientLinkLayer, snapshot: snapshot, bindings: bindings)
         switch type {

@@ -24,7 +24,7 @@ extension DHCPv6Engine {
         let m = packet.client
         event.messageType = m.rawType
         event.transactionID = m.transactionID
-        event.clientID = m.clientID.map { DUID(bytes: packet.buffer.bytes($0)) }
+        event.clientIDBytes = m.clientID.map { InlineBytes(UnsafeRawBufferPointer(rebasing: packet.buffer[$0])) }
         event.requestedNA = m.requestedNA
         event.requestedPD = m.requestedPD
     }

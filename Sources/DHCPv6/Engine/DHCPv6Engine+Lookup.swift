@@ -8,7 +8,7 @@ struct DHCPv6Lookup {
     let engine: DHCPv6Engine
     /// The innermost relay's peer-address (the client's link-local address).
     let peerAddress: IPv6Address
-    let clientID: DUID?
+    let clientID: InlineBytes?
     /// The innermost relay's option 18 and 37 payloads, and the MAC in its option 79.
     let interfaceID: InlineBytes?
     let remoteID: InlineBytes?
@@ -23,10 +23,19 @@ struct DHCPv6Lookup {
         if !config.option1837Extractors.isEmpty && (interfaceID != nil || remoteID != nil) {
             option1837 = DHCPv6Event.option1837(interfaceID: interfaceID, remoteID: remoteID)
         }
-        let macInput = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: peerAddress,
-                                          clientID: clientID?.bytes)
-        return snapshot.lookupV6(clientID: clientID, option1837: option1837,
-                                 option1837Extractors: config.option1837Extractors,
-                                 macInput: macInput, macExtractors: config.macExtractors, bindings: bindings)
+        guard let clientID else {
+            let macInput = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: peerAddress,
+                                              clientIDAddress: nil)
+            return snapshot.lookupV6(clientIDBytes: nil, option1837: option1837,
+                                     option1837Extractors: config.option1837Extractors,
+                                     macInput: macInput, macExtractors: config.macExtractors, bindings: bindings)
+        }
+        return clientID.withUnsafeBytes { bytes in
+            let macInput = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: peerAddress,
+                                              clientIDAddress: MACExtractor.fromDUID(bytes))
+            return snapshot.lookupV6(clientIDBytes: bytes, option1837: option1837,
+                                     option1837Extractors: config.option1837Extractors,
+                                     macInput: macInput, macExtractors: config.macExtractors, bindings: bindings)
+        }
     }
 }

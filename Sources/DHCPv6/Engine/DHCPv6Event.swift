@@ -13,7 +13,14 @@ public struct DHCPv6Event: Sendable {
     public var relayPeerAddress: IPv6Address = .any
     /// From Option 79 only (6-byte address), whatever extractor matched.
     public var macAddress: MACAddress?
-    public var clientID: DUID?
+    /// The Client Identifier's bytes, inline up to ``InlineBytes/inlineCapacity`` (no allocation
+    /// for the DUIDs clients send).
+    public var clientIDBytes: InlineBytes?
+    /// The Client Identifier as a DUID (made on demand: for logs, events and tests).
+    public var clientID: DUID? {
+        get { clientIDBytes.map { DUID(bytes: $0.bytes) } }
+        set { clientIDBytes = newValue.map { InlineBytes($0.bytes) } }
+    }
     /// Payloads of the innermost relay's Interface-ID (18) and Remote-ID (37), kept as bytes
     /// (inline up to 48 bytes: taking them from the datagram allocates nothing) and turned into
     /// text only when asked for (§3.2 rules, via ``Option1837``).

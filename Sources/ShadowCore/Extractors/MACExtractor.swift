@@ -34,8 +34,7 @@ public enum MACExtractor: String, CaseIterable, Sendable, Hashable {
         case .peerAddrEUI64:
             return MACExtractor.fromEUI64(input.peerAddress)
         case .duid:
-            guard let id = input.clientID else { return nil }
-            return MACExtractor.fromDUID(id)
+            return input.clientIDAddress
         }
     }
 
@@ -78,14 +77,21 @@ public struct MACExtractionInput: Sendable {
     public var clientLinkLayerAddress: MACAddress?
     /// The Relay-forward's peer-address.
     public var peerAddress: IPv6Address
-    /// The client's Client Identifier (option 1) payload, if any.
-    public var clientID: [UInt8]?
+    /// The MAC in the client's Client Identifier (option 1) when it is a DUID-LLT or DUID-LL of an
+    /// Ethernet address (``MACExtractor/fromDUID(_:)``), nil otherwise or without one.
+    public var clientIDAddress: MACAddress?
 
-    /// With option 79's address already read from the datagram (no copy of its payload).
-    public init(clientLinkLayerAddress: MACAddress?, peerAddress: IPv6Address, clientID: [UInt8]?) {
+    /// With both addresses already read from the datagram (no copy of either payload).
+    public init(clientLinkLayerAddress: MACAddress?, peerAddress: IPv6Address, clientIDAddress: MACAddress?) {
         self.clientLinkLayerAddress = clientLinkLayerAddress
         self.peerAddress = peerAddress
-        self.clientID = clientID
+        self.clientIDAddress = clientIDAddress
+    }
+
+    /// With option 79's address already read from the datagram and the Client Identifier's bytes.
+    public init(clientLinkLayerAddress: MACAddress?, peerAddress: IPv6Address, clientID: [UInt8]?) {
+        self.init(clientLinkLayerAddress: clientLinkLayerAddress, peerAddress: peerAddress,
+                  clientIDAddress: clientID.flatMap { MACExtractor.fromDUID($0) })
     }
 
     /// With option 79's payload as on the wire.

@@ -261,7 +261,23 @@ public final class ReservationSnapshot: @unchecked Sendable {
                          option1837Extractors: [Option1837Extractor],
                          macInput: MACExtractionInput, macExtractors: [MACExtractor],
                          bindings: BindingTable) -> ReservationMatch? {
-        if let clientID, let i = index(duid: clientID) {
+        guard let clientID else {
+            return lookupV6(clientIDBytes: nil, option1837: option1837, option1837Extractors: option1837Extractors,
+                            macInput: macInput, macExtractors: macExtractors, bindings: bindings)
+        }
+        return clientID.bytes.withUnsafeBytes { bytes in
+            lookupV6(clientIDBytes: bytes, option1837: option1837, option1837Extractors: option1837Extractors,
+                     macInput: macInput, macExtractors: macExtractors, bindings: bindings)
+        }
+    }
+
+    /// ``lookupV6(clientID:option1837:option1837Extractors:macInput:macExtractors:bindings:)`` with
+    /// the Client Identifier as the bytes of option 1 (no DUID value is made).
+    public func lookupV6(clientIDBytes: UnsafeRawBufferPointer?, option1837: Option1837?,
+                         option1837Extractors: [Option1837Extractor],
+                         macInput: MACExtractionInput, macExtractors: [MACExtractor],
+                         bindings: BindingTable) -> ReservationMatch? {
+        if let clientIDBytes, let i = index(duidBytes: clientIDBytes) {
             return ReservationMatch(index: i, method: .duid, extractor: nil)
         }
         if let option1837 {
