@@ -19,6 +19,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/.build-rel/release}
 OUT=${OUT:-$(mktemp -d /tmp/shadow-callgrind.XXXXXX)}
+mkdir -p "$OUT"
 N=${1:-20000}
 ONLY=${ONLY:-all}
 

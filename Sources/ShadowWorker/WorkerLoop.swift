@@ -4,9 +4,23 @@ import ShadowCore
 import ShadowSystem
 import SystemPackage
 
+/// How the serving loop divides its time between datagrams and the master.
+enum WorkerLoopTiming {
+    /// SO_RCVTIMEO of the UDP socket: the longest the loop waits in `recvmmsg` before it looks at
+    /// the channel and the snapshot builder when no datagram comes.
+    static let receiveTimeoutMilliseconds = 50
+    /// Under traffic, the channel and the snapshot builder are looked at after a batch once this
+    /// much time has passed since the last look (one `poll` per interval, not per datagram).
+    static let controlIntervalMilliseconds: UInt64 = 5
+}
+
 /// A worker's whole life after its privilege drop: configuration and first snapshot from the
-/// master, then one thread polling the UDP socket and the IPC channel. A new snapshot or binding
-/// table is swapped in between batches, so no packet ever sees half of one.
+/// master, then one thread serving the UDP socket and the IPC channel. While serving it waits in
+/// `recvmmsg` itself (two system calls per datagram at a low rate, like a plain
+/// `recvfrom`/`sendto` server) and looks at the channel between batches at least every
+/// ``WorkerLoopTiming/controlIntervalMilliseconds`` under traffic and every
+/// ``WorkerLoopTiming/receiveTimeoutMilliseconds`` without. A new snapshot or binding table is
+/// swapped in between batches, so no packet ever sees half of one.
 final class WorkerLoop<Handler: PacketHandler> {
     let kind: WorkerKind
     let generation: UInt64
@@ -41,34 +55,51 @@ final class WorkerLoop<Handler: PacketHandler> {
     /// the worker has a configuration and a snapshot; until then datagrams wait in the socket.
     func run() -> Int32 {
         do {
-            var serving = false
+            var control = PollSet([(channel.descriptor, .readable), (builder.descriptor, .readable)])
+            // Until there is a configuration and a snapshot, only the master is listened to;
+            // datagrams wait in the socket.
+            while handler == nil || snapshot.generation == 0 {
+                try control.wait(timeoutMilliseconds: 1000)
+                guard try handleControl(control) else { return 0 }
+            }
+            logger.info("\(kind) worker serving", metadata: [
+                "reservations": "\(snapshot.count)", "snapshot.generation": "\(snapshot.generation)"])
+            // Nothing arrived within the receive timeout (or the socket does not block): wait for
+            // a datagram or the master, whichever comes first.
+            var idle = PollSet([(channel.descriptor, .readable), (builder.descriptor, .readable), (udp, .readable)])
+            var lastControl = Clocks.monotonicMilliseconds()
             while true {
-                var items: [(FileDescriptor, PollEvents)] = [(channel.descriptor, .readable), (builder.descriptor, .readable)]
-                if serving { items.append((udp, .readable)) }
-                var poller = PollSet(items)
-                while true {
-                    try poller.wait(timeoutMilliseconds: 1000)
-                    if !poller.events(at: 0).isEmpty {
-                        repeat {
-                            guard try handleIPC(wait: false) else { return 0 }
-                        } while channelHasMore
-                    }
-                    if !poller.events(at: 1).isEmpty { try finishSnapshot() }
-                    if serving {
-                        if poller.events(at: 2).contains(.readable) { try serveBatch() }
-                        sendCountersIfDue()
-                    } else if handler != nil && snapshot.generation > 0 {
-                        serving = true
-                        logger.info("\(kind) worker serving", metadata: [
-                            "reservations": "\(snapshot.count)", "snapshot.generation": "\(snapshot.generation)"])
-                        break  // rebuild the poll set with the UDP socket
-                    }
+                if try serveBatch() == 0 {
+                    try idle.wait(timeoutMilliseconds: 1000)
+                    guard try handleControl(idle) else { return 0 }
+                    lastControl = Clocks.monotonicMilliseconds()
+                    sendCountersIfDue()
+                    continue
+                }
+                let now = Clocks.monotonicMilliseconds()
+                if now &- lastControl >= WorkerLoopTiming.controlIntervalMilliseconds {
+                    lastControl = now
+                    try control.wait(timeoutMilliseconds: 0)
+                    guard try handleControl(control) else { return 0 }
+                    sendCountersIfDue()
                 }
             }
         } catch {
             logger.error("\(kind) worker stopping: \(error)")
             return 1
         }
+    }
+
+    /// Reads what the master sent and takes a finished snapshot build, as `control` reported them.
+    /// Returns false on shutdown or when the master closed the channel.
+    private func handleControl(_ control: PollSet) throws -> Bool {
+        if !control.events(at: 0).isEmpty {
+            repeat {
+                guard try handleIPC(wait: false) else { return false }
+            } while channelHasMore
+        }
+        if !control.events(at: 1).isEmpty { try finishSnapshot() }
+        return true
     }
 
     // MARK: IPC
@@ -189,11 +220,12 @@ final class WorkerLoop<Handler: PacketHandler> {
 
     // MARK: packets
 
-    /// Receives what is queued, answers it, flushes the replies, then reports events and bindings.
-    private func serveBatch() throws {
-        guard let handler else { return }
-        let n = try receiver.receive(from: udp, wait: .nonBlocking)
-        guard n > 0 else { return }
+    /// Waits for datagrams (at most the socket's receive timeout), answers what arrived, flushes
+    /// the replies, then reports events and bindings. Returns the number of datagrams.
+    private func serveBatch() throws -> Int {
+        guard let handler else { return 0 }
+        let n = try receiver.receive(from: udp, wait: .waitForOne)
+        guard n > 0 else { return 0 }
         handler.answer(batch: n, { receiver[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
         let flushed = sender.flush(to: udp)
         if flushed.dropped > 0 {
@@ -201,6 +233,7 @@ final class WorkerLoop<Handler: PacketHandler> {
             logger.error("\(kind) worker: \(flushed.dropped) replies not sent: \(flushed.lastError.map { "\($0)" } ?? "?")")
         }
         report()
+        return n
     }
 
     /// Hands the batch's learned bindings and events to the master.

@@ -24,6 +24,15 @@ public enum WorkerProcess {
         // The master decides when a worker stops: a terminal's Ctrl-C or hang-up reaches the whole
         // process group, and a closed standard output must not kill the packet path.
         SignalDisposition.ignore([SIGINT, SIGHUP, SIGPIPE])
+        // The packet loop waits in recvmmsg itself; the timeout bounds how long the channel to the
+        // master can go unread when no datagram comes (WorkerLoop.receiveTimeoutMilliseconds).
+        do {
+            try UDPSocket.setReceiveTimeout(FileDescriptor(rawValue: WorkerDescriptors.udp),
+                                            milliseconds: WorkerLoopTiming.receiveTimeoutMilliseconds)
+        } catch {
+            complain("\(kind.executableName): cannot set the UDP receive timeout: \(error)")
+            return 2
+        }
         let status: ProcessStatus
         do {
             status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory))

@@ -32,9 +32,14 @@ struct WorkerPoolTests {
                 #expect(try prober.answered("v4", timeout: .seconds(2)))
                 #expect(try prober.answered("v6", timeout: .seconds(2)))
             }
-            // Kill one v4 worker: its sibling keeps answering at once.
+            // Kill one v4 worker: once it is gone, its sibling keeps answering at once. (A datagram
+            // sent while the victim is still dying can wake it in its recvmmsg and die with it, as
+            // with any crash; the client's retransmission would reach the sibling.)
             let victim = try #require(master.servingWorker("v4"))
             #expect(kill(victim.pid, SIGKILL) == 0)
+            _ = try await eventually(timeout: .seconds(2), "the killed worker is gone") {
+                ProcFS.isRunning(victim.pid) ? nil : true
+            }
             for _ in 0..<10 { #expect(try prober.answered("v4", timeout: .seconds(2))) }
         }
     }

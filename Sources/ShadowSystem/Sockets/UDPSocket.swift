@@ -63,6 +63,28 @@ public enum UDPSocket {
         return address
     }
 
+    /// Makes a blocking receive on `fd` give up after `milliseconds` (SO_RCVTIMEO): a receive that
+    /// times out fails with EAGAIN, which ``DatagramReceiver/receive(from:wait:)`` reports as 0
+    /// datagrams. The option belongs to the socket, so it holds for every process sharing it.
+    ///
+    /// Corresponds to setsockopt(2).
+    public static func setReceiveTimeout(_ fd: FileDescriptor, milliseconds: Int) throws(Errno) {
+        var t = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
+        _ = try valueOrErrno {
+            setsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+
+    /// The receive timeout of `fd` in milliseconds (0: a blocking receive waits for ever).
+    ///
+    /// Corresponds to getsockopt(2).
+    public static func receiveTimeout(of fd: FileDescriptor) throws(Errno) -> Int {
+        var t = timeval()
+        var length = socklen_t(MemoryLayout<timeval>.size)
+        _ = try valueOrErrno { getsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &t, &length) }
+        return t.tv_sec * 1000 + t.tv_usec / 1000
+    }
+
     /// The effective SO_RCVBUF (the kernel reports twice the size asked for).
     ///
     /// Corresponds to getsockopt(2).
