@@ -23,19 +23,15 @@ struct DHCPv6Lookup {
         if !config.option1837Extractors.isEmpty && (interfaceID != nil || remoteID != nil) {
             option1837 = DHCPv6Event.option1837(interfaceID: interfaceID, remoteID: remoteID)
         }
-        guard let clientID else {
+        // The client id is read where it lies (inline in the event), never copied into a DUID.
+        func lookup(_ clientID: UnsafeRawBufferPointer?) -> ReservationMatch? {
             let macInput = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: peerAddress,
-                                              clientIDAddress: nil)
-            return snapshot.lookupV6(clientIDBytes: nil, option1837: option1837,
+                                              clientIDAddress: clientID.flatMap { MACExtractor.fromDUID($0) })
+            return snapshot.lookupV6(clientIDBytes: clientID, option1837: option1837,
                                      option1837Extractors: config.option1837Extractors,
                                      macInput: macInput, macExtractors: config.macExtractors, bindings: bindings)
         }
-        return clientID.withUnsafeBytes { bytes in
-            let macInput = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: peerAddress,
-                                              clientIDAddress: MACExtractor.fromDUID(bytes))
-            return snapshot.lookupV6(clientIDBytes: bytes, option1837: option1837,
-                                     option1837Extractors: config.option1837Extractors,
-                                     macInput: macInput, macExtractors: config.macExtractors, bindings: bindings)
-        }
+        guard let clientID else { return lookup(nil) }
+        return clientID.withUnsafeBytes { lookup($0) }
     }
 }

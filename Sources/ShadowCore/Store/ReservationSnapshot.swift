@@ -148,9 +148,6 @@ public final class ReservationSnapshot: @unchecked Sendable {
 
     public func duid(at i: Int) -> DUID? { duidBytes(at: i).map { DUID(bytes: Array($0)) } }
 
-    /// Whether the reservation has an Option 82 key (no strings are made).
-    public func hasOption82(at i: Int) -> Bool { flags(i) & SnapshotLayout.Presence.option82 != 0 }
-
     public func option82(at i: Int) -> Option82? {
         let f = flags(i)
         guard f & SnapshotLayout.Presence.option82 != 0 else { return nil }
