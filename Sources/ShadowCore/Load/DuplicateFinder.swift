@@ -73,43 +73,4 @@ struct DuplicateFinder {
             }
         }
     }
-
-    /// A 64-bit mix (the MurmurHash3 finaliser) for fixed-width keys.
-    @inline(__always)
-    static func mix(_ x: UInt64) -> UInt64 {
-        var h = x
-        h ^= h >> 33
-        h &*= 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 33
-        h &*= 0xC4CE_B9FE_1A85_EC53
-        h ^= h >> 33
-        return h
-    }
-
-    /// FNV-1a over bytes, finished with ``mix(_:)``; `seed` separates the fields of one key.
-    static func hash<C: Sequence>(_ bytes: C, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64
-        where C.Element == UInt8 {
-        var h = seed
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return mix(h)
-    }
-
-    static func hash(_ d: DUID) -> UInt64 { hash(d.bytes) }
-
-    /// Absent and empty fields hash differently (absent adds nothing, present adds a marker).
-    static func hash(_ o: Option82) -> UInt64 {
-        var h: UInt64 = 1
-        for f in [o.circuit, o.remote, o.subscriber] {
-            h = f.map { hash($0.utf8, seed: h ^ 0x9E37_79B9) } ?? mix(h &+ 0x51)
-        }
-        return h
-    }
-
-    static func hash(_ o: Option1837) -> UInt64 {
-        var h: UInt64 = 2
-        for f in [o.interface, o.remote] {
-            h = f.map { hash($0.utf8, seed: h ^ 0x9E37_79B9) } ?? mix(h &+ 0x51)
-        }
-        return mix(h ^ (o.enterpriseNumber.map { UInt64($0) | 1 << 40 } ?? 0))
-    }
 }

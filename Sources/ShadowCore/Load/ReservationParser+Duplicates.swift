@@ -4,13 +4,14 @@ extension ReservationParser {
     mutating func reportDuplicates() {
         let bad = unusable
         func usable(_ i: Int, _ f: ReservationField) -> Bool { bad.isEmpty || !(bad[Int32(i)]?.contains(f) ?? false) }
-        let mix = DuplicateFinder.mix
+        // The keys hash as the snapshot's tables hash them (KeyHash); addresses through its mixer.
+        let mix = KeyHash.mix
         let all = reservations
         all.withUnsafeBufferPointer { rs in
-            duplicates(.mac, { rs[$0].mac }, { mix($0.value) }, { $0.description })
-            duplicates(.duid, { rs[$0].duid }, { DuplicateFinder.hash($0) }, { $0.description })
-            duplicates(.option82, { rs[$0].option82 }, { DuplicateFinder.hash($0) }, ReservationPersistence.compactJSON)
-            duplicates(.option1837, { rs[$0].option1837 }, { DuplicateFinder.hash($0) }, ReservationPersistence.compactJSON)
+            duplicates(.mac, { rs[$0].mac }, { KeyHash.mac($0.value) }, { $0.description })
+            duplicates(.duid, { rs[$0].duid }, { $0.bytes.withUnsafeBytes(KeyHash.duid) }, { $0.description })
+            duplicates(.option82, { rs[$0].option82 }, KeyHash.option82, ReservationPersistence.compactJSON)
+            duplicates(.option1837, { rs[$0].option1837 }, KeyHash.option1837, ReservationPersistence.compactJSON)
             duplicates(.ipv4, { usable($0, .ipv4) ? rs[$0].ipv4 : nil }, { mix(UInt64($0.value)) }, { $0.description })
             duplicates(.ipv6NA, { usable($0, .ipv6NA) ? rs[$0].ipv6NA : nil }, { mix($0.high ^ mix($0.low)) },
                        { $0.description })
