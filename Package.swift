@@ -1,9 +1,11 @@
 // swift-tools-version:6.1
 // shadowdhcp — a reservation-only DHCPv4 + DHCPv6 server for ISPs.
 //
-// Module stack (arrows point one way only):
-//   executables → runtime → engines (DHCPv4, DHCPv6) → ShadowCore
-//   IPC and ShadowSystem are used by the runtime, never the other way round.
+// Module stack (arrows point one way only; docs/architecture.md has the table):
+//   shadow-v4/v6 → ShadowWorker → engines (DHCPv4, DHCPv6) → ShadowCore
+//   shadow-master → ShadowMaster → ShadowOperations → ShadowCore
+//   IPC (the process contract and the messages) and ShadowSystem (every system call) are used by
+//   both sides, never the other way round. The master links no DHCP engine.
 import PackageDescription
 
 let package = Package(
@@ -55,9 +57,10 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
-        // The master's logic: configuration directory, checks, (later) supervision.
-        .target(name: "ShadowRuntime", dependencies: [
-            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "ShadowWorker", "ShadowOperations",
+        // The root master: configuration directory, checks, spawning and supervising the workers,
+        // reloads, bindings. Never imports ShadowWorker or a DHCP engine.
+        .target(name: "ShadowMaster", dependencies: [
+            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "ShadowOperations",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -79,7 +82,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "shadow-master", dependencies: [
-            "ShadowRuntime",
+            "ShadowMaster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "shadow-v4", dependencies: ["ShadowWorker"]),
@@ -96,7 +99,11 @@ let package = Package(
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
-        .testTarget(name: "ShadowRuntimeTests", dependencies: ["ShadowRuntime", "ShadowWorker", "ShadowCore"]),
+        .testTarget(name: "ShadowMasterTests", dependencies: ["ShadowMaster", "ShadowCore"]),
+        .testTarget(name: "ShadowWorkerTests", dependencies: [
+            "ShadowWorker", "ShadowCore", "DHCPv4", "DHCPv6", "IPC",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [
             "ShadowOperations", "ShadowCore", "shadowctl",
             .product(name: "NIOCore", package: "swift-nio"),

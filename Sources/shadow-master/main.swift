@@ -1,5 +1,5 @@
 import ArgumentParser
-import ShadowRuntime
+import ShadowMaster
 
 /// `shadow-master`: loads the configuration directory, binds the DHCP sockets and supervises the
 /// unprivileged `shadow-v4` and `shadow-v6` workers.

@@ -1,4 +1,3 @@
-import ShadowWorker
 import ShadowSystem
 import Synchronization
 import SystemPackage

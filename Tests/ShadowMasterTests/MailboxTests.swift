@@ -2,7 +2,7 @@ import Foundation
 import ShadowSystem
 import Synchronization
 import Testing
-@testable import ShadowRuntime
+@testable import ShadowMaster
 
 @Suite("Mailbox: jobs from any thread run on the poll thread")
 struct MailboxTests {

@@ -1,5 +1,3 @@
-import IPC
-
 /// The two worker processes.
 public enum WorkerKind: String, Sendable, CaseIterable, CustomStringConvertible {
     case v4

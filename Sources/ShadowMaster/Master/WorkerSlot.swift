@@ -1,4 +1,4 @@
-import ShadowWorker
+import IPC
 import ShadowSystem
 import SystemPackage
 

@@ -1,7 +1,7 @@
 import Glibc
 import ShadowCore
 import Testing
-@testable import ShadowRuntime
+@testable import ShadowMaster
 
 /// `state_dir/bindings.json`: what the master writes at shutdown and reads at start.
 @Suite("Binding state file")

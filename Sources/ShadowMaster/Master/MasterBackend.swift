@@ -2,7 +2,6 @@ import IPC
 import ShadowCore
 import ShadowOperations
 import ShadowSystem
-import ShadowWorker
 
 /// The master as the management server and the metrics endpoint see it. Every method runs its
 /// read or change of the master's state as a job on the master's poll thread (``Mailbox``);

@@ -1,5 +1,5 @@
 import Testing
-@testable import ShadowRuntime
+@testable import ShadowMaster
 
 @Suite("Worker restart back-off")
 struct RestartBackoffTests {

@@ -1,4 +1,3 @@
-import ShadowWorker
 import Logging
 import ShadowCore
 import ShadowSystem

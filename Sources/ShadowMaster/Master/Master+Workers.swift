@@ -1,4 +1,3 @@
-import ShadowWorker
 import Glibc
 import IPC
 import Logging

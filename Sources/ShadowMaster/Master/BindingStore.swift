@@ -1,4 +1,3 @@
-import ShadowWorker
 import IPC
 import ShadowCore
 import ShadowSystem
