@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "DHCPv6", dependencies: ["ShadowCore"]),
         .target(name: "IPC", dependencies: ["ShadowCore"]),
 
-        // Every system call lives here.
+        // Every system call lives here (Support/Syscall.swift: EINTR retried, EBADF/EFAULT are bugs).
         .target(name: "ShadowSystem", dependencies: [
             "ShadowCore", "CShim", "CCap", "CSeccomp",
             .product(name: "SystemPackage", package: "swift-system"),
