@@ -44,8 +44,9 @@ let package = Package(
 
         // swift-log handler shared by the master and the workers.
         .target(name: "ShadowLogging", dependencies: [
-            "ShadowCore",
+            "ShadowCore", "ShadowSystem",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         // A worker's life: sandbox, configuration and snapshot over IPC, the packet loop. No NIO.
