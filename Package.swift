@@ -67,14 +67,14 @@ let package = Package(
         // The master's operations components: management server, event writer, metrics.
         // Used by the runtime, never the other way round.
         .target(name: "ShadowOperations", dependencies: [
-            "ShadowCore",
+            "ShadowCore", "ShadowSystem",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "shadowctl", dependencies: [
-            "ShadowOperations", "ShadowCore",
+            "ShadowOperations", "ShadowCore", "ShadowSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
