@@ -1,5 +1,4 @@
 import ShadowWorker
-import Glibc
 import IPC
 import Logging
 import ShadowCore
@@ -71,7 +70,7 @@ extension Master {
         closeChannel(of: w)
         if let child = w.child {
             logger.warning("killing the \(w.kind) worker (pid \(child.pid)): \(reason)")
-            try? child.signal(SIGKILL)
+            try? child.signal(Signal.kill)
         }
     }
 
@@ -141,7 +140,7 @@ extension Master {
         for w in workers {
             guard let child = w.child else { continue }
             logger.warning("\(w.kind) worker did not stop in time; killing pid \(child.pid)")
-            try? child.signal(SIGKILL)
+            try? child.signal(Signal.kill)
             _ = try? child.wait()
             w.child = nil
             drainChannel(of: w)
