@@ -90,14 +90,16 @@ let package = Package(
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),
         // Fuzzing and benchmarking (not shipped).
         .executableTarget(name: "fuzz-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"], path: "Fuzz/fuzz-dhcpv4"),
-        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"],
+        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "ShadowCore", "ShadowSystem"],
                           path: "Benchmarks/bench-dhcpv4"),
 
         .testTarget(name: "ShadowCoreTests", dependencies: ["ShadowCore"]),
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
-        .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
-        .testTarget(name: "ShadowRuntimeTests", dependencies: ["ShadowRuntime", "ShadowWorker", "ShadowCore"]),
+        .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore", "ShadowSystem"]),
+        .testTarget(name: "ShadowRuntimeTests", dependencies: [
+            "ShadowRuntime", "ShadowWorker", "ShadowCore", "ShadowSystem",
+        ]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [
             "ShadowOperations", "ShadowCore", "shadowctl",
             .product(name: "NIOCore", package: "swift-nio"),
