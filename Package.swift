@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "DHCPv6", dependencies: ["ShadowCore"]),
         .target(name: "IPC", dependencies: ["ShadowCore"]),
 
-        // Every system call lives here.
+        // Every system call lives here (Support/Syscall.swift: EINTR retried, EBADF/EFAULT are bugs).
         .target(name: "ShadowSystem", dependencies: [
             "ShadowCore", "CShim", "CCap", "CSeccomp",
             .product(name: "SystemPackage", package: "swift-system"),
@@ -46,8 +46,9 @@ let package = Package(
 
         // swift-log handler shared by the master and the workers.
         .target(name: "ShadowLogging", dependencies: [
-            "ShadowCore",
+            "ShadowCore", "ShadowSystem",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         // A worker's life: sandbox, configuration and snapshot over IPC, the packet loop. No NIO.
@@ -69,14 +70,14 @@ let package = Package(
         // The master's operations components: management server, event writer, metrics.
         // Used by the runtime, never the other way round.
         .target(name: "ShadowOperations", dependencies: [
-            "ShadowCore",
+            "ShadowCore", "ShadowSystem",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "shadowctl", dependencies: [
-            "ShadowOperations", "ShadowCore",
+            "ShadowOperations", "ShadowCore", "ShadowSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -92,16 +93,16 @@ let package = Package(
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),
         // Fuzzing and benchmarking (not shipped).
         .executableTarget(name: "fuzz-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"], path: "Fuzz/fuzz-dhcpv4"),
-        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"],
+        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "ShadowCore", "ShadowSystem"],
                           path: "Benchmarks/bench-dhcpv4"),
 
         .testTarget(name: "ShadowCoreTests", dependencies: ["ShadowCore"]),
         .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
         .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
-        .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore"]),
-        .testTarget(name: "ShadowMasterTests", dependencies: ["ShadowMaster", "ShadowCore"]),
+        .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore", "ShadowSystem"]),
+        .testTarget(name: "ShadowMasterTests", dependencies: ["ShadowMaster", "ShadowCore", "ShadowSystem"]),
         .testTarget(name: "ShadowWorkerTests", dependencies: [
-            "ShadowWorker", "ShadowCore", "DHCPv4", "DHCPv6", "IPC",
+            "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "IPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [

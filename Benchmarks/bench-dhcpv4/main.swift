@@ -3,10 +3,10 @@
 //   swift build -c release --product bench-dhcpv4 && .build/release/bench-dhcpv4 [iterations [distinct [reservations]]]
 // (default 2,000,000 iterations, 4,096 distinct subscribers, 1,000,000 reservations).
 #if canImport(Glibc)
-import Glibc
 #endif
 import DHCPv4
 import ShadowCore
+import ShadowSystem
 
 let iterations = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 2_000_000
 let clock = ContinuousClock()
@@ -30,10 +30,6 @@ for scenario in Scenario.allCases {
 }
 
 /// CPU time of this thread: unlike wall time, not inflated when other processes share the cores.
-func threadCPUNanoseconds() -> Int64 {
-    var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-    return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
-}
+func threadCPUNanoseconds() -> Int64 { Int64(Clocks.threadCPUNanoseconds()) }
 
 func oneDecimal(_ x: Double) -> String { String(Double(Int(x * 10)) / 10) }

@@ -1,5 +1,4 @@
 #if canImport(Glibc)
-import Glibc
 #endif
 import ShadowBench
 import ShadowCore
@@ -122,11 +121,7 @@ func requests(v6: Bool, distinct: Int) -> Datagrams {
     return d
 }
 
-func threadCPUNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
+func threadCPUNanoseconds() -> UInt64 { Clocks.threadCPUNanoseconds() }
 
 /// Two UDP sockets on loopback (ephemeral ports): the relay's and the worker's.
 struct Loopback {

@@ -1,8 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+import ShadowSystem
 import Synchronization
+import SystemPackage
 
 /// Where log lines go: standard output and/or a daily-rotated file, one line per record.
 ///
@@ -14,7 +13,7 @@ public final class LogOutput: Sendable {
     private struct FileSink {
         var path: String
         var maxFiles: Int
-        var fd: Int32 = -1
+        var fd: FileDescriptor?
         var day: String = ""
     }
 
@@ -27,7 +26,7 @@ public final class LogOutput: Sendable {
     ///   - stdout: write to standard output; text when it is a terminal, JSON lines otherwise.
     ///   - filePath: also write JSON lines to `filePath.YYYY-MM-DD` (UTC), keeping `maxFiles` days.
     public init(stdout: Bool, filePath: String? = nil, maxFiles: Int = 3) {
-        stdoutFormat = stdout ? (isatty(1) == 1 ? .text : .json) : nil
+        stdoutFormat = stdout ? (FileDescriptor.standardOutput.isTerminal ? .text : .json) : nil
         file = Mutex(filePath.map { FileSink(path: $0, maxFiles: max(1, maxFiles)) })
     }
 
@@ -45,19 +44,21 @@ public final class LogOutput: Sendable {
         file.withLock { sink in
             guard var s = sink else { return }
             let day = String(record.timestamp.prefix(10))
-            if day != s.day || s.fd < 0 { s = LogOutput.rotate(s, day: day) }
-            if s.fd >= 0 { LogOutput.writeAll(s.fd, record.render(.json)) }
+            if day != s.day || s.fd == nil { s = LogOutput.rotate(s, day: day) }
+            if let fd = s.fd { LogOutput.writeAll(fd, record.render(.json)) }
             sink = s
         }
     }
 
     private static func rotate(_ sink: FileSink, day: String) -> FileSink {
         var s = sink
-        if s.fd >= 0 { close(s.fd) }
+        try? s.fd?.closeChecked()
         s.day = day
-        s.fd = open("\(s.path).\(day)", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        if s.fd < 0 {
-            writeAll(2, "cannot open log file \(s.path).\(day): \(String(cString: strerror(errno)))\n")
+        do {
+            s.fd = try FileSystem.openForAppending("\(s.path).\(day)", permissions: 0o640)
+        } catch {
+            s.fd = nil
+            StandardError.write("cannot open log file \(s.path).\(day): \(error)\n")
         }
         pruneOldFiles(path: s.path, keep: s.maxFiles)
         return s
@@ -68,51 +69,29 @@ public final class LogOutput: Sendable {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[..<$0]) } ?? "."
         let base = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + "."
-        guard let d = opendir(dir.isEmpty ? "/" : dir) else { return }
-        var names: [String] = []
-        while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name.hasPrefix(base) && name.count == base.count + 10 { names.append(name) }
-        }
-        closedir(d)
-        for old in names.sorted().dropLast(keep) { unlink("\(dir)/\(old)") }
+        guard let all = try? FileSystem.names(in: dir.isEmpty ? "/" : dir) else { return }
+        let names = all.filter { $0.hasPrefix(base) && $0.count == base.count + 10 }
+        for old in names.sorted().dropLast(keep) { try? FileSystem.remove("\(dir)/\(old)") }
     }
 
     /// Logging must never stop the packet path: when the reader of standard output (a pipe to a
     /// log shipper) does not keep up and the pipe is full, the line is dropped and counted, and
     /// the count is reported in the next line that gets through.
     private func writeStandardOutput(_ line: String) {
-        guard LogOutput.canWriteWithoutBlocking(1) else {
+        guard FileDescriptor.standardOutput.canWriteWithoutBlocking() else {
             droppedStdout.withLock { $0 &+= 1 }
             return
         }
         let dropped = droppedStdout.withLock { n in defer { n = 0 }; return n }
         if dropped > 0 {
-            LogOutput.writeAll(1, "{\"level\":\"WARN\",\"message\":\"\(dropped) log lines dropped: standard output was full\"}\n")
+            LogOutput.writeAll(.standardOutput, "{\"level\":\"WARN\",\"message\":\"\(dropped) log lines dropped: standard output was full\"}\n")
         }
-        LogOutput.writeAll(1, line)
+        LogOutput.writeAll(.standardOutput, line)
     }
 
-    /// Whether a write of one line (≤ PIPE_BUF) to `fd` would not block right now.
-    ///
-    /// Corresponds to poll(2) with a zero timeout.
-    static func canWriteWithoutBlocking(_ fd: Int32) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let n = poll(&p, 1, 0)
-        return n < 0 || p.revents != 0  // on a poll error, try the write (it reports its own error)
-    }
-
-    static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; return }
-                off += n
-            }
-        }
+    /// One line with as few write(2) calls as possible; a failed write (EPIPE: the reader is
+    /// gone) loses the line and nothing else.
+    static func writeAll(_ fd: FileDescriptor, _ text: String) {
+        try? fd.writeFully(Array(text.utf8))
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import IPC
 import Logging
 import ShadowCore
@@ -16,14 +15,14 @@ public enum WorkerProcess {
     public static func run(kind: WorkerKind, argv: [String] = CommandLine.arguments) -> Int32 {
         // stdout is the master's (a log pipe, the journal): if its reader goes away, a log line
         // must fail with EPIPE, not kill the worker (spawned children start with SIGPIPE default).
-        IgnoredSignals.ignoreBrokenPipe()
+        SignalDisposition.ignoreBrokenPipe()
         guard let args = WorkerArguments(argv), inheritedDescriptorsLookRight(kind) else {
             complain("\(kind.executableName) is a worker process: it must be started by shadow-master.")
             return 2
         }
         // The master decides when a worker stops: a terminal's Ctrl-C or hang-up reaches the whole
-        // process group, and a closed standard output must not kill the packet path.
-        SignalDisposition.ignore([SIGINT, SIGHUP, SIGPIPE])
+        // process group.
+        SignalDisposition.ignore([Signal.interrupt, Signal.hangUp])
         // The packet loop waits in recvmmsg itself; the timeout bounds how long the channel to the
         // master can go unread when no datagram comes (WorkerLoop.receiveTimeoutMilliseconds).
         do {
@@ -46,7 +45,7 @@ public enum WorkerProcess {
         logger[metadataKey: "worker.generation"] = "\(args.generation)"
         do {
             let channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: WorkerDescriptors.ipc))
-            let ready = ReadyMessage(pid: UInt32(getpid()), uid: status.uids[0], gid: status.gids[0],
+            let ready = ReadyMessage(pid: UInt32(CurrentProcess.id), uid: status.uids[0], gid: status.gids[0],
                                      workerGeneration: args.generation)
             try channel.send(IPCCodec.encode(.ready(ready), generation: args.generation, direction: kind.toMaster))
             let udp = FileDescriptor(rawValue: WorkerDescriptors.udp)
@@ -66,15 +65,17 @@ public enum WorkerProcess {
 
     /// fd 3 must be a UDP socket of the worker's family, fd 4 a Unix SOCK_SEQPACKET socket.
     static func inheritedDescriptorsLookRight(_ kind: WorkerKind) -> Bool {
-        guard let udp = SocketKind.of(FileDescriptor(rawValue: WorkerDescriptors.udp)),
-              let ipc = SocketKind.of(FileDescriptor(rawValue: WorkerDescriptors.ipc)) else { return false }
-        let family = kind == .v4 ? AF_INET : AF_INET6
-        return udp.type == CInt(SOCK_DGRAM.rawValue) && udp.domain == family
-            && ipc.type == CInt(SOCK_SEQPACKET.rawValue) && ipc.domain == AF_UNIX
+        SocketKind.isUDP(FileDescriptor(rawValue: WorkerDescriptors.udp), ipv6: kind == .v6)
+            && SocketKind.isUnixSeqPacket(FileDescriptor(rawValue: WorkerDescriptors.ipc))
+    }
+
+    /// Runs the worker (``run(kind:argv:)``) and exits with its status: the whole `main` of
+    /// `shadow-v4` and `shadow-v6`.
+    public static func main(kind: WorkerKind) -> Never {
+        CurrentProcess.exit(run(kind: kind))
     }
 
     private static func complain(_ message: String) {
-        let line = Array((message + "\n").utf8)
-        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        StandardError.write(message + "\n")
     }
 }

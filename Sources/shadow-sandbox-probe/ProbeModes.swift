@@ -1,3 +1,6 @@
+// Glibc stays here on purpose: this test probe makes the raw calls the seccomp filter must
+// refuse (socket, open, kill, setuid, chroot, fork, execve) and lists descriptors and the
+// environment as the kernel sees them, independently of ShadowSystem's wrappers.
 import Glibc
 import ShadowSystem
 import SystemPackage

@@ -1,4 +1,3 @@
-import Glibc
 import IPC
 import ShadowCore
 import ShadowSystem
@@ -13,7 +12,7 @@ enum ProbeWorker {
             let status = try Sandbox.enter(SandboxPlan(user: user, rootDirectory: root))
             let channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: 3))
             let udp = FileDescriptor(rawValue: 4)
-            try send(.ready(ReadyMessage(pid: UInt32(getpid()), uid: status.uids[0], gid: status.gids[0],
+            try send(.ready(ReadyMessage(pid: UInt32(CurrentProcess.id), uid: status.uids[0], gid: status.gids[0],
                                          workerGeneration: generation)), generation, channel)
             try serve(channel: channel, udp: udp, generation: generation)
             return 0

@@ -4,17 +4,17 @@
 //   drop USER ROOTDIR        enter the worker sandbox, then try forbidden calls
 //   worker USER ROOTDIR GEN  fd 3 IPC (SEQPACKET), fd 4 UDP: drop, send ready, apply a memfd
 //                            snapshot, echo one datagram, exit on shutdown
-import Glibc
+import ShadowSystem
 
 let arguments = CommandLine.arguments
 switch arguments.count > 1 ? arguments[1] : "" {
 case "fds":
     ProbeModes.listDescriptors()
 case "drop" where arguments.count == 4:
-    exit(ProbeModes.drop(user: arguments[2], root: arguments[3]))
+    CurrentProcess.exit(ProbeModes.drop(user: arguments[2], root: arguments[3]))
 case "worker" where arguments.count == 5:
-    exit(ProbeWorker.run(user: arguments[2], root: arguments[3], generation: UInt64(arguments[4]) ?? 0))
+    CurrentProcess.exit(ProbeWorker.run(user: arguments[2], root: arguments[3], generation: UInt64(arguments[4]) ?? 0))
 default:
     print("usage: shadow-sandbox-probe fds | drop USER ROOTDIR | worker USER ROOTDIR GENERATION")
-    exit(2)
+    CurrentProcess.exit(2)
 }

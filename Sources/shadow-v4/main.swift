@@ -1,5 +1,4 @@
 // shadow-v4: the unprivileged DHCPv4 worker. Started by shadow-master only.
-import Glibc
 import ShadowWorker
 
-exit(WorkerProcess.run(kind: .v4))
+WorkerProcess.main(kind: .v4)

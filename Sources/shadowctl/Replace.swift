@@ -2,9 +2,7 @@ import ArgumentParser
 import ShadowCore
 import ShadowOperations
 
-#if canImport(Glibc)
-import Glibc
-#endif
+import ShadowSystem
 
 /// `shadowctl replace FILE`: validates a reservations file locally, then sends it.
 struct Replace: RequestCommand {
@@ -57,23 +55,13 @@ struct Replace: RequestCommand {
 
 /// The whole file, or a usage-style failure naming it.
 func readFile(_ path: String) throws -> [UInt8] {
-    guard let f = fopen(path, "rb") else {
-        printError("shadowctl: cannot read \(path): \(String(cString: strerror(errno)))")
+    do { return try FileSystem.contents(of: path) } catch {
+        printError("shadowctl: cannot read \(path): \(error)")
         throw ExitCode(1)
     }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, f)
-        if n <= 0 { break }
-        out += chunk[0..<n]
-    }
-    return out
 }
 
 /// Writes a line to standard error.
 func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    StandardError.write(line + "\n")
 }

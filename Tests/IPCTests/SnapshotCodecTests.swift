@@ -1,6 +1,6 @@
-import Glibc
 import IPC
 import ShadowCore
+import ShadowSystem
 import Testing
 
 @Suite struct SnapshotCodecTests {
@@ -146,7 +146,7 @@ import Testing
 
     /// Throughput: `SHADOW_BENCH=1 swift test -c release --filter snapshotThroughput`.
     /// Prints wall-clock and CPU time (the machine is shared, so wall time varies with load).
-    @Test(.enabled(if: getenv("SHADOW_BENCH") != nil, "set SHADOW_BENCH=1 to measure"))
+    @Test(.enabled(if: CurrentProcess.environment("SHADOW_BENCH") != nil, "set SHADOW_BENCH=1 to measure"))
     func snapshotThroughput() throws {
         let reservations = Samples.reservations(1_000_000)
         var bytes: [UInt8] = []
@@ -163,11 +163,7 @@ import Testing
 
     /// "wall X ms, cpu Y ms" for `body`.
     static func measure(_ body: () throws -> Void) rethrows -> String {
-        func cpu() -> Double {
-            var t = timespec()
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-            return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
-        }
+        func cpu() -> Double { Double(Clocks.processCPUNanoseconds()) / 1e6 }
         let clock = ContinuousClock()
         let cpuStart = cpu()
         let wall = try clock.measure(body)

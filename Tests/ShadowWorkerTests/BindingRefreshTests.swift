@@ -1,7 +1,7 @@
 import DHCPv4
-import Glibc
 import Logging
 import ShadowCore
+import ShadowSystem
 import Testing
 @testable import ShadowWorker
 
@@ -67,9 +67,5 @@ struct BindingRefreshTests {
 
 /// Wall-clock seconds without Foundation.
 enum WallClock {
-    static var unixSeconds: Int {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return ts.tv_sec
-    }
+    static var unixSeconds: Int { Clocks.unixTime().seconds }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import ShadowCore
 import ShadowSystem
 import SystemPackage
@@ -8,7 +7,7 @@ public enum Generate {
     /// Writes `reservations.json`, `config.json` and `ids.json` into `directory` (created if
     /// missing) and returns the paths written.
     public static func run(plan: BenchPlan, setup: ServerSetup, directory: String) throws(Errno) -> [String] {
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw Errno(rawValue: errno) }
+        try FileSystem.makeDirectory(directory)
         let files: [(String, [UInt8])] = [
             ("reservations.json", BenchFiles.reservations(plan)),
             ("config.json", BenchFiles.config(setup)),
@@ -28,9 +27,7 @@ extension Generate {
     /// `path` made absolute against the working directory.
     public static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let cwd = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        guard let cwd = FileSystem.workingDirectory() else { return path }
         return cwd + "/" + path
     }
 }

@@ -32,12 +32,12 @@ public final class LoadRunner<P: ExchangeProtocol> {
     public func run(_ settings: LoadSettings) throws(Errno) -> LoadResult {
         try socket.setNonBlocking(true)
         var state = RunState(settings: settings, plan: plan)
-        let t0 = monotonicNanoseconds()
+        let t0 = Clocks.monotonicNanoseconds()
         let sendEnd = t0 + UInt64(settings.duration * 1e9)
         let hardEnd = sendEnd + UInt64(settings.timeout * 1e9)
         var poll = PollSet([(socket, .readable)])
         while true {
-            let now = monotonicNanoseconds()
+            let now = Clocks.monotonicNanoseconds()
             if now >= hardEnd { break }
             let begun = now < sendEnd ? beginDue(&state, now: now, t0: t0) : 0
             let received = try receiveReplies(&state)
@@ -49,7 +49,7 @@ public final class LoadRunner<P: ExchangeProtocol> {
             }
         }
         state.expire(now: UInt64.max)
-        let elapsed = Double(min(monotonicNanoseconds(), sendEnd) - t0) / 1e9
+        let elapsed = Double(min(Clocks.monotonicNanoseconds(), sendEnd) - t0) / 1e9
         return LoadResult(settings: settings, counters: state.counters, elapsed: elapsed,
                           latency: state.latencies.percentiles())
     }
@@ -83,7 +83,7 @@ public final class LoadRunner<P: ExchangeProtocol> {
     }
 
     private func handle(_ datagram: UnsafeRawBufferPointer, _ state: inout RunState) {
-        let now = monotonicNanoseconds()
+        let now = Clocks.monotonicNanoseconds()
         guard let reply = exchange.decode(datagram) else { state.counters.unmatched += 1; return }
         let xid = exchange.xid(of: reply)
         let step = exchange.step(of: reply)

@@ -16,9 +16,9 @@ public enum ProbeExchange {
         _ = try sent.get()
         let receiver = DatagramReceiver(capacity: 8, slotSize: 65535)
         var poll = PollSet([(socket, .readable)])
-        let deadline = monotonicNanoseconds() + UInt64(timeout * 1e9)
+        let deadline = Clocks.monotonicNanoseconds() + UInt64(timeout * 1e9)
         while true {
-            let now = monotonicNanoseconds()
+            let now = Clocks.monotonicNanoseconds()
             guard now < deadline else { return nil }
             let wait = Int32(min((deadline - now) / 1_000_000 + 1, 1000))
             guard try poll.wait(timeoutMilliseconds: wait) > 0 else { continue }

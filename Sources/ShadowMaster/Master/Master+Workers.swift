@@ -1,4 +1,3 @@
-import Glibc
 import IPC
 import Logging
 import ShadowCore
@@ -70,7 +69,7 @@ extension Master {
         closeChannel(of: w)
         if let child = w.child {
             logger.warning("killing the \(w.kind) worker (pid \(child.pid)): \(reason)")
-            try? child.signal(SIGKILL)
+            try? child.signal(Signal.kill)
         }
     }
 
@@ -140,7 +139,7 @@ extension Master {
         for w in workers {
             guard let child = w.child else { continue }
             logger.warning("\(w.kind) worker did not stop in time; killing pid \(child.pid)")
-            try? child.signal(SIGKILL)
+            try? child.signal(Signal.kill)
             _ = try? child.wait()
             w.child = nil
             drainChannel(of: w)

@@ -1,4 +1,3 @@
-import Glibc
 import IPC
 import Logging
 import ShadowOperations
@@ -118,14 +117,14 @@ final class Master {
     private func handleSignals() {
         while let received = try? signals.next() {
             switch received.signal {
-            case SIGHUP:
+            case Signal.hangUp:
                 logger.info("received SIGHUP, reloading reservations", metadata: ["sender_pid": "\(received.senderPID)"])
                 _ = reloadReservations()
-            case SIGTERM, SIGINT:
+            case Signal.terminate, Signal.interrupt:
                 logger.info("received shutdown signal, draining",
                             metadata: ["signal": "\(received.signal)", "sender_pid": "\(received.senderPID)"])
                 stopping = true
-            case SIGCHLD:
+            case Signal.child:
                 reapChildren()
             default:
                 break

@@ -1,4 +1,3 @@
-import Glibc
 import IPC
 import Logging
 import ShadowCore
@@ -23,12 +22,11 @@ public enum MasterCommand {
     /// Runs the server until SIGTERM/SIGINT. Returns the exit status (1 for any start-up failure).
     public static func run(configDirectory: String, rootDirectory: String = defaultRootDirectory) -> Int32 {
         // A log reader that went away must not kill the server: writes then fail with EPIPE.
-        IgnoredSignals.ignoreBrokenPipe()
+        SignalDisposition.ignoreBrokenPipe()
         // Before anything can start a thread: these signals arrive only through the descriptor.
-        SignalDisposition.ignore([SIGPIPE])
         let signals: SignalDescriptor
         do {
-            signals = try SignalDescriptor([SIGHUP, SIGTERM, SIGINT, SIGCHLD])
+            signals = try SignalDescriptor([Signal.hangUp, Signal.terminate, Signal.interrupt, Signal.child])
         } catch {
             return fail("cannot set up signal handling: \(error)")
         }
@@ -128,8 +126,7 @@ public enum MasterCommand {
     }
 
     private static func fail(_ message: String) -> Int32 {
-        let bytes = Array((message + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        StandardError.write(message + "\n")
         return 1
     }
 }

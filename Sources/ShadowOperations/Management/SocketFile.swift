@@ -1,9 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import ShadowSystem
 
-/// File-system steps around the management Unix socket. Corresponds to lstat(2), chmod(2),
-/// rename(2) and unlink(2).
+/// File-system steps around the management Unix socket, over ``FileSystem``.
 enum SocketFile {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -11,38 +8,35 @@ enum SocketFile {
 
     /// Throws when `path` exists and is not a socket (we never replace a regular file).
     static func checkReplaceable(_ path: String) throws {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        guard st.st_mode & S_IFMT == S_IFSOCK else {
+        guard let kind = FileSystem.kind(of: path) else { return }
+        guard kind == .socket else {
             throw Failure(description: "mgmt_socket \(path) exists and is not a socket")
         }
     }
 
     /// Removes `path` when it is a socket (a stale one from an earlier run).
     static func removeIfSocket(_ path: String) {
-        var st = stat()
-        if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
+        if FileSystem.kind(of: path) == .socket { try? FileSystem.remove(path) }
     }
 
     /// A name in the same directory to bind at first, or nil when it would be too long for `sun_path`.
     static func temporaryPath(for path: String) -> String? {
         let dir = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
-        let candidate = "\(dir).mgmt.\(getpid()).tmp"
+        let candidate = "\(dir).mgmt.\(CurrentProcess.id).tmp"
         return candidate.utf8.count <= 107 ? candidate : nil
     }
 
     /// Mode 0600: only root (the master's user) may connect.
     static func restrict(_ path: String) throws {
-        guard chmod(path, 0o600) == 0 else {
-            throw Failure(description: "chmod 0600 \(path): \(String(cString: strerror(errno)))")
+        do { try FileSystem.setPermissions(path, 0o600) } catch {
+            throw Failure(description: "chmod 0600 \(path): \(error)")
         }
     }
 
     static func rename(_ from: String, to: String) throws {
-        guard Glibc.rename(from, to) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(from)
-            throw Failure(description: "rename \(from) to \(to): \(message)")
+        do { try FileSystem.rename(from, to: to) } catch {
+            try? FileSystem.remove(from)
+            throw Failure(description: "rename \(from) to \(to): \(error)")
         }
     }
 }

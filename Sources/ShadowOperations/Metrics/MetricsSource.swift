@@ -1,3 +1,5 @@
+import ShadowSystem
+
 /// Everything `/metrics` exposes, gathered at scrape time.
 public struct MetricsReport: Sendable, Equatable {
     public var stats: StatsReport
@@ -28,7 +30,7 @@ public struct BackendMetricsSource: MetricsSource {
     /// The current time in seconds since the Unix epoch (a parameter for tests).
     public let clock: @Sendable () -> Double
 
-    public init(backend: any ManagementBackend, clock: @escaping @Sendable () -> Double = UnixClock.now) {
+    public init(backend: any ManagementBackend, clock: @escaping @Sendable () -> Double = { Clocks.unixSeconds() }) {
         self.backend = backend
         self.clock = clock
     }
@@ -42,16 +44,3 @@ public struct BackendMetricsSource: MetricsSource {
                              bindingCount: await bindings, now: clock())
     }
 }
-
-/// Wall-clock time, in seconds since the Unix epoch.
-public enum UnixClock {
-    @Sendable public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

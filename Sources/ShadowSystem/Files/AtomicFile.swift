@@ -12,23 +12,23 @@ public enum AtomicFile {
     /// directory.
     public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(Errno) {
         let (directory, name) = split(path)
-        let temporary = directory + "/." + name + ".tmp.\(getpid())"
-        let fd = FileDescriptor(rawValue: try retryingInterrupts {
+        let temporary = directory + "/." + name + ".tmp.\(CurrentProcess.id)"
+        let fd = FileDescriptor(rawValue: try systemCall {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         })
         do throws(Errno) {
-            try writeAll(bytes, to: fd)
-            _ = try retryingInterrupts { fsync(fd.rawValue) }
+            try fd.writeFully(bytes)
+            _ = try systemCall { fsync(fd.rawValue) }
             try fd.closeChecked()
         } catch {
             try? fd.closeChecked()
-            unlink(temporary)
+            try? FileSystem.remove(temporary)
             throw error
         }
         do throws(Errno) {
-            _ = try valueOrErrno { rename(temporary, path) }
+            try FileSystem.rename(temporary, to: path)
         } catch {
-            unlink(temporary)
+            try? FileSystem.remove(temporary)
             throw error
         }
         try syncDirectory(directory)
@@ -38,22 +38,11 @@ public enum AtomicFile {
     ///
     /// Corresponds to open(2) O_DIRECTORY and fsync(2).
     public static func syncDirectory(_ directory: String) throws(Errno) {
-        let dir = FileDescriptor(rawValue: try retryingInterrupts {
+        let dir = FileDescriptor(rawValue: try systemCall {
             open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         })
         defer { try? dir.closeChecked() }
-        _ = try retryingInterrupts { fsync(dir.rawValue) }
-    }
-
-    /// write(2) until every byte is written.
-    static func writeAll(_ bytes: [UInt8], to fd: FileDescriptor) throws(Errno) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = try retryingInterrupts {
-                bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + offset, $0.count - offset) }
-            }
-            offset += n
-        }
+        _ = try systemCall { fsync(dir.rawValue) }
     }
 
     /// ("dir", "name") for "dir/name"; (".", "name") for a bare name.

@@ -15,14 +15,14 @@ public enum SealedMemoryFile {
         name: String, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(Errno) -> FileDescriptor {
         precondition(byteCount > 0)
-        let fd = FileDescriptor(rawValue: try valueOrErrno { cshim_memfd_create_sealable(name) })
+        let fd = FileDescriptor(rawValue: try systemCall { cshim_memfd_create_sealable(name) })
         do throws(Errno) {
-            _ = try retryingInterrupts { ftruncate(fd.rawValue, off_t(byteCount)) }
+            _ = try systemCall { ftruncate(fd.rawValue, off_t(byteCount)) }
             guard let base = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED, fd.rawValue, 0),
-                  base != MAP_FAILED else { throw Errno(rawValue: errno) }
+                  base != MAP_FAILED else { throw lastErrno() }
             fill(UnsafeMutableRawBufferPointer(start: base, count: byteCount))
-            _ = try valueOrErrno { munmap(base, byteCount) }
-            _ = try valueOrErrno { cshim_seal_all(fd.rawValue) }
+            _ = try systemCall { munmap(base, byteCount) }
+            _ = try systemCall { cshim_seal_all(fd.rawValue) }
             return fd
         } catch {
             try? fd.closeChecked()
@@ -52,19 +52,20 @@ public final class ReadOnlyMapping: @unchecked Sendable {
     /// Corresponds to fcntl(2) F_GET_SEALS, fstat(2) and mmap(2).
     public init(descriptor: FileDescriptor, expectedByteCount: Int) throws(MappingError) {
         let seals: CInt
-        do { seals = try valueOrErrno { cshim_get_seals(descriptor.rawValue) } } catch { throw .system(error) }
+        do { seals = try systemCall { cshim_get_seals(descriptor.rawValue) } } catch { throw .system(error) }
         guard seals & cshim_all_seals() == cshim_all_seals() else { throw .notSealed(seals: seals) }
         var info = stat()
-        guard fstat(descriptor.rawValue, &info) == 0 else { throw .system(Errno(rawValue: errno)) }
+        do { _ = try systemCall { fstat(descriptor.rawValue, &info) } } catch { throw .system(error) }
         guard Int(info.st_size) == expectedByteCount, expectedByteCount > 0 else {
             throw .sizeMismatch(expected: expectedByteCount, actual: Int(info.st_size))
         }
         guard let base = mmap(nil, expectedByteCount, PROT_READ, MAP_SHARED, descriptor.rawValue, 0),
-              base != MAP_FAILED else { throw .system(Errno(rawValue: errno)) }
+              base != MAP_FAILED else { throw .system(lastErrno()) }
         bytes = UnsafeRawBufferPointer(start: base, count: expectedByteCount)
     }
 
+    /// Corresponds to munmap(2).
     deinit {
-        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        _ = try? systemCall { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
     }
 }

@@ -32,7 +32,7 @@ public struct ChildProcess: Sendable, Hashable {
     /// Corresponds to waitpid(2).
     public func wait() throws(Errno) -> TerminationStatus {
         var status: CInt = 0
-        _ = try retryingInterrupts { waitpid(pid, &status, 0) }
+        _ = try systemCall { waitpid(pid, &status, 0) }
         return TerminationStatus(waitStatus: status)
     }
 
@@ -41,7 +41,7 @@ public struct ChildProcess: Sendable, Hashable {
     /// Corresponds to waitpid(2) with WNOHANG.
     public func tryWait() throws(Errno) -> TerminationStatus? {
         var status: CInt = 0
-        let r = try retryingInterrupts { waitpid(pid, &status, WNOHANG) }
+        let r = try systemCall { waitpid(pid, &status, WNOHANG) }
         return r == 0 ? nil : TerminationStatus(waitStatus: status)
     }
 
@@ -49,7 +49,7 @@ public struct ChildProcess: Sendable, Hashable {
     ///
     /// Corresponds to kill(2).
     public func signal(_ signal: CInt) throws(Errno) {
-        _ = try valueOrErrno { kill(pid, signal) }
+        _ = try systemCall { kill(pid, signal) }
     }
 
     /// Reaps any one ended child without blocking (for a SIGCHLD handler: call until nil).
@@ -58,14 +58,9 @@ public struct ChildProcess: Sendable, Hashable {
     public static func reapAny() throws(Errno) -> (ChildProcess, TerminationStatus)? {
         var status: CInt = 0
         let r: pid_t
-        do { r = try retryingInterrupts { waitpid(-1, &status, WNOHANG) } } catch where error == .noChildProcess {
+        do { r = try systemCall { waitpid(-1, &status, WNOHANG) } } catch where error == .noChildProcess {
             return nil
         }
         return r == 0 ? nil : (ChildProcess(pid: r), TerminationStatus(waitStatus: status))
     }
-
-    /// The calling process's pid.
-    ///
-    /// Corresponds to getpid(2).
-    public static var currentPID: pid_t { getpid() }
 }

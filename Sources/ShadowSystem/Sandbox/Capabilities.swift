@@ -12,7 +12,7 @@ public enum Capabilities {
     /// Corresponds to prctl(2) PR_CAPBSET_DROP (via cap_drop_bound(3)) for 0 ..< cap_max_bits().
     public static func dropBoundingSet() throws(Errno) {
         for capability in 0..<cap_max_bits() {
-            _ = try valueOrErrno { cap_drop_bound(cap_value_t(capability)) }
+            _ = try systemCall { cap_drop_bound(cap_value_t(capability)) }
         }
     }
 
@@ -20,17 +20,17 @@ public enum Capabilities {
     ///
     /// Corresponds to capset(2) (via cap_clear(3) and cap_set_proc(3)).
     public static func clearProcessSets() throws(Errno) {
-        guard let caps = cap_get_proc() else { throw Errno(rawValue: errno) }
+        guard let caps = cap_get_proc() else { throw lastErrno() }
         defer { cap_free(UnsafeMutableRawPointer(caps)) }
-        _ = try valueOrErrno { cap_clear(caps) }
-        _ = try valueOrErrno { cap_set_proc(caps) }
+        _ = try systemCall { cap_clear(caps) }
+        _ = try systemCall { cap_set_proc(caps) }
     }
 
     /// Empties the ambient set.
     ///
     /// Corresponds to prctl(2) PR_CAP_AMBIENT_CLEAR_ALL.
     public static func clearAmbientSet() throws(Errno) {
-        _ = try valueOrErrno { cshim_clear_ambient_capabilities() }
+        _ = try systemCall { cshim_clear_ambient_capabilities() }
     }
 
     /// Capability numbers used by shadowdhcp (linux/capability.h).
@@ -55,18 +55,18 @@ public enum Capabilities {
     public static func restrict(keep: [Number], bounding: [Number]) throws(Errno) {
         let bound = Set(bounding.map(\.rawValue))
         for capability in 0..<cap_max_bits() where !bound.contains(Int32(capability)) {
-            _ = try valueOrErrno { cap_drop_bound(cap_value_t(capability)) }
+            _ = try systemCall { cap_drop_bound(cap_value_t(capability)) }
         }
-        guard let caps = cap_get_proc() else { throw Errno(rawValue: errno) }
+        guard let caps = cap_get_proc() else { throw lastErrno() }
         defer { cap_free(UnsafeMutableRawPointer(caps)) }
-        _ = try valueOrErrno { cap_clear(caps) }
+        _ = try systemCall { cap_clear(caps) }
         var values = keep.map { cap_value_t($0.rawValue) }
         if !values.isEmpty {
             let count = Int32(values.count)
-            _ = try valueOrErrno { cap_set_flag(caps, CAP_PERMITTED, count, &values, CAP_SET) }
-            _ = try valueOrErrno { cap_set_flag(caps, CAP_EFFECTIVE, count, &values, CAP_SET) }
+            _ = try systemCall { cap_set_flag(caps, CAP_PERMITTED, count, &values, CAP_SET) }
+            _ = try systemCall { cap_set_flag(caps, CAP_EFFECTIVE, count, &values, CAP_SET) }
         }
-        _ = try valueOrErrno { cap_set_proc(caps) }
+        _ = try systemCall { cap_set_proc(caps) }
         try clearAmbientSet()
     }
 }

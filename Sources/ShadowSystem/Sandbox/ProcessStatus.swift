@@ -96,7 +96,7 @@ public struct ProcessStatus: Equatable, Sendable {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let offset = off_t(bytes.count)
-            let n = try retryingInterrupts {
+            let n = try systemCall {
                 chunk.withUnsafeMutableBytes { pread(fd.rawValue, $0.baseAddress, $0.count, offset) }
             }
             if n == 0 { break }

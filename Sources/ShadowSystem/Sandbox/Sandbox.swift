@@ -72,14 +72,14 @@ public enum Sandbox {
             try Capabilities.clearProcessSets()
             try Capabilities.clearAmbientSet()
         }
-        try step(.dumpable) { () throws(Errno) in _ = try valueOrErrno { cshim_set_dumpable(0) } }
-        try step(.noNewPrivileges) { () throws(Errno) in _ = try valueOrErrno { cshim_set_no_new_privs() } }
+        try step(.dumpable) { () throws(Errno) in _ = try systemCall { cshim_set_dumpable(0) } }
+        try step(.noNewPrivileges) { () throws(Errno) in _ = try systemCall { cshim_set_no_new_privs() } }
         if let filter = plan.seccomp {
             do { try filter.load() } catch { throw SandboxError(.seccomp, nil, "\(error)") }
         }
         if let signal = plan.parentDeathSignal {
-            try step(.parentDeath) { () throws(Errno) in _ = try valueOrErrno { cshim_set_parent_death_signal(signal) } }
-            if getppid() == 1 { throw SandboxError(.parentDeath, nil, "the master is already gone") }
+            try step(.parentDeath) { () throws(Errno) in _ = try systemCall { cshim_set_parent_death_signal(signal) } }
+            if CurrentProcess.parentID == 1 { throw SandboxError(.parentDeath, nil, "the master is already gone") }
         }
         let after = try verifyStep(.verify) { try ProcessStatus.read(from: statusFile) }
         let problems = SandboxAudit.problems(in: after, expectedUID: account.uid, expectedGID: account.gid,
@@ -108,18 +108,13 @@ public enum Sandbox {
     ///
     /// Corresponds to chdir(2) and chroot(2).
     static func changeRoot(to directory: String) throws(SandboxError) {
-        try step(.chroot) { () throws(Errno) in _ = try valueOrErrno { chdir(directory) } }
-        guard let dir = opendir(".") else { throw SandboxError(.chroot, Errno(rawValue: errno), directory) }
-        var entries = 0
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { entries += 1 }
-        }
-        closedir(dir)
-        guard entries == 0 else { throw SandboxError(.rootNotEmpty, nil, directory) }
+        try step(.chroot) { () throws(Errno) in _ = try systemCall { chdir(directory) } }
+        let entries: [String]
+        do { entries = try FileSystem.names(in: ".") } catch { throw SandboxError(.chroot, error, directory) }
+        guard entries.isEmpty else { throw SandboxError(.rootNotEmpty, nil, directory) }
         try step(.chroot) { () throws(Errno) in
-            _ = try valueOrErrno { chroot(".") }
-            _ = try valueOrErrno { chdir("/") }
+            _ = try systemCall { chroot(".") }
+            _ = try systemCall { chdir("/") }
         }
     }
 
@@ -129,9 +124,9 @@ public enum Sandbox {
     /// Corresponds to setgroups(2), setresgid(2) and setresuid(2).
     static func switchCredentials(to account: Account) throws(Errno) {
         var groups = [account.gid]
-        _ = try valueOrErrno { setgroups(1, &groups) }
-        _ = try valueOrErrno { cshim_setresgid(account.gid, account.gid, account.gid) }
-        _ = try valueOrErrno { cshim_setresuid(account.uid, account.uid, account.uid) }
+        _ = try systemCall { setgroups(1, &groups) }
+        _ = try systemCall { cshim_setresgid(account.gid, account.gid, account.gid) }
+        _ = try systemCall { cshim_setresuid(account.uid, account.uid, account.uid) }
     }
 
     private static func step(_ step: SandboxError.Step, _ body: () throws(Errno) -> Void) throws(SandboxError) {

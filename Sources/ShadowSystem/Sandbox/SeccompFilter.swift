@@ -93,7 +93,7 @@ extension SeccompFilter {
     /// exec, process creation, opening files, ptrace, mounts, chroot, credential changes,
     /// kernel modules and signals to any other process. clone3 fails with ENOSYS so glibc falls
     /// back to clone(2), which is allowed for threads (CLONE_THREAD) only.
-    public static func worker(selfPID: Int32 = getpid()) -> SeccompFilter {
+    public static func worker(selfPID: Int32 = CurrentProcess.id) -> SeccompFilter {
         let deny: [String] = [
             // network: only the inherited sockets are used
             "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",

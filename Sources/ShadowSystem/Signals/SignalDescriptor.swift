@@ -16,43 +16,19 @@ public final class SignalDescriptor {
     /// Corresponds to pthread_sigmask(3) and signalfd(2).
     public init(_ signals: [CInt]) throws(Errno) {
         let fd = try signals.withUnsafeBufferPointer { (buf) throws(Errno) -> CInt in
-            try valueOrErrno { cshim_signalfd_block(buf.baseAddress, CInt(buf.count)) }
+            try systemCall { cshim_signalfd_block(buf.baseAddress, CInt(buf.count)) }
         }
         descriptor = FileDescriptor(rawValue: fd)
     }
 
-    deinit { _ = close(descriptor.rawValue) }
+    deinit { try? descriptor.closeChecked() }
 
     /// The next pending signal and the pid that sent it, or nil when none is pending.
     ///
     /// Corresponds to read(2) of a `signalfd_siginfo`.
     public func next() throws(Errno) -> (signal: CInt, senderPID: pid_t)? {
         var pid: CInt = 0
-        let signo = try retryingInterrupts { cshim_signalfd_read(descriptor.rawValue, &pid) }
+        let signo = try systemCall { cshim_signalfd_read(descriptor.rawValue, &pid) }
         return signo == 0 ? nil : (signo, pid_t(pid))
-    }
-}
-
-/// What kind of socket an inherited descriptor is.
-public enum SocketKind {
-    /// SO_TYPE and SO_DOMAIN of `fd`, or nil when it is not a socket (or not open).
-    ///
-    /// Corresponds to getsockopt(2).
-    public static func of(_ fd: FileDescriptor) -> (type: CInt, domain: CInt)? {
-        let type = cshim_socket_type(fd.rawValue)
-        let domain = cshim_socket_domain(fd.rawValue)
-        guard type >= 0, domain >= 0 else { return nil }
-        return (type, domain)
-    }
-}
-
-/// Signal dispositions.
-public enum SignalDisposition {
-    /// Ignores each of `signals` (SIG_IGN), e.g. SIGPIPE so that a closed log pipe is an error
-    /// from write(2) and not a silent death.
-    ///
-    /// Corresponds to sigaction(2) (via signal(3)).
-    public static func ignore(_ signals: [CInt]) {
-        for s in signals { _ = Glibc.signal(s, SIG_IGN) }
     }
 }

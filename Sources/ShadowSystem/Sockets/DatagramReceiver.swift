@@ -86,7 +86,7 @@ public final class DatagramReceiver {
         truncatedCount = 0
         let received: CInt
         do {
-            received = try retryingInterrupts {
+            received = try systemCall {
                 cshim_recvmmsg(fd.rawValue, UInt32(capacity), slots.lengths, slots.addressLengths, flags,
                                slots.scratch, UInt32(dirty), mode)
             }

@@ -117,8 +117,12 @@ public final class DatagramSender {
                 start += Int(n)
                 continue
             }
-            let error = Errno(rawValue: n < 0 ? errno : EIO)
-            if error == .interrupted { continue }
+            let code = n < 0 ? errno : EIO
+            if code == EINTR { continue }
+            // Like every wrapper (Support/Syscall.swift), but on the error path only: a dropped
+            // datagram is counted, a closed socket or a bad buffer is a bug.
+            preconditionIsNotUnacceptableErrno(code, where: #function)
+            let error = Errno(rawValue: code)
             result.dropped += 1
             result.lastError = error
             start += 1

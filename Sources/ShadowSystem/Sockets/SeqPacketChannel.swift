@@ -95,7 +95,7 @@ public final class SeqPacketChannel {
     /// Corresponds to socketpair(2).
     public static func makeSocketPair() throws(Errno) -> (FileDescriptor, FileDescriptor) {
         var fds: [CInt] = [-1, -1]
-        _ = try valueOrErrno {
+        _ = try systemCall {
             socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
         }
         return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
@@ -120,7 +120,7 @@ public final class SeqPacketChannel {
             throw .messageTooLarge(size: bytes.count, limit: maximumMessageSize)
         }
         do throws(Errno) {
-            _ = try retryingInterrupts {
+            _ = try systemCall {
                 cshim_send_with_fd(descriptor.rawValue, bytes.baseAddress, bytes.count,
                                    attached?.rawValue ?? -1,
                                    cshim_msg_nosignal() | (nonBlocking ? cshim_msg_dontwait() : 0))
@@ -146,7 +146,7 @@ public final class SeqPacketChannel {
         var fd: CInt = -1, fdCount: CInt = 0, flags: CInt = 0
         let n: Int
         do throws(Errno) {
-            n = try retryingInterrupts {
+            n = try systemCall {
                 cshim_recv_with_fd(descriptor.rawValue, buffer.baseAddress, buffer.count,
                                    wait ? 0 : cshim_msg_dontwait(), &fd, &fdCount, &flags)
             }

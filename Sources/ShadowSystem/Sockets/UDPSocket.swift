@@ -25,7 +25,7 @@ public enum UDPSocket {
         _ address: SocketAddress, receiveBufferSize: Int = defaultReceiveBufferSize, reuseAddress: Bool = false
     ) throws(Errno) -> FileDescriptor {
         let family = address.isIPv6 ? AF_INET6 : AF_INET
-        let fd = FileDescriptor(rawValue: try valueOrErrno {
+        let fd = FileDescriptor(rawValue: try systemCall {
             socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         })
         do {
@@ -38,7 +38,7 @@ public enum UDPSocket {
                 }
             }
             try address.withSockaddr { (sa, length) throws(Errno) in
-                _ = try valueOrErrno { Glibc.bind(fd.rawValue, sa, length) }
+                _ = try systemCall { Glibc.bind(fd.rawValue, sa, length) }
             }
             return fd
         } catch {
@@ -54,7 +54,7 @@ public enum UDPSocket {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         try withUnsafeMutableBytes(of: &storage) { (raw) throws(Errno) in
-            _ = try valueOrErrno {
+            _ = try systemCall {
                 getsockname(fd.rawValue, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
             }
         }
@@ -70,7 +70,7 @@ public enum UDPSocket {
     /// Corresponds to setsockopt(2).
     public static func setReceiveTimeout(_ fd: FileDescriptor, milliseconds: Int) throws(Errno) {
         var t = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
-        _ = try valueOrErrno {
+        _ = try systemCall {
             setsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
         }
     }
@@ -81,7 +81,7 @@ public enum UDPSocket {
     public static func receiveTimeout(of fd: FileDescriptor) throws(Errno) -> Int {
         var t = timeval()
         var length = socklen_t(MemoryLayout<timeval>.size)
-        _ = try valueOrErrno { getsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &t, &length) }
+        _ = try systemCall { getsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &t, &length) }
         return t.tv_sec * 1000 + t.tv_usec / 1000
     }
 
@@ -100,7 +100,7 @@ public enum UDPSocket {
         _ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, on fd: FileDescriptor
     ) throws(Errno) -> Int {
         try destination.withSockaddr { (sa, length) throws(Errno) in
-            try retryingInterrupts { sendto(fd.rawValue, bytes.baseAddress, bytes.count, 0, sa, length) }
+            try systemCall { sendto(fd.rawValue, bytes.baseAddress, bytes.count, 0, sa, length) }
         }
     }
 }
@@ -108,13 +108,13 @@ public enum UDPSocket {
 /// setsockopt(2) with an int value.
 func setOption(_ fd: FileDescriptor, _ level: CInt, _ name: CInt, _ value: CInt) throws(Errno) {
     var v = value
-    _ = try valueOrErrno { setsockopt(fd.rawValue, level, name, &v, socklen_t(MemoryLayout<CInt>.size)) }
+    _ = try systemCall { setsockopt(fd.rawValue, level, name, &v, socklen_t(MemoryLayout<CInt>.size)) }
 }
 
 /// getsockopt(2) with an int value.
 func getOption(_ fd: FileDescriptor, _ level: CInt, _ name: CInt) throws(Errno) -> CInt {
     var v: CInt = 0
     var length = socklen_t(MemoryLayout<CInt>.size)
-    _ = try valueOrErrno { getsockopt(fd.rawValue, level, name, &v, &length) }
+    _ = try systemCall { getsockopt(fd.rawValue, level, name, &v, &length) }
     return v
 }

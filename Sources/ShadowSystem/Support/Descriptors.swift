@@ -10,13 +10,13 @@ public enum Descriptors {
     /// Corresponds to close_range(2).
     public static func closeRange(from first: CInt, through last: CInt = .max) throws(Errno) {
         precondition(first >= 0 && last >= first)
-        _ = try valueOrErrno { cshim_close_range(UInt32(first), UInt32(last)) }
+        _ = try systemCall(retryOnInterrupt: false) { cshim_close_range(UInt32(first), UInt32(last)) }
     }
 
     /// Accepts one connection on a listening socket, close-on-exec (management socket).
     ///
     /// Corresponds to accept4(2) with SOCK_CLOEXEC.
     public static func accept(on listener: FileDescriptor) throws(Errno) -> FileDescriptor {
-        FileDescriptor(rawValue: try retryingInterrupts { cshim_accept4_cloexec(listener.rawValue) })
+        FileDescriptor(rawValue: try systemCall { cshim_accept4_cloexec(listener.rawValue) })
     }
 }

@@ -9,7 +9,7 @@ public enum Pipe {
     /// Corresponds to pipe2(2) with O_CLOEXEC.
     public static func make(nonBlocking: Bool = false) throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
         var fds: [CInt] = [-1, -1]
-        _ = try valueOrErrno { cshim_pipe2_cloexec(&fds, nonBlocking ? 1 : 0) }
+        _ = try systemCall { cshim_pipe2_cloexec(&fds, nonBlocking ? 1 : 0) }
         return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
     }
 
@@ -17,14 +17,20 @@ public enum Pipe {
     ///
     /// Corresponds to read(2), repeated.
     public static func readAll(_ fd: FileDescriptor) throws(Errno) -> [UInt8] {
+        try fd.readToEnd()
+    }
+
+    /// Reads what is queued in a non-blocking pipe now: stops at EAGAIN, end of file or any
+    /// other error, returning what was read until then.
+    ///
+    /// Corresponds to read(2), repeated.
+    public static func readAvailable(_ fd: FileDescriptor, chunkSize: Int = 65536) -> [UInt8] {
         var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
-            let n = try retryingInterrupts {
-                chunk.withUnsafeMutableBytes { read(fd.rawValue, $0.baseAddress, $0.count) }
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[..<n])
+            let n = try? systemCall { chunk.withUnsafeMutableBytes { read(fd.rawValue, $0.baseAddress, $0.count) } }
+            guard let n, n > 0 else { return out }
+            out += chunk[..<n]
         }
     }
 }

@@ -40,10 +40,24 @@ public struct PollSet {
     public mutating func wait(timeoutMilliseconds: Int32 = -1) throws(Errno) -> Int {
         let count = entries.count
         return Int(try entries.withUnsafeMutableBufferPointer { (buffer) throws(Errno) -> CInt in
-            try retryingInterrupts { poll(buffer.baseAddress, nfds_t(count), timeoutMilliseconds) }
+            try systemCall { poll(buffer.baseAddress, nfds_t(count), timeoutMilliseconds) }
         })
     }
 
     /// The events reported for entry `index` by the last ``wait(timeoutMilliseconds:)``.
     public func events(at index: Int) -> PollEvents { PollEvents(rawValue: entries[index].revents) }
+}
+
+extension FileDescriptor {
+    /// Whether a write of up to PIPE_BUF bytes would not block right now. On a poll error it
+    /// answers true, so that the write is tried and reports its own error; for a descriptor that
+    /// is not open (POLLNVAL: standard output closed by whoever started us) it answers false,
+    /// since the write would only fail with EBADF.
+    ///
+    /// Corresponds to poll(2) for POLLOUT with a zero timeout.
+    public func canWriteWithoutBlocking() -> Bool {
+        var p = pollfd(fd: rawValue, events: Int16(POLLOUT), revents: 0)
+        guard (try? systemCall({ poll(&p, 1, 0) })) != nil else { return true }
+        return p.revents != 0 && p.revents & Int16(POLLNVAL) == 0
+    }
 }

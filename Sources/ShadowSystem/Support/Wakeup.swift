@@ -13,8 +13,8 @@ public final class Wakeup: Sendable {
     }
 
     deinit {
-        _ = close(descriptor.rawValue)
-        _ = close(writeEnd.rawValue)
+        try? descriptor.closeChecked()
+        try? writeEnd.closeChecked()
     }
 
     /// Makes ``descriptor`` readable. Safe from any thread; never blocks (a full pipe is already
@@ -23,7 +23,7 @@ public final class Wakeup: Sendable {
     /// Corresponds to write(2).
     public func signal() {
         var byte: UInt8 = 1
-        _ = write(writeEnd.rawValue, &byte, 1)
+        _ = try? systemCall { write(writeEnd.rawValue, &byte, 1) }
     }
 
     /// Empties the pipe (poll-loop thread).
@@ -31,6 +31,6 @@ public final class Wakeup: Sendable {
     /// Corresponds to read(2) until EAGAIN.
     public func clear() {
         var scratch = [UInt8](repeating: 0, count: 256)
-        while read(descriptor.rawValue, &scratch, scratch.count) > 0 {}
+        while let n = try? systemCall({ read(descriptor.rawValue, &scratch, scratch.count) }), n > 0 {}
     }
 }

@@ -1,5 +1,5 @@
-import Glibc
 import ShadowCore
+import ShadowSystem
 
 /// A test server's own configuration directory under /tmp: `ids.json`, `config.json`,
 /// `reservations.json`, a `state/` directory for `state_dir`, and the captured output of every
@@ -30,7 +30,7 @@ public final class ServerDirectory {
     }
 
     deinit {
-        if getenv("SHADOW_KEEP_TEST_DIRS") == nil { Files.removeTree(path) }
+        if CurrentProcess.environment("SHADOW_KEEP_TEST_DIRS") == nil { Files.removeTree(path) }
     }
 
     public func file(_ name: String) -> String { path + "/" + name }
@@ -51,7 +51,7 @@ public final class ServerDirectory {
         // Write then rename, as an operator's tooling should, so a reload never reads half a file.
         let temporary = file(".reservations.json.tmp")
         try Files.write(text, to: temporary)
-        guard rename(temporary, file("reservations.json")) == 0 else {
+        do { try FileSystem.rename(temporary, to: file("reservations.json")) } catch {
             throw TestingError("cannot rename \(temporary)")
         }
     }

@@ -1,4 +1,3 @@
-import Glibc
 import ShadowCore
 import ShadowSystem
 import Synchronization
@@ -11,7 +10,7 @@ public enum Loopback {
     /// A 127.0.0.0/8 address on which `port` is free now (checked by binding it). The second octet
     /// comes from the process id, so two test runs on one machine start from different places.
     public static func freeIPv4(port: UInt16) throws -> IPv4Address {
-        let second = UInt8(20 + getpid() % 200)
+        let second = UInt8(20 + CurrentProcess.id % 200)
         for _ in 0..<1000 {
             let n = counter.add(1, ordering: .relaxed).newValue
             let candidate = IPv4Address(127, second, UInt8(truncatingIfNeeded: n / 250), UInt8(n % 250 + 2))
@@ -24,7 +23,7 @@ public enum Loopback {
     /// Linux), so that no relay socket bound to port 0 can take it between a server's stop and
     /// its restart on the same directory.
     public static func freeIPv6Port() throws -> UInt16 {
-        let offset = UInt32(getpid() % 100) * 120
+        let offset = UInt32(CurrentProcess.id % 100) * 120
         for _ in 0..<1000 {
             let n = counter.add(1, ordering: .relaxed).newValue
             let candidate = UInt16(20_000 + (offset + n) % 12_000)

@@ -1,4 +1,4 @@
-import Glibc
+import ShadowSystem
 
 /// Where the package's executables are: next to the running test bundle.
 ///
@@ -8,18 +8,13 @@ import Glibc
 /// overrides it (for running the suite against an installed or differently built server).
 public enum BuildProducts {
     public static var directory: String {
-        if let overridden = getenv("SHADOW_BUILD_DIR") { return String(cString: overridden) }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let exe = String(decoding: buffer[..<max(n, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = exe.lastIndex(of: "/") else { return "." }
-        return String(exe[..<slash])
+        CurrentProcess.environment("SHADOW_BUILD_DIR") ?? FileSystem.executableDirectory() ?? "."
     }
 
     /// The absolute path of executable `name` (e.g. `shadow-master`); throws when it was not built.
     public static func executable(_ name: String) throws -> String {
         let path = directory + "/" + name
-        guard access(path, X_OK) == 0 else {
+        guard FileSystem.isExecutable(path) else {
             throw TestingError("\(path) not found: build it with `swift build --build-tests` "
                                + "(or set SHADOW_BUILD_DIR to the directory holding \(name))")
         }
@@ -31,7 +26,7 @@ public enum BuildProducts {
         var path = filePath
         while let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             path = String(path[..<slash])
-            if access(path + "/Package.swift", F_OK) == 0 { return path }
+            if FileSystem.exists(path + "/Package.swift") { return path }
         }
         return "."
     }

@@ -1,4 +1,3 @@
-import Glibc
 import ShadowSystem
 import SystemPackage
 
@@ -24,9 +23,9 @@ public final class CapturedOutput {
     /// Opens both files for the child (write, append); the caller closes them after spawning.
     func openForChild() throws -> (stdout: FileDescriptor, stderr: FileDescriptor) {
         func openFile(_ path: String) throws -> FileDescriptor {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw TestingError("cannot create \(path): \(Errno(rawValue: errno))") }
-            return FileDescriptor(rawValue: fd)
+            do { return try FileSystem.openForAppending(path, truncating: true, permissions: 0o644) } catch {
+                throw TestingError("cannot create \(path): \(error)")
+            }
         }
         let out = try openFile(stdoutPath)
         do { return (out, try openFile(stderrPath)) } catch {
@@ -39,7 +38,7 @@ public final class CapturedOutput {
     /// write end for the child. Lines are read from the pipe until ``closePipe()``.
     func openPipeForChild() throws -> FileDescriptor {
         let (readEnd, writeEnd) = try Pipe.make()
-        _ = fcntl(readEnd.rawValue, F_SETFL, fcntl(readEnd.rawValue, F_GETFL) | O_NONBLOCK)
+        try readEnd.setNonBlocking(true)
         pipe = readEnd
         usesPipe = true
         return writeEnd
@@ -62,14 +61,7 @@ public final class CapturedOutput {
             return bytes
         }
         guard let pipe else { return [] }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(pipe.rawValue, $0.baseAddress, $0.count) }
-            if n > 0 { out += chunk[..<n]; continue }
-            if n < 0 && errno == EINTR { continue }
-            return out
-        }
+        return Pipe.readAvailable(pipe)
     }
 
     /// Reads what was appended since the last call.

@@ -1,4 +1,3 @@
-import Glibc
 import ShadowSystem
 import SystemPackage
 
@@ -23,7 +22,7 @@ public enum ShadowMasterCommand {
         do {
             let (out, err) = try output.openForChild()
             defer { try? out.close(); try? err.close() }
-            let devNull = FileDescriptor(rawValue: open("/dev/null", O_RDONLY | O_CLOEXEC))
+            let devNull = try FileSystem.openForReading("/dev/null")
             defer { try? devNull.close() }
             child = try ProcessSpawner.spawn(SpawnConfiguration(
                 executable: executable, arguments: ["shadow-master"] + arguments, environment: [],
@@ -36,7 +35,7 @@ public enum ShadowMasterCommand {
                 return CommandResult(status: status, stdout: output.stdout, stderr: output.stderr)
             }
             if deadline.hasPassed {
-                try? child.signal(SIGKILL)
+                try? child.signal(Signal.kill)
                 _ = try? child.wait()
                 throw TestingError("shadow-master \(arguments.joined(separator: " ")) did not finish in \(timeout)\n"
                                    + output.tail())

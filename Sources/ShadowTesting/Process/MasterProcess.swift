@@ -1,4 +1,3 @@
-import Glibc
 import ShadowCore
 import ShadowSystem
 import SystemPackage
@@ -35,7 +34,7 @@ public final class MasterProcess {
         defer { try? file.close(); try? err.close() }
         let out = standardOutput == .pipe ? try output.openPipeForChild() : file
         defer { if standardOutput == .pipe { try? out.close() } }
-        let devNull = FileDescriptor(rawValue: open("/dev/null", O_RDONLY | O_CLOEXEC))
+        let devNull = try FileSystem.openForReading("/dev/null")
         defer { try? devNull.close() }
         child = try ProcessSpawner.spawn(SpawnConfiguration(
             executable: executable,
@@ -47,7 +46,7 @@ public final class MasterProcess {
 
     deinit {
         if exitStatus == nil {
-            try? child.signal(SIGKILL)
+            try? child.signal(Signal.kill)
             _ = try? child.wait()
         }
         killLeftoverWorkers()
@@ -148,13 +147,13 @@ public final class MasterProcess {
     @discardableResult
     public func stop(grace: Duration = .seconds(5)) async -> TerminationStatus {
         if let exitStatus { killLeftoverWorkers(); return exitStatus }
-        try? child.signal(SIGTERM)
+        try? child.signal(Signal.terminate)
         let status: TerminationStatus
         if let s = try? await waitForExit(timeout: grace) {
             status = s
         } else {
-            try? child.signal(SIGKILL)
-            status = (try? child.wait()) ?? .signaled(SIGKILL)
+            try? child.signal(Signal.kill)
+            status = (try? child.wait()) ?? .signaled(Signal.kill)
             exitStatus = status
         }
         killLeftoverWorkers()
@@ -170,7 +169,7 @@ public final class MasterProcess {
             guard let command = ProcFS.command(pid), command.hasSuffix("shadow-v4") || command.hasSuffix("shadow-v6"),
                   let parent = ProcFS.parent(of: pid) else { continue }
             let owned = parent == child.pid || !(ProcFS.command(parent)?.hasSuffix("shadow-master") ?? false)
-            if owned { kill(pid, SIGKILL) }
+            if owned { try? ChildProcess(pid: pid).signal(Signal.kill) }
         }
     }
 }

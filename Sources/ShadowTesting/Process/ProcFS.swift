@@ -1,4 +1,4 @@
-import Glibc
+import ShadowSystem
 
 /// What the kernel says about a process, read from `/proc` as text (independently of the
 /// server's own `ProcessStatus` parser).
@@ -41,9 +41,6 @@ extension Substring {
 extension ProcFS {
     /// Where a `/proc` symlink points (`/proc/PID/fd/N`, `/proc/PID/root`); nil if unreadable.
     public static func link(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n >= 0 else { return nil }
-        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        FileSystem.destination(ofLink: path)
     }
 }

@@ -1,3 +1,5 @@
+// Glibc stays here on purpose: these helpers write the fixtures and read back what the server
+// wrote, so they must not share ShadowSystem's file code with the server under test.
 import Glibc
 import SystemPackage
 
