@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import DHCPWireKit
 import Glibc
 #endif
 import ShadowBench
