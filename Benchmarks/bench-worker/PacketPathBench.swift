@@ -7,7 +7,8 @@ import SystemPackage
 
 /// A worker's packet path without sockets, sandbox or master (the callgrind harness of
 /// docs/performance.md): the handler, sink and sender a worker has, fed with datagrams from memory.
-/// It lives here, not in ShadowWorker, which shows it only the package-visible handlers and sink.
+/// It lives here, not in ShadowWorker, which makes public only its handlers, their sink and
+/// `PacketHandler.answer` (inlinable, so that this harness specialises it as the worker does).
 ///
 /// ``serve(_:snapshot:bindings:)`` runs one batch the way the worker loop's `serveBatch` does
 /// between recvmmsg(2) and sendmmsg(2), through the same `PacketHandler.answer(batch:…)`. Then,

@@ -3,9 +3,9 @@ import Logging
 import ShadowCore
 import ShadowSystem
 
-/// One protocol's engine as the worker loop drives it (package-visible, with the sink, for
+/// One protocol's engine as the worker loop drives it (public, with the sink, for
 /// `bench-worker`'s `PacketPathBench`).
-package protocol PacketHandler {
+public protocol PacketHandler {
     init(config: ServerConfig, ids: ServerIdentifiers)
 
     /// Every counter the handler counts, the ``CommonCounter``s first: the slots of the sink's
@@ -24,7 +24,7 @@ extension PacketHandler {
     /// sendmmsg(2) (and `bench-worker` over datagrams in memory). The caller passes its sink once
     /// for the whole batch, so the packets pay no exclusivity check on it.
     @inlinable @inline(__always)
-    package func answer(batch count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
+    public func answer(batch count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
                 bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
         sink.count(.received, by: UInt64(count))
         for i in 0..<count {
@@ -37,7 +37,7 @@ extension PacketHandler {
     /// slots as the receiver has, so there is always one): no copy per reply. No closure captures
     /// the sink, so it is reached without an exclusivity check.
     @inlinable @inline(__always)
-    package func answer(_ d: ReceivedDatagram, snapshot: ReservationSnapshot, bindings: BindingTable,
+    public func answer(_ d: ReceivedDatagram, snapshot: ReservationSnapshot, bindings: BindingTable,
                 sender: DatagramSender, sink: inout WorkerSink) {
         guard !d.isTruncated, let source = d.source else {
             sink.count(d.isTruncated ? .dropTruncated : .dropUnknownSource)
@@ -57,7 +57,7 @@ extension PacketHandler {
 /// What the handlers produce besides replies. One lives as long as the worker's configuration;
 /// the per-batch parts are emptied (keeping their storage) after each batch, so the packet path
 /// allocates nothing for them.
-package struct WorkerSink {
+public struct WorkerSink {
     let logger: Logger
     /// `logger.logLevel` when the sink was made (the worker sets it only when it is configured, and
     /// makes a new sink then): asking the logger costs an existential call and an exclusivity check
@@ -67,12 +67,12 @@ package struct WorkerSink {
     /// Newline-terminated event JSON lines of the current batch.
     var events: [UInt8] = []
     /// Bindings learned from ACKs in the current batch (v4 only).
-    package var learned: [BindingLearned] = []
+    public var learned: [BindingLearned] = []
     /// Cumulative counters since the worker was configured.
-    package var counters: WorkerCounters
+    public var counters: WorkerCounters
 
     /// A sink for `Handler`'s counters.
-    package init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
+    public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
         self.logger = logger
         logLevel = logger.logLevel
         self.eventsEnabled = eventsEnabled
@@ -103,7 +103,7 @@ package struct WorkerSink {
         logger.log(level: level, "\(message)", metadata: metadata)
     }
 
-    package mutating func endBatch() {
+    public mutating func endBatch() {
         if !events.isEmpty { events.removeAll(keepingCapacity: true) }
         if !learned.isEmpty { learned.removeAll(keepingCapacity: true) }
     }

@@ -24,7 +24,7 @@ enum CommonCounter: Int, CaseIterable {
 
 /// A worker's cumulative counters, one slot per name. Every name is known from the handler's type
 /// before the first packet, so counting is an array increment: no hashing, no allocation.
-package struct WorkerCounters {
+public struct WorkerCounters {
     /// Slot → counter name.
     let names: [String]
     private var values: [UInt64]
@@ -45,7 +45,7 @@ package struct WorkerCounters {
     var isEmpty: Bool { !values.contains { $0 != 0 } }
 
     /// The counters that moved, sorted by name: what the worker reports to the master.
-    package var reported: [Counter] {
+    public var reported: [Counter] {
         zip(names, values).filter { $0.1 != 0 }.sorted { $0.0 < $1.0 }.map { Counter(name: $0.0, value: $0.1) }
     }
 }
