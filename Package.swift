@@ -37,6 +37,9 @@ let package = Package(
         .target(name: "DHCPv4", dependencies: ["ShadowCore"]),
         .target(name: "DHCPv6", dependencies: ["ShadowCore"]),
         .target(name: "IPC", dependencies: ["ShadowCore"]),
+        // The client's side of the wire, for tests, fuzzers, benchmarks and the load generator (not
+        // shipped): DHCPv4/DHCPv6 request builders and writers, reply parsers, a seeded generator.
+        .target(name: "DHCPWireKit", dependencies: ["ShadowCore"]),
 
         // Every system call lives here (Support/Syscall.swift: EINTR retried, EBADF/EFAULT are bugs).
         .target(name: "ShadowSystem", dependencies: [
@@ -92,17 +95,17 @@ let package = Package(
         // Load benchmark (not a test): swift build -c release --product bench-load
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),
         // Fuzzing and benchmarking (not shipped).
-        .executableTarget(name: "fuzz-dhcpv4", dependencies: ["DHCPv4", "ShadowCore"], path: "Fuzz/fuzz-dhcpv4"),
-        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "ShadowCore", "ShadowSystem"],
+        .executableTarget(name: "fuzz-dhcpv4", dependencies: ["DHCPv4", "DHCPWireKit", "ShadowCore"], path: "Fuzz/fuzz-dhcpv4"),
+        .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "DHCPWireKit", "ShadowCore", "ShadowSystem"],
                           path: "Benchmarks/bench-dhcpv4"),
 
-        .testTarget(name: "ShadowCoreTests", dependencies: ["ShadowCore"]),
-        .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "ShadowCore"]),
-        .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "ShadowCore"]),
+        .testTarget(name: "ShadowCoreTests", dependencies: ["ShadowCore", "DHCPWireKit"]),
+        .testTarget(name: "DHCPv4Tests", dependencies: ["DHCPv4", "DHCPWireKit", "ShadowCore"]),
+        .testTarget(name: "DHCPv6Tests", dependencies: ["DHCPv6", "DHCPWireKit", "ShadowCore"]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore", "ShadowSystem"]),
         .testTarget(name: "ShadowMasterTests", dependencies: ["ShadowMaster", "ShadowCore", "ShadowSystem"]),
         .testTarget(name: "ShadowWorkerTests", dependencies: [
-            "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "IPC",
+            "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "DHCPWireKit", "IPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [
@@ -123,36 +126,39 @@ let package = Package(
 
         // DHCPv6 fuzz target (deterministic mutation loop, or libFuzzer with -DSHADOW_LIBFUZZER)
         // and micro-benchmark. See docs/dhcpv6.md.
-        .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
-        .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
+        .executableTarget(name: "fuzz-dhcpv6", dependencies: ["DHCPv6", "DHCPWireKit", "ShadowCore"], path: "Fuzz/fuzz-dhcpv6"),
+        .executableTarget(name: "bench-dhcpv6", dependencies: ["DHCPv6", "DHCPWireKit", "ShadowCore"], path: "Benchmarks/bench-dhcpv6"),
         // The worker's per-datagram path over batches in memory, for callgrind (docs/performance.md).
         .executableTarget(name: "bench-worker", dependencies: [
-            "ShadowWorker", "ShadowBench", "ShadowCore", "ShadowSystem",
+            "ShadowWorker", "ShadowBench", "DHCPWireKit", "ShadowCore", "ShadowSystem", "IPC",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ], path: "Benchmarks/bench-worker"),
 
         // Test support for process-level tests: starts the real shadow-master from the build
         // directory, relays DHCPv4/DHCPv6 on loopback, builds and parses packets. See docs/testing.md.
         .target(name: "ShadowTesting", dependencies: [
-            "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6",
+            "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPWireKit",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // The real binaries over real sockets; depending on the executables makes
         // `swift build --build-tests` build them next to the test bundle.
         .testTarget(name: "IntegrationTests", dependencies: [
-            "ShadowTesting", "ShadowCore", "DHCPv4",
+            "ShadowTesting", "DHCPWireKit", "ShadowCore", "DHCPv4",
             "shadow-master", "shadow-v4", "shadow-v6",
         ]),
         // Load generator and probe acting as a DHCPv4/DHCPv6 relay (docs/performance.md).
         .target(name: "ShadowBench", dependencies: [
-            "ShadowCore", "ShadowSystem",
+            "ShadowCore", "DHCPWireKit", "ShadowSystem",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .executableTarget(name: "shadow-bench", dependencies: [
             "ShadowBench", "ShadowCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "ShadowBenchTests", dependencies: ["ShadowBench", "ShadowCore", "DHCPv6", "DHCPv4"]),
+        .testTarget(name: "ShadowBenchTests", dependencies: [
+            "ShadowBench", "DHCPWireKit", "ShadowCore", "DHCPv6", "DHCPv4",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

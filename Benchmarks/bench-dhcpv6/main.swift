@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc  // libm for rounding
 #endif
+import DHCPWireKit
 import DHCPv6
 import ShadowCore
 
@@ -36,30 +37,28 @@ let config = ServerConfig(dnsV4: [IPv4Address(192, 0, 2, 53)], dnsV6: [IPv6Addre
 let engine = DHCPv6Engine(config: config, ids: ServerIdentifiers(v4: IPv4Address(192, 0, 2, 1), v6: serverID))
 let bindings = BindingTable()
 
-func option(_ code: UInt16, _ payload: [UInt8]) -> [UInt8] {
-    [UInt8(code >> 8), UInt8(code & 0xFF), UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] + payload
-}
-func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+typealias Packet = DHCPv6Packet
 func relay(_ inner: [UInt8], subscriber i: Int) -> [UInt8] {
-    [12, 0] + IPv6Address("2001:db8:ffff::1")!.bytes + IPv6Address("fe80::1")!.bytes
-        + option(79, [0, 1] + mac(i).bytes) + option(18, Array("ge-0/0/1.100".utf8)) + option(9, inner)
+    Packet.relay(inner, link: "2001:db8:ffff::1", peer: "fe80::1",
+                 extra: [Packet.clientLinkLayerAddress(mac(i)), Packet.interfaceID("ge-0/0/1.100")])
 }
 
 func solicit(_ i: Int) -> [UInt8] {
-    relay([1, 0xa4, 0xcf, 0x70] + option(1, duid(i).bytes) + option(6, [0, 23]) + option(8, [0, 0])
-          + option(3, be32(1) + be32(0) + be32(0)) + option(25, be32(2) + be32(0) + be32(0)), subscriber: i)
+    relay(Packet.client(type: 1, xid: 0xa4_cf70, [Packet.clientID(duid(i)), Packet.oro(23), Packet.elapsedTime,
+                                                 Packet.iaNA(1), Packet.iaPD(2)]), subscriber: i)
 }
 func renew(_ i: Int) -> [UInt8] {
     let na = IPv6Address(high: 0x2001_0db8_0000_0000 | UInt64(i), low: 1)
-    return relay([5, 0x2a, 0xcb, 0x85] + option(1, duid(i).bytes) + option(2, serverID.bytes)
-                 + option(6, [0, 23]) + option(8, [0, 0])
-                 + option(3, be32(1) + be32(3600) + be32(5400) + option(5, na.bytes + be32(7200) + be32(7200)))
-                 + option(25, be32(2) + be32(3600) + be32(5400)), subscriber: i)
+    return relay(Packet.client(type: 5, xid: 0x2a_cb85, [
+        Packet.clientID(duid(i)), Packet.serverID(serverID), Packet.oro(23), Packet.elapsedTime,
+        Packet.iaNA(1, t1: 3600, t2: 5400, Packet.iaAddress(na, preferred: 7200, valid: 7200)),
+        Packet.iaPD(2, t1: 3600, t2: 5400),
+    ]), subscriber: i)
 }
 /// Found through the MAC extractor (Option 79) instead of the DUID.
 func solicitByMAC(_ i: Int) -> [UInt8] {
-    relay([1, 1, 2, 3] + option(1, [0, 2, 0, 0, 0, 9, 1, 2, 3]) + option(3, be32(1) + be32(0) + be32(0))
-          + option(25, be32(2) + be32(0) + be32(0)), subscriber: i)
+    relay(Packet.client(type: 1, xid: 0x01_0203, [Packet.option(1, [0, 2, 0, 0, 0, 9, 1, 2, 3]),
+                                                 Packet.iaNA(1), Packet.iaPD(2)]), subscriber: i)
 }
 
 /// 4096 subscribers spread over the snapshot, so lookups miss the CPU caches as in production.

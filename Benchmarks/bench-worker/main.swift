@@ -1,5 +1,4 @@
-#if canImport(Glibc)
-#endif
+import DHCPWireKit
 import ShadowBench
 import ShadowCore
 import ShadowSystem

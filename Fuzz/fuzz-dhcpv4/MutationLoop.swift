@@ -1,3 +1,4 @@
+import DHCPWireKit
 import DHCPv4
 
 /// The built-in fuzzer: mutates the seeds with a fixed-seed PRNG, keeps inputs that reach a new
@@ -22,7 +23,7 @@ struct MutationLoop {
 
     /// Runs the loop; returns the process exit status.
     func run() -> Int32 {
-        var mutator = Mutator(random: FuzzRandom(seed: seed))
+        var mutator = Mutator(random: SeededGenerator(seed: seed))
         var corpus = FuzzWorld.seeds
         var seen = Set<String>()
         let clock = ContinuousClock()

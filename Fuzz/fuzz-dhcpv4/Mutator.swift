@@ -1,21 +1,4 @@
-/// A small deterministic PRNG (xorshift64*), so a run with a given seed repeats exactly.
-struct FuzzRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-
-    /// A value in 0..<bound (bound > 0).
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-}
+import DHCPWireKit
 
 /// Mutations in the spirit of libFuzzer's: byte edits, inserts, deletes, interesting values,
 /// length-byte tweaks in the option area, splices and truncation.
@@ -23,7 +6,8 @@ struct Mutator {
     static let maxLength = 1500
     private static let interesting: [UInt8] = [0, 1, 2, 4, 6, 16, 17, 52, 53, 54, 82, 127, 128, 254, 255]
 
-    var random: FuzzRandom
+    /// SplitMix64, so a run with a given seed repeats exactly.
+    var random: SeededGenerator
 
     mutating func mutate(_ input: [UInt8], other: [UInt8]) -> [UInt8] {
         var data = input

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import DHCPv4
 import ShadowCore
 
@@ -38,7 +39,7 @@ enum FuzzWorld {
     static let seeds: [[UInt8]] = {
         var out: [[UInt8]] = []
         let o82: [(code: UInt8, value: [UInt8])] = [(5, [192, 168, 1, 0]), (11, [192, 168, 1, 254]), (19, [])]
-        func packet(_ type: DHCPv4MessageType, _ mac: MACAddress, _ edit: (inout DHCPv4PacketBuilder) -> Void)
+        func packet(_ type: DHCPv4PacketBuilder.MessageType, _ mac: MACAddress, _ edit: (inout DHCPv4PacketBuilder) -> Void)
             -> [UInt8] {
             var b = DHCPv4PacketBuilder(type: type, mac: mac, giaddr: relay)
             edit(&b)

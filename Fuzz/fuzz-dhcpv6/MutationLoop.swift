@@ -1,3 +1,5 @@
+import DHCPWireKit
+
 /// The libFuzzer-free driver: mutates the seeds with a fixed-seed PRNG until a run or time budget
 /// is spent. Exits non-zero (printing the input in hex) on the first broken invariant.
 enum MutationLoop {
@@ -13,7 +15,7 @@ enum MutationLoop {
         for s in seeds {
             if let problem = s.withUnsafeBytes({ target.run($0) }) { return fail(problem, s) }
         }
-        var mutator = Mutator(rng: SplitMix64(seed: seed), seeds: seeds)
+        var mutator = Mutator(rng: SeededGenerator(seed: seed), seeds: seeds)
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(seconds * 1000))
         var done = 0

@@ -1,21 +1,11 @@
-/// A small deterministic PRNG (SplitMix64) so every run with the same seed sees the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import DHCPWireKit
 
 /// Byte-level mutations in the spirit of libFuzzer's: bit flips, byte sets, inserts, deletes,
 /// truncation, chunk copies, splices between seeds and "interesting" 16-bit values (option
 /// lengths and codes live in 16-bit big-endian fields).
 struct Mutator {
-    var rng: SplitMix64
+    /// SplitMix64, so every run with the same seed sees the same inputs.
+    var rng: SeededGenerator
     let seeds: [[UInt8]]
     static let interesting: [UInt16] = [0, 1, 2, 3, 4, 9, 12, 13, 24, 25, 33, 130, 131, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0xFFFF]
 

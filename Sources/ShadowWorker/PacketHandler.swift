@@ -3,8 +3,9 @@ import Logging
 import ShadowCore
 import ShadowSystem
 
-/// One protocol's engine as the worker loop drives it.
-protocol PacketHandler {
+/// One protocol's engine as the worker loop drives it (public, with the sink, for
+/// `bench-worker`'s `PacketPathBench`).
+public protocol PacketHandler {
     init(config: ServerConfig, ids: ServerIdentifiers)
 
     /// Every counter the handler counts, the ``CommonCounter``s first: the slots of the sink's
@@ -22,8 +23,8 @@ extension PacketHandler {
     /// Answers the `count` datagrams of a batch, as the worker loop does between recvmmsg(2) and
     /// sendmmsg(2) (and `bench-worker` over datagrams in memory). The caller passes its sink once
     /// for the whole batch, so the packets pay no exclusivity check on it.
-    @inline(__always)
-    func answer(batch count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
+    @inlinable @inline(__always)
+    public func answer(batch count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
                 bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
         sink.count(.received, by: UInt64(count))
         for i in 0..<count {
@@ -35,8 +36,8 @@ extension PacketHandler {
     /// and counted; otherwise the reply is encoded straight into the sender's next slot (as many
     /// slots as the receiver has, so there is always one): no copy per reply. No closure captures
     /// the sink, so it is reached without an exclusivity check.
-    @inline(__always)
-    func answer(_ d: ReceivedDatagram, snapshot: ReservationSnapshot, bindings: BindingTable,
+    @inlinable @inline(__always)
+    public func answer(_ d: ReceivedDatagram, snapshot: ReservationSnapshot, bindings: BindingTable,
                 sender: DatagramSender, sink: inout WorkerSink) {
         guard !d.isTruncated, let source = d.source else {
             sink.count(d.isTruncated ? .dropTruncated : .dropUnknownSource)
@@ -56,7 +57,7 @@ extension PacketHandler {
 /// What the handlers produce besides replies. One lives as long as the worker's configuration;
 /// the per-batch parts are emptied (keeping their storage) after each batch, so the packet path
 /// allocates nothing for them.
-struct WorkerSink {
+public struct WorkerSink {
     let logger: Logger
     /// `logger.logLevel` when the sink was made (the worker sets it only when it is configured, and
     /// makes a new sink then): asking the logger costs an existential call and an exclusivity check
@@ -66,12 +67,12 @@ struct WorkerSink {
     /// Newline-terminated event JSON lines of the current batch.
     var events: [UInt8] = []
     /// Bindings learned from ACKs in the current batch (v4 only).
-    var learned: [BindingLearned] = []
+    public var learned: [BindingLearned] = []
     /// Cumulative counters since the worker was configured.
-    var counters: WorkerCounters
+    public var counters: WorkerCounters
 
     /// A sink for `Handler`'s counters.
-    init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
+    public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
         self.logger = logger
         logLevel = logger.logLevel
         self.eventsEnabled = eventsEnabled
@@ -82,6 +83,7 @@ struct WorkerSink {
     /// Adds to the counter in `slot` (from the handler's ``CounterSlots``).
     mutating func count(_ slot: Int, by n: UInt64 = 1) { counters.add(slot, by: n) }
 
+    @usableFromInline
     mutating func count(_ counter: CommonCounter, by n: UInt64 = 1) { counters.add(counter, by: n) }
 
     /// Appends one event line rendered by `render` with the current time, if events are on.
@@ -101,7 +103,7 @@ struct WorkerSink {
         logger.log(level: level, "\(message)", metadata: metadata)
     }
 
-    mutating func endBatch() {
+    public mutating func endBatch() {
         if !events.isEmpty { events.removeAll(keepingCapacity: true) }
         if !learned.isEmpty { learned.removeAll(keepingCapacity: true) }
     }

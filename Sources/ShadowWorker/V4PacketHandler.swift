@@ -5,7 +5,7 @@ import ShadowCore
 import ShadowSystem
 
 /// Drives ``DHCPv4Engine`` for the v4 worker.
-struct V4PacketHandler: PacketHandler {
+public struct V4PacketHandler: PacketHandler, Sendable {
     let engine: DHCPv4Engine
 
     /// The counter slots, handed out once.
@@ -24,18 +24,18 @@ struct V4PacketHandler: PacketHandler {
         }
     }
     private static let counters = Counters()
-    static var counterNames: [String] { counters.names }
+    public static var counterNames: [String] { counters.names }
 
     /// An unchanged binding is reported again once the worker's copy is this old, so that the
     /// master's `last_seen` and its eviction order (oldest first) follow the subscriber's
     /// activity; quick retries and repeats in between cost no IPC.
     static let bindingRefreshSeconds: UInt64 = 60
 
-    init(config: ServerConfig, ids: ServerIdentifiers) {
+    public init(config: ServerConfig, ids: ServerIdentifiers) {
         engine = DHCPv4Engine(config: config, ids: ids)
     }
 
-    func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
+    public func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
                 snapshot: ReservationSnapshot, bindings: BindingTable,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
         guard case .v4(let address, let port) = source else { return nil }

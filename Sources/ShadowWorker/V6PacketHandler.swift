@@ -2,7 +2,7 @@ import DHCPv6
 import ShadowCore
 
 /// Drives ``DHCPv6Engine`` for the v6 worker.
-struct V6PacketHandler: PacketHandler {
+public struct V6PacketHandler: PacketHandler, Sendable {
     let engine: DHCPv6Engine
 
     /// The counter slots, handed out once.
@@ -19,13 +19,13 @@ struct V6PacketHandler: PacketHandler {
         }
     }
     private static let counters = Counters()
-    static var counterNames: [String] { counters.names }
+    public static var counterNames: [String] { counters.names }
 
-    init(config: ServerConfig, ids: ServerIdentifiers) {
+    public init(config: ServerConfig, ids: ServerIdentifiers) {
         engine = DHCPv6Engine(config: config, ids: ids)
     }
 
-    func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
+    public func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
                 snapshot: ReservationSnapshot, bindings: BindingTable,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
         guard case .v6(let address, let port) = source else { return nil }

@@ -1,6 +1,7 @@
 import IPC
 
 /// The counters every worker has, whatever its protocol: the first slots of every handler's table.
+@usableFromInline
 enum CommonCounter: Int, CaseIterable {
     case received
     case dropTruncated
@@ -23,7 +24,7 @@ enum CommonCounter: Int, CaseIterable {
 
 /// A worker's cumulative counters, one slot per name. Every name is known from the handler's type
 /// before the first packet, so counting is an array increment: no hashing, no allocation.
-struct WorkerCounters {
+public struct WorkerCounters {
     /// Slot → counter name.
     let names: [String]
     private var values: [UInt64]
@@ -44,7 +45,7 @@ struct WorkerCounters {
     var isEmpty: Bool { !values.contains { $0 != 0 } }
 
     /// The counters that moved, sorted by name: what the worker reports to the master.
-    var reported: [Counter] {
+    public var reported: [Counter] {
         zip(names, values).filter { $0.1 != 0 }.sorted { $0.0 < $1.0 }.map { Counter(name: $0.0, value: $0.1) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DHCPWireKit
 import ShadowBench
 import ShadowCore
 

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import DHCPv4
 import ShadowCore
 import Testing

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import DHCPv4
 import ShadowCore
 import Testing
@@ -15,7 +16,7 @@ struct InformTests {
     func informAck() throws {
         let x = World.exchange(Self.inform(), source: IPv4Address(203, 0, 113, 1), sourcePort: 999)
         let r = try #require(x.reply)
-        #expect(r.messageType == .ack)
+        #expect(r.messageType == DHCPv4MessageType.ack.rawValue)
         #expect(r.ciaddr == World.addressA)
         #expect(r.yiaddr == .any)
         #expect(r.option(51) == nil && r.option(58) == nil && r.option(59) == nil)
@@ -34,8 +35,8 @@ struct InformTests {
         var p = Self.inform(World.unknownMAC, ciaddr: World.addressB)
         p.relayAgentInformation(remote: "switch1:port1")
         let r = World.exchange(p).reply
-        #expect(r?.messageType == .ack)
-        #expect(r?.codes == [53, 54, 1, 3, 6, 82])
+        #expect(r?.messageType == DHCPv4MessageType.ack.rawValue)
+        #expect(r?.optionCodes == [53, 54, 1, 3, 6, 82])
     }
 
     @Test("Silence: no reservation, ciaddr 0, another address",

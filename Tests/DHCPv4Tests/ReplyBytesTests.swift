@@ -89,7 +89,7 @@ struct ReplyBytesTests {
         p.chaddr = World.macA.bytes + [9, 9, 9, 9]
         p.htype = 6
         let r = try #require(World.exchange(p).reply)
-        #expect(r.chaddr == World.macA.bytes + [UInt8](repeating: 0, count: 10))
+        #expect(r.chaddrField == World.macA.bytes + [UInt8](repeating: 0, count: 10))
         #expect(r.htype == 1 && r.hlen == 6 && r.secs == 0 && r.siaddr == .any)
     }
 }

@@ -31,7 +31,7 @@ struct UpstreamScenarioTests {
         p.xid = 0xDEAD_BEEF
         let x = World.exchange(p)
         #expect(x.reply?.xid == 0xDEAD_BEEF)
-        #expect(x.reply?.chaddr == World.macA.bytes + [UInt8](repeating: 0, count: 10))
+        #expect(x.reply?.chaddrField == World.macA.bytes + [UInt8](repeating: 0, count: 10))
         #expect(x.reply?.giaddr == World.relay)
     }
 

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import Testing
 import ShadowCore
 @testable import DHCPv6
@@ -17,9 +18,9 @@ import ShadowCore
                                  extra: [Packet.interfaceID("outer"), Packet.remoteID(enterprise: 9, "r")])
         let (outcome, bytes) = f.run(outer, source: IPv6Address("2001:db8:b::2")!, port: 547)
         #expect(outcome.action == .reply(length: bytes.count, destination: IPv6Address("2001:db8:b::2")!, port: 547))
-        let r = try #require(ParsedReply(bytes))
+        let r = try #require(DHCPv6Reply(bytes))
         #expect(r.levels.count == 2)
-        #expect(r.levels.map(\.hop) == [1, 0])
+        #expect(r.levels.map(\.hopCount) == [1, 0])
         #expect(r.levels.map(\.link) == [IPv6Address("2001:db8:b::1")!, IPv6Address("2001:db8:a::1")!])
         #expect(r.levels.map(\.peer) == [IPv6Address("2001:db8:a::1")!, IPv6Address("fe80::1")!])
         #expect(r.levels.map { $0.options.map(\.code) } == [[9, 18], [9, 18]])
@@ -34,7 +35,7 @@ import ShadowCore
     @Test func relayWithoutInterfaceIDHasOnlyRelayMessage() throws {
         let (_, bytes) = f.run(Packet.relay(Packet.client(.solicit, cid, Packet.iaNA(1)),
                                             extra: [Packet.clientLinkLayer("00:01:02:03:04:05")]))
-        #expect(try #require(ParsedReply(bytes)).levels[0].options.map(\.code) == [9])
+        #expect(try #require(DHCPv6Reply(bytes)).levels[0].options.map(\.code) == [9])
     }
 
     @Test func relaySourcePortSendsToSourcePort() {
@@ -117,7 +118,7 @@ import ShadowCore
         let msg = Packet.client(.confirm, cid, ias.flatMap { $0 })
         let r = try #require(f.reply(to: msg).reply)
         #expect(r.type == 7)
-        #expect(r.codes == [1, 2, 13])
+        #expect(r.optionCodes == [1, 2, 13])
         #expect(r.first(13)?.u16(0) == status)
     }
 
@@ -132,7 +133,7 @@ import ShadowCore
         let msg = Packet.client(type, cid, sid, Packet.iaNA(1, Packet.iaAddress("2001:db8::1")), Packet.iaNA(2), Packet.iaPD(3))
         let r = try #require(f.reply(to: msg).reply)
         #expect(r.type == 7)
-        #expect(r.codes == [1, 2, 3, 13])
+        #expect(r.optionCodes == [1, 2, 3, 13])
         #expect(r.first(13)?.u16(0) == 0)
         let extra = try #require(r.first(3))
         #expect(extra.iaid == 2 && extra.statusCode == 3 && extra.subOptions.count == 1)
@@ -141,19 +142,19 @@ import ShadowCore
     @Test func releaseWithoutReservationGetsNoBindingInEveryIA() throws {
         let msg = Packet.client(.release, Packet.clientID("01:02"), sid, Packet.iaNA(1, Packet.iaAddress("2001:db8::1")), Packet.iaPD(3))
         let r = try #require(f.reply(to: msg).reply)
-        #expect(r.codes == [1, 2, 3, 13, 25])
+        #expect(r.optionCodes == [1, 2, 3, 13, 25])
         #expect(r.first(3)?.statusCode == 3 && r.first(25)?.statusCode == 3)
         #expect(r.first(3)?.subOptions.count == 1)
     }
 
     @Test func informationRequest() throws {
         let withID = try #require(f.reply(to: Packet.client(.informationRequest, cid, Packet.oro(23))).reply)
-        #expect(withID.codes == [1, 2, 23])
+        #expect(withID.optionCodes == [1, 2, 23])
         let anonymous = try #require(f.reply(to: Packet.client(.informationRequest, sid)).reply)
-        #expect(anonymous.codes == [2, 23])
+        #expect(anonymous.optionCodes == [2, 23])
         #expect(anonymous.first(2)?.payload == DUID(Fixture.serverDUID)!.bytes)
         let noDNS = try #require(f.reply(to: Packet.client(.informationRequest, Packet.oro(24))).reply)
-        #expect(noDNS.codes == [2])
+        #expect(noDNS.optionCodes == [2])
         #expect(f.reply(to: Packet.client(.informationRequest, cid, Packet.iaNA(1))).outcome.reason == .discarded)
         #expect(f.reply(to: Packet.client(.informationRequest, cid, Packet.option(4, [0, 0, 0, 1]))).outcome.reason == .discarded)
         #expect(f.reply(to: Packet.client(.informationRequest, Packet.serverID("09:09"))).outcome.reason == .wrongServerID)
@@ -194,19 +195,19 @@ import ShadowCore
 
     @Test func solicitWithoutIAGetsAdvertiseWithoutIA() throws {
         let r = try #require(f.reply(to: Packet.client(.solicit, cid)).reply)
-        #expect(r.codes == [1, 2, 7, 23])
+        #expect(r.optionCodes == [1, 2, 7, 23])
     }
 
     // MARK: Order and DNS
 
     @Test func optionsInAscendingOrderAtEveryLevel() throws {
-        let msg = Packet.client(.solicit, Packet.iaPD(2), Packet.elapsed, Packet.iaNA(1), cid, Packet.rapidCommit)
+        let msg = Packet.client(.solicit, Packet.iaPD(2), Packet.elapsedTime, Packet.iaNA(1), cid, Packet.rapidCommit)
         let (_, bytes) = f.run(Packet.relay(msg, extra: [Packet.interfaceID("i")]))
-        let r = try #require(ParsedReply(bytes))
-        #expect(r.codes == [1, 2, 3, 14, 23, 25])
+        let r = try #require(DHCPv6Reply(bytes))
+        #expect(r.optionCodes == [1, 2, 3, 14, 23, 25])
         #expect(r.levels[0].options.map(\.code) == [9, 18])
         let renew = try #require(f.reply(to: Packet.client(.renew, Packet.iaPD(2, Packet.iaPrefix("2001:db8:9::/56")), sid, cid)).reply)
-        #expect(renew.codes == [1, 2, 23, 25])
+        #expect(renew.optionCodes == [1, 2, 23, 25])
         #expect(renew.first(25)?.subOptions.map(\.code) == [26, 26])
     }
 

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import Testing
 import ShadowCore
 @testable import DHCPv6
@@ -128,7 +129,7 @@ import ShadowCore
     @Test func deepestChainIsAnswered() throws {
         let (outcome, bytes) = Fixture().run(Self.nested(32, solicit))
         #expect(outcome.isReply)
-        let r = try #require(ParsedReply(bytes))
+        let r = try #require(DHCPv6Reply(bytes))
         #expect(r.levels.count == 32 && r.type == 2)
     }
 }

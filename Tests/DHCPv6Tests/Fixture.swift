@@ -1,3 +1,4 @@
+import DHCPWireKit
 import ShadowCore
 @testable import DHCPv6
 
@@ -38,9 +39,9 @@ struct Fixture {
     }
 
     /// Runs a client message wrapped in one Relay-forward and parses the reply.
-    func reply(to message: [UInt8], extra: [[UInt8]] = []) -> (outcome: DHCPv6Outcome, reply: ParsedReply?) {
+    func reply(to message: [UInt8], extra: [[UInt8]] = []) -> (outcome: DHCPv6Outcome, reply: DHCPv6Reply?) {
         let (outcome, bytes) = run(Packet.relay(message, extra: extra))
-        return (outcome, bytes.isEmpty ? nil : ParsedReply(bytes))
+        return (outcome, bytes.isEmpty ? nil : DHCPv6Reply(bytes))
     }
 }
 

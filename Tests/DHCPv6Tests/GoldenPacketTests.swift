@@ -1,3 +1,4 @@
+import DHCPWireKit
 import Testing
 import ShadowCore
 @testable import DHCPv6
@@ -96,7 +97,7 @@ import ShadowCore
         f.reservations = [Reservation(ipv4: IPv4Address(10, 0, 0, 1), ipv6NA: IPv6Address("2001:db8::5")!,
                                       ipv6PD: IPv6Prefix("2001:db8:5::/56")!, mac: MACAddress("08-55-31-8F-19-98"))]
         let (outcome, bytes) = f.run(Packet.hex(Self.e))
-        let r = try #require(ParsedReply(bytes))
+        let r = try #require(DHCPv6Reply(bytes))
         #expect(r.type == 7 && r.xid == 0x9c31b2)
         #expect(outcome.event.matchMethod == .mac && outcome.event.extractorUsed == "peer_addr_eui64")
         #expect(outcome.event.macAddress == MACAddress("0A-55-31-8F-19-98"))

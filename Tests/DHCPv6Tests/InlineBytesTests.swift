@@ -1,3 +1,4 @@
+import DHCPWireKit
 import DHCPv6
 import ShadowCore
 import Testing

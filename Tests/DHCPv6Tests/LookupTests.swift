@@ -1,3 +1,4 @@
+import DHCPWireKit
 import Testing
 import ShadowCore
 @testable import DHCPv6
@@ -35,7 +36,7 @@ import ShadowCore
         f.bindings.learn(mac: Self.mac, option82: Self.o82, now: 1)
         let msg = Packet.client(.solicit, Packet.option(1, s.clientID), Packet.iaNA(7), Packet.iaPD(8))
         let (outcome, bytes) = f.run(Packet.relay(msg, peer: s.peer, extra: s.extra))
-        let r = try #require(ParsedReply(bytes))
+        let r = try #require(DHCPv6Reply(bytes))
         #expect(r.first(3)?.subOptions.first?.iaAddress.address == IPv6Address("2001:db8:1::11"))
         #expect(r.first(25)?.subOptions.first?.iaPrefix.prefix == IPv6Prefix("2001:db8:101::/56"))
         #expect(outcome.event.matchMethod == .option82 && outcome.event.extractorUsed == "lease_fallback")

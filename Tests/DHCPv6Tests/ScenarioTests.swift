@@ -1,3 +1,4 @@
+import DHCPWireKit
 import Testing
 import ShadowCore
 @testable import DHCPv6
@@ -110,7 +111,7 @@ import ShadowCore
         let datagram = Packet.relay(msg, link: "8:8:8:8:8:8:8:8", peer: "9:9:9:9:9:9:9:9",
                                     extra: [Packet.clientLinkLayer("00:11:22:33:44:55")])
         let (outcome, bytes) = f.run(datagram)
-        let r = try #require(ParsedReply(bytes))
+        let r = try #require(DHCPv6Reply(bytes))
         #expect(r.type == 2)
         #expect(r.first(3)?.subOptions.first?.iaAddress.address == IPv6Address("2001:db8:1:6::1"))
         #expect(r.first(25)?.subOptions.first?.iaPrefix.prefix == IPv6Prefix("2001:db8:1::/56"))

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import Foundation
 import Testing
 import ShadowCore

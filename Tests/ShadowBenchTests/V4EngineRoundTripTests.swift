@@ -1,4 +1,5 @@
 // DORA through DHCPv4Engine: the bench's packets and reply parser against the real engine.
+import DHCPWireKit
 import DHCPv4
 import ShadowBench
 import ShadowCore
@@ -30,7 +31,7 @@ struct V4EngineRoundTripTests {
             let s = try #require(exchange.decode(b))
             #expect(s.xid == 0xC0FFEE && exchange.step(of: s) == .first && exchange.verify(s, subscriber: i) == .correct)
             #expect(s.serverIdentifier == world.ids.v4)
-            let d = try #require(V4ReplyDetails(b))
+            let d = try #require(DHCPv4Reply(Array(b)))
             #expect(d.routers == [BenchPlan.gateway] && d.dns == BenchPlan.dnsV4 && d.leaseTime == world.config.leases.v4Lease)
             #expect(d.relayAgentInformation == [1, 5] + Array("bench".utf8))
             return written { exchange.writeSecond(xid: 0xC0FFEE, subscriber: i, reply: s, datagram: b, into: $0) }

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import ShadowBench
 import ShadowCore
 import Testing
@@ -51,14 +52,14 @@ struct V4PacketTests {
         let plan = BenchPlan(count: 10)
         let bytes = Self.offer(xid: 77, yiaddr: plan.ipv4(7))
         try bytes.withUnsafeBytes { b in
-            let d = try #require(V4ReplyDetails(b))
-            #expect(d.summary.xid == 77 && d.summary.messageType == 2 && d.summary.yiaddr == plan.ipv4(7))
-            #expect(d.summary.serverIdentifier == IPv4Address(198, 18, 0, 1))
+            let d = try #require(DHCPv4Reply(Array(b)))
+            #expect(d.xid == 77 && d.messageType == 2 && d.yiaddr == plan.ipv4(7))
+            #expect(d.serverIdentifier == IPv4Address(198, 18, 0, 1))
             #expect(d.leaseTime == 3600 && d.renewalTime == 1800 && d.rebindingTime == 3150)
             #expect(d.subnetMask == IPv4Address(255, 192, 0, 0) && d.routers == [BenchPlan.gateway] && d.dns == BenchPlan.dnsV4)
             #expect(d.relayAgentInformation == [1, 1, 66])
             #expect(d.optionCodes == [53, 54, 51, 58, 59, 1, 3, 6, 82])
-            #expect(d.chaddr == plan.mac(7))
+            #expect(d.clientMAC == plan.mac(7))
             let exchange = V4Exchange(plan: plan, relay: Self.relay, fallbackServer: .any)
             let s = try #require(exchange.decode(b))
             #expect(exchange.step(of: s) == .first)

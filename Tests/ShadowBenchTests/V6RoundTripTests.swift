@@ -1,3 +1,4 @@
+import DHCPWireKit
 import DHCPv6
 import ShadowBench
 import ShadowCore
@@ -43,7 +44,7 @@ struct V6RoundTripTests {
         try final.withUnsafeBytes { b in
             let reply = try #require(exchange.decode(b))
             #expect(exchange.step(of: reply) == .second && exchange.verify(reply, subscriber: i) == .correct)
-            let d = try #require(V6ReplyDetails(b))
+            let d = try #require(DHCPv6Reply(Array(b)))
             #expect(d.iaNA.first?.leases.first?.prefix.address == world.plan.ipv6NA(i))
             #expect(d.iaPD.first?.leases.first?.prefix == world.plan.ipv6PD(i))
             #expect(d.clientID == world.plan.duid(i))

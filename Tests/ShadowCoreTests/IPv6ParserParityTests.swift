@@ -1,3 +1,4 @@
+import DHCPWireKit
 import Testing
 @testable import ShadowCore
 
@@ -21,7 +22,7 @@ struct IPv6ParserParityTests {
 
     @Test("generated strings: same verdict and value")
     func generated() {
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SeededGenerator(seed: 0x5EED)
         let alphabet = Array("0123456789abcdefABCDEF:.::g%")
         let valid = ["2001:db8::1", "::ffff:192.0.2.1", "fe80::a55:31ff:fe8f:1998", "1:2:3:4:5:6:7:8", "64:ff9b::192.0.2.33"]
         for _ in 0..<20_000 {
@@ -45,19 +46,6 @@ struct IPv6ParserParityTests {
             let reference = ReferenceIPv6.parse(Substring(text))
             if ours != reference { Issue.record("\"\(text)\": \(String(describing: ours)) vs \(String(describing: reference))") }
         }
-    }
-}
-
-/// Deterministic generator for the parity corpus.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

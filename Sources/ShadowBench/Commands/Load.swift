@@ -1,3 +1,4 @@
+import DHCPWireKit
 import ShadowCore
 import ShadowSystem
 import SystemPackage

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import ShadowCore
 import ShadowSystem
 import SystemPackage
@@ -40,10 +41,8 @@ public enum Probe {
         let reply = try ProbeExchange.run(socket: fd, server: server, request: Array(request.prefix(length)),
                                           timeout: timeout) { V4ReplySummary($0)?.xid == xid }
         guard let reply else { return nil }
-        return reply.withUnsafeBytes { b in
-            let d = V4ReplyDetails(b)!
-            return json ? ReplyRendering.json(d, from: server.description) : ReplyRendering.text(d, from: server.description)
-        }
+        guard let d = DHCPv4Reply(reply, requireEnd: false) else { return nil }
+        return json ? ReplyRendering.json(d, from: server.description) : ReplyRendering.text(d, from: server.description)
     }
 
     /// Sends a Relay-forward(Solicit) from `local` (port 0: ephemeral, with option 135).
@@ -59,9 +58,7 @@ public enum Probe {
         let reply = try ProbeExchange.run(socket: fd, server: server, request: Array(request.prefix(length)),
                                           timeout: timeout) { V6ReplySummary($0)?.xid == xid }
         guard let reply else { return nil }
-        return reply.withUnsafeBytes { b in
-            let d = V6ReplyDetails(b)!
-            return json ? ReplyRendering.json(d, from: server.description) : ReplyRendering.text(d, from: server.description)
-        }
+        guard let d = DHCPv6Reply(reply) else { return nil }
+        return json ? ReplyRendering.json(d, from: server.description) : ReplyRendering.text(d, from: server.description)
     }
 }

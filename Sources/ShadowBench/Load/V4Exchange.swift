@@ -1,3 +1,4 @@
+import DHCPWireKit
 import ShadowCore
 
 /// DORA for subscriber `i` of a ``BenchPlan``: DISCOVER (option 50 = the reserved address), then a

@@ -1,3 +1,4 @@
+import DHCPWireKit
 import ShadowCore
 
 /// SARR for subscriber `i` of a ``BenchPlan``: Solicit (IA_NA + IA_PD, DUID-LL of its MAC), then a

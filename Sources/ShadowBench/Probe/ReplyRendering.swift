@@ -1,16 +1,19 @@
+import DHCPWireKit
 import ShadowCore
 
-/// Human-readable and JSON renderings of decoded replies, for the probe.
+/// Human-readable and JSON renderings of decoded replies, for the probe. The replies come from
+/// DHCPWireKit's parsers (a DHCPv6 one holds a Relay-reply: at least one level).
 public enum ReplyRendering {
     static let v4Types: [UInt8: String] = [2: "OFFER", 5: "ACK", 6: "NAK"]
     static let v6Types: [UInt8: String] = [2: "ADVERTISE", 7: "REPLY"]
 
     /// Lines describing a DHCPv4 reply.
-    public static func text(_ r: V4ReplyDetails, from source: String) -> String {
-        var lines = ["\(v4Types[r.summary.messageType] ?? "type \(r.summary.messageType)") from \(source)",
-                     "  xid 0x\(String(r.summary.xid, radix: 16)), yiaddr \(r.summary.yiaddr), giaddr \(r.giaddr), "
-                         + "chaddr \(r.chaddr.map(\.description) ?? "-"), hops \(r.hops), flags 0x\(String(r.flags, radix: 16))"]
-        if let s = r.summary.serverIdentifier { lines.append("  server identifier (54): \(s)") }
+    public static func text(_ r: DHCPv4Reply, from source: String) -> String {
+        let type = r.messageType ?? 0
+        var lines = ["\(v4Types[type] ?? "type \(type)") from \(source)",
+                     "  xid 0x\(String(r.xid, radix: 16)), yiaddr \(r.yiaddr), giaddr \(r.giaddr), "
+                         + "chaddr \(r.clientMAC.map(\.description) ?? "-"), hops \(r.hops), flags 0x\(String(r.flags, radix: 16))"]
+        if let s = r.serverIdentifier { lines.append("  server identifier (54): \(s)") }
         if let m = r.subnetMask { lines.append("  subnet mask (1): \(m)") }
         if !r.routers.isEmpty { lines.append("  router (3): \(r.routers.map(\.description).joined(separator: ", "))") }
         if !r.dns.isEmpty { lines.append("  dns (6): \(r.dns.map(\.description).joined(separator: ", "))") }
@@ -24,9 +27,10 @@ public enum ReplyRendering {
     }
 
     /// Lines describing a DHCPv6 Relay-reply.
-    public static func text(_ r: V6ReplyDetails, from source: String) -> String {
-        var lines = ["RELAY-REPL from \(source): hop-count \(r.hopCount), link-address \(r.linkAddress), peer-address \(r.peerAddress)",
-                     "  \(v6Types[r.summary.messageType] ?? "type \(r.summary.messageType)"), xid 0x\(String(r.summary.xid, radix: 16))"]
+    public static func text(_ r: DHCPv6Reply, from source: String) -> String {
+        let level = r.levels[0]
+        var lines = ["RELAY-REPL from \(source): hop-count \(level.hopCount), link-address \(level.link), peer-address \(level.peer)",
+                     "  \(v6Types[r.type] ?? "type \(r.type)"), xid 0x\(String(r.xid, radix: 16))"]
         if let i = r.interfaceID { lines.append("  interface-id (18): \(String(decoding: i, as: UTF8.self))") }
         if let c = r.clientID { lines.append("  client id (1): \(DUID.format(c))") }
         if let s = r.serverID { lines.append("  server id (2): \(DUID.format(s))") }
@@ -40,7 +44,7 @@ public enum ReplyRendering {
         return lines.joined(separator: "\n")
     }
 
-    static func describe(_ ia: V6ReplyDetails.IA, prefixes: Bool) -> String {
+    static func describe(_ ia: DHCPv6Reply.IA, prefixes: Bool) -> String {
         var s = "iaid \(ia.iaid) T1 \(ia.t1) T2 \(ia.t2)"
         for l in ia.leases {
             s += prefixes ? ", prefix \(l.prefix)" : ", address \(l.prefix.address)"
@@ -51,17 +55,18 @@ public enum ReplyRendering {
     }
 
     /// A DHCPv4 reply as a JSON object.
-    public static func json(_ r: V4ReplyDetails, from source: String) -> String {
+    public static func json(_ r: DHCPv4Reply, from source: String) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.field("answered", true)
         w.field("source", source)
-        w.field("message_type", v4Types[r.summary.messageType] ?? String(r.summary.messageType))
-        w.field("xid", Int(r.summary.xid))
-        w.field("yiaddr", r.summary.yiaddr.description)
+        let type = r.messageType ?? 0
+        w.field("message_type", v4Types[type] ?? String(type))
+        w.field("xid", Int(r.xid))
+        w.field("yiaddr", r.yiaddr.description)
         w.field("giaddr", r.giaddr.description)
-        w.field("chaddr", r.chaddr?.description)
-        w.field("server_identifier", r.summary.serverIdentifier?.description)
+        w.field("chaddr", r.clientMAC?.description)
+        w.field("server_identifier", r.serverIdentifier?.description)
         w.field("subnet_mask", r.subnetMask?.description)
         w.key("routers"); w.beginArray(); for a in r.routers { w.string(a.description) }; w.endArray()
         w.key("dns"); w.beginArray(); for a in r.dns { w.string(a.description) }; w.endArray()
@@ -75,13 +80,13 @@ public enum ReplyRendering {
     }
 
     /// A DHCPv6 Relay-reply as a JSON object.
-    public static func json(_ r: V6ReplyDetails, from source: String) -> String {
+    public static func json(_ r: DHCPv6Reply, from source: String) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.field("answered", true)
         w.field("source", source)
-        w.field("message_type", v6Types[r.summary.messageType] ?? String(r.summary.messageType))
-        w.field("xid", Int(r.summary.xid))
+        w.field("message_type", v6Types[r.type] ?? String(r.type))
+        w.field("xid", Int(r.xid))
         w.field("client_id", r.clientID.map { DUID.format($0) })
         w.field("server_id", r.serverID.map { DUID.format($0) })
         w.field("preference", r.preference)

@@ -1,3 +1,5 @@
+import DHCPWireKit
+
 /// Latency percentiles by the nearest-rank method: the p-th percentile of n sorted samples is the
 /// sample at rank ⌈p/100 · n⌉ (1-based), so every reported value is one that was measured.
 public struct Percentiles: Sendable, Hashable {
@@ -34,7 +36,8 @@ public struct LatencyRecorder: Sendable {
     public private(set) var samples: [UInt64] = []
     /// Every sample offered, kept or not.
     public private(set) var seen = 0
-    private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// Deterministic, so two runs keep the same subset of the same sequence.
+    private var random = SeededGenerator(seed: 0x9E37_79B9_7F4A_7C15)
 
     public init(capacity: Int = 1 << 22) {
         precondition(capacity > 0)
@@ -45,7 +48,7 @@ public struct LatencyRecorder: Sendable {
     public mutating func record(_ nanoseconds: UInt64) {
         seen += 1
         if samples.count < capacity { samples.append(nanoseconds); return }
-        let j = Int(next() % UInt64(seen))
+        let j = random.below(seen)
         if j < capacity { samples[j] = nanoseconds }
     }
 
@@ -53,14 +56,5 @@ public struct LatencyRecorder: Sendable {
     public func percentiles() -> Percentiles? {
         var copy = samples
         return Percentiles(sorting: &copy)
-    }
-
-    /// splitmix64: deterministic, so two runs keep the same subset of the same sequence.
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

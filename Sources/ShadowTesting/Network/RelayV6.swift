@@ -1,3 +1,4 @@
+import DHCPWireKit
 import ShadowCore
 
 /// A DHCPv6 relay agent on ::1: wraps client messages in a Relay-forward that carries RFC 8357

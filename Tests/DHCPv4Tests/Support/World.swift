@@ -1,3 +1,4 @@
+import DHCPWireKit
 import DHCPv4
 import ShadowCore
 
@@ -48,7 +49,7 @@ enum World {
     /// A relayed request (giaddr 192.168.1.254) of `type` from `mac`.
     static func packet(_ type: DHCPv4MessageType?, _ mac: MACAddress = macA,
                        giaddr: IPv4Address = relay) -> DHCPv4PacketBuilder {
-        DHCPv4PacketBuilder(type: type, mac: mac, giaddr: giaddr)
+        DHCPv4PacketBuilder(type: type.map { .init(rawValue: $0.rawValue)! }, mac: mac, giaddr: giaddr)
     }
 
     /// Runs `packet` through an engine over this world and returns the outcome with the reply bytes.
@@ -71,15 +72,15 @@ enum World {
             }
         }
         let length = outcome.reply?.length ?? 0
-        return Exchange(outcome: outcome, reply: length > 0 ? DecodedReply(Array(buffer[0..<length])) : nil)
+        return Exchange(outcome: outcome, reply: length > 0 ? DHCPv4Reply(Array(buffer[0..<length])) : nil)
     }
 }
 
 /// One request's result: the engine's outcome and, when there is a reply, its bytes decoded.
 struct Exchange {
     var outcome: DHCPv4Outcome
-    var reply: DecodedReply?
+    var reply: DHCPv4Reply?
 
     var reason: DHCPv4NoReplyReason? { outcome.noReplyReason }
-    var type: DHCPv4MessageType? { reply?.messageType }
+    var type: DHCPv4MessageType? { reply?.messageType.flatMap(DHCPv4MessageType.init) }
 }

@@ -24,7 +24,7 @@ public struct V6ReplySummary: Sendable, Hashable {
               let inner, inner.count >= 4, b[inner.lowerBound] != 13 else { return nil }
         messageOffset = inner.lowerBound
         messageType = b[inner.lowerBound]
-        xid = UInt32(b[inner.lowerBound + 1]) << 16 | UInt32(b.benchU16(inner.lowerBound + 2))
+        xid = UInt32(b[inner.lowerBound + 1]) << 16 | UInt32(b.wireU16(inner.lowerBound + 2))
         var server: Range<Int>?, address: IPv6Address?, prefix: IPv6Prefix?
         let ok = V6Options.walk(b, (inner.lowerBound + 4)..<inner.upperBound) { code, r in
             switch code {
@@ -49,7 +49,7 @@ enum V6Options {
         var i = range.lowerBound
         while i < range.upperBound {
             guard i + 4 <= range.upperBound else { return false }
-            let code = b.benchU16(i), length = Int(b.benchU16(i + 2))
+            let code = b.wireU16(i), length = Int(b.wireU16(i + 2))
             guard i + 4 + length <= range.upperBound else { return false }
             body(code, (i + 4)..<(i + 4 + length))
             i += 4 + length
@@ -62,7 +62,7 @@ enum V6Options {
         guard ia.count >= 12 else { return nil }
         var found: IPv6Address?
         walk(b, (ia.lowerBound + 12)..<ia.upperBound) { code, r in
-            if code == 5, r.count >= 24, found == nil { found = b.benchIPv6(r.lowerBound) }
+            if code == 5, r.count >= 24, found == nil { found = b.wireIPv6(r.lowerBound) }
         }
         return found
     }
@@ -73,7 +73,7 @@ enum V6Options {
         var found: IPv6Prefix?
         walk(b, (ia.lowerBound + 12)..<ia.upperBound) { code, r in
             guard code == 26, r.count >= 25, found == nil, b[r.lowerBound + 8] <= 128 else { return }
-            found = IPv6Prefix(address: b.benchIPv6(r.lowerBound + 9), prefixLength: b[r.lowerBound + 8])
+            found = IPv6Prefix(address: b.wireIPv6(r.lowerBound + 9), prefixLength: b[r.lowerBound + 8])
         }
         return found
     }

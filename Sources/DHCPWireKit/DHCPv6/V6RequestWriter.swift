@@ -48,14 +48,12 @@ public struct V6Client: Sendable, Hashable {
 
     /// The client's link-local address: EUI-64 of its MAC (RFC 4291 appendix A), else fe80::1.
     public var peerAddress: IPv6Address {
-        guard let mac else { return IPv6Address(high: 0xFE80_0000_0000_0000, low: 1) }
-        let v = mac.value
-        let eui = (v >> 24) << 40 | 0xFF_FE00_0000 | (v & 0xFF_FFFF)
-        return IPv6Address(high: 0xFE80_0000_0000_0000, low: eui ^ 0x0200_0000_0000_0000)
+        mac.map(DHCPv6Packet.linkLocal(eui64:)) ?? IPv6Address(high: 0xFE80_0000_0000_0000, low: 1)
     }
 }
 
-/// Writes Relay-forward messages holding a Solicit or a Request (RFC 8415) into a caller's buffer.
+/// Writes Relay-forward messages holding a Solicit or a Request (RFC 8415) into a caller's buffer,
+/// allocating nothing per packet (the load generator's send slots); ``DHCPv6Packet`` builds arrays.
 /// The client asks for one IA_NA and one IA_PD (IAID 1 each) and for DNS (ORO 23).
 public struct V6RequestWriter: Sendable {
     public let relay: V6Relay

@@ -2,17 +2,19 @@ import IPC
 import Logging
 import ShadowCore
 import ShadowSystem
+import ShadowWorker
 import SystemPackage
 
-/// A worker's packet path without sockets, sandbox or master, for `bench-worker` (the callgrind
-/// harness of docs/performance.md): the handler, sink and sender a worker has, fed with datagrams
-/// from memory.
+/// A worker's packet path without sockets, sandbox or master (the callgrind harness of
+/// docs/performance.md): the handler, sink and sender a worker has, fed with datagrams from memory.
+/// It lives here, not in ShadowWorker, which makes public only its handlers, their sink and
+/// `PacketHandler.answer` (inlinable, so that this harness specialises it as the worker does).
 ///
 /// ``serve(_:snapshot:bindings:)`` runs one batch the way the worker loop's `serveBatch` does
 /// between recvmmsg(2) and sendmmsg(2), through the same `PacketHandler.answer(batch:…)`. Then,
 /// instead of sendmmsg, the queued replies are dropped; the batch's learned bindings go into
 /// `bindings` and the sink is emptied, as the loop's report does (without the IPC message).
-package final class PacketPathBench {
+final class PacketPathBench {
     private enum Handler {
         case v4(V4PacketHandler)
         case v6(V6PacketHandler)
@@ -24,11 +26,11 @@ package final class PacketPathBench {
     private lazy var receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
 
     /// Batches hold at most this many datagrams (the worker's receiver and sender capacity).
-    package var batchCapacity: Int { sender.capacity }
+    var batchCapacity: Int { sender.capacity }
 
     /// A path as a worker of `kind` has it once configured with `config` and `ids`; log lines go
     /// to swift-log's default handler at the configuration's level.
-    package init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers) {
+    init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers) {
         var logger = Logger(label: "bench-worker")
         logger.logLevel = config.logging.level.swiftLogLevel
         let events = config.events.isEnabled
@@ -43,18 +45,20 @@ package final class PacketPathBench {
     }
 
     /// Answers one batch (at most ``batchCapacity`` datagrams) and returns how many replies were
-    /// queued.
-    package func serve(_ batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
-                       bindings: inout BindingTable) -> Int {
+    /// queued. Never inlined: bench/callgrind.sh switches collection on and off at `serve`.
+    @inline(never)
+    func serve(_ batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
+               bindings: inout BindingTable) -> Int {
         precondition(batch.count <= sender.capacity, "a batch larger than the worker's")
         return answer(batch.count, { batch[$0] }, snapshot: snapshot, bindings: &bindings)
     }
 
     /// Receives what is queued on `socket` with the worker's `DatagramReceiver` (one recvmmsg(2),
     /// non-blocking, as `serveBatch`) and answers it like ``serve(_:snapshot:bindings:)``. Returns
-    /// the datagrams received and the replies queued.
-    package func serve(receivingFrom socket: FileDescriptor, snapshot: ReservationSnapshot,
-                       bindings: inout BindingTable) throws(Errno) -> (received: Int, replies: Int) {
+    /// the datagrams received and the replies queued. Never inlined (see above).
+    @inline(never)
+    func serve(receivingFrom socket: FileDescriptor, snapshot: ReservationSnapshot,
+               bindings: inout BindingTable) throws(Errno) -> (received: Int, replies: Int) {
         let receiver = self.receiver
         let n = try receiver.receive(from: socket, wait: .nonBlocking)
         return (n, answer(n, { receiver[$0] }, snapshot: snapshot, bindings: &bindings))
@@ -80,5 +84,5 @@ package final class PacketPathBench {
     }
 
     /// The counters as the worker would report them (sorted by name).
-    package var counters: [(name: String, value: UInt64)] { sink.counters.reported.map { ($0.name, $0.value) } }
+    var counters: [(name: String, value: UInt64)] { sink.counters.reported.map { ($0.name, $0.value) } }
 }

@@ -25,19 +25,18 @@ public struct V4Relay: Sendable, Hashable {
 
     /// Option 82's payload, or empty when there is nothing to send.
     var option82Payload: [UInt8] {
-        var p: [UInt8] = []
+        var subs: [(code: UInt8, value: [UInt8])] = []
         for (code, text) in [(UInt8(1), circuitID), (2, remoteID), (6, subscriberID)] {
-            guard let text else { continue }
-            let b = Array(text.utf8.prefix(80))
-            p += [code, UInt8(b.count)] + b
+            if let text { subs.append((code, Array(text.utf8.prefix(80)))) }
         }
-        if sourcePortOption { p += [19, 0] }
-        return p
+        if sourcePortOption { subs.append((19, [])) }
+        return DHCPv4Options.relayAgentInformation(subs)
     }
 }
 
 /// Writes relayed DHCPv4 DISCOVERs and SELECTING REQUESTs (RFC 2131) into a caller's buffer, as a
 /// relay forwards them: `hops` 1, `giaddr` set, Option 82 last before End, padded to 300 bytes.
+/// Allocates nothing per packet: the load generator writes straight into its send slots.
 public struct V4RequestWriter: Sendable {
     public let relay: V4Relay
     private let option82: [UInt8]
@@ -68,19 +67,16 @@ public struct V4RequestWriter: Sendable {
     private func write(type: UInt8, mac: MACAddress, xid: UInt32, requested: IPv4Address?,
                        server: IPv4Address?, into out: UnsafeMutableRawBufferPointer) -> Int {
         var w = PacketWriter(out)
-        w.u8(1); w.u8(1); w.u8(6); w.u8(1)          // op, htype, hlen, hops
-        w.u32(xid)
-        w.u16(0); w.u16(0)                          // secs, flags
-        w.ipv4(.any); w.ipv4(.any); w.ipv4(.any)    // ciaddr, yiaddr, siaddr
-        w.ipv4(relay.giaddr)
-        w.mac(mac); w.zeros(10 + 64 + 128)          // chaddr padding, sname, file
-        w.u32(0x6382_5363)                          // magic cookie
+        w.bootpHead(op: DHCPv4Layout.bootRequest, htype: DHCPv4Layout.htypeEthernet, hlen: 6, hops: 1, xid: xid,
+                    secs: 0, flags: 0, ciaddr: .any, yiaddr: .any, siaddr: .any, giaddr: relay.giaddr)
+        w.mac(mac)
+        w.bootpTail(chaddrLength: 6, cookie: DHCPv4Layout.magicCookie)
         w.u8(53); w.u8(1); w.u8(type)
         if let requested { w.u8(50); w.u8(4); w.ipv4(requested) }
         if let server { w.u8(54); w.u8(4); w.ipv4(server) }
-        w.u8(55); w.u8(UInt8(Self.parameterRequestList.count)); w.bytes(Self.parameterRequestList)
-        if !option82.isEmpty { w.u8(82); w.u8(UInt8(option82.count)); w.bytes(option82) }
-        w.u8(255)
+        w.dhcpv4Option(55, Self.parameterRequestList)
+        if !option82.isEmpty { w.dhcpv4Option(82, option82) }
+        w.u8(DHCPv4Layout.end)
         if w.offset < 300 { w.zeros(300 - w.offset) }
         return w.offset
     }
