@@ -31,10 +31,17 @@ enum SocketFile {
         return candidate.utf8.count <= 107 ? candidate : nil
     }
 
-    /// Mode 0600: only root (the master's user) may connect.
-    static func restrict(_ path: String) throws {
-        guard chmod(path, 0o600) == 0 else {
-            throw Failure(description: "chmod 0600 \(path): \(String(cString: strerror(errno)))")
+    /// Mode 0600: only root (the master's user) may connect; with `group`, owner root, that
+    /// group, mode 0660: members may connect too. Corresponds to chown(2) and chmod(2).
+    static func restrict(_ path: String, group: UInt32? = nil) throws {
+        if let group {
+            guard chown(path, 0, group) == 0 else {
+                throw Failure(description: "chown root:\(group) \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        let mode: mode_t = group == nil ? 0o600 : 0o660
+        guard chmod(path, mode) == 0 else {
+            throw Failure(description: "chmod \(String(mode, radix: 8)) \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -17,6 +17,15 @@ public enum FileSystem {
         guard st.st_mode & S_IFMT == S_IFDIR else { throw .notDirectory }
     }
 
+    /// Permission bits (the low 12 bits of `st_mode`) and owner of `path`, following symlinks.
+    ///
+    /// Corresponds to stat(2).
+    public static func permissions(of path: String) throws(Errno) -> (mode: UInt32, uid: UInt32) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw Errno(rawValue: errno) }
+        return (UInt32(st.st_mode & 0o7777), st.st_uid)
+    }
+
     /// Whether `path` exists.
     ///
     /// Corresponds to access(2) F_OK.

@@ -1,0 +1,48 @@
+import ShadowCore
+import ShadowOperations
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where shadowctl connects when neither --address nor --socket is given.
+enum EndpointDefaults {
+    /// mgmt_socket of config.json in $SHADOWCTL_CONFIGDIR (default /etc/shadowdhcp) when it exists
+    /// and this user may connect to it (read and write permission); else its mgmt_address; else
+    /// 127.0.0.1:8547.
+    static func configured() -> ManagementClient.Endpoint {
+        let fallback = ManagementClient.Endpoint.tcp(.v4(IPv4Address(127, 0, 0, 1), port: 8547))
+        let directory = environment("SHADOWCTL_CONFIGDIR") ?? "/etc/shadowdhcp"
+        guard let bytes = try? readFileQuietly(directory + "/config.json"),
+              let config = try? ConfigurationLoader.loadConfig(bytes) else { return fallback }
+        if let socket = config.mgmtSocket, access(socket, R_OK | W_OK) == 0 { return .unix(socket) }
+        if let address = config.mgmtAddress { return .tcp(address) }
+        return fallback
+    }
+
+    /// The file's bytes, or nil when it cannot be read.
+    static func readFileQuietly(_ path: String) throws -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            if n <= 0 { return out }
+            out += chunk[0..<n]
+        }
+    }
+}
+
+/// An environment variable, nil when unset.
+func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
+extension String {
+    /// Without leading and trailing characters of `set`.
+    func trimmingCharacters(in set: String) -> String {
+        let strip = Set(set)
+        return String(self.drop(while: { strip.contains($0) }).reversed().drop(while: { strip.contains($0) }).reversed())
+    }
+}
