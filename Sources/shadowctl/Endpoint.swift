@@ -40,9 +40,12 @@ func environment(_ name: String) -> String? {
 }
 
 extension String {
-    /// Without leading and trailing characters of `set`.
-    func trimmingCharacters(in set: String) -> String {
-        let strip = Set(set)
-        return String(self.drop(while: { strip.contains($0) }).reversed().drop(while: { strip.contains($0) }).reversed())
+    /// Without leading and trailing ASCII white space (space, tab, CR, LF).
+    func trimmingWhiteSpace() -> String {
+        let bytes = Array(utf8)
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

@@ -58,7 +58,7 @@ struct ConnectionOptions: ParsableArguments {
     func token() throws -> String? {
         guard let path = tokenFile ?? environment("SHADOWCTL_TOKEN_FILE"), !path.isEmpty else { return nil }
         let text = String(decoding: try readFile(path), as: UTF8.self)
-        let token = text.trimmingCharacters(in: " \t\r\n")
+        let token = text.trimmingWhiteSpace()
         guard !token.isEmpty else {
             printError("shadowctl: \(path) holds no token")
             throw ExitCode(64)

@@ -82,12 +82,14 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     /// progress. Otherwise answers with the reason and returns false.
     private func admitLarge(_ channel: any Channel, _ buffer: ByteBuffer) -> Bool {
         if let refusal = service.refusalOfLargeRequest(prefix: buffer, peer: peer) {
-            reject(channel, refusal, raw: refusal.hasPrefix("authentication") || refusal.hasPrefix("permission"))
+            reject(channel, refusal, raw: true)
             return false
         }
         guard largeRequestSlot.tryAcquire() else {
-            reject(channel, "busy: another large request (over \(limits.largeRequestBytes) bytes) is being "
-                   + "received or applied; try again when it is done")
+            let busy = "busy: another large request (over \(limits.largeRequestBytes) bytes) is being "
+                + "received or applied; try again when it is done"
+            service.auditBusy(peer: peer, message: "Invalid request: " + busy)
+            reject(channel, busy)
             return false
         }
         holdsLargeSlot = true

@@ -154,23 +154,37 @@ public struct ManagementService: Sendable {
 
     /// Whether a request of which only `prefix` has arrived may go on being received as a large
     /// request (see ``ManagementServer/Limits/largeRequestBytes``): its leading `command` and
-    /// `token` must authorise `peer` for that command. Returns the refusal's text, or nil.
+    /// `token` must authorise `peer` for a change. Returns the refusal's text (audited here), or nil.
     func refusalOfLargeRequest(prefix: ByteBuffer, peer: ManagementPeer) -> String? {
         let (command, token) = prefix.withUnsafeReadableBytes { TopLevel.leadingCredentials($0) }
-        guard let command else {
-            return "a request larger than the large-request threshold must begin with its `command` "
-                + "(and `token`), before any other field"
+        var record = ManagementAuditRecord(peer: peer, identity: nil, command: command, result: .error)
+        let refusal: String
+        if let command {
+            if CommandPermissions.requiredRole(for: command) != .admin {
+                refusal = "Invalid request: only changes (such as `replace`) may be larger than the large-request "
+                    + "threshold, `\(command)` may not"
+            } else {
+                switch authorization.decide(peer: peer, command: command, token: token) {
+                case .success: return nil
+                case .failure(let r):
+                    refusal = r.message
+                    record.identity = r.identity
+                    record.result = r.failedAuthentication ? .unauthenticated : .denied
+                    if r.failedAuthentication { throttle.recordFailure(peer.throttleKey) }
+                }
+            }
+        } else {
+            refusal = "Invalid request: a request larger than the large-request threshold must begin with its "
+                + "`command` (and `token`), before any other field"
         }
-        guard CommandPermissions.requiredRole(for: command) == .admin else {
-            return "only changes (such as `replace`) may be larger than the large-request threshold, "
-                + "`\(command)` may not"
-        }
-        switch authorization.decide(peer: peer, command: command, token: token) {
-        case .success: return nil
-        case .failure(let refusal):
-            if refusal.failedAuthentication { throttle.recordFailure(peer.throttleKey) }
-            return refusal.message
-        }
+        record.error = refusal
+        audit.record(record)
+        return refusal
+    }
+
+    /// Audits a large request refused because another one is in progress.
+    func auditBusy(peer: ManagementPeer, message: String) {
+        audit.record(ManagementAuditRecord(peer: peer, identity: nil, command: nil, result: .error, error: message))
     }
 }
 
