@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C: what Swift cannot call (GNU-only functions, variadic prctl, CMSG_* macros).
@@ -78,6 +79,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "shadowctl", dependencies: [
             "ShadowOperations", "ShadowCore", "ShadowSystem",
@@ -145,7 +147,7 @@ let package = Package(
         // `swift build --build-tests` build them next to the test bundle.
         .testTarget(name: "IntegrationTests", dependencies: [
             "ShadowTesting", "DHCPWireKit", "ShadowCore", "DHCPv4",
-            "shadow-master", "shadow-v4", "shadow-v6",
+            "shadow-master", "shadow-v4", "shadow-v6", "shadowctl",
         ]),
         // Load generator and probe acting as a DHCPv4/DHCPv6 relay (docs/performance.md).
         .target(name: "ShadowBench", dependencies: [

@@ -12,7 +12,9 @@ public enum ConfigCheck {
         do {
             let loaded = try ConfigDirectory.load(configDirectory)
             // The start needs the workers' account too: a check that passes must mean it starts.
-            if let problem = accountProblem(loaded.config.user) { return failure(configDirectory, [problem]) }
+            let problems = [accountProblem(loaded.config.user), groupProblem(loaded.config.mgmtAuth.unixGroup)]
+                .compactMap { $0 }
+            if !problems.isEmpty { return failure(configDirectory, problems) }
             return Result(output: summary(loaded), exitCode: 0)
         } catch {
             return failure(configDirectory, error.lines)
@@ -40,6 +42,38 @@ public enum ConfigCheck {
         }
     }
 
+    /// Why `mgmt_auth.unix_group` cannot be used (no such group), as a `config.json` problem line.
+    public static func groupProblem(_ group: String?) -> String? {
+        guard let group else { return nil }
+        do {
+            _ = try GroupDirectory.resolve(group)
+            return nil
+        } catch {
+            return "config.json: mgmt_auth.unix_group: \(error)"
+        }
+    }
+
+    /// The warning of `mgmt_tcp_insecure_writes` (at `--check` and at every start).
+    public static let insecureWritesWarning = """
+        config.json: mgmt_tcp_insecure_writes: any local process that can reach mgmt_address may \
+        reload and replace the reservations without authentication; set mgmt_auth.tokens_file instead
+        """
+
+    /// The management access lines of the summary.
+    static func managementSummary(_ c: ServerConfig, tokens: TokenTable?) -> String {
+        let a = c.mgmtAuth
+        var out = "  management access: unix socket root"
+        if let g = a.unixGroup { out += " and group \(g) (\(a.unixGroupRole.rawValue))" }
+        out += "; tcp "
+        if let tokens {
+            let names = tokens.entries.map { "\($0.name) (\($0.role.rawValue))" }.joined(separator: ", ")
+            out += "tokens only: \(tokens.entries.count) in \(a.tokensFile ?? "-")\(names.isEmpty ? "" : ": \(names)")"
+        } else {
+            out += c.mgmtTCPInsecureWrites ? "read and write without authentication (INSECURE)" : "read only"
+        }
+        return out + "\n"
+    }
+
     /// A human summary of a loaded directory.
     public static func summary(_ l: LoadedConfiguration) -> String {
         let c = l.config
@@ -59,6 +93,7 @@ public enum ConfigCheck {
         out += "  bind: v4 \(c.v4BindAddress), v6 \(c.v6BindAddress); management "
             + "\(c.mgmtAddress?.description ?? "off")\(c.mgmtSocket.map { ", \($0)" } ?? ""); events "
             + "\(c.events.tcp?.description ?? "off")\n"
+        out += managementSummary(c, tokens: l.tokens)
         out += "  workers run as \(c.user); state in \(c.stateDir); binding table up to \(c.bindingTableSize)\n"
         out += "reservations.json: \(l.reservations.count) reservation\(l.reservations.count == 1 ? "" : "s")\n"
         out += "  keys: mac \(keys.mac), duid \(keys.duid), option82 \(keys.option82), option1837 \(keys.option1837)"
@@ -70,10 +105,11 @@ public enum ConfigCheck {
         if !c.subnetsV4.isEmpty {
             out += "  per subnet: " + zip(c.subnetsV4, perSubnet).map { "\($0.net) \($1)" }.joined(separator: ", ") + "\n"
         }
-        if l.warnings.isEmpty {
+        let warnings = l.warnings + (c.mgmtTCPInsecureWrites && l.tokens == nil ? [insecureWritesWarning] : [])
+        if warnings.isEmpty {
             out += "warnings: none\n"
         } else {
-            out += "warnings: \(l.warnings.count)\n" + l.warnings.map { "  \($0)\n" }.joined()
+            out += "warnings: \(warnings.count)\n" + warnings.map { "  \($0)\n" }.joined()
         }
         return out
     }

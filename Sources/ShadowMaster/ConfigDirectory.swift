@@ -1,4 +1,5 @@
 import ShadowCore
+import ShadowSystem
 
 /// Everything `shadow-master` reads from its configuration directory, validated.
 public struct LoadedConfiguration: Sendable {
@@ -11,6 +12,10 @@ public struct LoadedConfiguration: Sendable {
     /// `ids.json` and `config.json` exactly as loaded (the workers get these bytes).
     public var idsBytes: [UInt8]
     public var configBytes: [UInt8]
+    /// `mgmt_auth.tokens_file`, parsed, when configured.
+    public var tokens: TokenTable?
+    /// Its bytes exactly as read (what the management process parses with the same function).
+    public var tokensBytes: [UInt8]?
 }
 
 /// Problems that stop a configuration directory (or a reservations reload) from loading: every
@@ -49,10 +54,40 @@ public enum ConfigDirectory {
         } catch {
             problems += error.lines
         }
+        var tokens: (value: TokenTable, bytes: [UInt8])?
+        if let file = config?.value.mgmtAuth.tokensFile { tokens = loadTokens(file, into: &problems) }
         guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
         return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
                                    reservations: reservations, warnings: warnings,
-                                   idsBytes: ids.bytes, configBytes: config.bytes)
+                                   idsBytes: ids.bytes, configBytes: config.bytes,
+                                   tokens: tokens?.value, tokensBytes: tokens?.bytes)
+    }
+
+    /// Reads `tokens_file` (an absolute path), refusing it when group or others may read or write
+    /// it: it must be mode 0600 or 0400.
+    static func loadTokens(_ file: String, into problems: inout [String]) -> (value: TokenTable, bytes: [UInt8])? {
+        do {
+            let (mode, _) = try FileSystem.permissions(of: file)
+            if mode & 0o066 != 0 {
+                problems.append("\(file): mode \(String(mode, radix: 8)) lets group or others read or write it; "
+                                + "it holds management token hashes: chmod 600 \(file)")
+                return nil
+            }
+        } catch {
+            problems.append("Cannot read `\(file)`: \(error) (config.json: mgmt_auth.tokens_file)")
+            return nil
+        }
+        do {
+            let bytes = try FileBytes.read(file)
+            return (try ConfigurationLoader.loadTokens(bytes, fileName: file), bytes)
+        } catch let e as FileBytes.ReadError {
+            problems.append(e.description + " (config.json: mgmt_auth.tokens_file)")
+        } catch let e as LoadError {
+            problems += e.errors.lines
+        } catch {
+            problems.append("\(file): \(error)")
+        }
+        return nil
     }
 
     /// Reads and validates `reservations.json` (start-up, SIGHUP and the management `reload`).

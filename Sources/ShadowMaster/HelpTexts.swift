@@ -42,14 +42,20 @@ public enum HelpTexts {
       events                  {"tcp": "127.0.0.1:9000", "queue_size": 16384}
                               (the older top-level "events_address" is accepted instead)
       mgmt_address            management TCP listener, loopback only (none)
-      mgmt_socket             management Unix socket path, mode 0600 (none)
+      mgmt_socket             management Unix socket path, mode 0600, or 0660 root:unix_group (none)
+      mgmt_auth               {"tokens_file": "/etc/shadowdhcp/tokens.json", "unix_group": "shadowadm",
+                               "unix_group_role": "read"} (none): tokens_file holds token hashes (mode 0600;
+                              over TCP every request then needs a token); members of unix_group may use
+                              the socket with unix_group_role ("read" or "admin"); see docs/management.md
+      mgmt_tcp_insecure_writes  without tokens_file, allow reload and replace over TCP anyway (false; warned)
       v4_bind_address         DHCPv4 socket ("0.0.0.0:67")
       v6_bind_address         DHCPv6 socket ("[::]:547")
       user                    account the unprivileged workers run as ("nobody")
       state_dir               where learned MAC bindings are kept ("/var/lib/shadowdhcp")
       binding_table_size      most MAC→Option 82 bindings kept, oldest evicted first (1000000)
       workers_v4, workers_v6  worker processes per protocol, sharing its socket (1)
-      metrics_address         serve GET /metrics in the Prometheus text format here (none)
+      metrics_address         serve GET /metrics in the Prometheus text format here, loopback only (none)
+      metrics_allow_remote    allow a non-loopback metrics_address without TLS (false)
       mgmt_max_request_bytes  largest management request accepted (536870912)
 
     Run --available-extractors for the extractor names. Example config.json:

@@ -9,13 +9,17 @@ struct Shadowctl: AsyncParsableCommand {
         commandName: "shadowctl",
         abstract: "Talk to a running shadow-master over its management interface.",
         discussion: """
-            Connects to --address (default 127.0.0.1:8547) or --socket PATH, sends one request and \
-            prints the response: readable by default, the raw response line with --json. \
+            Connects to --address or --socket PATH, sends one request and prints the response: readable \
+            by default, the raw response line with --json. Without either, it uses mgmt_socket of \
+            config.json in $SHADOWCTL_CONFIGDIR (default /etc/shadowdhcp) when that socket is there and \
+            this user may connect to it, else that file's mgmt_address, else 127.0.0.1:8547. \
+            --token-file (or $SHADOWCTL_TOKEN_FILE) sends the token it holds with the request; a token is \
+            never sent over plain TCP to an address that is not loopback. \
             Exit status: 0 success, 1 the server answered success:false, 3 no answer (cannot connect, \
             timeout), 64 usage error.
             """,
         subcommands: [Status.self, Reload.self, Replace.self, Workers.self, Stats.self, Lookup.self,
-                      Bindings.self, Version.self])
+                      Bindings.self, Version.self, Token.self])
 }
 
 /// Where to connect and how to print; shared by every subcommand.
@@ -32,6 +36,10 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the response.")
     var timeout: Int = 300
 
+    @Option(help: ArgumentHelp("File holding a management token, sent with the request (or $SHADOWCTL_TOKEN_FILE).",
+                               valueName: "PATH"))
+    var tokenFile: String?
+
     func validate() throws {
         if address != nil && socket != nil { throw ValidationError("give either --address or --socket, not both") }
         if let address, ShadowCore.SocketAddress(address) == nil {
@@ -39,9 +47,23 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
+    /// --socket, --address, else what config.json configures (the socket first, when usable).
     var endpoint: ManagementClient.Endpoint {
         if let socket { return .unix(socket) }
-        return .tcp(ShadowCore.SocketAddress(address ?? "127.0.0.1:8547")!)
+        if let address { return .tcp(ShadowCore.SocketAddress(address)!) }
+        return EndpointDefaults.configured()
+    }
+
+    /// The token of --token-file or $SHADOWCTL_TOKEN_FILE (surrounding white space removed).
+    func token() throws -> String? {
+        guard let path = tokenFile ?? environment("SHADOWCTL_TOKEN_FILE"), !path.isEmpty else { return nil }
+        let text = String(decoding: try readFile(path), as: UTF8.self)
+        let token = text.trimmingWhiteSpace()
+        guard !token.isEmpty else {
+            printError("shadowctl: \(path) holds no token")
+            throw ExitCode(64)
+        }
+        return token
     }
 }
 
@@ -54,8 +76,17 @@ protocol RequestCommand: AsyncParsableCommand {
 
 extension RequestCommand {
     func run() async throws {
-        let line = try request()
-        let client = ManagementClient(endpoint: connection.endpoint, timeout: .seconds(Int64(connection.timeout)))
+        var line = try request()
+        let endpoint = connection.endpoint
+        if let token = try connection.token() {
+            if case .tcp(let address) = endpoint, !address.isLoopback {
+                printError("shadowctl: refusing to send a token over plain TCP to \(address), which is not a "
+                           + "loopback address; use the Unix socket (--socket)")
+                throw ExitCode(64)
+            }
+            line = ManagementClient.addingToken(token, to: line)
+        }
+        let client = ManagementClient(endpoint: endpoint, timeout: .seconds(Int64(connection.timeout)))
         let response: String
         do {
             response = try await client.send(line)

@@ -5,7 +5,10 @@ import Synchronization
 struct LogCapture: LogHandler {
     final class Store: Sendable {
         let messages = Mutex<[(Logger.Level, String)]>([])
+        let metadata = Mutex<[Logger.Metadata]>([])
         var all: [(Logger.Level, String)] { messages.withLock { $0 } }
+        /// The metadata of every message, in order.
+        var allMetadata: [Logger.Metadata] { metadata.withLock { $0 } }
     }
 
     let store: Store
@@ -19,6 +22,7 @@ struct LogCapture: LogHandler {
 
     func log(event: LogEvent) {
         store.messages.withLock { $0.append((event.level, event.message.description)) }
+        store.metadata.withLock { $0.append(self.metadata.merging(event.metadata ?? [:]) { $1 }) }
     }
 
     /// A logger writing into a new store.

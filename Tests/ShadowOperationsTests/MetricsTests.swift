@@ -83,4 +83,30 @@ import Testing
         await server.stop()
         try await group.shutdownGracefully()
     }
+
+    @Test func connectionLimitAndReadTimeout() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var limits = MetricsServer.Limits()
+        limits.maxConnections = 1
+        limits.readTimeout = .milliseconds(300)
+        let server = MetricsServer(address: ShadowCore.SocketAddress("127.0.0.1:0")!,
+                                   source: BackendMetricsSource(backend: FakeBackend()), group: group,
+                                   logger: Fixtures.logger, limits: limits)
+        try await server.start()
+        let port = server.localAddress!.port!
+        // An idle scraper holds the one connection; a second is closed without an answer.
+        let idle = try RawConnection(port: port)
+        try await Task.sleep(for: .milliseconds(100))
+        let second = try RawConnection(port: port)
+        second.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(await second.readAll() == "")
+        // The idle one is closed once its read deadline passes; then scrapes work again.
+        #expect(await idle.readAll() == "")
+        try await Task.sleep(for: .milliseconds(100))
+        let ok = try RawConnection(port: port)
+        ok.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(await ok.readAll().hasPrefix("HTTP/1.1 200 OK"))
+        await server.stop()
+        try await group.shutdownGracefully()
+    }
 }

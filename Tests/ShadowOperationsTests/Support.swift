@@ -109,14 +109,19 @@ struct TestServer {
     let backend: FakeBackend
     let directory: String
 
+    /// Upstream's behaviour unless `authorization` says otherwise: no tokens, changes over TCP allowed.
     static func start(unixSocket: Bool = false, limits: ManagementServer.Limits = ManagementServer.Limits(),
-                      backend: FakeBackend = FakeBackend()) async throws -> TestServer {
+                      backend: FakeBackend = FakeBackend(),
+                      authorization: ManagementAuthorization = ManagementAuthorization(tcpInsecureWrites: true),
+                      logger: Logger = Fixtures.logger,
+                      events: (@Sendable (String) -> Void)? = nil) async throws -> TestServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let directory = TempDirectory.make()
         let config = ManagementServer.Configuration(
             tcpAddress: ShadowCore.SocketAddress("127.0.0.1:0")!,
-            unixSocketPath: unixSocket ? directory + "/mgmt.sock" : nil, limits: limits)
-        let server = ManagementServer(configuration: config, backend: backend, group: group, logger: Fixtures.logger)
+            unixSocketPath: unixSocket ? directory + "/mgmt.sock" : nil, limits: limits, authorization: authorization)
+        let server = ManagementServer(configuration: config, backend: backend, group: group, logger: logger,
+                                      events: events)
         do {
             try await server.start()
         } catch {
@@ -156,8 +161,12 @@ struct TestServer {
 
 /// Runs `body` with a started server and always stops it.
 func withServer(unixSocket: Bool = false, limits: ManagementServer.Limits = ManagementServer.Limits(),
-                backend: FakeBackend = FakeBackend(), _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(unixSocket: unixSocket, limits: limits, backend: backend)
+                backend: FakeBackend = FakeBackend(),
+                authorization: ManagementAuthorization = ManagementAuthorization(tcpInsecureWrites: true),
+                logger: Logger = Fixtures.logger, events: (@Sendable (String) -> Void)? = nil,
+                _ body: (TestServer) async throws -> Void) async throws {
+    let server = try await TestServer.start(unixSocket: unixSocket, limits: limits, backend: backend,
+                                            authorization: authorization, logger: logger, events: events)
     do {
         try await body(server)
     } catch {

@@ -207,6 +207,13 @@ public struct ServerConfig: Hashable, Sendable {
     /// Worker processes per protocol, sharing that protocol's socket (1–64).
     public var workersV4: Int = 1
     public var workersV6: Int = 1
+    /// `mgmt_auth`: tokens and the Unix group of the management interface.
+    public var mgmtAuth = ManagementAuthSettings()
+    /// `mgmt_tcp_insecure_writes`: without `tokens_file`, allow changes over TCP anyway (upstream's
+    /// behaviour; warned at every start).
+    public var mgmtTCPInsecureWrites = false
+    /// `metrics_allow_remote`: serve `/metrics` on a non-loopback address without TLS.
+    public var metricsAllowRemote = false
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

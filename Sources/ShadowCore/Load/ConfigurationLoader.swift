@@ -29,6 +29,31 @@ public enum ConfigurationLoader {
         return config
     }
 
+    /// Parses and validates `tokens.json` (`{"tokens": [{"name", "role", "sha256"}, …]}`): pure, so
+    /// the process that serves management can parse the very bytes the master read.
+    ///
+    /// Every entry needs a unique non-empty `name`, a `role` (`read` or `admin`) and `sha256`, the
+    /// SHA-256 of the token as 64 hex digits. Every problem is reported as
+    /// `tokens.json: tokens[INDEX].FIELD: message`.
+    public static func loadTokens(_ bytes: [UInt8], fileName: String = "tokens.json") throws(LoadError) -> TokenTable {
+        var d = TreeDecoder(file: fileName)
+        let root = try parseTree(bytes, fileName: fileName)
+        guard let f = d.object(root, at: "", allowed: ConfigField.tokens) else { throw LoadError(errors: d.errors) }
+        let entries = d.required(f, "tokens").flatMap { d.list($0, at: "tokens") { $0.tokenEntry($1, at: $2) } }
+        if let entries {
+            var seen: [String: Int] = [:]
+            for (i, e) in entries.enumerated() {
+                if let first = seen[e.name] {
+                    d.fail("tokens[\(i)].name", "duplicate name \(quoted(e.name)) (also tokens[\(first)])")
+                } else {
+                    seen[e.name] = i
+                }
+            }
+        }
+        guard d.errors.isEmpty, let entries else { throw LoadError(errors: d.errors) }
+        return TokenTable(entries: entries)
+    }
+
     /// Every Option 82 extractor name, sorted.
     public static var option82ExtractorNames: [String] { Option82Extractor.allCases.map(\.name).sorted() }
     /// Every Option 18/37 extractor name, sorted.
@@ -52,8 +77,11 @@ enum ConfigField {
         "v4_lease_time", "v6_lease_time", "logging", "log_level", "events", "events_address",
         "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
         "binding_table_size", "metrics_address", "mgmt_max_request_bytes",
-        "workers_v4", "workers_v6",
+        "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote",
     ]
+    static let mgmtAuth = ["tokens_file", "unix_group", "unix_group_role"]
+    static let tokens = ["tokens"]
+    static let token = ["name", "role", "sha256"]
     static let subnet = ["net", "gateway", "reply_prefix_len"]
     static let logging = ["level", "stdout", "file"]
     static let loggingFile = ["path", "max_files"]

@@ -55,8 +55,8 @@ extension TreeDecoder {
             if a.isLoopback {
                 config.mgmtAddress = a
             } else {
-                fail("mgmt_address", "must be a loopback address (127.0.0.0/8 or [::1]) because the "
-                     + "management interface has no authentication, got \(a)")
+                fail("mgmt_address", "must be a loopback address (127.0.0.0/8 or [::1]): a non-loopback "
+                     + "management address needs TLS, which is not configured, got \(a)")
             }
         }
         if let v = f["mgmt_socket"], let p = absolutePath(v, at: "mgmt_socket") {
@@ -84,11 +84,46 @@ extension TreeDecoder {
         }
         if let v = f["workers_v4"], let n = integer(v, at: "workers_v4", in: 1...64) { config.workersV4 = Int(n) }
         if let v = f["workers_v6"], let n = integer(v, at: "workers_v6", in: 1...64) { config.workersV6 = Int(n) }
-        if let v = f["metrics_address"], let a = socketAddress(v, at: "metrics_address") { config.metricsAddress = a }
+        if let v = f["metrics_allow_remote"], let b = bool(v, at: "metrics_allow_remote") { config.metricsAllowRemote = b }
+        if let v = f["metrics_address"], let a = socketAddress(v, at: "metrics_address") {
+            if a.isLoopback || config.metricsAllowRemote {
+                config.metricsAddress = a
+            } else {
+                fail("metrics_address", "must be a loopback address (127.0.0.0/8 or [::1]) unless TLS is configured "
+                     + "or metrics_allow_remote is true, got \(a)")
+            }
+        }
+        if let v = f["mgmt_tcp_insecure_writes"], let b = bool(v, at: "mgmt_tcp_insecure_writes") {
+            config.mgmtTCPInsecureWrites = b
+        }
+        if let v = f["mgmt_auth"], let auth = managementAuth(v, at: "mgmt_auth") { config.mgmtAuth = auth }
         if let v = f["mgmt_max_request_bytes"],
            let n = integer(v, at: "mgmt_max_request_bytes", in: 1024...Int64(Int32.max)) {
             config.mgmtMaxRequestBytes = Int(n)
         }
+    }
+
+    /// `mgmt_auth`: `tokens_file`, `unix_group`, `unix_group_role`.
+    mutating func managementAuth(_ value: JSONValue, at path: String) -> ManagementAuthSettings? {
+        guard let f = object(value, at: path, allowed: ConfigField.mgmtAuth) else { return nil }
+        var auth = ManagementAuthSettings()
+        let before = errors.count
+        if let v = f["tokens_file"] { auth.tokensFile = absolutePath(v, at: f.path("tokens_file")) }
+        if let v = f["unix_group"] { auth.unixGroup = nonEmptyString(v, at: f.path("unix_group")) }
+        if let v = f["unix_group_role"], let role = managementRole(v, at: f.path("unix_group_role")) {
+            auth.unixGroupRole = role
+        }
+        return errors.count == before ? auth : nil
+    }
+
+    /// `read` or `admin`.
+    mutating func managementRole(_ value: JSONValue, at path: String) -> ManagementRole? {
+        guard let s = string(value, at: path) else { return nil }
+        guard let role = ManagementRole(rawValue: s) else {
+            fail(path, "unknown role \(quoted(s)); expected \"read\" or \"admin\"")
+            return nil
+        }
+        return role
     }
 
     mutating func absolutePath(_ value: JSONValue, at path: String) -> String? {
@@ -121,5 +156,43 @@ extension TreeDecoder {
             fail(path, "\(e) \(quoted(s)); expected hex bytes separated by ':' or '-', such as 00:03:00:01:02:00:5e:00:00:01")
             return nil
         }
+    }
+}
+
+/// `tokens.json`.
+extension TreeDecoder {
+    mutating func tokenEntry(_ value: JSONValue, at path: String) -> TokenTable.Entry? {
+        guard let f = object(value, at: path, allowed: ConfigField.token) else { return nil }
+        let name = required(f, "name").flatMap { nonEmptyString($0, at: f.path("name")) }
+        let role = required(f, "role").flatMap { managementRole($0, at: f.path("role")) }
+        let hash = required(f, "sha256").flatMap { sha256($0, at: f.path("sha256")) }
+        guard let name, let role, let hash else { return nil }
+        return TokenTable.Entry(name: name, role: role, sha256: hash)
+    }
+
+    /// 64 hex digits (either case): 32 bytes.
+    mutating func sha256(_ value: JSONValue, at path: String) -> [UInt8]? {
+        guard let s = string(value, at: path) else { return nil }
+        let digits = Array(s.utf8)
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        if digits.count == 64 {
+            for i in stride(from: 0, to: 64, by: 2) {
+                guard let hi = nibble(digits[i]), let lo = nibble(digits[i + 1]) else { break }
+                out.append(hi << 4 | lo)
+            }
+        }
+        guard out.count == 32 else {
+            fail(path, "expected the SHA-256 of the token as 64 hex digits, got \(digits.count == 64 ? "a non-hex digit" : "\(digits.count) characters")")
+            return nil
+        }
+        return out
     }
 }

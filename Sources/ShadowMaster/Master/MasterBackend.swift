@@ -49,7 +49,8 @@ struct MasterBackend: ManagementBackend {
         await mailbox.perform { m in
             StatusReport(keyCount: m.snapshot.keyCount, reservationCount: m.snapshot.count,
                          snapshotGeneration: m.snapshotGeneration,
-                         snapshotLoadedAt: Double(m.snapshotLoadedAt) / 1000, stateError: m.stateProblem)
+                         snapshotLoadedAt: Double(m.snapshotLoadedAt) / 1000, stateError: m.stateProblem,
+                         snapshotDigest: m.publisher.announcement?.digest)
         }
     }
 

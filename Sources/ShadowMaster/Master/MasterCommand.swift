@@ -48,7 +48,9 @@ public enum MasterCommand {
         guard let settings = prepare(loaded, rootDirectory: rootDirectory, logger: logger) else { return 1 }
         guard let sockets = bind(config, logger: logger) else { return 1 }
         do {
-            try Capabilities.restrict(keep: masterCapabilities, bounding: workerBoundingSet)
+            // With `mgmt_auth.unix_group` the management socket is chowned to root:group after bind.
+            let keep = masterCapabilities + (config.mgmtAuth.unixGroup != nil ? [.chown] : [])
+            try Capabilities.restrict(keep: keep, bounding: workerBoundingSet)
         } catch {
             logger.critical("cannot drop the master's capabilities: \(error)")
             return 1
@@ -61,7 +63,7 @@ public enum MasterCommand {
         do {
             let backend = MasterBackend(mailbox: mailbox,
                                         reservationsPath: ConfigDirectory.path(configDirectory, "reservations.json"))
-            try operations.start(config: config, backend: backend, logger: logger)
+            try operations.start(config: config, tokens: loaded.tokens, backend: backend, logger: logger)
         } catch {
             logger.critical("\(error)")
             operations.stop()

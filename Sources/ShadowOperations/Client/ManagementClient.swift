@@ -82,6 +82,21 @@ public struct ManagementClient: Sendable {
         }
     }
 
+    /// `request` (a JSON object) with `"token":"<token>"` as its first member, so the server can
+    /// authorise a large request before the rest has arrived.
+    public static func addingToken(_ token: String, to request: [UInt8]) -> [UInt8] {
+        guard let open = request.firstIndex(of: UInt8(ascii: "{")) else { return request }
+        var w = JSONWriter()
+        w.string(token)
+        var out = Array(request[...open])
+        out += Array("\"token\":\(w.text)".utf8)
+        let rest = request[(open + 1)...]
+        let empty = rest.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 } == UInt8(ascii: "}")
+        if !empty { out.append(UInt8(ascii: ",")) }
+        out += rest
+        return out
+    }
+
     /// A `replace` request line embedding a reservations file as is: its line breaks (which JSON
     /// allows only between tokens) become spaces, so the request stays one line.
     public static func replaceRequest(fileBytes: [UInt8]) -> [UInt8] {

@@ -5,7 +5,10 @@ import ShadowCore
 /// One management connection: reads one line (bounded in size and time), answers it once, closes.
 ///
 /// Runs on the connection's event loop. The request itself is handled in a Swift task, so a
-/// large `replace` never holds up the loop that serves other clients.
+/// large `replace` never holds up the loop that serves other clients. A request that grows past
+/// ``ManagementServer/Limits/largeRequestBytes`` goes on being received only when its leading
+/// `command` and `token` authorise a change and the server's one large-request slot is free; the
+/// slot is held until the response is written.
 final class ManagementConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -14,6 +17,11 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     private let service: ManagementService
     private let logger: Logger
     private let inFlight: InFlight
+    private let peer: ManagementPeer
+    private let largeRequestSlot: LargeRequestSlot
+    /// This connection holds ``largeRequestSlot``.
+    private var holdsLargeSlot = false
+    private var connectedAt = NIODeadline.now()
     private var buffer: ByteBuffer?
     /// Bytes of ``buffer`` already searched for the newline.
     private var scanned = 0
@@ -22,21 +30,29 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     /// A response is on its way (or the connection is gone): ignore further input.
     private var answered = false
 
-    init(limits: ManagementServer.Limits, service: ManagementService, logger: Logger, inFlight: InFlight) {
+    init(limits: ManagementServer.Limits, service: ManagementService, peer: ManagementPeer = .localRoot,
+         logger: Logger, inFlight: InFlight, largeRequestSlot: LargeRequestSlot = LargeRequestSlot()) {
         self.limits = limits
         self.service = service
+        self.peer = peer
         self.logger = logger
         self.inFlight = inFlight
+        self.largeRequestSlot = largeRequestSlot
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        let channel = context.channel
-        let loop = context.eventLoop.assumeIsolated()
-        deadlineTimer = loop.scheduleTask(in: limits.requestDeadline) {
-            self.reject(channel, "request not complete within \(Self.seconds(self.limits.requestDeadline)) s")
-        }
+        connectedAt = .now()
+        scheduleDeadline(context.channel, min(limits.smallRequestDeadline, limits.requestDeadline))
         restartIdleTimer(context)
         context.fireChannelActive()
+    }
+
+    /// Answers with an error unless the request is complete `limit` after the connection opened.
+    private func scheduleDeadline(_ channel: any Channel, _ limit: TimeAmount) {
+        deadlineTimer?.cancel()
+        deadlineTimer = channel.eventLoop.assumeIsolated().scheduleTask(deadline: connectedAt + limit) {
+            self.reject(channel, "request not complete within \(Self.seconds(limit)) s")
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -47,12 +63,38 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
         guard let buffer else { return }
         if let end = Self.newline(in: buffer, from: scanned) {
             guard end <= limits.maxRequestBytes else { return rejectOversize(context.channel) }
+            if end > limits.largeRequestBytes && !holdsLargeSlot {
+                guard admitLarge(context.channel, buffer) else { return }
+            }
             answer(context.channel, line: buffer.getSlice(at: buffer.readerIndex, length: end)!)
         } else if buffer.readableBytes > limits.maxRequestBytes {
             rejectOversize(context.channel)
         } else {
+            if buffer.readableBytes > limits.largeRequestBytes && !holdsLargeSlot {
+                guard admitLarge(context.channel, buffer) else { return }
+            }
             scanned = buffer.readableBytes
         }
+    }
+
+    /// Lets a request grow past ``ManagementServer/Limits/largeRequestBytes``: its leading
+    /// `command` and `token` must authorise a change, and no other large request may be in
+    /// progress. Otherwise answers with the reason and returns false.
+    private func admitLarge(_ channel: any Channel, _ buffer: ByteBuffer) -> Bool {
+        if let refusal = service.refusalOfLargeRequest(prefix: buffer, peer: peer) {
+            reject(channel, refusal, raw: true)
+            return false
+        }
+        guard largeRequestSlot.tryAcquire() else {
+            let busy = "busy: another large request (over \(limits.largeRequestBytes) bytes) is being "
+                + "received or applied; try again when it is done"
+            service.auditBusy(peer: peer, message: "Invalid request: " + busy)
+            reject(channel, busy)
+            return false
+        }
+        holdsLargeSlot = true
+        scheduleDeadline(channel, limits.requestDeadline)
+        return true
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -72,13 +114,22 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         finish()
+        releaseLargeSlot()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("management connection error", metadata: ["error": "\(error)"])
         finish()
+        releaseLargeSlot()
         context.close(promise: nil)
+    }
+
+    private func releaseLargeSlot() {
+        if holdsLargeSlot {
+            holdsLargeSlot = false
+            largeRequestSlot.release()
+        }
     }
 
     // MARK: Answering
@@ -86,11 +137,16 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     /// Hands the line to the service in a task and writes its response.
     private func answer(_ channel: any Channel, line: ByteBuffer) {
         finish()
-        let job = ManagementJob(service: service, channel: channel, logger: logger, writeTimeout: limits.writeTimeout)
+        let job = ManagementJob(service: service, channel: channel, peer: peer, logger: logger,
+                                writeTimeout: limits.writeTimeout)
         let inFlight = self.inFlight
+        // The job owns the large-request slot from here on, until its response is written.
+        let slot: LargeRequestSlot? = holdsLargeSlot ? largeRequestSlot : nil
+        holdsLargeSlot = false
         inFlight.enter()
         Task {
             await job.run(line)
+            slot?.release()
             inFlight.leave()
         }
     }
@@ -99,12 +155,16 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
         reject(channel, "request larger than \(limits.maxRequestBytes) bytes")
     }
 
-    /// Answers `Invalid request: <reason>` without reading more.
-    private func reject(_ channel: any Channel, _ reason: String) {
+    /// Answers `Invalid request: <reason>` (or `<reason>` as is when `raw`) without reading more.
+    private func reject(_ channel: any Channel, _ reason: String, raw: Bool = false) {
         guard !answered else { return }
         finish()
-        logger.warning("refused management request", metadata: ["reason": "\(reason)"])
-        ManagementJob.send(ManagementRequestError(reason).response, on: channel, writeTimeout: limits.writeTimeout)
+        releaseLargeSlot()
+        logger.warning("refused management request",
+                       metadata: ["reason": "\(reason)", "mgmt.peer": "\(peer.address)",
+                                  "mgmt.transport": "\(peer.transport.rawValue)"])
+        let response = raw ? ManagementResponse.failure(reason) : ManagementRequestError(reason).response
+        ManagementJob.send(response, on: channel, writeTimeout: limits.writeTimeout)
     }
 
     /// Stops the timers, frees the buffer and ignores further input.
@@ -142,15 +202,14 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
 struct ManagementJob: Sendable {
     let service: ManagementService
     let channel: any Channel
+    let peer: ManagementPeer
     let logger: Logger
     let writeTimeout: TimeAmount
 
+    /// Handles `line` (the service writes the audit line) and writes the response.
     func run(_ line: ByteBuffer) async {
-        let response = await service.handle(line)
+        let response = await service.handle(line, peer: peer)
         try? await Self.send(response, on: channel, writeTimeout: writeTimeout).get()
-        logger.info("handled management request",
-                    metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "unix socket")",
-                               "success": "\(response.success)"])
     }
 
     /// Writes one response line, then closes (also when the client does not read it in time).

@@ -28,6 +28,8 @@ extension ManagementRequest {
 /// `reservations` value lies (it is validated only for `replace`).
 struct TopLevel {
     var command: String?
+    /// `token`, checked to be a string of an acceptable length.
+    var token: String?
     var fields: [String: JSONValue] = [:]
     var reservations: Range<Int>?
 
@@ -61,6 +63,8 @@ struct TopLevel {
                 throw ManagementRequestError("`command` must be a string, got \(kind.withArticle)")
             }
             command = try reader.readString()
+        case "token":
+            token = try Self.token(&reader)
         case "reservations":
             _ = try reader.nextKind()
             let start = reader.offset
@@ -71,6 +75,47 @@ struct TopLevel {
         default:
             try reader.skipValue()
         }
+    }
+
+    /// The `token` member: a string of ``TokenDigest/lengthRange`` characters.
+    static func token(_ reader: inout JSONReader) throws -> String {
+        let kind = try reader.nextKind()
+        guard kind == .string else {
+            try reader.skipValue()
+            throw ManagementRequestError("`token` must be a string, got \(kind.withArticle)", badToken: true)
+        }
+        let token = try reader.readString()
+        let range = TokenDigest.lengthRange
+        guard range.contains(token.utf8.count) else {
+            throw ManagementRequestError("`token` must be \(range.lowerBound) to \(range.upperBound) characters, "
+                                         + "got \(token.utf8.count)", badToken: true)
+        }
+        return token
+    }
+
+    /// The leading `command` and `token` of a request of which only a prefix has arrived: read
+    /// until the first other member (or the end of the prefix). Used to authorise a large
+    /// request before it is buffered.
+    static func leadingCredentials(_ prefix: UnsafeRawBufferPointer) -> (command: String?, token: String?) {
+        var reader = JSONReader(prefix)
+        var command: String?
+        var token: String?
+        do {
+            guard try reader.nextKind() == .object else { return (nil, nil) }
+            try reader.beginObject()
+            while let key = try reader.nextKey() {
+                switch key {
+                case "command" where command == nil:
+                    guard try reader.nextKind() == .string else { return (command, token) }
+                    command = try reader.readString()
+                case "token" where token == nil:
+                    token = try Self.token(&reader)
+                default:
+                    return (command, token)
+                }
+            }
+        } catch {}
+        return (command, token)
     }
 
     /// The request named by `command`, with its fields checked.

@@ -57,10 +57,13 @@ public struct ManagementRequestError: Error, Sendable, Equatable, CustomStringCo
     public var message: String
     /// Every validation error (empty for a malformed request).
     public var errors: [String]
+    /// The request's `token` was malformed (wrong type or length): a failed authentication.
+    public var badToken: Bool
 
-    public init(_ message: String, errors: [String] = []) {
+    public init(_ message: String, errors: [String] = [], badToken: Bool = false) {
         self.message = message
         self.errors = errors
+        self.badToken = badToken
     }
 
     public var description: String { message }

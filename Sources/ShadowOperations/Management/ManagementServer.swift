@@ -4,41 +4,65 @@ import NIOPosix
 import ShadowCore
 import Synchronization
 
+// Glibc only for SO_PEERCRED, SOL_SOCKET and `ucred`, which NIO's socket-option API takes as
+// values: the call itself is NIO's (SocketOptionProvider), not ours.
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The management listener of the master (behavior.md §7): newline-delimited JSON over TCP on a
-/// loopback address and/or a Unix socket (mode 0600).
+/// loopback address and/or a Unix socket (mode 0600, or 0660 root:`unix_group`).
 ///
 /// Per connection: one request line, one response line, close. Clients are served concurrently;
 /// each request is bounded in size (``Limits/maxRequestBytes``) and time (``Limits/readTimeout``
-/// between bytes, ``Limits/requestDeadline`` in all).
+/// between bytes, ``Limits/smallRequestDeadline`` or ``Limits/requestDeadline`` in all). Who may
+/// do what is ``ManagementAuthorization``; every request is audited (``ManagementAudit``).
+///
+/// Large requests (over ``Limits/largeRequestBytes``) are admitted one at a time, and only for a
+/// peer that the request's leading `command` and `token` authorise for a change: at most one
+/// large body is buffered and parsed at any time, and an unauthenticated client cannot hold that
+/// slot.
 public final class ManagementServer: Sendable {
     /// Bounds on one connection.
     public struct Limits: Sendable {
         /// Longest request line accepted (default 512 MiB: enough for a 1,000,000-entry `replace`).
         public var maxRequestBytes = 512 << 20
+        /// A request growing past this is a large request: admitted one at a time, and only for
+        /// an authorised change (default 1 MiB).
+        public var largeRequestBytes = 1 << 20
         /// The connection is answered with an error when no byte arrives for this long (upstream: 5 s).
         public var readTimeout: TimeAmount = .seconds(5)
+        /// A request that is not large must have arrived by then.
+        public var smallRequestDeadline: TimeAmount = .seconds(10)
         /// The whole request must have arrived by then, even if bytes keep trickling in.
         public var requestDeadline: TimeAmount = .seconds(120)
         /// A response the client does not read within this time is abandoned.
         public var writeTimeout: TimeAmount = .seconds(5)
         /// Open connections beyond this are answered with an error and closed.
         public var maxConnections = 64
+        /// Of ``maxConnections``, this many are kept for the Unix socket: TCP clients get at most
+        /// the rest, so a TCP flood cannot lock out the local administrator.
+        public var reservedUnixConnections = 8
 
         public init() {}
     }
 
-    /// Where to listen.
+    /// Where to listen, and who may do what.
     public struct Configuration: Sendable {
         /// `mgmt_address`; must be a loopback address.
         public var tcpAddress: ShadowCore.SocketAddress?
         /// `mgmt_socket`; a stale socket file there is replaced.
         public var unixSocketPath: String?
         public var limits = Limits()
+        /// Tokens, the Unix group and its role, `mgmt_tcp_insecure_writes`.
+        public var authorization = ManagementAuthorization()
 
-        public init(tcpAddress: ShadowCore.SocketAddress? = nil, unixSocketPath: String? = nil, limits: Limits = Limits()) {
+        public init(tcpAddress: ShadowCore.SocketAddress? = nil, unixSocketPath: String? = nil, limits: Limits = Limits(),
+                    authorization: ManagementAuthorization = ManagementAuthorization()) {
             self.tcpAddress = tcpAddress
             self.unixSocketPath = unixSocketPath
             self.limits = limits
+            self.authorization = authorization
         }
     }
 
@@ -56,11 +80,19 @@ public final class ManagementServer: Sendable {
     /// Set once the Unix socket is in place (so ``stop()`` removes it).
     private let unixSocketBound = Atomic<Bool>(false)
     private let inFlight = InFlight()
+    /// Held by the one connection receiving or handling a large request.
+    let largeRequestSlot = LargeRequestSlot()
+
+    /// The audit: request counts for `/metrics` (`shadowdhcp_mgmt_requests_total`).
+    public var audit: ManagementAudit { service.audit }
 
     /// A server for `backend`; nothing listens before ``start()``.
-    public init(configuration: Configuration, backend: any ManagementBackend, group: any EventLoopGroup, logger: Logger) {
+    /// - Parameter events: where `management` audit events go (the event writer), if anywhere.
+    public init(configuration: Configuration, backend: any ManagementBackend, group: any EventLoopGroup, logger: Logger,
+                events: (@Sendable (String) -> Void)? = nil) {
         self.configuration = configuration
-        self.service = ManagementService(backend: backend)
+        self.service = ManagementService(backend: backend, authorization: configuration.authorization,
+                                         audit: ManagementAudit(logger: logger, events: events))
         self.group = group
         self.logger = logger
     }
@@ -101,52 +133,80 @@ public final class ManagementServer: Sendable {
         guard address.isLoopback else {
             throw StartError(description: "mgmt_address \(address) must be a loopback address (127.0.0.0/8 or [::1])")
         }
-        let channel = try await bootstrap().bind(to: EventSender.nioAddress(address)).get()
+        let channel = try await bootstrap(.tcp).bind(to: EventSender.nioAddress(address)).get()
         listeners.withLock { $0.append(channel) }
         logger.info("Bound management to \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
     }
 
-    /// Binds at a temporary name, sets mode 0600, then renames over `path`, so the socket is never
-    /// reachable with a wider mode.
+    /// Binds at a temporary name, sets mode 0600 (0660 root:group with `unix_group`), then renames
+    /// over `path`, so the socket is never reachable with a wider mode.
     private func bindUnix(_ path: String) async throws {
         try SocketFile.checkReplaceable(path)
         let temporary = SocketFile.temporaryPath(for: path)
         let bindPath = temporary ?? path
         if temporary == nil { SocketFile.removeIfSocket(path) }
-        let channel = try await bootstrap().bind(unixDomainSocketPath: bindPath, cleanupExistingSocketFile: true).get()
+        let channel = try await bootstrap(.unix, path: path)
+            .bind(unixDomainSocketPath: bindPath, cleanupExistingSocketFile: true).get()
         listeners.withLock { $0.append(channel) }
-        try SocketFile.restrict(bindPath)
+        try SocketFile.restrict(bindPath, group: configuration.authorization.unixGroup?.gid)
         if let temporary { try SocketFile.rename(temporary, to: path) }
         unixSocketBound.store(true, ordering: .relaxed)
         logger.info("Bound management to unix:\(path)")
     }
 
-    private func bootstrap() -> ServerBootstrap {
+    private func bootstrap(_ transport: ManagementPeer.Transport, path: String = "") -> ServerBootstrap {
         let limits = configuration.limits
         let service = self.service
         let logger = self.logger
         let inFlight = self.inFlight
+        let slot = largeRequestSlot
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                self.admit(channel, limits: limits)
-                    ? channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ManagementConnectionHandler(limits: limits, service: service, logger: logger,
-                                                    inFlight: inFlight))
-                    }
-                    : channel.eventLoop.makeSucceededVoidFuture()
+                guard self.admit(channel, transport, limits: limits) else { return channel.eventLoop.makeSucceededVoidFuture() }
+                return Self.peer(of: channel, transport, path: path).flatMapThrowing { peer in
+                    try channel.pipeline.syncOperations.addHandler(
+                        ManagementConnectionHandler(limits: limits, service: service, peer: peer, logger: logger,
+                                                    inFlight: inFlight, largeRequestSlot: slot))
+                }
             }
     }
 
-    /// Counts the connection; refuses it (with an error response) beyond ``Limits/maxConnections``.
-    private func admit(_ channel: any Channel, limits: Limits) -> Bool {
+    /// Who is at the other end: the TCP address, or the Unix peer's pid, uid and gid (SO_PEERCRED).
+    private static func peer(of channel: any Channel, _ transport: ManagementPeer.Transport,
+                             path: String) -> EventLoopFuture<ManagementPeer> {
+        switch transport {
+        case .tcp:
+            return channel.eventLoop.makeSucceededFuture(.tcp(channel.remoteAddress.map(Self.text) ?? "unknown"))
+        case .unix:
+            guard let provider = channel as? any SocketOptionProvider else {
+                return channel.eventLoop.makeSucceededFuture(.unix(nil, path: path))
+            }
+            let credentials: EventLoopFuture<PeerCredentials> =
+                provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            return credentials.map { ManagementPeer.unix($0, path: path) }
+                .recover { _ in ManagementPeer.unix(nil, path: path) }
+        }
+    }
+
+    /// `ip:port` or `[ipv6]:port`.
+    static func text(_ address: NIOCore.SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// Counts the connection; refuses it (with an error response) beyond ``Limits/maxConnections``,
+    /// or for TCP beyond ``Limits/maxConnections`` less ``Limits/reservedUnixConnections``.
+    private func admit(_ channel: any Channel, _ transport: ManagementPeer.Transport, limits: Limits) -> Bool {
         let open = connections.add(1, ordering: .relaxed).newValue
         channel.closeFuture.whenComplete { _ in self.connections.subtract(1, ordering: .relaxed) }
-        guard open <= limits.maxConnections else {
-            logger.warning("too many management connections", metadata: ["open": "\(open)"])
+        let limit = transport == .unix ? limits.maxConnections
+            : max(1, limits.maxConnections - limits.reservedUnixConnections)
+        guard open <= limit else {
+            logger.warning("too many management connections",
+                           metadata: ["open": "\(open)", "mgmt.transport": "\(transport.rawValue)"])
             ManagementJob.send(
                 ManagementRequestError("too many management connections (at most \(limits.maxConnections))").response,
                 on: channel, writeTimeout: limits.writeTimeout)
@@ -154,4 +214,16 @@ public final class ManagementServer: Sendable {
         }
         return true
     }
+}
+
+/// The one large request being received or handled (see ``ManagementServer/Limits/largeRequestBytes``).
+final class LargeRequestSlot: Sendable {
+    private let held = Atomic<Bool>(false)
+
+    /// Takes the slot; false when another connection holds it.
+    func tryAcquire() -> Bool { held.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
+
+    func release() { held.store(false, ordering: .releasing) }
+
+    var isHeld: Bool { held.load(ordering: .relaxed) }
 }

@@ -1,45 +1,140 @@
+import Logging
 import NIOCore
 import ShadowCore
 
-/// Turns one request line into one response: parse, validate, call the backend.
+/// Turns one request line into one response: parse, authorise, validate, call the backend, audit.
 ///
-/// Transport-free (the ``ManagementServer`` feeds it lines), so it is tested directly too.
-/// `reload` and `replace` run one at a time, in arrival order.
+/// Transport-free (the ``ManagementServer`` feeds it lines and says who sent them), so it is
+/// tested directly too. `reload` and `replace` run one at a time, in arrival order.
+///
+/// The request's top level is scanned first (command, token, where `reservations` lies); the
+/// peer is authorised before anything expensive — a `replace` is validated only once its sender
+/// may replace.
 public struct ManagementService: Sendable {
     public let backend: any ManagementBackend
+    public let authorization: ManagementAuthorization
+    public let audit: ManagementAudit
+    public let throttle: AuthFailureThrottle
     private let mutations = SerialGate()
 
-    public init(backend: any ManagementBackend) {
+    public init(backend: any ManagementBackend, authorization: ManagementAuthorization = ManagementAuthorization(),
+                audit: ManagementAudit = ManagementAudit(logger: Logger(label: "shadowdhcp.management")),
+                throttle: AuthFailureThrottle = AuthFailureThrottle()) {
         self.backend = backend
+        self.authorization = authorization
+        self.audit = audit
+        self.throttle = throttle
     }
 
-    /// The response to `line` (one JSON object; a trailing newline is allowed).
-    public func handle(_ line: ByteBuffer) async -> ManagementResponse {
+    /// The response to `line` (one JSON object; a trailing newline is allowed) from `peer`.
+    public func handle(_ line: ByteBuffer, peer: ManagementPeer = .localRoot) async -> ManagementResponse {
+        if let wait = throttle.wait(for: peer.throttleKey) { try? await Task.sleep(for: wait) }
+        var record = ManagementAuditRecord(peer: peer, identity: nil, command: nil, result: .error)
+        let response = await respond(line, &record)
+        if !response.success && record.result == .ok { record.result = .error }
+        if !response.success { record.error = response.error }
+        if record.result == .unauthenticated { throttle.recordFailure(peer.throttleKey) }
+        audit.record(record)
+        return response
+    }
+
+    /// ``handle(_:peer:)`` for a byte array.
+    public func handle(_ line: [UInt8], peer: ManagementPeer = .localRoot) async -> ManagementResponse {
+        await handle(ByteBuffer(bytes: line), peer: peer)
+    }
+
+    private func respond(_ line: ByteBuffer, _ record: inout ManagementAuditRecord) async -> ManagementResponse {
         let context = await backend.context()
-        let parsed = line.withUnsafeReadableBytes {
-            ManagementRequest.parse($0, subnets: context.config.subnetsV4)
+        let authorization = self.authorization
+        let peer = record.peer
+        let parsed = line.withUnsafeReadableBytes { bytes in
+            Self.parse(bytes, peer: peer, authorization: authorization, subnets: context.config.subnetsV4)
         }
-        switch parsed {
-        case .failure(let error): return error.response
-        case .success(let request): return await execute(request, context: context)
+        record.command = parsed.command
+        record.identity = parsed.identity
+        switch parsed.outcome {
+        case .failure(.invalid(let error)):
+            record.result = error.badToken ? .unauthenticated : .error
+            return error.response
+        case .failure(.refused(let refusal)):
+            record.result = refusal.failedAuthentication ? .unauthenticated : .denied
+            record.identity = refusal.identity
+            return .failure(refusal.message)
+        case .success(let request):
+            record.result = .ok
+            return await execute(request, context: context, record: &record)
         }
     }
 
-    /// ``handle(_:)`` for a byte array.
-    public func handle(_ line: [UInt8]) async -> ManagementResponse {
-        await handle(ByteBuffer(bytes: line))
+    /// What parsing one line gave.
+    struct Parsed {
+        enum Failure: Error {
+            case invalid(ManagementRequestError)
+            case refused(ManagementAuthorization.Refusal)
+        }
+
+        var command: String?
+        var identity: ManagementIdentity?
+        var outcome: Result<ManagementRequest, Failure>
     }
 
-    /// Runs a parsed request.
+    /// Scans the top level, authorises, then builds the request (validating a `replace`).
+    static func parse(_ bytes: UnsafeRawBufferPointer, peer: ManagementPeer, authorization: ManagementAuthorization,
+                      subnets: [SubnetV4]) -> Parsed {
+        let top: TopLevel
+        do {
+            top = try TopLevel.scan(bytes)
+        } catch let e as ManagementRequestError {
+            return Parsed(outcome: .failure(.invalid(e)))
+        } catch {
+            return Parsed(outcome: .failure(.invalid(ManagementRequestError("\(error)"))))
+        }
+        guard let command = top.command else {
+            return Parsed(outcome: .failure(.invalid(ManagementRequestError("missing field `command`"))))
+        }
+        let identity: ManagementIdentity
+        switch authorization.decide(peer: peer, command: command, token: top.token) {
+        case .failure(let refusal): return Parsed(command: command, outcome: .failure(.refused(refusal)))
+        case .success(let i): identity = i
+        }
+        do {
+            return Parsed(command: command, identity: identity, outcome: .success(try top.request(bytes, subnets: subnets)))
+        } catch let e as ManagementRequestError {
+            return Parsed(command: command, identity: identity, outcome: .failure(.invalid(e)))
+        } catch {
+            return Parsed(command: command, identity: identity,
+                          outcome: .failure(.invalid(ManagementRequestError("\(error)"))))
+        }
+    }
+
+    /// Runs a parsed request (already authorised).
     public func execute(_ request: ManagementRequest, context: ManagementContext) async -> ManagementResponse {
+        var record = ManagementAuditRecord(peer: .localRoot, identity: nil, command: nil, result: .ok)
+        return await execute(request, context: context, record: &record)
+    }
+
+    private func execute(_ request: ManagementRequest, context: ManagementContext,
+                         record: inout ManagementAuditRecord) async -> ManagementResponse {
         switch request {
         case .status:
             return Self.statusResponse(await backend.status())
         case .reload:
-            let result = await mutations.run { await backend.reload() }
+            let (result, before, after) = await mutations.run { () async -> (Result<Int, ManagementFailure>, StatusReport, StatusReport) in
+                let before = await backend.status()
+                let result = await backend.reload()
+                return (result, before, await backend.status())
+            }
+            record.before = .init(before)
+            record.after = .init(after)
             return Self.mutationResponse(result, verb: "Reloaded", warnings: [])
         case .replace(let r):
-            let result = await mutations.run { await backend.replace(r.reservations, persisted: r.persisted) }
+            let (result, before, after) = await mutations.run { () async -> (Result<Int, ManagementFailure>, StatusReport, StatusReport) in
+                let before = await backend.status()
+                let result = await backend.replace(r.reservations, persisted: r.persisted)
+                return (result, before, await backend.status())
+            }
+            record.before = .init(before)
+            record.after = .init(after)
             return Self.mutationResponse(result, verb: "Replaced with", warnings: r.warnings)
         case .workers:
             return Self.workersResponse(await backend.workers())
@@ -55,6 +150,41 @@ public struct ManagementService: Sendable {
         case .version:
             return Self.versionResponse(await backend.version())
         }
+    }
+
+    /// Whether a request of which only `prefix` has arrived may go on being received as a large
+    /// request (see ``ManagementServer/Limits/largeRequestBytes``): its leading `command` and
+    /// `token` must authorise `peer` for a change. Returns the refusal's text (audited here), or nil.
+    func refusalOfLargeRequest(prefix: ByteBuffer, peer: ManagementPeer) -> String? {
+        let (command, token) = prefix.withUnsafeReadableBytes { TopLevel.leadingCredentials($0) }
+        var record = ManagementAuditRecord(peer: peer, identity: nil, command: command, result: .error)
+        let refusal: String
+        if let command {
+            if CommandPermissions.requiredRole(for: command) != .admin {
+                refusal = "Invalid request: only changes (such as `replace`) may be larger than the large-request "
+                    + "threshold, `\(command)` may not"
+            } else {
+                switch authorization.decide(peer: peer, command: command, token: token) {
+                case .success: return nil
+                case .failure(let r):
+                    refusal = r.message
+                    record.identity = r.identity
+                    record.result = r.failedAuthentication ? .unauthenticated : .denied
+                    if r.failedAuthentication { throttle.recordFailure(peer.throttleKey) }
+                }
+            }
+        } else {
+            refusal = "Invalid request: a request larger than the large-request threshold must begin with its "
+                + "`command` (and `token`), before any other field"
+        }
+        record.error = refusal
+        audit.record(record)
+        return refusal
+    }
+
+    /// Audits a large request refused because another one is in progress.
+    func auditBusy(peer: ManagementPeer, message: String) {
+        audit.record(ManagementAuditRecord(peer: peer, identity: nil, command: nil, result: .error, error: message))
     }
 }
 

@@ -10,9 +10,12 @@ public struct StatusReport: Sendable, Equatable {
     public var snapshotLoadedAt: Double
     /// A persistence problem (state directory not writable...), reported in `status` as `state_error`.
     public var stateError: String?
+    /// The digest of the published snapshot image (what the workers verify), when known.
+    public var snapshotDigest: UInt64?
 
     public init(keyCount: Int, reservationCount: Int, snapshotGeneration: UInt64, snapshotLoadedAt: Double,
-                stateError: String? = nil) {
+                stateError: String? = nil, snapshotDigest: UInt64? = nil) {
+        self.snapshotDigest = snapshotDigest
         self.keyCount = keyCount
         self.reservationCount = reservationCount
         self.snapshotGeneration = snapshotGeneration

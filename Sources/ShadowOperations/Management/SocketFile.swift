@@ -26,10 +26,17 @@ enum SocketFile {
         return candidate.utf8.count <= 107 ? candidate : nil
     }
 
-    /// Mode 0600: only root (the master's user) may connect.
-    static func restrict(_ path: String) throws {
-        do { try FileSystem.setPermissions(path, 0o600) } catch {
-            throw Failure(description: "chmod 0600 \(path): \(error)")
+    /// Mode 0600: only root (the master's user) may connect; with `group`, owner root, that
+    /// group, mode 0660: members may connect too.
+    static func restrict(_ path: String, group: UInt32? = nil) throws {
+        if let group {
+            do { try FileSystem.setOwner(path, user: 0, group: group) } catch {
+                throw Failure(description: "chown root:\(group) \(path): \(error)")
+            }
+        }
+        let mode: UInt32 = group == nil ? 0o600 : 0o660
+        do { try FileSystem.setPermissions(path, mode) } catch {
+            throw Failure(description: "chmod \(String(mode, radix: 8)) \(path): \(error)")
         }
     }
 

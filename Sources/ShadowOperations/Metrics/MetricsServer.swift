@@ -8,33 +8,63 @@ import Synchronization
 /// Serves `GET /metrics` (Prometheus text format 0.0.4) on `metrics_address`.
 ///
 /// Each scrape asks the ``MetricsSource`` once, in a Swift task; one response per connection
-/// (`Connection: close`). Other paths answer 404, other methods 405.
+/// (`Connection: close`). Other paths answer 404, other methods 405. Bounded by ``Limits``: open
+/// connections, and the time a connection may stay open (the request must have arrived within
+/// ``Limits/readTimeout``; the connection is closed after ``Limits/idleTimeout`` in any case).
 public final class MetricsServer: Sendable {
+    /// Bounds on the scrapers.
+    public struct Limits: Sendable {
+        /// Open connections beyond this are closed at once.
+        public var maxConnections = 16
+        /// The request must be complete this long after the connection opened.
+        public var readTimeout: TimeAmount = .seconds(5)
+        /// A connection is closed after this long, answered or not.
+        public var idleTimeout: TimeAmount = .seconds(30)
+
+        public init() {}
+    }
+
     public let address: ShadowCore.SocketAddress
+    public let limits: Limits
     let source: any MetricsSource
     let group: any EventLoopGroup
     let logger: Logger
     private let listener = Mutex<(any Channel)?>(nil)
     private let inFlight = InFlight()
+    private let connections = Atomic<Int>(0)
 
-    public init(address: ShadowCore.SocketAddress, source: any MetricsSource, group: any EventLoopGroup, logger: Logger) {
+    public init(address: ShadowCore.SocketAddress, source: any MetricsSource, group: any EventLoopGroup, logger: Logger,
+                limits: Limits = Limits()) {
         self.address = address
         self.source = source
         self.group = group
         self.logger = logger
+        self.limits = limits
     }
 
     /// Binds the listener.
     public func start() async throws {
         let source = self.source
         let inFlight = self.inFlight
+        let limits = self.limits
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard self.admit(channel) else {
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                }
+                let requestTimer = channel.eventLoop.scheduleTask(in: limits.readTimeout) { channel.close(promise: nil) }
+                let idleTimer = channel.eventLoop.scheduleTask(in: limits.idleTimeout) { channel.close(promise: nil) }
+                channel.closeFuture.whenComplete { _ in
+                    requestTimer.cancel()
+                    idleTimer.cancel()
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(source: source, inFlight: inFlight))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MetricsHTTPHandler(source: source, inFlight: inFlight, requestTimer: requestTimer))
                 }
             }
             .bind(to: EventSender.nioAddress(address)).get()
@@ -52,6 +82,17 @@ public final class MetricsServer: Sendable {
         await inFlight.waitIdle(timeout: timeout)
     }
 
+    /// Counts the connection; false beyond ``Limits/maxConnections``.
+    private func admit(_ channel: any Channel) -> Bool {
+        let open = connections.add(1, ordering: .relaxed).newValue
+        channel.closeFuture.whenComplete { _ in self.connections.subtract(1, ordering: .relaxed) }
+        guard open <= limits.maxConnections else {
+            logger.warning("too many metrics connections", metadata: ["open": "\(open)"])
+            return false
+        }
+        return true
+    }
+
     /// The bound address (its port when the configured port was 0).
     public var localAddress: NIOCore.SocketAddress? { listener.withLock { $0?.localAddress } }
 }
@@ -63,11 +104,14 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
 
     let source: any MetricsSource
     let inFlight: InFlight
+    /// Closes the connection unless the request is complete in time.
+    let requestTimer: Scheduled<Void>?
     private var head: HTTPRequestHead?
 
-    init(source: any MetricsSource, inFlight: InFlight) {
+    init(source: any MetricsSource, inFlight: InFlight, requestTimer: Scheduled<Void>? = nil) {
         self.source = source
         self.inFlight = inFlight
+        self.requestTimer = requestTimer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -77,6 +121,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            requestTimer?.cancel()
             respond(to: head, channel: context.channel)
         }
     }

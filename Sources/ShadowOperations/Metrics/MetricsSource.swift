@@ -8,6 +8,14 @@ public struct MetricsReport: Sendable, Equatable {
     public var bindingCount: Int
     /// Scrape time in seconds since the Unix epoch (the snapshot age is measured against it).
     public var now: Double
+    /// `shadowdhcp_mgmt_requests_total{command,role,result}` (empty without a management server).
+    public var managementRequests: [(key: ManagementAudit.Key, value: UInt64)] = []
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.stats == b.stats && a.status == b.status && a.workers == b.workers && a.bindingCount == b.bindingCount
+            && a.now == b.now && a.managementRequests.map(\.key) == b.managementRequests.map(\.key)
+            && a.managementRequests.map(\.value) == b.managementRequests.map(\.value)
+    }
 
     public init(stats: StatsReport, status: StatusReport, workers: [WorkerReport], bindingCount: Int, now: Double) {
         self.stats = stats
@@ -29,9 +37,13 @@ public struct BackendMetricsSource: MetricsSource {
     public let backend: any ManagementBackend
     /// The current time in seconds since the Unix epoch (a parameter for tests).
     public let clock: @Sendable () -> Double
+    /// The management server's audit, for its request counts.
+    public let audit: ManagementAudit?
 
-    public init(backend: any ManagementBackend, clock: @escaping @Sendable () -> Double = { Clocks.unixSeconds() }) {
+    public init(backend: any ManagementBackend, audit: ManagementAudit? = nil,
+                clock: @escaping @Sendable () -> Double = { Clocks.unixSeconds() }) {
         self.backend = backend
+        self.audit = audit
         self.clock = clock
     }
 
@@ -40,7 +52,9 @@ public struct BackendMetricsSource: MetricsSource {
         async let status = backend.status()
         async let workers = backend.workers()
         async let bindings = backend.bindingCount()
-        return MetricsReport(stats: await stats, status: await status, workers: await workers,
-                             bindingCount: await bindings, now: clock())
+        var report = MetricsReport(stats: await stats, status: await status, workers: await workers,
+                                   bindingCount: await bindings, now: clock())
+        report.managementRequests = audit?.requestCounts ?? []
+        return report
     }
 }

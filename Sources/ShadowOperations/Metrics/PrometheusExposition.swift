@@ -9,6 +9,12 @@ public enum PrometheusExposition {
         snapshotMetrics(r, &out)
         workerMetrics(r.workers, &out)
         if let e = r.stats.events { eventMetrics(e, &out) }
+        if !r.managementRequests.isEmpty {
+            out.family("shadowdhcp_mgmt_requests_total", "counter", "Management requests, by command, role and result.")
+            for (k, v) in r.managementRequests {
+                out.sample("shadowdhcp_mgmt_requests_total", [("command", k.command), ("role", k.role), ("result", k.result)], v)
+            }
+        }
         return out.text
     }
 

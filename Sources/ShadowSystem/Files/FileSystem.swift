@@ -24,10 +24,24 @@ public enum FileSystem {
         do { _ = try systemCall { mkdir(path, mode) } } catch where error == .fileExists {}
     }
 
+    /// Permission bits (the low 12 bits of `st_mode`) and owner of `path`, following symlinks.
+    ///
+    /// Corresponds to stat(2).
+    public static func permissions(of path: String) throws(Errno) -> (mode: UInt32, uid: UInt32) {
+        var st = stat()
+        _ = try systemCall { stat(path, &st) }
+        return (UInt32(st.st_mode & 0o7777), st.st_uid)
+    }
+
     /// Whether `path` exists.
     ///
     /// Corresponds to access(2) F_OK.
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Whether the caller may read and write `path` (for a socket: connect to it).
+    ///
+    /// Corresponds to access(2) R_OK | W_OK.
+    public static func isReadableAndWritable(_ path: String) -> Bool { access(path, R_OK | W_OK) == 0 }
 
     /// Whether `path` exists and the caller may execute it.
     ///
@@ -74,6 +88,13 @@ public enum FileSystem {
     /// Corresponds to chmod(2).
     public static func setPermissions(_ path: String, _ mode: mode_t) throws(Errno) {
         _ = try systemCall { chmod(path, mode) }
+    }
+
+    /// Sets the owner and group of `path`.
+    ///
+    /// Corresponds to chown(2).
+    public static func setOwner(_ path: String, user: uid_t, group: gid_t) throws(Errno) {
+        _ = try systemCall { chown(path, user, group) }
     }
 
     /// The names in `directory`, without `.` and `..`, in the order the kernel returns them.
