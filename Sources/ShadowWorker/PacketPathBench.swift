@@ -39,6 +39,8 @@ package final class PacketPathBench {
         case .v6:
             handler = .v6(V6PacketHandler(config: config, ids: ids))
             sink = WorkerSink(for: V6PacketHandler.self, logger: logger, eventsEnabled: events)
+        case .ops:
+            preconditionFailure("the operations process has no packet path")
         }
     }
 
