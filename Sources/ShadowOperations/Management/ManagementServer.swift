@@ -33,11 +33,16 @@ public final class ManagementServer: Sendable {
         public var tcpAddress: ShadowCore.SocketAddress?
         /// `mgmt_socket`; a stale socket file there is replaced.
         public var unixSocketPath: String?
+        /// Listening sockets someone else bound (the master, for `shadow-ops`): adopted as they
+        /// are, and closed (in this process) by ``stop(timeout:)``.
+        public var boundSockets: [CInt]
         public var limits = Limits()
 
-        public init(tcpAddress: ShadowCore.SocketAddress? = nil, unixSocketPath: String? = nil, limits: Limits = Limits()) {
+        public init(tcpAddress: ShadowCore.SocketAddress? = nil, unixSocketPath: String? = nil,
+                    boundSockets: [CInt] = [], limits: Limits = Limits()) {
             self.tcpAddress = tcpAddress
             self.unixSocketPath = unixSocketPath
+            self.boundSockets = boundSockets
             self.limits = limits
         }
     }
@@ -70,6 +75,7 @@ public final class ManagementServer: Sendable {
         do {
             if let address = configuration.tcpAddress { try await bindTCP(address) }
             if let path = configuration.unixSocketPath { try await bindUnix(path) }
+            for fd in configuration.boundSockets { try await adopt(fd) }
         } catch {
             await stop()
             throw error
@@ -104,6 +110,13 @@ public final class ManagementServer: Sendable {
         let channel = try await bootstrap().bind(to: EventSender.nioAddress(address)).get()
         listeners.withLock { $0.append(channel) }
         logger.info("Bound management to \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
+    }
+
+    /// Serves a listening socket bound elsewhere.
+    private func adopt(_ fd: CInt) async throws {
+        let channel = try await bootstrap().withBoundSocket(fd).get()
+        listeners.withLock { $0.append(channel) }
+        logger.info("Serving management on \(channel.localAddress.map { "\($0)" } ?? "descriptor \(fd)")")
     }
 
     /// Binds at a temporary name, sets mode 0600, then renames over `path`, so the socket is never

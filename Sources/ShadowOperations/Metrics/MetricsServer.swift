@@ -11,14 +11,19 @@ import Synchronization
 /// (`Connection: close`). Other paths answer 404, other methods 405.
 public final class MetricsServer: Sendable {
     public let address: ShadowCore.SocketAddress
+    /// A listening socket bound elsewhere (the master, for `shadow-ops`), served instead of
+    /// binding ``address``.
+    public let boundSocket: CInt?
     let source: any MetricsSource
     let group: any EventLoopGroup
     let logger: Logger
     private let listener = Mutex<(any Channel)?>(nil)
     private let inFlight = InFlight()
 
-    public init(address: ShadowCore.SocketAddress, source: any MetricsSource, group: any EventLoopGroup, logger: Logger) {
+    public init(address: ShadowCore.SocketAddress, boundSocket: CInt? = nil, source: any MetricsSource,
+                group: any EventLoopGroup, logger: Logger) {
         self.address = address
+        self.boundSocket = boundSocket
         self.source = source
         self.group = group
         self.logger = logger
@@ -28,7 +33,7 @@ public final class MetricsServer: Sendable {
     public func start() async throws {
         let source = self.source
         let inFlight = self.inFlight
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -37,7 +42,11 @@ public final class MetricsServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(source: source, inFlight: inFlight))
                 }
             }
-            .bind(to: EventSender.nioAddress(address)).get()
+        let channel = if let boundSocket {
+            try await bootstrap.withBoundSocket(boundSocket).get()
+        } else {
+            try await bootstrap.bind(to: EventSender.nioAddress(address)).get()
+        }
         listener.withLock { $0 = channel }
         logger.info("Serving metrics on \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
     }
