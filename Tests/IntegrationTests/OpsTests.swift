@@ -138,4 +138,31 @@ struct OpsTests {
             #expect(!master.lines.contains { $0.message.hasSuffix("worker exited") })
         }
     }
+
+    /// No collector: the writer's refused connects, retry jitter and timers all stay inside
+    /// ops's allow-list filter, and the workers' events keep flowing to ops through the master.
+    @Test func opsSurvivesAnAbsentCollector() async throws {
+        let eventsPort = try ManagementTests.freePort()  // nothing listens there
+        let directory = try ServerDirectory(reservations: Fixtures.reservations) { config in
+            config.extra = [#""events": {"tcp": "127.0.0.1:\#(eventsPort)"}"#,
+                            #""mgmt_socket": "\#(config.stateDir.dropLast("/state".count))/run/mgmt.sock""#]
+        }
+        let prober = WorkerRestartTests.Prober(relay4: try RelayV4(server: directory.v4Server),
+                                               relay6: try RelayV6(server: directory.v6Server))
+        try await withMaster(directory) { master in
+            _ = try await master.waitUntilServing()
+            let ops = try await master.waitForOps()
+            for _ in 0..<3 {
+                #expect(try prober.answered("v4", timeout: .seconds(2)))
+                #expect(try prober.answered("v6", timeout: .seconds(2)))
+            }
+            // The first batch goes out after 3 s and is refused; the retry follows 3–4 s later.
+            try await Task.sleep(for: .seconds(8))
+            #expect(master.servingOps() == ops)
+            #expect(!master.lines.contains { $0.message == "ops process exited" }, "\(master.output.tail())")
+            let stats = try ManagementTests.request(directory.file("run/mgmt.sock"), #"{"command":"stats"}"#)
+            #expect(stats.contains(#""events":{"submitted":6,"sent":0,"#) && stats.contains(#""connected":false"#),
+                    "\(stats)")
+        }
+    }
 }
