@@ -21,6 +21,8 @@ final class OpsLink: Sendable {
     private let pending = Mutex<[UInt64: CheckedContinuation<IPCMessage?, Never>]>([:])
     private let closed = Atomic<Bool>(false)
     private let live = Mutex<ManagementContext?>(nil)
+    /// The configuration once it arrived (before the first snapshot, too).
+    let configuration = Mutex<ServerConfig?>(nil)
     /// Where forwarded event lines go (set once the writer exists).
     let events = Mutex<EventWriter?>(nil)
 
@@ -161,9 +163,6 @@ final class OpsLink: Sendable {
         }
         return nil
     }
-
-    /// The configuration once it arrived (before the first snapshot, too).
-    let configuration = Mutex<ServerConfig?>(nil)
 }
 
 /// Lets the channel (a non-Sendable class whose methods are thread-safe system calls) be shared

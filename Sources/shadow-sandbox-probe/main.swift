@@ -4,6 +4,8 @@
 //   drop USER ROOTDIR        enter the worker sandbox, then try forbidden calls
 //   worker USER ROOTDIR GEN  fd 3 IPC (SEQPACKET), fd 4 UDP: drop, send ready, apply a memfd
 //                            snapshot, echo one datagram, exit on shutdown
+//   ops-call USER ROOTDIR C  enter the sandbox with the operations process's allow list, make
+//                            call C (ProbeOps) and print its errno — or die by SIGSYS
 import Glibc
 
 let arguments = CommandLine.arguments
@@ -14,6 +16,8 @@ case "drop" where arguments.count == 4:
     exit(ProbeModes.drop(user: arguments[2], root: arguments[3]))
 case "worker" where arguments.count == 5:
     exit(ProbeWorker.run(user: arguments[2], root: arguments[3], generation: UInt64(arguments[4]) ?? 0))
+case "ops-call" where arguments.count == 5:
+    exit(ProbeOps.run(user: arguments[2], root: arguments[3], call: arguments[4]))
 default:
     print("usage: shadow-sandbox-probe fds | drop USER ROOTDIR | worker USER ROOTDIR GENERATION")
     exit(2)

@@ -4,8 +4,9 @@ import NIOPosix
 import ShadowCore
 import Synchronization
 
-/// The management listener of the master (behavior.md §7): newline-delimited JSON over TCP on a
-/// loopback address and/or a Unix socket (mode 0600).
+/// The management listener (behavior.md §7), run by `shadow-ops` on the listeners the master
+/// bound and passed (``Configuration/boundSockets``), or binding by itself (tests): newline-delimited
+/// JSON over TCP on a loopback address and/or a Unix socket (mode 0600).
 ///
 /// Per connection: one request line, one response line, close. Clients are served concurrently;
 /// each request is bounded in size (``Limits/maxRequestBytes``) and time (``Limits/readTimeout``
