@@ -92,6 +92,7 @@ let package = Package(
         // The operations process's life: sandbox, IPC client of the master, NIO services.
         .target(name: "ShadowOps", dependencies: [
             "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "ShadowOperations",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),

@@ -1,6 +1,7 @@
 import Glibc
 import IPC
 import Logging
+import NIOCore
 import NIOPosix
 import ShadowCore
 import ShadowLogging
@@ -35,6 +36,14 @@ public enum OpsProcess {
         }
         // Only now, without privileges, may anything start a thread.
         ShadowLogHandler.bootstrap(process: "ops", level: .info, output: LogOutput(stdout: true))
+        // Swift tasks run on a NIO thread, not on Dispatch's pool: Dispatch's pool monitor reads
+        // /proc/TID/stat once a second while work is queued and crashes the process when it
+        // cannot (the chroot has no /proc, and the filter allows no open).
+        NIOSingletons.groupLoopCountSuggestion = 1
+        guard NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() else {
+            complain("shadow-ops: cannot run Swift tasks on NIO's event loop; refusing to serve")
+            return 1
+        }
         var logger = Logger(label: "shadowdhcp.ops")
         logger[metadataKey: "worker.generation"] = "\(args.generation)"
         let link: OpsLink
@@ -142,12 +151,13 @@ final class Services {
         }
     }
 
-    /// Stops the listeners, drains the event queue (bounded), ends the event-loop thread.
+    /// Stops the listeners and drains the event queue (bounded). The event-loop threads end with
+    /// the process, which exits right after: NIO's group shutdown reports on a Dispatch queue,
+    /// and a Dispatch worker thread must never start in ops (see ``OpsProcess/run(argv:)``).
     func stop() {
         management?.stopBlocking()
         metrics?.stopBlocking()
         link.events.withLock { $0 = nil }
         events?.shutdownBlocking(timeout: .seconds(5))
-        try? group.syncShutdownGracefully()
     }
 }

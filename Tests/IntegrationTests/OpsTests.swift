@@ -106,6 +106,8 @@ struct OpsTests {
 
             let metrics = try ManagementTests.httpGet(port: metricsPort, path: "/metrics")
             #expect(metrics.contains(#"shadowdhcp_worker_ready{protocol="ops"} 1"#), "\(metrics.prefix(2000))")
+            // All of it with one ops: nothing it did hit its seccomp filter (or crashed it).
+            #expect(!master.lines.contains { $0.message == "ops process exited" }, "\(master.output.tail())")
         }
     }
 

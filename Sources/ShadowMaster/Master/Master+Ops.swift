@@ -107,7 +107,6 @@ extension Master {
 
     private func dropEvents(_ lines: [UInt8], from w: WorkerSlot) {
         guard ops != nil else { return }  // events are not configured
-        eventMessagesDropped &+= 1
         w.eventsNotForwarded &+= UInt64(lines.lazy.filter { $0 == 0x0A }.count)
     }
 

@@ -46,8 +46,6 @@ final class Master {
     var stateProblem: String?
     /// Event lines received from the workers since start (delivery is the operations process's job).
     var eventsReceived: UInt64 = 0
-    /// Event messages not forwarded to the operations process because it was not ready or behind.
-    var eventMessagesDropped: UInt64 = 0
     var stopping = false
     var isStopping: Bool { stopping }
 

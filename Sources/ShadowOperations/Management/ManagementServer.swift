@@ -94,7 +94,7 @@ public final class ManagementServer: Sendable {
         if let path = configuration.unixSocketPath, unixSocketBound.exchange(false, ordering: .relaxed) {
             SocketFile.removeIfSocket(path)
         }
-        await inFlight.waitIdle(timeout: timeout)
+        await inFlight.waitIdle(timeout: timeout, on: group.next())
     }
 
     /// The bound TCP address (its port when `mgmt_address` had port 0).

@@ -58,7 +58,7 @@ public final class MetricsServer: Sendable {
             return c
         }
         try? await channel?.close()
-        await inFlight.waitIdle(timeout: timeout)
+        await inFlight.waitIdle(timeout: timeout, on: group.next())
     }
 
     /// The bound address (its port when the configured port was 0).
