@@ -151,7 +151,7 @@ let package = Package(
         // `swift build --build-tests` build them next to the test bundle.
         .testTarget(name: "IntegrationTests", dependencies: [
             "ShadowTesting", "ShadowCore", "DHCPv4",
-            "shadow-master", "shadow-v4", "shadow-v6", "shadow-ops",
+            "shadow-master", "shadow-v4", "shadow-v6", "shadow-ops", "shadow-sandbox-probe",
         ]),
         // Load generator and probe acting as a DHCPv4/DHCPv6 relay (docs/performance.md).
         .target(name: "ShadowBench", dependencies: [

@@ -1,4 +1,5 @@
 import Glibc
+import IPC
 import ShadowCore
 import ShadowSystem
 import SystemPackage
@@ -66,6 +67,31 @@ enum ProbeOps {
         default:
             print("error=unknown call \(call)")
             return 2
+        }
+    }
+}
+
+/// Started by a real master as its `shadow-ops` (the probe hard-linked under that name): confines
+/// itself and reports ready exactly like the real one, then sends a message the operations
+/// process may not send (a worker's `event`), as a compromised ops might. The master must kill it.
+enum HostileOps {
+    static func run(_ argv: [String]) -> Int32 {
+        guard let args = OpsArguments(argv) else { return 2 }
+        do {
+            let status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory))
+            let channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: OpsDescriptors.ipc))
+            try channel.send(IPCCodec.encode(.ready(ReadyMessage(pid: UInt32(getpid()), uid: status.uids[0],
+                                                                 gid: status.gids[0], workerGeneration: args.generation)),
+                                             generation: args.generation, direction: .opsToMaster))
+            // Wait for the configuration, so the master has taken the ready.
+            _ = try channel.receive()
+            // Forbidden on ops → master; encoded as a worker would send it.
+            try channel.send(IPCCodec.encode(.event(Array("{\"forged\":true}\n".utf8)), generation: args.generation,
+                                             direction: .v4ToMaster))
+            while case .message = try channel.receive() {}
+            return 0
+        } catch {
+            return 1
         }
     }
 }

@@ -6,6 +6,7 @@
 //                            snapshot, echo one datagram, exit on shutdown
 //   ops-call USER ROOTDIR C  enter the sandbox with the operations process's allow list, make
 //                            call C (ProbeOps) and print its errno — or die by SIGSYS
+//   --generation N …         started by a master as its shadow-ops (hard link): HostileOps
 import Glibc
 
 let arguments = CommandLine.arguments
@@ -16,6 +17,8 @@ case "drop" where arguments.count == 4:
     exit(ProbeModes.drop(user: arguments[2], root: arguments[3]))
 case "worker" where arguments.count == 5:
     exit(ProbeWorker.run(user: arguments[2], root: arguments[3], generation: UInt64(arguments[4]) ?? 0))
+case "--generation":
+    exit(HostileOps.run(arguments))
 case "ops-call" where arguments.count == 5:
     exit(ProbeOps.run(user: arguments[2], root: arguments[3], call: arguments[4]))
 default:

@@ -167,4 +167,44 @@ struct OpsTests {
                     "\(stats)")
         }
     }
+
+    /// A compromised ops that sends a message its direction does not allow (a worker's `event`)
+    /// is killed and replaced; the workers are not touched. The "ops" here is the sandbox probe,
+    /// hard-linked as `shadow-ops` next to hard links of the real master and workers: it confines
+    /// itself and reports ready like the real one, then misbehaves.
+    @Test func opsBreakingTheProtocolIsKilledAndRestarted() async throws {
+        let build = BuildProducts.directory
+        let bin = build + "/hostile-ops-\(getpid())"
+        #expect(mkdir(bin, 0o755) == 0 || errno == EEXIST)
+        defer {
+            for name in ["shadow-master", "shadow-v4", "shadow-v6", "shadow-ops"] { unlink(bin + "/" + name) }
+            rmdir(bin)
+        }
+        for (source, name) in [("shadow-master", "shadow-master"), ("shadow-v4", "shadow-v4"),
+                               ("shadow-v6", "shadow-v6"), ("shadow-sandbox-probe", "shadow-ops")] {
+            unlink(bin + "/" + name)
+            try #require(link(try BuildProducts.executable(source), bin + "/" + name) == 0, "link \(source): \(errno)")
+        }
+        let directory = try ServerDirectory(reservations: Fixtures.reservations) { config in
+            config.extra = [#""mgmt_socket": "\#(config.stateDir.dropLast("/state".count))/run/mgmt.sock""#]
+        }
+        let prober = WorkerRestartTests.Prober(relay4: try RelayV4(server: directory.v4Server),
+                                               relay6: try RelayV6(server: directory.v6Server))
+        try await withMaster(directory, executable: bin + "/shadow-master") { master in
+            let (v4, v6) = try await master.waitUntilServing()
+            try await master.waitForLine("the forged message refused") {
+                $0.process == "master" && $0.level == "ERROR"
+                    && $0.message.hasPrefix("ops process broke the IPC protocol: IPC message event is not allowed on ops->master")
+            }
+            try await master.waitForLine("the hostile ops killed") {
+                $0.process == "master" && $0.message == "ops process exited" && $0["status"] == "killed by signal 9"
+            }
+            try await master.waitForLine("a new ops started") {
+                $0.process == "master" && $0.message == "started ops process" && $0.workerGeneration == 2
+            }
+            #expect(master.servingWorker("v4") == v4 && master.servingWorker("v6") == v6)
+            #expect(try prober.answered("v4", timeout: .seconds(2)))
+            #expect(try prober.answered("v6", timeout: .seconds(2)))
+        }
+    }
 }

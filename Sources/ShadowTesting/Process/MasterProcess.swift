@@ -26,10 +26,12 @@ public final class MasterProcess {
         case pipe
     }
 
-    /// Starts `shadow-master --configdir <directory>` plus `arguments`.
-    public init(_ directory: ServerDirectory, arguments: [String] = [], standardOutput: StandardOutput = .file) throws {
+    /// Starts `shadow-master --configdir <directory>` plus `arguments`; `executable` defaults to
+    /// the build directory's (a test may start a copy whose siblings it replaced).
+    public init(_ directory: ServerDirectory, arguments: [String] = [], standardOutput: StandardOutput = .file,
+                executable: String? = nil) throws {
         self.directory = directory
-        let executable = try BuildProducts.executable("shadow-master")
+        let executable = try executable ?? BuildProducts.executable("shadow-master")
         output = CapturedOutput(prefix: directory.nextOutputPrefix())
         let (file, err) = try output.openForChild()
         defer { try? file.close(); try? err.close() }
@@ -208,9 +210,10 @@ public final class MasterProcess {
 
 /// Starts a master on `directory`, runs `body`, and stops the master whatever happens.
 public func withMaster<T>(_ directory: ServerDirectory, arguments: [String] = [],
-                          standardOutput: MasterProcess.StandardOutput = .file,
+                          standardOutput: MasterProcess.StandardOutput = .file, executable: String? = nil,
                           _ body: (MasterProcess) async throws -> T) async throws -> T {
-    let master = try MasterProcess(directory, arguments: arguments, standardOutput: standardOutput)
+    let master = try MasterProcess(directory, arguments: arguments, standardOutput: standardOutput,
+                                   executable: executable)
     do {
         let result = try await body(master)
         await master.stop()
