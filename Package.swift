@@ -3,7 +3,8 @@
 //
 // Module stack (arrows point one way only; docs/architecture.md has the table):
 //   shadow-v4/v6 → ShadowWorker → engines (DHCPv4, DHCPv6) → ShadowCore
-//   shadow-master → ShadowMaster → ShadowOperations → ShadowCore
+//   shadow-master → ShadowMaster → ShadowCore (no NIO, no management parser: root parses no network input)
+//   shadow-ops → ShadowOps → ShadowOperations (NIO) → ShadowCore
 //   IPC (the process contract and the messages) and ShadowSystem (every system call) are used by
 //   both sides, never the other way round. The master links no DHCP engine.
 import PackageDescription
@@ -14,6 +15,7 @@ let package = Package(
         .executable(name: "shadow-master", targets: ["shadow-master"]),
         .executable(name: "shadow-v4", targets: ["shadow-v4"]),
         .executable(name: "shadow-v6", targets: ["shadow-v6"]),
+        .executable(name: "shadow-ops", targets: ["shadow-ops"]),
         .library(name: "ShadowCore", targets: ["ShadowCore"]),
         .library(name: "IPC", targets: ["IPC"]),
         .library(name: "ShadowOperations", targets: ["ShadowOperations"]),
@@ -62,17 +64,17 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
-        // The root master: configuration directory, checks, spawning and supervising the workers,
-        // reloads, bindings. Never imports ShadowWorker or a DHCP engine.
+        // The root master: configuration directory, checks, spawning and supervising the workers
+        // and the operations process, reloads, bindings, files. Never imports ShadowWorker, a DHCP
+        // engine, ShadowOperations or NIO: it parses no network input.
         .target(name: "ShadowMaster", dependencies: [
-            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "ShadowOperations",
-            .product(name: "NIOPosix", package: "swift-nio"),
+            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
-        // The master's operations components: management server, event writer, metrics.
-        // Used by the runtime, never the other way round.
+        // The operations components: management server, event writer, metrics. They run in
+        // shadow-ops (ShadowOps), never in the master.
         .target(name: "ShadowOperations", dependencies: [
             "ShadowCore", "ShadowSystem",
             .product(name: "Logging", package: "swift-log"),
@@ -93,6 +95,15 @@ let package = Package(
         ]),
         .executableTarget(name: "shadow-v4", dependencies: ["ShadowWorker"]),
         .executableTarget(name: "shadow-v6", dependencies: ["ShadowWorker"]),
+        // The operations process's life: sandbox, IPC client of the master, NIO services.
+        .target(name: "ShadowOps", dependencies: [
+            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "ShadowOperations",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        .executableTarget(name: "shadow-ops", dependencies: ["ShadowOps"]),
 
         // Load benchmark (not a test): swift build -c release --product bench-load
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),
@@ -147,7 +158,7 @@ let package = Package(
         // `swift build --build-tests` build them next to the test bundle.
         .testTarget(name: "IntegrationTests", dependencies: [
             "ShadowTesting", "DHCPWireKit", "ShadowCore", "DHCPv4",
-            "shadow-master", "shadow-v4", "shadow-v6", "shadowctl",
+            "shadow-master", "shadow-v4", "shadow-v6", "shadow-ops", "shadow-sandbox-probe", "shadowctl",
         ]),
         // Load generator and probe acting as a DHCPv4/DHCPv6 relay (docs/performance.md).
         .target(name: "ShadowBench", dependencies: [

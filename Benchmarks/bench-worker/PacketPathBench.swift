@@ -41,6 +41,8 @@ final class PacketPathBench {
         case .v6:
             handler = .v6(V6PacketHandler(config: config, ids: ids))
             sink = WorkerSink(for: V6PacketHandler.self, logger: logger, eventsEnabled: events)
+        case .ops:
+            preconditionFailure("the operations process has no packet path")
         }
     }
 

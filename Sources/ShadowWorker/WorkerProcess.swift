@@ -16,7 +16,7 @@ public enum WorkerProcess {
         // stdout is the master's (a log pipe, the journal): if its reader goes away, a log line
         // must fail with EPIPE, not kill the worker (spawned children start with SIGPIPE default).
         SignalDisposition.ignoreBrokenPipe()
-        guard let args = WorkerArguments(argv), inheritedDescriptorsLookRight(kind) else {
+        guard kind != .ops, let args = WorkerArguments(argv), inheritedDescriptorsLookRight(kind) else {
             complain("\(kind.executableName) is a worker process: it must be started by shadow-master.")
             return 2
         }
@@ -56,6 +56,8 @@ public enum WorkerProcess {
             case .v6:
                 return try WorkerLoop<V6PacketHandler>(kind: kind, generation: args.generation, channel: channel,
                                                    udp: udp, logger: logger).run()
+            case .ops:
+                return 2  // refused above: shadow-ops has its own main (ShadowOps)
             }
         } catch {
             logger.error("\(kind) worker cannot start: \(error)")

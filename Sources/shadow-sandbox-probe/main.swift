@@ -4,6 +4,9 @@
 //   drop USER ROOTDIR        enter the worker sandbox, then try forbidden calls
 //   worker USER ROOTDIR GEN  fd 3 IPC (SEQPACKET), fd 4 UDP: drop, send ready, apply a memfd
 //                            snapshot, echo one datagram, exit on shutdown
+//   ops-call USER ROOTDIR C  enter the sandbox with the operations process's allow list, make
+//                            call C (ProbeOps) and print its errno — or die by SIGSYS
+//   --generation N …         started by a master as its shadow-ops (hard link): HostileOps
 import ShadowSystem
 
 let arguments = CommandLine.arguments
@@ -14,6 +17,10 @@ case "drop" where arguments.count == 4:
     CurrentProcess.exit(ProbeModes.drop(user: arguments[2], root: arguments[3]))
 case "worker" where arguments.count == 5:
     CurrentProcess.exit(ProbeWorker.run(user: arguments[2], root: arguments[3], generation: UInt64(arguments[4]) ?? 0))
+case "--generation":
+    CurrentProcess.exit(HostileOps.run(arguments))
+case "ops-call" where arguments.count == 5:
+    CurrentProcess.exit(ProbeOps.run(user: arguments[2], root: arguments[3], call: arguments[4]))
 default:
     print("usage: shadow-sandbox-probe fds | drop USER ROOTDIR | worker USER ROOTDIR GENERATION")
     CurrentProcess.exit(2)

@@ -34,6 +34,40 @@ enum Samples {
         (.counters([]), .v4ToMaster),
         (.configure(WorkerConfiguration(idsJSON: Array(#"{"v4":"192.0.2.1"}"#.utf8), configJSON: [])), .masterToV4),
         (.configure(WorkerConfiguration(idsJSON: [1], configJSON: Array(repeating: 0x7B, count: 300))), .masterToV6),
+        // The operations process.
+        (.ready(ReadyMessage(pid: 77, uid: 65534, gid: 65534, workerGeneration: 2)), .opsToMaster),
+        (.statusRequest(1), .opsToMaster),
+        (.reloadRequest(2), .opsToMaster),
+        (.replaceRequest(ReplaceRequest(requestID: 3, byteCount: 4096, digest: 0xFEED, reservationCount: 9)),
+         .opsToMaster),
+        (.workersRequest(.max), .opsToMaster),
+        (.statsRequest(5), .opsToMaster),
+        (.bindingsRequest(BindingsRequest(requestID: 6, mac: mac)), .opsToMaster),
+        (.bindingsRequest(BindingsRequest(requestID: 7, mac: nil)), .opsToMaster),
+        (.versionRequest(8), .opsToMaster),
+        (.statusResponse(StatusResponse(requestID: 1, keyCount: 2, reservationCount: 1, snapshotGeneration: 3,
+                                        snapshotLoadedAtMilliseconds: 1_800_000_000_123, stateError: nil)), .masterToOps),
+        (.statusResponse(StatusResponse(requestID: 1, keyCount: 0, reservationCount: 0, snapshotGeneration: 1,
+                                        snapshotLoadedAtMilliseconds: 0, stateError: "cannot write ü")), .masterToOps),
+        (.mutationResult(MutationResult(requestID: 2, outcome: .done(count: 1_000_000))), .masterToOps),
+        (.mutationResult(MutationResult(requestID: 3, outcome: .failed(error: "Failed to parse reservations: x",
+                                                                       lines: ["a", "", "ü"]))), .masterToOps),
+        (.workersResponse(WorkersResponse(requestID: 4, processes: [
+            ProcessReport(kind: .v4, pid: 10, generation: 1, status: ProcessReport.AuditedStatus(
+                uid: 65534, capInheritable: 0, capPermitted: 0, capEffective: 0, capBounding: 0, capAmbient: 0,
+                noNewPrivileges: true, seccompMode: 2), restarts: 0, ready: true),
+            ProcessReport(kind: .v6, pid: nil, generation: 3, status: nil, restarts: 2, ready: false),
+            ProcessReport(kind: .ops, pid: 12, generation: 1, status: ProcessReport.AuditedStatus(
+                uid: 1, capInheritable: 1, capPermitted: 2, capEffective: 3, capBounding: 4, capAmbient: 5,
+                noNewPrivileges: false, seccompMode: 0), restarts: 0, ready: false),
+        ])), .masterToOps),
+        (.statsResponse(StatsResponse(requestID: 5, v4: ProtocolCounters(
+            received: 9, eventsDropped: 1, replies: [Counter(name: "Offer", value: 3)],
+            drops: [Counter(name: "NoReservation", value: 6)]), v6: ProtocolCounters())), .masterToOps),
+        (.bindingsResponse(BindingsResponse(requestID: 6, count: 1, entry: (option82, 1_800_000_000))), .masterToOps),
+        (.bindingsResponse(BindingsResponse(requestID: 7, count: 0, entry: nil)), .masterToOps),
+        (.versionResponse(VersionResponse(requestID: 8, version: "0.1.0", commit: "unknown")), .masterToOps),
+        (.event(Array("{\"ip_version\":\"v4\"}\n".utf8)), .masterToOps),
     ]
 
     static func reservations(_ count: Int) -> [Reservation] {

@@ -73,4 +73,37 @@ struct SandboxTests {
             }
         }
     }
+
+    /// docs/privileges.md, "The operations process": shadow-ops is confined like a worker, is the
+    /// master's child, is chrooted into the empty directory and holds its IPC socket at 3, the
+    /// listeners the master bound from 4, and otherwise only sockets and NIO's event descriptors.
+    @Test func opsRunsConfinedAccordingToProc() async throws {
+        let mgmtPort = try ManagementTests.freePort()
+        let metricsPort = try ManagementTests.freePort()
+        let directory = try OpsTests.directory(mgmtPort: mgmtPort, metricsPort: metricsPort)
+        try await withMaster(directory) { master in
+            _ = try await master.waitUntilServing()
+            let ops = try await master.waitForOps()
+            let status = try #require(ProcFS.status(ops.pid), "\(ops) has no /proc entry")
+            #expect(status["PPid"] == String(master.pid), "\(ops) is not the master's child")
+            for key in ["Uid", "Gid"] {
+                let ids = try #require(status[key]).split(whereSeparator: { $0 == "\t" || $0 == " " })
+                #expect(ids.count == 4 && !ids.contains("0"), "\(ops) \(key): \(ids)")
+            }
+            for key in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+                #expect(status[key] == "0000000000000000", "\(ops) \(key) = \(status[key] ?? "missing")")
+            }
+            #expect(status["NoNewPrivs"] == "1")
+            #expect(status["Seccomp"] == "2")
+            #expect(ProcFS.link("/proc/\(ops.pid)/root") == "/run/shadowdhcp/empty")
+            let fds = Files.list("/proc/\(ops.pid)/fd").compactMap { Int($0) }.sorted()
+            #expect(Array(fds.prefix(7)) == [0, 1, 2, 3, 4, 5, 6], "\(ops) holds \(fds)")
+            for fd in fds where fd >= 3 {
+                let link = ProcFS.link("/proc/\(ops.pid)/fd/\(fd)") ?? "?"
+                let expected = fd <= 6 ? link.hasPrefix("socket:")
+                    : link.hasPrefix("socket:") || link.hasPrefix("anon_inode:") || link.hasPrefix("pipe:")
+                #expect(expected, "ops fd \(fd) -> \(link)")
+            }
+        }
+    }
 }

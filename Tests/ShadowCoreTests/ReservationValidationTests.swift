@@ -185,3 +185,37 @@ struct ReservationWarningTests {
             ["reservations.json[0]: only DHCPv6 keys (duid, option1837): not reachable over DHCPv4"]))
     }
 }
+
+/// ``ReservationLoader/validate(_:subnets:source:)``: the master's re-check of reservations it
+/// decoded from an image (no JSON).
+@Suite struct DecodedReservationValidationTests {
+    static let subnets = [SubnetV4(net: IPv4Network("198.51.100.0/24")!, gateway: IPv4Address("198.51.100.1")!)]
+
+    static func reservation(_ n: UInt32, mac: UInt64?) -> Reservation {
+        Reservation(ipv4: IPv4Address(0xC633_6400 | n), ipv6NA: IPv6Address(high: 0x2001_0db8_0001_0000, low: UInt64(n)),
+                    ipv6PD: IPv6Prefix(address: IPv6Address(high: 0x2001_0db8_2000_0000 | UInt64(n) << 8, low: 0),
+                                       prefixLength: 56),
+                    mac: mac.map { MACAddress(value: $0) })
+    }
+
+    @Test func aValidSetPasses() throws {
+        let set = [Self.reservation(10, mac: 1), Self.reservation(11, mac: 2)]
+        #expect(try ReservationLoader.validate(set, subnets: Self.subnets, source: "replace.reservations").value == set)
+    }
+
+    @Test func everyRuleTheLoaderHasIsChecked() {
+        var outside = Self.reservation(12, mac: 3)
+        outside.ipv4 = IPv4Address("10.0.0.1")!
+        let set = [Self.reservation(10, mac: 1), Self.reservation(11, mac: 1), outside, Self.reservation(13, mac: nil)]
+        do {
+            _ = try ReservationLoader.validate(set, subnets: Self.subnets, source: "replace.reservations")
+            Issue.record("accepted")
+        } catch {
+            let lines = error.errors.lines
+            #expect(lines.contains { $0.hasPrefix("replace.reservations[1].mac: 00-00-00-00-00-01 already used by") },
+                    "\(lines)")
+            #expect(lines.contains("replace.reservations[2].ipv4: 10.0.0.1 is not inside any subnets_v4 net"), "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("replace.reservations[3]: no key") }, "\(lines)")
+        }
+    }
+}

@@ -56,3 +56,36 @@ import Testing
         #expect(me.pid == getpid())
     }
 }
+
+/// The operations process's allow list (`SeccompFilter.ops`): what it needs works, what it never
+/// needs kills it (SIGSYS), and the few calls libraries make harmlessly fail with an errno.
+@Suite(.enabled(if: TestSupport.isRoot, "needs root to drop privileges"))
+struct OpsFilterTests {
+    static func run(_ call: String) throws -> TestSupport.ProbeRun {
+        let root = try TestSupport.makeTemporaryDirectory("root")
+        defer { TestSupport.removeDirectory(root) }
+        return try TestSupport.runProbe(["ops-call", "nobody", root, call])
+    }
+
+    @Test(arguments: [("accept-listener", EAGAIN), ("listen-listener", 0), ("socket-tcp", 0), ("thread", 0),
+                      ("socket-unix", EACCES), ("open", ENOENT)])
+    func allowedOrHarmless(_ call: String, _ errno: Int32) throws {
+        let run = try Self.run(call)
+        #expect(run.status == .exited(0), "\(call): \(run.lines)")
+        #expect(run.value(call) == "\(errno)", "\(call): \(run.lines)")
+    }
+
+    @Test(arguments: ["accept-other", "listen-other", "bind", "socket-udp", "socket-raw", "fork", "execve", "setuid",
+                      "chroot", "kill-parent", "unlink"])
+    func forbiddenKills(_ call: String) throws {
+        let run = try Self.run(call)
+        #expect(run.status == .signaled(SIGSYS), "\(call): \(run.status) \(run.lines)")
+        #expect(run.value(call) == nil)
+    }
+
+    @Test func opsFilterResolvesOnThisKernel() {
+        let filter = SeccompFilter.ops(listeners: [4, 5, 6])
+        #expect(filter.unknownSyscalls.isEmpty, "\(filter.unknownSyscalls)")
+        #expect(filter.defaultAction == .killProcess)
+    }
+}

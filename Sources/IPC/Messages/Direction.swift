@@ -5,6 +5,8 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
     case v4ToMaster = "v4->master"
     case masterToV6 = "master->v6"
     case v6ToMaster = "v6->master"
+    case masterToOps = "master->ops"
+    case opsToMaster = "ops->master"
 
     /// The message types this direction may carry.
     public var allowedTypes: Set<MessageType> {
@@ -18,6 +20,14 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
             [.ready, .snapshotApplied, .snapshotRejected, .bindingLearned, .event, .counters]
         case .v6ToMaster:
             [.ready, .snapshotApplied, .snapshotRejected, .event, .counters]
+        case .masterToOps:
+            [.shutdown, .configure, .access, .snapshot, .event, .statusResponse, .mutationResult, .workersResponse,
+             .statsResponse, .bindingsResponse, .versionResponse]
+        case .opsToMaster:
+            // Requests only: ops never reports bindings, counters or events, and never sends text
+            // for the master to parse (a replace carries the reservations as a snapshot image).
+            [.ready, .statusRequest, .reloadRequest, .replaceRequest, .workersRequest, .statsRequest,
+             .bindingsRequest, .versionRequest]
         }
     }
 

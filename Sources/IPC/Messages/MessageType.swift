@@ -29,6 +29,39 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
     /// Master → worker, once after ``ready``: the server configuration: ``WorkerConfiguration``.
     case configure = 14
 
+    // The operations process (shadow-ops) and the master: typed requests, each answered once
+    // with the same request id (docs/ipc.md, "Operations process").
+
+    /// Ops → master: facts for `status`. Payload: request id.
+    case statusRequest = 15
+    /// Master → ops: ``StatusResponse``.
+    case statusResponse = 16
+    /// Ops → master: re-read `reservations.json` (the SIGHUP path). Payload: request id.
+    case reloadRequest = 17
+    /// Ops → master: replace every reservation with the validated set in the attached sealed
+    /// memfd: ``ReplaceRequest``.
+    case replaceRequest = 18
+    /// Master → ops: the outcome of a reload or replace: ``MutationResult``.
+    case mutationResult = 19
+    /// Ops → master: per-process facts for `workers`. Payload: request id.
+    case workersRequest = 20
+    /// Master → ops: ``WorkersResponse``.
+    case workersResponse = 21
+    /// Ops → master: the workers' counters for `stats` and `/metrics`. Payload: request id.
+    case statsRequest = 22
+    /// Master → ops: ``StatsResponse``.
+    case statsResponse = 23
+    /// Ops → master: the binding table's size, and one entry: ``BindingsRequest``.
+    case bindingsRequest = 24
+    /// Master → ops: ``BindingsResponse``.
+    case bindingsResponse = 25
+    /// Ops → master: the program version. Payload: request id.
+    case versionRequest = 26
+    /// Master → ops: ``VersionResponse``.
+    case versionResponse = 27
+    /// Master → ops, after ``configure``: the token file's bytes and the resolved Unix group: ``OpsAccess``.
+    case access = 28
+
     public var description: String {
         switch self {
         case .ready: "ready"
@@ -45,9 +78,23 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
         case .event: "event"
         case .counters: "counters"
         case .configure: "configure"
+        case .statusRequest: "status-request"
+        case .statusResponse: "status-response"
+        case .reloadRequest: "reload-request"
+        case .replaceRequest: "replace-request"
+        case .mutationResult: "mutation-result"
+        case .workersRequest: "workers-request"
+        case .workersResponse: "workers-response"
+        case .statsRequest: "stats-request"
+        case .statsResponse: "stats-response"
+        case .bindingsRequest: "bindings-request"
+        case .bindingsResponse: "bindings-response"
+        case .versionRequest: "version-request"
+        case .versionResponse: "version-response"
+        case .access: "access"
         }
     }
 
     /// Whether a message of this type must carry exactly one descriptor (all others carry none).
-    public var carriesDescriptor: Bool { self == .snapshot }
+    public var carriesDescriptor: Bool { self == .snapshot || self == .replaceRequest }
 }

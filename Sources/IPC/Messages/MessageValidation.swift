@@ -27,11 +27,17 @@ enum MessageValidation {
             guard chunk.records.count <= Int(UInt16.max) else { throw .invalidField(type, field: "count", offset: 8) }
             for r in chunk.records { try option82(r.option82, type) }
         default:
-            break
+            try OpsPayloadCodec.check(message)
         }
     }
 
-    private static func option82(_ o: Option82, _ type: MessageType) throws(IPCError) {
+    /// 1–255 bytes of printable ASCII without space.
+    static func isCounterName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        return !utf8.isEmpty && utf8.count <= IPCLimits.maximumCounterName && utf8.allSatisfy { $0 >= 0x21 && $0 < 0x7F }
+    }
+
+    static func option82(_ o: Option82, _ type: MessageType) throws(IPCError) {
         for field in [o.circuit, o.remote, o.subscriber] {
             if let f = field, f.utf8.count > Int(UInt16.max) {
                 throw .invalidField(type, field: "option82", offset: 0)

@@ -60,10 +60,12 @@ enum PayloadDecoder {
             let ids = Array(try r.bytes(Int(try r.u32())))
             let config = Array(try r.bytes(Int(try r.u32())))
             return .configure(WorkerConfiguration(idsJSON: ids, configJSON: config))
+        default:
+            return try OpsPayloadCodec.decode(type, &r)
         }
     }
 
-    private static func counters(_ r: inout ByteReader) throws(ByteReader.Failure) -> [Counter] {
+    static func counters(_ r: inout ByteReader) throws(ByteReader.Failure) -> [Counter] {
         let count = Int(try r.u16())
         var out: [Counter] = []
         out.reserveCapacity(count)

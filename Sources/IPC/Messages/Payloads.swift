@@ -161,6 +161,20 @@ public enum IPCMessage: Hashable, Sendable {
     case event([UInt8])
     case counters([Counter])
     case configure(WorkerConfiguration)
+    case statusRequest(UInt64)
+    case statusResponse(StatusResponse)
+    case reloadRequest(UInt64)
+    case replaceRequest(ReplaceRequest)
+    case mutationResult(MutationResult)
+    case workersRequest(UInt64)
+    case workersResponse(WorkersResponse)
+    case statsRequest(UInt64)
+    case statsResponse(StatsResponse)
+    case bindingsRequest(BindingsRequest)
+    case bindingsResponse(BindingsResponse)
+    case versionRequest(UInt64)
+    case versionResponse(VersionResponse)
+    case access(OpsAccess)
 
     public var type: MessageType {
         switch self {
@@ -178,6 +192,20 @@ public enum IPCMessage: Hashable, Sendable {
         case .event: .event
         case .counters: .counters
         case .configure: .configure
+        case .statusRequest: .statusRequest
+        case .statusResponse: .statusResponse
+        case .reloadRequest: .reloadRequest
+        case .replaceRequest: .replaceRequest
+        case .mutationResult: .mutationResult
+        case .workersRequest: .workersRequest
+        case .workersResponse: .workersResponse
+        case .statsRequest: .statsRequest
+        case .statsResponse: .statsResponse
+        case .bindingsRequest: .bindingsRequest
+        case .bindingsResponse: .bindingsResponse
+        case .versionRequest: .versionRequest
+        case .versionResponse: .versionResponse
+        case .access: .access
         }
     }
 }

@@ -1,15 +1,33 @@
-/// The two worker processes.
+/// The sandboxed children of the master: the two DHCP workers and the operations process
+/// (`shadow-ops`: management, metrics, events). All three are spawned, confined, audited,
+/// distrusted and restarted the same way.
 public enum WorkerKind: String, Sendable, CaseIterable, CustomStringConvertible {
     case v4
     case v6
+    case ops
 
     /// The executable, a sibling of `shadow-master`.
     public var executableName: String { "shadow-\(rawValue)" }
 
-    /// Messages the worker sends.
-    public var toMaster: Direction { self == .v4 ? .v4ToMaster : .v6ToMaster }
-    /// Messages the worker receives.
-    public var fromMaster: Direction { self == .v4 ? .masterToV4 : .masterToV6 }
+    /// Messages the child sends.
+    public var toMaster: Direction {
+        switch self {
+        case .v4: .v4ToMaster
+        case .v6: .v6ToMaster
+        case .ops: .opsToMaster
+        }
+    }
+    /// Messages the child receives.
+    public var fromMaster: Direction {
+        switch self {
+        case .v4: .masterToV4
+        case .v6: .masterToV6
+        case .ops: .masterToOps
+        }
+    }
+
+    /// How log lines name it: `v4 worker`, `v6 worker`, `ops process`.
+    public var processName: String { self == .ops ? "ops process" : "\(rawValue) worker" }
 
     public var description: String { rawValue }
 }

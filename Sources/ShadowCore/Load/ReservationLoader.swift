@@ -43,3 +43,30 @@ public enum ReservationLoader {
         return Loaded(value: parser.reservations, warnings: parser.warnings)
     }
 }
+
+extension ReservationLoader {
+    /// Re-checks reservations that are already values — decoded from a snapshot image another
+    /// process built, so never parsed here — with the same rules the loader applies to JSON:
+    /// every entry has a key, every `ipv4` is inside `subnets`, no Option 82 or 18/37 key is
+    /// empty, every `ipv6_pd` is masked, and no key or address is used twice. Errors name
+    /// `<source>[INDEX].FIELD` as the loader does.
+    public static func validate(_ reservations: [Reservation], subnets: [SubnetV4], source: String)
+        throws(LoadError) -> Loaded<[Reservation]> {
+        var parser = ReservationParser(source: source, subnets: subnets)
+        parser.reservations = reservations
+        for (i, r) in reservations.enumerated() {
+            if r.mac == nil && r.duid == nil && r.option82 == nil && r.option1837 == nil {
+                parser.error(i, nil, "no key, so it can never match; give at least one of \(ReservationField.keyList)")
+            }
+            if r.option82?.isEmpty == true { parser.error(i, .option82, "empty") }
+            if r.option1837?.isEmpty == true { parser.error(i, .option1837, "empty") }
+            if r.ipv6PD.hasHostBits { parser.error(i, .ipv6PD, "\(r.ipv6PD) has host bits set") }
+            if !parser.subnets.contains(r.ipv4) {
+                parser.error(i, .ipv4, "\(r.ipv4) is not inside any subnets_v4 net")
+            }
+        }
+        parser.reportDuplicates()
+        guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
+        return Loaded(value: reservations, warnings: parser.warnings)
+    }
+}

@@ -6,7 +6,8 @@ import SystemPackage
 
 /// Starting, auditing, restarting and stopping the workers.
 extension Master {
-    /// Spawns `w`'s executable with its UDP socket at fd 3 and a fresh socketpair end at fd 4.
+    /// Spawns `w`'s executable with its sockets at their fixed numbers (a worker: UDP at 3, IPC at
+    /// 4; ops: IPC at 3, listeners from 4).
     func start(_ w: WorkerSlot) {
         w.generation += 1
         w.ready = false
@@ -16,19 +17,16 @@ extension Master {
             let (mine, theirs) = try SeqPacketChannel.makeSocketPair()
             defer { try? theirs.close() }
             let channel = try SeqPacketChannel(adopting: mine)
-            let args = WorkerArguments(generation: w.generation, user: settings.config.user,
-                                       rootDirectory: settings.rootDirectory)
             let spawn = SpawnConfiguration(
                 executable: ConfigDirectory.path(settings.executableDirectory, w.kind.executableName),
-                arguments: args.argv(for: w.kind), environment: [],
-                descriptors: [DescriptorMapping(w.udp, as: WorkerDescriptors.udp),
-                              DescriptorMapping(theirs, as: WorkerDescriptors.ipc)])
+                arguments: w.argv(user: settings.config.user, rootDirectory: settings.rootDirectory), environment: [],
+                descriptors: w.inherited + [DescriptorMapping(theirs, as: w.ipcDescriptor)])
             w.child = try ProcessSpawner.spawn(spawn)
             w.channel = channel
-            logger.info("started \(w.kind) worker", metadata: ["pid": "\(w.pid ?? 0)",
+            logger.info("started \(w.kind.processName)", metadata: ["pid": "\(w.pid ?? 0)",
                                                                "worker.generation": "\(w.generation)"])
         } catch {
-            logger.error("cannot start the \(w.kind) worker: \(error)")
+            logger.error("cannot start the \(w.kind.processName): \(error)")
             scheduleRestart(w)
         }
     }
@@ -36,7 +34,7 @@ extension Master {
     /// A worker said it is ready: audit it from the outside, then configure and feed it.
     func workerReady(_ w: WorkerSlot, _ m: ReadyMessage) {
         guard let pid = w.pid, m.pid == UInt32(pid), m.workerGeneration == w.generation else {
-            logger.error("\(w.kind) worker sent a ready message that is not its own (pid \(m.pid))")
+            logger.error("\(w.kind.processName) sent a ready message that is not its own (pid \(m.pid))")
             abandon(w, reason: "bad ready message")
             return
         }
@@ -45,21 +43,22 @@ extension Master {
             let problems = SandboxAudit.problems(in: status, expectedUID: settings.account.uid,
                                                  expectedGID: settings.account.gid)
             guard problems.isEmpty else {
-                logger.critical("\(w.kind) worker (pid \(pid)) is not confined: \(problems.joined(separator: "; "))")
+                logger.critical("\(w.kind.processName) (pid \(pid)) is not confined: \(problems.joined(separator: "; "))")
                 abandon(w, reason: "not confined")
                 return
             }
             w.status = status
         } catch {
-            logger.error("cannot audit the \(w.kind) worker (pid \(pid)): \(error)")
+            logger.error("cannot audit the \(w.kind.processName) (pid \(pid)): \(error)")
             abandon(w, reason: "audit failed")
             return
         }
         w.ready = true
-        logger.info("\(w.kind) worker ready", metadata: ["pid": "\(pid)", "uid": "\(m.uid)", "gid": "\(m.gid)",
+        logger.info("\(w.kind.processName) ready", metadata: ["pid": "\(pid)", "uid": "\(m.uid)", "gid": "\(m.gid)",
                                                          "worker.generation": "\(w.generation)"])
         // The worker starts serving when it has the snapshot: everything it needs comes first.
         send(.configure(settings.workerConfiguration), to: w)
+        if w.kind == .ops { send(.access(settings.opsAccess), to: w) }
         if w.kind == .v6 { sendBindingTable(to: w) }
         sendSnapshot(to: w)
     }
@@ -68,7 +67,7 @@ extension Master {
     func abandon(_ w: WorkerSlot, reason: String) {
         closeChannel(of: w)
         if let child = w.child {
-            logger.warning("killing the \(w.kind) worker (pid \(child.pid)): \(reason)")
+            logger.warning("killing the \(w.kind.processName) (pid \(child.pid)): \(reason)")
             try? child.signal(Signal.kill)
         }
     }
@@ -94,10 +93,10 @@ extension Master {
             w.retireCounters()
             closeChannel(of: w)
             if isStopping {
-                logger.info("\(w.kind) worker stopped", metadata: ["pid": "\(child.pid)", "status": "\(status)"])
+                logger.info("\(w.kind.processName) stopped", metadata: ["pid": "\(child.pid)", "status": "\(status)"])
                 continue
             }
-            logger.warning("\(w.kind) worker exited", metadata: [
+            logger.warning("\(w.kind.processName) exited", metadata: [
                 "pid": "\(child.pid)", "status": "\(status)", "worker.generation": "\(w.generation)"])
             scheduleRestart(w)
         }
@@ -107,7 +106,7 @@ extension Master {
         let now = Clocks.monotonicMilliseconds()
         let delay = w.backoff.delayAfterExit(uptimeMilliseconds: now - w.startedAt)
         w.restartAt = now + delay
-        logger.info("restarting the \(w.kind) worker in \(delay) ms")
+        logger.info("restarting the \(w.kind.processName) in \(delay) ms")
     }
 
     func restartDueWorkers() {
@@ -119,13 +118,23 @@ extension Master {
         }
     }
 
-    /// Asks every worker to stop, waits up to 2 s, kills what is left, saves the bindings.
-    /// The channels are read until the workers are gone, so bindings a worker reports on its way
+    /// Asks every worker to stop, waits up to 2 s, kills what is left, saves the bindings; then
+    /// the same for the operations process (up to 7 s: it sends what its event queue holds, for
+    /// at most 5 s), so the events the workers report on their way out are still forwarded.
+    /// The channels are read until the children are gone, so bindings a worker reports on its way
     /// out (from ACKs it already sent) are saved too.
     func shutdown() {
-        for w in workers where w.channel != nil { send(.shutdown, to: w) }
-        let deadline = Clocks.monotonicMilliseconds() + 2000
-        while workers.contains(where: { $0.child != nil }) && Clocks.monotonicMilliseconds() < deadline {
+        stop(workers.filter { $0.kind != .ops }, withinMilliseconds: 2000)
+        stop(workers.filter { $0.kind == .ops }, withinMilliseconds: 7000)
+        saveBindings()
+        if let path = settings.config.mgmtSocket, ops != nil { StreamListener.removeSocketFile(path) }
+        logger.info("shutdown complete")
+    }
+
+    private func stop(_ slots: [WorkerSlot], withinMilliseconds limit: UInt64) {
+        for w in slots where w.channel != nil { send(.shutdown, to: w) }
+        let deadline = Clocks.monotonicMilliseconds() + limit
+        while slots.contains(where: { $0.child != nil }) && Clocks.monotonicMilliseconds() < deadline {
             reapChildren()
             let open = workers.filter { $0.channel != nil }
             var poll = PollSet([(signals.descriptor, .readable)] + open.map { ($0.channel!.descriptor, .readable) })
@@ -136,16 +145,14 @@ extension Master {
                 drainChannel(of: w)
             }
         }
-        for w in workers {
+        for w in slots {
             guard let child = w.child else { continue }
-            logger.warning("\(w.kind) worker did not stop in time; killing pid \(child.pid)")
+            logger.warning("\(w.kind.processName) did not stop in time; killing pid \(child.pid)")
             try? child.signal(Signal.kill)
             _ = try? child.wait()
             w.child = nil
             drainChannel(of: w)
             closeChannel(of: w)
         }
-        saveBindings()
-        logger.info("shutdown complete")
     }
 }

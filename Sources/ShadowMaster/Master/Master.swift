@@ -1,12 +1,12 @@
 import IPC
 import Logging
-import ShadowOperations
 import ShadowCore
 import ShadowSystem
 import SystemPackage
 
-/// The privileged supervisor: one thread, one poll loop over the signal descriptor and the
-/// workers' IPC channels. It never parses a DHCP packet.
+/// The privileged supervisor: one thread, one poll loop over the signal descriptor and the IPC
+/// channels of the workers and the operations process. It never parses a DHCP packet, a
+/// management request or anything else that came from the network.
 final class Master {
     struct Settings {
         var directory: String
@@ -16,14 +16,20 @@ final class Master {
         var executableDirectory: String
         var rootDirectory: String
         var account: Sandbox.Account
+        /// What the operations process needs to decide who may use management.
+        var opsAccess = OpsAccess()
     }
 
     let settings: Settings
     var logger: Logger
     let signals: SignalDescriptor
+    /// The DHCP workers, then (when management, metrics or events are configured) the
+    /// operations process: every sandboxed child.
     let workers: [WorkerSlot]
-    /// Jobs from other threads (management, metrics), run on this thread.
-    let mailbox: MasterMailbox
+    /// The operations process's slot, if it runs.
+    var ops: WorkerSlot? { workers.last.flatMap { $0.kind == .ops ? $0 : nil } }
+    /// Where `replace` writes.
+    var reservationsPath: String { ConfigDirectory.path(settings.directory, "reservations.json") }
 
     /// The reservations loaded at start, until ``run()`` publishes them.
     private var initialReservations: [Reservation]?
@@ -31,8 +37,6 @@ final class Master {
     private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
     /// The live reservations, read in place from the published snapshot file.
     var snapshot: ReservationSnapshot { publisher.snapshot }
-    /// Where event lines from the workers go (nil when `events` is not configured).
-    var eventWriter: EventWriter?
     let publisher = SnapshotPublisher()
     var bindings: BindingTable
     let bindingStore: BindingStore
@@ -41,7 +45,7 @@ final class Master {
     var bindingTableGeneration: UInt64 = 0
     /// Why the state directory is not usable, if it is not (reported, never fatal).
     var stateProblem: String?
-    /// Event lines received from the workers since start (delivery is the event writer's job).
+    /// Event lines received from the workers since start (delivery is the operations process's job).
     var eventsReceived: UInt64 = 0
     var stopping = false
     var isStopping: Bool { stopping }
@@ -49,9 +53,8 @@ final class Master {
     static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
 
     init(settings: Settings, reservations: [Reservation], signals: SignalDescriptor,
-         sockets: [(WorkerKind, FileDescriptor)], mailbox: MasterMailbox, logger: Logger) {
+         sockets: [(WorkerKind, FileDescriptor)], opsListeners: [(ListenerRole, FileDescriptor)]?, logger: Logger) {
         self.settings = settings
-        self.mailbox = mailbox
         initialReservations = reservations
         self.signals = signals
         self.logger = logger
@@ -59,7 +62,7 @@ final class Master {
         workers = sockets.flatMap { kind, udp in
             let count = kind == .v4 ? settings.config.workersV4 : settings.config.workersV6
             return (0..<count).map { WorkerSlot(kind: kind, index: $0, udp: udp) }
-        }
+        } + (opsListeners.map { [WorkerSlot(opsListeners: $0)] } ?? [])
         bindings = BindingTable(capacity: settings.config.bindingTableSize)
         bindingStore = BindingStore(stateDirectory: settings.config.stateDir)
     }
@@ -85,7 +88,7 @@ final class Master {
 
     private func iterate() {
         let active = workers.filter { $0.channel != nil }
-        var items: [(FileDescriptor, PollEvents)] = [(signals.descriptor, .readable), (mailbox.descriptor, .readable)]
+        var items: [(FileDescriptor, PollEvents)] = [(signals.descriptor, .readable)]
         for w in active { items.append((w.channel!.descriptor, w.outbox.isEmpty ? .readable : [.readable, .writable])) }
         var poll = PollSet(items)
         do {
@@ -95,9 +98,8 @@ final class Master {
             return
         }
         if !poll.events(at: 0).isEmpty { handleSignals() }
-        if !poll.events(at: 1).isEmpty { mailbox.drain(into: self) }
         for (i, w) in active.enumerated() {
-            let events = poll.events(at: i + 2)
+            let events = poll.events(at: i + 1)
             if events.contains(.writable) { flushOutbox(of: w) }
             if !events.subtracting(.writable).isEmpty { drainChannel(of: w) }
         }
@@ -188,7 +190,7 @@ final class Master {
         do {
             bytes = try IPCCodec.encode(message, generation: w.generation, direction: w.kind.fromMaster)
         } catch {
-            logger.error("\(w.kind) worker: cannot encode \(message.type): \(error)")
+            logger.error("\(w.kind.processName): cannot encode \(message.type): \(error)")
             return
         }
         if w.outbox.isEmpty {
@@ -198,7 +200,7 @@ final class Master {
             } catch .system(.resourceTemporarilyUnavailable) {
                 // queued below
             } catch {
-                logger.error("\(w.kind) worker: cannot send \(message.type): \(error)")
+                logger.error("\(w.kind.processName): cannot send \(message.type): \(error)")
                 abandon(w, reason: "IPC send failed")
                 return
             }
@@ -208,7 +210,7 @@ final class Master {
         w.outbox.append((bytes, copy))
         w.outboxBytes += bytes.count
         if w.outboxBytes > WorkerSlot.outboxLimit {
-            logger.error("\(w.kind) worker is not reading its channel (\(w.outboxBytes) bytes waiting)")
+            logger.error("\(w.kind.processName) is not reading its channel (\(w.outboxBytes) bytes waiting)")
             abandon(w, reason: "not reading its channel")
         }
     }
@@ -221,7 +223,7 @@ final class Master {
             } catch .system(.resourceTemporarilyUnavailable) {
                 return
             } catch {
-                logger.error("\(w.kind) worker: cannot send a queued message: \(error)")
+                logger.error("\(w.kind.processName): cannot send a queued message: \(error)")
                 abandon(w, reason: "IPC send failed")
                 return
             }
@@ -238,7 +240,7 @@ final class Master {
             do {
                 received = try channel.receive(wait: false)
             } catch {
-                logger.error("\(w.kind) worker: IPC error: \(error)")
+                logger.error("\(w.kind.processName): IPC error: \(error)")
                 abandon(w, reason: "IPC error")
                 return
             }
@@ -249,13 +251,14 @@ final class Master {
                 closeChannel(of: w)
                 return
             case .message(let bytes, let fd):
-                try? fd?.close()
+                // A descriptor (only a replace request carries one) is closed after handling.
+                defer { try? fd?.close() }
                 do {
                     let frame = try IPCCodec.decode(bytes, direction: w.kind.toMaster, hasDescriptor: fd != nil)
                     guard frame.generation == w.generation else { continue }
-                    handle(frame.message, from: w)
+                    handle(frame.message, from: w, descriptor: fd)
                 } catch {
-                    logger.error("\(w.kind) worker broke the IPC protocol: \(error); closing its channel")
+                    logger.error("\(w.kind.processName) broke the IPC protocol: \(error); closing its channel")
                     abandon(w, reason: "protocol violation")
                     return
                 }
@@ -263,22 +266,24 @@ final class Master {
         }
     }
 
-    private func handle(_ message: IPCMessage, from w: WorkerSlot) {
+    private func handle(_ message: IPCMessage, from w: WorkerSlot, descriptor: FileDescriptor?) {
+        if w.kind == .ops {
+            if case .ready(let m) = message { workerReady(w, m) } else { answer(message, from: w, descriptor: descriptor) }
+            return
+        }
         switch message {
         case .ready(let m):
             workerReady(w, m)
         case .snapshotApplied(let m):
             w.appliedSnapshot = m.snapshotGeneration
-            logger.debug("\(w.kind) worker serves snapshot \(m.snapshotGeneration) (\(m.reservationCount) reservations)")
+            logger.debug("\(w.kind.processName) serves snapshot \(m.snapshotGeneration) (\(m.reservationCount) reservations)")
         case .snapshotRejected(let m):
-            logger.error("\(w.kind) worker refused snapshot \(m.snapshotGeneration): \(m.reason)")
+            logger.error("\(w.kind.processName) refused snapshot \(m.snapshotGeneration): \(m.reason)")
         case .bindingLearned(let b):
             learn(b)
         case .event(let lines):
-            for line in lines.split(separator: 0x0A) {
-                eventsReceived &+= 1
-                _ = eventWriter?.submit(utf8: Array(line))
-            }
+            eventsReceived &+= UInt64(lines.lazy.filter { $0 == 0x0A }.count)
+            forwardEvents(lines, from: w)
         case .counters(let list):
             w.counters = Dictionary(list.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         default:
@@ -307,7 +312,7 @@ final class Master {
                 send(m, to: w)
             }
         } catch {
-            logger.error("cannot send the binding table to the \(w.kind) worker: \(error)")
+            logger.error("cannot send the binding table to the \(w.kind.processName): \(error)")
         }
     }
 }

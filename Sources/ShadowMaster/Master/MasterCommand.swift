@@ -45,34 +45,33 @@ public enum MasterCommand {
         for w in loaded.warnings { logger.warning("\(w)") }
         logger.info("Loaded \(loaded.reservations.count) reservations")
 
-        guard let settings = prepare(loaded, rootDirectory: rootDirectory, logger: logger) else { return 1 }
+        if config.mgmtTCPInsecureWrites && loaded.tokens == nil { logger.warning("\(ConfigCheck.insecureWritesWarning)") }
+        guard var settings = prepare(loaded, rootDirectory: rootDirectory, logger: logger) else { return 1 }
+        if let name = config.mgmtAuth.unixGroup {
+            do {
+                settings.opsAccess.group = try GroupDirectory.resolve(name)
+            } catch {
+                logger.critical("config.json: mgmt_auth.unix_group: \(error)")
+                return 1
+            }
+        }
+        if let file = config.mgmtAuth.tokensFile, let bytes = loaded.tokensBytes {
+            settings.opsAccess.tokensFile = file
+            settings.opsAccess.tokensJSON = bytes
+        }
         guard let sockets = bind(config, logger: logger) else { return 1 }
+        guard let operations = bindOperations(config, group: settings.opsAccess.group?.gid, logger: logger) else {
+            return 1
+        }
         do {
-            // With `mgmt_auth.unix_group` the management socket is chowned to root:group after bind.
-            let keep = masterCapabilities + (config.mgmtAuth.unixGroup != nil ? [.chown] : [])
-            try Capabilities.restrict(keep: keep, bounding: workerBoundingSet)
+            try Capabilities.restrict(keep: masterCapabilities, bounding: workerBoundingSet)
         } catch {
             logger.critical("cannot drop the master's capabilities: \(error)")
             return 1
         }
-        let mailbox: MasterMailbox
-        do { mailbox = try MasterMailbox() } catch { return fail("cannot create the master's mailbox: \(error)") }
         let master = Master(settings: settings, reservations: loaded.reservations, signals: signals,
-                            sockets: sockets, mailbox: mailbox, logger: logger)
-        let operations = Operations()
-        do {
-            let backend = MasterBackend(mailbox: mailbox,
-                                        reservationsPath: ConfigDirectory.path(configDirectory, "reservations.json"))
-            try operations.start(config: config, tokens: loaded.tokens, backend: backend, logger: logger)
-        } catch {
-            logger.critical("\(error)")
-            operations.stop()
-            return 1
-        }
-        master.eventWriter = operations.events
-        let status = master.run()
-        operations.stop()
-        return status
+                            sockets: sockets, opsListeners: operations.needed ? operations.listeners : nil, logger: logger)
+        return master.run()
     }
 
     /// Resolves the worker account, the executables and the chroot directory.
@@ -125,6 +124,48 @@ public enum MasterCommand {
             }
         }
         return out
+    }
+
+    /// Binds what the operations process serves — management over TCP (loopback only) and a Unix
+    /// socket, `/metrics` — before the capabilities are dropped. `needed` is false when none of
+    /// them nor events are configured (then no operations process runs). nil when a bind failed
+    /// (said why; the caller exits 1).
+    static func bindOperations(_ config: ServerConfig, group: UInt32?, logger: Logger)
+        -> (needed: Bool, listeners: [(ListenerRole, FileDescriptor)])? {
+        var out: [(ListenerRole, FileDescriptor)] = []
+        func failed(_ what: String, _ error: some Error) -> (needed: Bool, listeners: [(ListenerRole, FileDescriptor)])? {
+            logger.critical("Failed to bind \(what): \(error)")
+            for (_, fd) in out { try? fd.close() }
+            return nil
+        }
+        if let address = config.mgmtAddress {
+            guard address.isLoopback else {
+                logger.critical("""
+                    Failed to bind management to \(address): mgmt_address must be a loopback address \
+                    (127.0.0.0/8 or [::1])
+                    """)
+                return nil
+            }
+            do {
+                let fd = try StreamListener.bindTCP(address)
+                out.append((.managementTCP, fd))
+                logger.info("Bound management to \((try? UDPSocket.localAddress(of: fd)) ?? address)")
+            } catch { return failed("management to \(address)", error) }
+        }
+        if let path = config.mgmtSocket {
+            do {
+                out.append((.managementUnix, try StreamListener.bindUnix(path, group: group)))
+                logger.info("Bound management to \(path)")
+            } catch { return failed("management to \(path)", error) }
+        }
+        if let address = config.metricsAddress {
+            do {
+                let fd = try StreamListener.bindTCP(address)
+                out.append((.metrics, fd))
+                logger.info("Bound metrics to \((try? UDPSocket.localAddress(of: fd)) ?? address)")
+            } catch { return failed("metrics to \(address)", error) }
+        }
+        return (!out.isEmpty || config.events.tcp != nil, out)
     }
 
     private static func fail(_ message: String) -> Int32 {

@@ -2,13 +2,20 @@ import IPC
 import ShadowSystem
 import SystemPackage
 
-/// The master's view of one worker process, across its restarts.
+/// The master's view of one sandboxed child — a DHCP worker or the operations process — across
+/// its restarts.
 final class WorkerSlot {
     let kind: WorkerKind
-    /// Which of the protocol's workers this is (0 ..< workers_v4 or workers_v6).
+    /// Which of the protocol's workers this is (0 ..< workers_v4 or workers_v6; 0 for ops).
     let index: Int
-    /// The bound UDP socket, kept by the master so a restarted worker gets the same one.
-    let udp: FileDescriptor
+    /// The sockets the master bound for it, at their fixed numbers in the child: the UDP socket of
+    /// a worker, the listeners of the operations process. Kept by the master, so a restarted
+    /// child gets the very same sockets.
+    let inherited: [DescriptorMapping]
+    /// The operations process's listeners, as its command line names them (empty for a worker).
+    let listeners: [OpsArguments.Listener]
+    /// Event lines from this worker the master could not forward to the operations process.
+    var eventsNotForwarded: UInt64 = 0
 
     var child: ChildProcess?
     var channel: SeqPacketChannel?
@@ -45,10 +52,41 @@ final class WorkerSlot {
     /// What `/proc/PID/status` said when it reported ready.
     var status: ProcessStatus?
 
+    /// A DHCP worker slot serving `udp`.
     init(kind: WorkerKind, index: Int = 0, udp: FileDescriptor) {
         self.kind = kind
         self.index = index
-        self.udp = udp
+        self.inherited = [DescriptorMapping(udp, as: WorkerDescriptors.udp)]
+        self.listeners = []
+    }
+
+    /// The operations process's slot, with its listening sockets in order from
+    /// ``OpsDescriptors/firstListener``.
+    init(opsListeners: [(ListenerRole, FileDescriptor)]) {
+        kind = .ops
+        index = 0
+        var number = OpsDescriptors.firstListener
+        var mappings: [DescriptorMapping] = []
+        var named: [OpsArguments.Listener] = []
+        for (role, fd) in opsListeners {
+            mappings.append(DescriptorMapping(fd, as: number))
+            named.append(OpsArguments.Listener(role: role, descriptor: number))
+            number += 1
+        }
+        inherited = mappings
+        listeners = named
+    }
+
+    /// The child's end of the IPC socketpair goes here.
+    var ipcDescriptor: Int32 { kind == .ops ? OpsDescriptors.ipc : WorkerDescriptors.ipc }
+
+    /// argv for a start with the current generation.
+    func argv(user: String, rootDirectory: String) -> [String] {
+        if kind == .ops {
+            return OpsArguments(generation: generation, user: user, rootDirectory: rootDirectory,
+                                listeners: listeners).argv
+        }
+        return WorkerArguments(generation: generation, user: user, rootDirectory: rootDirectory).argv(for: kind)
     }
 
     var pid: Int32? { child?.pid }

@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// Counts requests being handled in Swift tasks, so a server's `stop` can wait for them before
@@ -10,9 +11,22 @@ final class InFlight: Sendable {
     var isIdle: Bool { count.load(ordering: .relaxed) == 0 }
 
     /// Returns when nothing is in flight, or after `timeout`.
-    func waitIdle(timeout: Duration) async {
-        let clock = ContinuousClock()
-        let end = clock.now + timeout
-        while !isIdle && clock.now < end { try? await Task.sleep(for: .milliseconds(10)) }
+    ///
+    /// Checks every 10 ms with a timer of `eventLoop`, not with `Task.sleep`: in `shadow-ops` a
+    /// delayed task would start a Dispatch worker thread, and Dispatch's pool monitor reads
+    /// `/proc/TID/stat`, which does not exist in the chroot (docs/privileges.md).
+    func waitIdle(timeout: Duration, on eventLoop: any EventLoop) async {
+        guard !isIdle else { return }
+        let promise = eventLoop.makePromise(of: Void.self)
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        eventLoop.execute {
+            eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(10), delay: .milliseconds(10)) { task in
+                if self.isIdle || NIODeadline.now() >= deadline {
+                    task.cancel()
+                    promise.succeed()
+                }
+            }
+        }
+        try? await promise.futureResult.get()
     }
 }

@@ -10,8 +10,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// The management listener of the master (behavior.md §7): newline-delimited JSON over TCP on a
-/// loopback address and/or a Unix socket (mode 0600, or 0660 root:`unix_group`).
+/// The management listener (behavior.md §7), run by `shadow-ops` on the listeners the master
+/// bound and passed (``Configuration/boundSockets``), or binding by itself (tests): newline-delimited
+/// JSON over TCP on a loopback address and/or a Unix socket (mode 0600, or 0660 root:`unix_group`).
 ///
 /// Per connection: one request line, one response line, close. Clients are served concurrently;
 /// each request is bounded in size (``Limits/maxRequestBytes``) and time (``Limits/readTimeout``
@@ -53,16 +54,34 @@ public final class ManagementServer: Sendable {
         public var tcpAddress: ShadowCore.SocketAddress?
         /// `mgmt_socket`; a stale socket file there is replaced.
         public var unixSocketPath: String?
+        /// Listening sockets someone else bound (the master, for `shadow-ops`): adopted as they
+        /// are, and closed (in this process) by ``stop(timeout:)``.
+        public var boundSockets: [BoundListener]
         public var limits = Limits()
         /// Tokens, the Unix group and its role, `mgmt_tcp_insecure_writes`.
         public var authorization = ManagementAuthorization()
 
-        public init(tcpAddress: ShadowCore.SocketAddress? = nil, unixSocketPath: String? = nil, limits: Limits = Limits(),
+        public init(tcpAddress: ShadowCore.SocketAddress? = nil, unixSocketPath: String? = nil,
+                    boundSockets: [BoundListener] = [], limits: Limits = Limits(),
                     authorization: ManagementAuthorization = ManagementAuthorization()) {
             self.tcpAddress = tcpAddress
             self.unixSocketPath = unixSocketPath
+            self.boundSockets = boundSockets
             self.limits = limits
             self.authorization = authorization
+        }
+    }
+
+    /// A listening socket someone else bound, and what it is.
+    public struct BoundListener: Sendable {
+        public var descriptor: CInt
+        public var transport: ManagementPeer.Transport
+        /// For a Unix socket, its path (named in the audit).
+        public var path: String
+        public init(descriptor: CInt, transport: ManagementPeer.Transport, path: String = "") {
+            self.descriptor = descriptor
+            self.transport = transport
+            self.path = path
         }
     }
 
@@ -92,7 +111,7 @@ public final class ManagementServer: Sendable {
                 events: (@Sendable (String) -> Void)? = nil) {
         self.configuration = configuration
         self.service = ManagementService(backend: backend, authorization: configuration.authorization,
-                                         audit: ManagementAudit(logger: logger, events: events))
+                                         audit: ManagementAudit(logger: logger, events: events), timers: group.next())
         self.group = group
         self.logger = logger
     }
@@ -102,6 +121,7 @@ public final class ManagementServer: Sendable {
         do {
             if let address = configuration.tcpAddress { try await bindTCP(address) }
             if let path = configuration.unixSocketPath { try await bindUnix(path) }
+            for fd in configuration.boundSockets { try await adopt(fd) }
         } catch {
             await stop()
             throw error
@@ -119,7 +139,7 @@ public final class ManagementServer: Sendable {
         if let path = configuration.unixSocketPath, unixSocketBound.exchange(false, ordering: .relaxed) {
             SocketFile.removeIfSocket(path)
         }
-        await inFlight.waitIdle(timeout: timeout)
+        await inFlight.waitIdle(timeout: timeout, on: group.next())
     }
 
     /// The bound TCP address (its port when `mgmt_address` had port 0).
@@ -138,8 +158,15 @@ public final class ManagementServer: Sendable {
         logger.info("Bound management to \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
     }
 
-    /// Binds at a temporary name, sets mode 0600 (0660 root:group with `unix_group`), then renames
-    /// over `path`, so the socket is never reachable with a wider mode.
+    /// Serves a listening socket bound elsewhere.
+    private func adopt(_ listener: BoundListener) async throws {
+        let channel = try await bootstrap(listener.transport, path: listener.path).withBoundSocket(listener.descriptor).get()
+        listeners.withLock { $0.append(channel) }
+        logger.info("Serving management on \(channel.localAddress.map { "\($0)" } ?? "descriptor \(listener.descriptor)")")
+    }
+
+    /// Binds at a temporary name, sets its mode, then renames over `path`, so the socket is never
+    /// reachable with a wider mode.
     private func bindUnix(_ path: String) async throws {
         try SocketFile.checkReplaceable(path)
         let temporary = SocketFile.temporaryPath(for: path)

@@ -15,20 +15,32 @@ public struct ManagementService: Sendable {
     public let authorization: ManagementAuthorization
     public let audit: ManagementAudit
     public let throttle: AuthFailureThrottle
+    /// Where the throttle's waits are timed: an event loop's timer, never `Task.sleep` (in
+    /// `shadow-ops` a delayed task would start a Dispatch thread; see ``InFlight``). nil: Task.sleep.
+    let timers: (any EventLoop)?
     private let mutations = SerialGate()
 
     public init(backend: any ManagementBackend, authorization: ManagementAuthorization = ManagementAuthorization(),
                 audit: ManagementAudit = ManagementAudit(logger: Logger(label: "shadowdhcp.management")),
-                throttle: AuthFailureThrottle = AuthFailureThrottle()) {
+                throttle: AuthFailureThrottle = AuthFailureThrottle(), timers: (any EventLoop)? = nil) {
         self.backend = backend
         self.authorization = authorization
         self.audit = audit
         self.throttle = throttle
+        self.timers = timers
+    }
+
+    /// Waits `duration` on ``timers`` (or with Task.sleep when there is none).
+    private func wait(_ duration: Duration) async {
+        guard let loop = timers else { try? await Task.sleep(for: duration); return }
+        let done = loop.makePromise(of: Void.self)
+        loop.scheduleTask(in: TimeAmount(duration)) { done.succeed() }
+        try? await done.futureResult.get()
     }
 
     /// The response to `line` (one JSON object; a trailing newline is allowed) from `peer`.
     public func handle(_ line: ByteBuffer, peer: ManagementPeer = .localRoot) async -> ManagementResponse {
-        if let wait = throttle.wait(for: peer.throttleKey) { try? await Task.sleep(for: wait) }
+        if let delay = throttle.wait(for: peer.throttleKey) { await wait(delay) }
         var record = ManagementAuditRecord(peer: peer, identity: nil, command: nil, result: .error)
         let response = await respond(line, &record)
         if !response.success && record.result == .ok { record.result = .error }

@@ -26,6 +26,9 @@ public final class MetricsServer: Sendable {
 
     public let address: ShadowCore.SocketAddress
     public let limits: Limits
+    /// A listening socket bound elsewhere (the master, for `shadow-ops`), served instead of
+    /// binding ``address``.
+    public let boundSocket: CInt?
     let source: any MetricsSource
     let group: any EventLoopGroup
     let logger: Logger
@@ -33,9 +36,10 @@ public final class MetricsServer: Sendable {
     private let inFlight = InFlight()
     private let connections = Atomic<Int>(0)
 
-    public init(address: ShadowCore.SocketAddress, source: any MetricsSource, group: any EventLoopGroup, logger: Logger,
-                limits: Limits = Limits()) {
+    public init(address: ShadowCore.SocketAddress, boundSocket: CInt? = nil, source: any MetricsSource,
+                group: any EventLoopGroup, logger: Logger, limits: Limits = Limits()) {
         self.address = address
+        self.boundSocket = boundSocket
         self.source = source
         self.group = group
         self.logger = logger
@@ -47,7 +51,7 @@ public final class MetricsServer: Sendable {
         let source = self.source
         let inFlight = self.inFlight
         let limits = self.limits
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -67,7 +71,11 @@ public final class MetricsServer: Sendable {
                         MetricsHTTPHandler(source: source, inFlight: inFlight, requestTimer: requestTimer))
                 }
             }
-            .bind(to: EventSender.nioAddress(address)).get()
+        let channel = if let boundSocket {
+            try await bootstrap.withBoundSocket(boundSocket).get()
+        } else {
+            try await bootstrap.bind(to: EventSender.nioAddress(address)).get()
+        }
         listener.withLock { $0 = channel }
         logger.info("Serving metrics on \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
     }
@@ -79,7 +87,7 @@ public final class MetricsServer: Sendable {
             return c
         }
         try? await channel?.close()
-        await inFlight.waitIdle(timeout: timeout)
+        await inFlight.waitIdle(timeout: timeout, on: group.next())
     }
 
     /// Counts the connection; false beyond ``Limits/maxConnections``.

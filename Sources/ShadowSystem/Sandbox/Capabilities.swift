@@ -35,7 +35,6 @@ public enum Capabilities {
 
     /// Capability numbers used by shadowdhcp (linux/capability.h).
     public enum Number: Int32, Sendable, CaseIterable {
-        case chown = 0
         case dacOverride = 1
         case kill = 5
         case setgid = 6

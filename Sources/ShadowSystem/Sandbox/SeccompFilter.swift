@@ -2,7 +2,10 @@ import CSeccomp
 import Glibc
 import SystemPackage
 
-/// A seccomp filter built with libseccomp: allow by default, refuse the listed system calls.
+/// A seccomp filter built with libseccomp: either allow by default and refuse the listed system
+/// calls (the workers' deny list), or kill by default and allow only the listed ones (the
+/// operations process's allow list). Either way libseccomp adds the architecture check: a call
+/// made through another ABI (e.g. i386 `int 0x80` on x86-64) kills the process.
 ///
 /// libseccomp's `SCMP_ACT_*` and `SCMP_SYS()` are macros Swift cannot import, so actions are
 /// spelled with their numeric values and calls are resolved by name.
@@ -11,10 +14,16 @@ public struct SeccompFilter: Sendable {
     public enum Action: Sendable, Hashable {
         /// Fail with this errno (SCMP_ACT_ERRNO).
         case fail(Errno)
+        /// Let the call through (SCMP_ACT_ALLOW).
+        case allow
+        /// Kill the whole process, as if by SIGSYS, uncatchable (SCMP_ACT_KILL_PROCESS).
+        case killProcess
 
         var rawValue: UInt32 {
             switch self {
             case .fail(let errno): 0x0005_0000 | (UInt32(errno.rawValue) & 0xFFFF)
+            case .allow: 0x7FFF_0000
+            case .killProcess: 0x8000_0000
             }
         }
     }
@@ -23,6 +32,8 @@ public struct SeccompFilter: Sendable {
     public enum Condition: Sendable, Hashable {
         /// Argument `index` is not `value`.
         case notEqual(argument: UInt32, value: UInt64)
+        /// Argument `index` is `value`.
+        case equal(argument: UInt32, value: UInt64)
         /// Argument `index` ANDed with `mask` equals `value`.
         case maskedEqual(argument: UInt32, mask: UInt64, value: UInt64)
     }
@@ -48,9 +59,14 @@ public struct SeccompFilter: Sendable {
         case loadFailed(Errno)
     }
 
+    /// What happens to a call no rule matches.
+    public var defaultAction: Action
     public var rules: [Rule]
 
-    public init(rules: [Rule]) { self.rules = rules }
+    public init(defaultAction: Action = .allow, rules: [Rule]) {
+        self.defaultAction = defaultAction
+        self.rules = rules
+    }
 
     /// Names in ``rules`` the running kernel/architecture does not know; they are skipped at load.
     public var unknownSyscalls: [String] {
@@ -62,7 +78,7 @@ public struct SeccompFilter: Sendable {
     ///
     /// Corresponds to seccomp(2) SECCOMP_SET_MODE_FILTER (via seccomp_load(3)).
     public func load() throws(LoadError) {
-        guard let context = seccomp_init(0x7FFF_0000 /* SCMP_ACT_ALLOW */) else { throw .initFailed }
+        guard let context = seccomp_init(defaultAction.rawValue) else { throw .initFailed }
         defer { seccomp_release(context) }
         _ = seccomp_attr_set(context, SCMP_FLTATR_CTL_TSYNC, 1)
         for rule in rules {
@@ -72,6 +88,8 @@ public struct SeccompFilter: Sendable {
                 switch condition {
                 case .notEqual(let arg, let value):
                     scmp_arg_cmp(arg: arg, op: SCMP_CMP_NE, datum_a: value, datum_b: 0)
+                case .equal(let arg, let value):
+                    scmp_arg_cmp(arg: arg, op: SCMP_CMP_EQ, datum_a: value, datum_b: 0)
                 case .maskedEqual(let arg, let mask, let value):
                     scmp_arg_cmp(arg: arg, op: SCMP_CMP_MASKED_EQ, datum_a: mask, datum_b: value)
                 }

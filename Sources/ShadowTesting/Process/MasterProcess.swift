@@ -25,10 +25,12 @@ public final class MasterProcess {
         case pipe
     }
 
-    /// Starts `shadow-master --configdir <directory>` plus `arguments`.
-    public init(_ directory: ServerDirectory, arguments: [String] = [], standardOutput: StandardOutput = .file) throws {
+    /// Starts `shadow-master --configdir <directory>` plus `arguments`; `executable` defaults to
+    /// the build directory's (a test may start a copy whose siblings it replaced).
+    public init(_ directory: ServerDirectory, arguments: [String] = [], standardOutput: StandardOutput = .file,
+                executable: String? = nil) throws {
         self.directory = directory
-        let executable = try BuildProducts.executable("shadow-master")
+        let executable = try executable ?? BuildProducts.executable("shadow-master")
         output = CapturedOutput(prefix: directory.nextOutputPrefix())
         let (file, err) = try output.openForChild()
         defer { try? file.close(); try? err.close() }
@@ -117,6 +119,37 @@ public final class MasterProcess {
         lines.filter { $0.process == "master" && $0.message.hasPrefix("started v") }.compactMap(\.pid)
     }
 
+    // MARK: the operations process
+
+    /// The newest serving operations process (`shadow-ops`), if one is: pid from the master's
+    /// `ops process ready` line, serving since its own `ops process serving` line.
+    public func servingOps() -> Worker? {
+        let all = lines
+        for serving in all.reversed() where serving.process == "ops" && serving.message == "ops process serving" {
+            guard let generation = serving.workerGeneration else { continue }
+            let ready = all.last {
+                $0.process == "master" && $0.message == "ops process ready" && $0.workerGeneration == generation
+            }
+            guard let pid = ready?.pid else { continue }
+            return Worker(kind: "ops", pid: pid, generation: generation)
+        }
+        return nil
+    }
+
+    /// Waits until an operations process newer than `generation` serves.
+    public func waitForOps(newerThan generation: UInt64 = 0, timeout: Duration = .seconds(10)) async throws -> Worker {
+        try await eventually(timeout: timeout, "the ops process (generation > \(generation)) to serve\n\(output.tail())") {
+            if let w = servingOps(), w.generation > generation { return w }
+            if try checkExited() != nil { throw TestingError("shadow-master exited (\(exitStatus!))\n\(output.tail())") }
+            return nil
+        }
+    }
+
+    /// Every operations process pid the master reported starting.
+    public var startedOpsPIDs: [Int32] {
+        lines.filter { $0.process == "master" && $0.message == "started ops process" }.compactMap(\.pid)
+    }
+
     // MARK: signals and exit
 
     /// Sends `signal` to the master.
@@ -163,10 +196,10 @@ public final class MasterProcess {
     /// Workers die with the master (their parent-death signal is SIGKILL); this is the belt to
     /// those braces: any started worker pid that still runs one of our worker executables is killed.
     private func killLeftoverWorkers() {
-        for pid in startedWorkerPIDs where ProcFS.isRunning(pid) {
+        for pid in startedWorkerPIDs + startedOpsPIDs where ProcFS.isRunning(pid) {
             // The pid may have been reused: only a worker executable whose parent is our master,
             // or that no master owns any more (orphaned), is ours.
-            guard let command = ProcFS.command(pid), command.hasSuffix("shadow-v4") || command.hasSuffix("shadow-v6"),
+            guard let command = ProcFS.command(pid), ["shadow-v4", "shadow-v6", "shadow-ops"].contains(where: command.hasSuffix),
                   let parent = ProcFS.parent(of: pid) else { continue }
             let owned = parent == child.pid || !(ProcFS.command(parent)?.hasSuffix("shadow-master") ?? false)
             if owned { try? ChildProcess(pid: pid).signal(Signal.kill) }
@@ -176,9 +209,10 @@ public final class MasterProcess {
 
 /// Starts a master on `directory`, runs `body`, and stops the master whatever happens.
 public func withMaster<T>(_ directory: ServerDirectory, arguments: [String] = [],
-                          standardOutput: MasterProcess.StandardOutput = .file,
+                          standardOutput: MasterProcess.StandardOutput = .file, executable: String? = nil,
                           _ body: (MasterProcess) async throws -> T) async throws -> T {
-    let master = try MasterProcess(directory, arguments: arguments, standardOutput: standardOutput)
+    let master = try MasterProcess(directory, arguments: arguments, standardOutput: standardOutput,
+                                   executable: executable)
     do {
         let result = try await body(master)
         await master.stop()

@@ -1,0 +1,238 @@
+import ShadowCore
+
+// The typed requests of the operations process (`shadow-ops`) and the master's answers
+// (docs/ipc.md, "Operations process"). Every request carries a request id the answer repeats, so
+// several management clients can wait at once.
+
+/// `replace`: the validated reservations are in the sealed memfd attached to the message, in the
+/// snapshot's binary form (``SnapshotCodec``); this says what it must contain.
+public struct ReplaceRequest: Hashable, Sendable {
+    public var requestID: UInt64
+    /// Exact size of the image (the memfd's size).
+    public var byteCount: UInt64
+    /// ``SnapshotDigest`` of the image.
+    public var digest: UInt64
+    public var reservationCount: UInt32
+
+    public init(requestID: UInt64, byteCount: UInt64, digest: UInt64, reservationCount: UInt32) {
+        self.requestID = requestID
+        self.byteCount = byteCount
+        self.digest = digest
+        self.reservationCount = reservationCount
+    }
+}
+
+/// `bindings`: the table's size, and the entry for `mac` when one is given.
+public struct BindingsRequest: Hashable, Sendable {
+    public var requestID: UInt64
+    public var mac: MACAddress?
+
+    public init(requestID: UInt64, mac: MACAddress?) {
+        self.requestID = requestID
+        self.mac = mac
+    }
+}
+
+/// The answer to a status request.
+public struct StatusResponse: Hashable, Sendable {
+    public var requestID: UInt64
+    public var keyCount: UInt64
+    public var reservationCount: UInt64
+    public var snapshotGeneration: UInt64
+    /// The live snapshot image's digest (docs/ipc.md, "Snapshot format"); 0 before the first.
+    public var snapshotDigest: UInt64
+    /// When the live snapshot was loaded, in milliseconds since the Unix epoch.
+    public var snapshotLoadedAtMilliseconds: UInt64
+    /// Why the binding table cannot be persisted, if it cannot.
+    public var stateError: String?
+
+    public init(requestID: UInt64, keyCount: UInt64, reservationCount: UInt64, snapshotGeneration: UInt64,
+                snapshotDigest: UInt64 = 0, snapshotLoadedAtMilliseconds: UInt64, stateError: String?) {
+        self.snapshotDigest = snapshotDigest
+        self.requestID = requestID
+        self.keyCount = keyCount
+        self.reservationCount = reservationCount
+        self.snapshotGeneration = snapshotGeneration
+        self.snapshotLoadedAtMilliseconds = snapshotLoadedAtMilliseconds
+        self.stateError = stateError
+    }
+}
+
+/// The answer to a reload or replace request.
+public struct MutationResult: Hashable, Sendable {
+    public enum Outcome: Hashable, Sendable {
+        /// The new reservations are live: how many.
+        case done(count: UInt32)
+        /// Nothing changed: the response's `error` and, for validation failures, every line.
+        case failed(error: String, lines: [String])
+    }
+
+    public var requestID: UInt64
+    public var outcome: Outcome
+
+    public init(requestID: UInt64, outcome: Outcome) {
+        self.requestID = requestID
+        self.outcome = outcome
+    }
+}
+
+/// One supervised child as the master sees it (a DHCP worker or the operations process).
+public struct ProcessReport: Hashable, Sendable {
+    public var kind: WorkerKind
+    /// Process id while it runs.
+    public var pid: UInt32?
+    public var generation: UInt64
+    /// What `/proc/PID/status` said, when the master has read it.
+    public var status: AuditedStatus?
+    public var restarts: UInt64
+    public var ready: Bool
+
+    /// The audited fields of `/proc/PID/status`.
+    public struct AuditedStatus: Hashable, Sendable {
+        public var uid: UInt32
+        public var capInheritable: UInt64
+        public var capPermitted: UInt64
+        public var capEffective: UInt64
+        public var capBounding: UInt64
+        public var capAmbient: UInt64
+        public var noNewPrivileges: Bool
+        /// 0 none, 1 strict, 2 filter.
+        public var seccompMode: UInt8
+
+        public init(uid: UInt32, capInheritable: UInt64, capPermitted: UInt64, capEffective: UInt64,
+                    capBounding: UInt64, capAmbient: UInt64, noNewPrivileges: Bool, seccompMode: UInt8) {
+            self.uid = uid
+            self.capInheritable = capInheritable
+            self.capPermitted = capPermitted
+            self.capEffective = capEffective
+            self.capBounding = capBounding
+            self.capAmbient = capAmbient
+            self.noNewPrivileges = noNewPrivileges
+            self.seccompMode = seccompMode
+        }
+    }
+
+    public init(kind: WorkerKind, pid: UInt32?, generation: UInt64, status: AuditedStatus?, restarts: UInt64,
+                ready: Bool) {
+        self.kind = kind
+        self.pid = pid
+        self.generation = generation
+        self.status = status
+        self.restarts = restarts
+        self.ready = ready
+    }
+}
+
+/// The answer to a workers request: every supervised child, v4 workers first, then v6, then ops.
+public struct WorkersResponse: Hashable, Sendable {
+    public var requestID: UInt64
+    public var processes: [ProcessReport]
+
+    public init(requestID: UInt64, processes: [ProcessReport]) {
+        self.requestID = requestID
+        self.processes = processes
+    }
+}
+
+/// One protocol's worker counters since the master started.
+public struct ProtocolCounters: Hashable, Sendable {
+    public var received: UInt64
+    public var eventsDropped: UInt64
+    /// Replies by message type, sorted by name (names as counter names: printable ASCII).
+    public var replies: [Counter]
+    /// Drops by reason, sorted by name.
+    public var drops: [Counter]
+
+    public init(received: UInt64 = 0, eventsDropped: UInt64 = 0, replies: [Counter] = [], drops: [Counter] = []) {
+        self.received = received
+        self.eventsDropped = eventsDropped
+        self.replies = replies
+        self.drops = drops
+    }
+}
+
+/// The answer to a stats request (the event writer's counters live in the operations process).
+public struct StatsResponse: Hashable, Sendable {
+    public var requestID: UInt64
+    public var v4: ProtocolCounters
+    public var v6: ProtocolCounters
+
+    public init(requestID: UInt64, v4: ProtocolCounters, v6: ProtocolCounters) {
+        self.requestID = requestID
+        self.v4 = v4
+        self.v6 = v6
+    }
+}
+
+/// The answer to a bindings request.
+public struct BindingsResponse: Hashable, Sendable {
+    public var requestID: UInt64
+    public var count: UInt64
+    /// The binding of the asked MAC: its Option 82 and when it was learned (Unix seconds).
+    public var entry: (option82: Option82, lastSeen: UInt64)? {
+        get { entryValue.map { ($0.option82, $0.lastSeen) } }
+        set { entryValue = newValue.map { Entry(option82: $0.option82, lastSeen: $0.lastSeen) } }
+    }
+    var entryValue: Entry?
+
+    struct Entry: Hashable, Sendable {
+        var option82: Option82
+        var lastSeen: UInt64
+    }
+
+    public init(requestID: UInt64, count: UInt64, entry: (option82: Option82, lastSeen: UInt64)?) {
+        self.requestID = requestID
+        self.count = count
+        self.entryValue = entry.map { Entry(option82: $0.option82, lastSeen: $0.lastSeen) }
+    }
+}
+
+/// The answer to a version request.
+public struct VersionResponse: Hashable, Sendable {
+    public var requestID: UInt64
+    public var version: String
+    public var commit: String
+
+    public init(requestID: UInt64, version: String, commit: String) {
+        self.requestID = requestID
+        self.version = version
+        self.commit = commit
+    }
+}
+
+extension IPCMessage {
+    /// The request id of an operations request or response; nil for every other message.
+    public var requestID: UInt64? {
+        switch self {
+        case .statusRequest(let id), .reloadRequest(let id), .workersRequest(let id), .statsRequest(let id),
+             .versionRequest(let id):
+            id
+        case .replaceRequest(let r): r.requestID
+        case .bindingsRequest(let r): r.requestID
+        case .statusResponse(let r): r.requestID
+        case .mutationResult(let r): r.requestID
+        case .workersResponse(let r): r.requestID
+        case .statsResponse(let r): r.requestID
+        case .bindingsResponse(let r): r.requestID
+        case .versionResponse(let r): r.requestID
+        default: nil
+        }
+    }
+}
+
+/// Master → ops, after `configure`: who may use management (docs/management.md). The master read
+/// `mgmt_auth.tokens_file` (checking its mode) and resolved `unix_group` from the user database;
+/// ops, which can read neither, parses the token file's bytes with the same loader.
+public struct OpsAccess: Hashable, Sendable {
+    /// `tokens_file`'s path (for messages) and bytes, when configured.
+    public var tokensFile: String?
+    public var tokensJSON: [UInt8]?
+    /// `unix_group` resolved: name, gid, member uids.
+    public var group: ResolvedGroup?
+
+    public init(tokensFile: String? = nil, tokensJSON: [UInt8]? = nil, group: ResolvedGroup? = nil) {
+        self.tokensFile = tokensFile
+        self.tokensJSON = tokensJSON
+        self.group = group
+    }
+}

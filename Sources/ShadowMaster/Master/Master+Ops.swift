@@ -1,0 +1,160 @@
+import Glibc
+import IPC
+import ShadowCore
+import ShadowSystem
+import SystemPackage
+
+/// The operations process's requests, answered on the poll thread from the master's own state.
+///
+/// Ops is distrusted like a worker: its channel accepts only the typed requests of the permission
+/// table (anything else closes the channel and kills it), and a `replace` arrives as a snapshot
+/// image in a sealed memfd that the master checks exactly as a worker does, decodes and
+/// re-validates — the master never parses a management line or any JSON from the network.
+extension Master {
+    static let commit = "unknown"
+
+    func answer(_ message: IPCMessage, from ops: WorkerSlot, descriptor: FileDescriptor?) {
+        let reply: IPCMessage
+        switch message {
+        case .statusRequest(let id):
+            reply = .statusResponse(StatusResponse(
+                requestID: id, keyCount: UInt64(snapshot.keyCount), reservationCount: UInt64(snapshot.count),
+                snapshotGeneration: snapshotGeneration, snapshotDigest: publisher.announcement?.digest ?? 0,
+                snapshotLoadedAtMilliseconds: snapshotLoadedAt,
+                stateError: stateProblem))
+        case .reloadRequest(let id):
+            switch reloadReservations() {
+            case .reloaded(let count, _):
+                reply = .mutationResult(MutationResult(requestID: id, outcome: .done(count: UInt32(clamping: count))))
+            case .failed(let lines):
+                let (error, all) = Master.reloadFailure(lines)
+                reply = .mutationResult(.failure(requestID: id, error: error, lines: all))
+            }
+        case .replaceRequest(let r):
+            guard let result = replace(r, descriptor: descriptor, from: ops) else { return }
+            reply = .mutationResult(result)
+        case .workersRequest(let id):
+            reply = .workersResponse(WorkersResponse(requestID: id, processes: workers.map(Master.report)))
+        case .statsRequest(let id):
+            reply = .statsResponse(StatsResponse(requestID: id, v4: counters(.v4), v6: counters(.v6)))
+        case .bindingsRequest(let r):
+            let entry = r.mac.flatMap { bindings.entry(for: $0) }
+            reply = .bindingsResponse(BindingsResponse(requestID: r.requestID, count: UInt64(bindings.count),
+                                                       entry: entry.map { ($0.option82, $0.lastSeen) }))
+        case .versionRequest(let id):
+            reply = .versionResponse(VersionResponse(requestID: id, version: HelpTexts.version, commit: Master.commit))
+        default:
+            return  // the permission table lets nothing else through
+        }
+        send(reply, to: ops)
+    }
+
+    /// Checks the image like a worker does (seals, size, digest, structure, count), decodes it,
+    /// re-validates the reservations against `subnets_v4` and for duplicates, writes
+    /// `reservations.json` from what it decoded, then makes it live. Returns nil when ops sent
+    /// something a correct ops never sends: it is then killed (and restarted).
+    private func replace(_ r: ReplaceRequest, descriptor: FileDescriptor?, from ops: WorkerSlot) -> MutationResult? {
+        let reservations: [Reservation]
+        do {
+            guard let descriptor else { throw ReplaceImageError(description: "no descriptor") }
+            guard r.byteCount <= UInt64(Int.max) else { throw ReplaceImageError(description: "size \(r.byteCount)") }
+            let mapping = try ReadOnlyMapping(descriptor: descriptor, expectedByteCount: Int(r.byteCount))
+            let announced = SnapshotAnnouncement(snapshotGeneration: 0, byteCount: r.byteCount, digest: r.digest,
+                                                 reservationCount: r.reservationCount)
+            reservations = try SnapshotCodec.open(mapping.bytes, announcement: announced, owner: mapping).allReservations
+        } catch {
+            logger.error("ops process sent an unusable replace image: \(error)")
+            abandon(ops, reason: "unusable replace image")
+            return nil
+        }
+        do {
+            _ = try ReservationLoader.validate(reservations, subnets: settings.config.subnetsV4,
+                                               source: "replace.reservations")
+        } catch {
+            logger.error("ops process sent reservations that do not validate: \(error.errors.lines.first ?? "")")
+            abandon(ops, reason: "invalid replace reservations")
+            return nil
+        }
+        do {
+            try AtomicFile.write(ReservationPersistence.persistedBytes(reservations), to: reservationsPath,
+                                 permissions: 0o644)
+        } catch {
+            return .failure(requestID: r.requestID, error: "Failed to write reservations: \(error)", lines: [])
+        }
+        do {
+            try install(reservations)
+        } catch {
+            return .failure(requestID: r.requestID, error: "Failed to publish reservations: \(error)", lines: [])
+        }
+        logger.info("replaced reservations via management and persisted to disk",
+                    metadata: ["count": "\(reservations.count)", "snapshot.generation": "\(snapshotGeneration)"])
+        return MutationResult(requestID: r.requestID, outcome: .done(count: UInt32(clamping: reservations.count)))
+    }
+
+    /// Hands a worker's event lines to the operations process as they came (one message per
+    /// batch), never blocking: when ops is not ready, or its channel is full, they are dropped and
+    /// counted as the worker's `events_dropped`.
+    func forwardEvents(_ lines: [UInt8], from w: WorkerSlot) {
+        guard let ops, ops.ready, let channel = ops.channel, ops.outbox.isEmpty else {
+            return dropEvents(lines, from: w)
+        }
+        do {
+            let bytes = try IPCCodec.encode(.event(lines), generation: ops.generation, direction: .masterToOps)
+            try channel.send(bytes, nonBlocking: true)
+        } catch {
+            dropEvents(lines, from: w)
+        }
+    }
+
+    private func dropEvents(_ lines: [UInt8], from w: WorkerSlot) {
+        guard ops != nil else { return }  // events are not configured
+        w.eventsNotForwarded &+= UInt64(lines.lazy.filter { $0 == 0x0A }.count)
+    }
+
+    // MARK: helpers
+
+    struct ReplaceImageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A reload's problems as upstream shapes them: a file that cannot be opened, or a parse.
+    static func reloadFailure(_ lines: [String]) -> (error: String, lines: [String]) {
+        let first = lines.first ?? "unknown error"
+        if first.hasPrefix("Cannot read `") {
+            return ("Failed to open " + first.dropFirst("Cannot read ".count).replacing("`", with: ""), lines)
+        }
+        let more = lines.count > 1 ? " (and \(lines.count - 1) more)" : ""
+        return ("Failed to parse reservations: \(first)\(more)", lines)
+    }
+
+    static func report(_ w: WorkerSlot) -> ProcessReport {
+        let status = w.pid.flatMap { try? ProcessStatus.read(pid: $0) } ?? w.status
+        return ProcessReport(
+            kind: w.kind, pid: w.pid.map { UInt32(bitPattern: $0) }, generation: w.generation,
+            status: status.map {
+                ProcessReport.AuditedStatus(
+                    uid: $0.uids.first ?? 0, capInheritable: $0.capInheritable, capPermitted: $0.capPermitted,
+                    capEffective: $0.capEffective, capBounding: $0.capBounding, capAmbient: $0.capAmbient,
+                    noNewPrivileges: $0.noNewPrivileges, seccompMode: UInt8(clamping: $0.seccompMode))
+            },
+            restarts: UInt64(w.restarts), ready: w.ready)
+    }
+
+    /// One protocol's counters since the master started, all its workers together.
+    func counters(_ kind: WorkerKind) -> ProtocolCounters {
+        var total: [String: UInt64] = [:]
+        var notForwarded: UInt64 = 0
+        for w in workers where w.kind == kind {
+            total.merge(w.totalCounters, uniquingKeysWith: +)
+            notForwarded &+= w.eventsNotForwarded
+        }
+        func named(_ prefix: String) -> [Counter] {
+            total.filter { $0.key.hasPrefix(prefix) && $0.key.count > prefix.count }
+                .map { Counter(name: String($0.key.dropFirst(prefix.count)), value: $0.value) }
+                .sorted { $0.name < $1.name }
+        }
+        return ProtocolCounters(received: total["received"] ?? 0,
+                                eventsDropped: (total["events.dropped"] ?? 0) &+ notForwarded,
+                                replies: named("reply."), drops: named("drop."))
+    }
+}

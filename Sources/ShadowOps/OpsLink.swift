@@ -1,0 +1,186 @@
+import IPC
+import Logging
+import ShadowCore
+import ShadowOperations
+import ShadowSystem
+import Synchronization
+import SystemPackage
+
+/// The operations process's end of its channel to the master.
+///
+/// Requests go out from any task (one `send` per message, serialised); the answers come back on
+/// the thread that runs ``serve()``, which also applies what the master pushes: the configuration,
+/// each new snapshot (mapped here, so `lookup` reads it locally) and the workers' event lines
+/// (handed to the event writer). An answer is matched to its request by the request id.
+final class OpsLink: Sendable {
+    let channel: SeqPacketChannelBox
+    let generation: UInt64
+    let logger: Logger
+    private let sendLock = Mutex<Void>(())
+    private let nextID = Atomic<UInt64>(1)
+    private let pending = Mutex<[UInt64: CheckedContinuation<IPCMessage?, Never>]>([:])
+    private let closed = Atomic<Bool>(false)
+    private let live = Mutex<ManagementContext?>(nil)
+    /// The configuration once it arrived (before the first snapshot, too).
+    let configuration = Mutex<ServerConfig?>(nil)
+    /// Who may use management, once the master sent it (tokens parsed here).
+    let authorization = Mutex<(tokens: TokenTable?, group: ResolvedGroup?)?>(nil)
+    /// Where forwarded event lines go (set once the writer exists).
+    let events = Mutex<EventWriter?>(nil)
+
+    init(channel: SeqPacketChannel, generation: UInt64, logger: Logger) {
+        self.channel = SeqPacketChannelBox(channel)
+        self.generation = generation
+        self.logger = logger
+    }
+
+    /// The live snapshot and configuration (nil until both arrived).
+    var context: ManagementContext? { live.withLock { $0 } }
+
+    // MARK: requests
+
+    /// Sends the request `make(id)` builds and waits for the master's answer with that id; nil
+    /// when the channel is gone (the process is then shutting down).
+    func request(_ make: (UInt64) -> IPCMessage, passing fd: FileDescriptor? = nil) async -> IPCMessage? {
+        let id = nextID.add(1, ordering: .relaxed).oldValue
+        let message = make(id)
+        let bytes: [UInt8]
+        do {
+            bytes = try IPCCodec.encode(message, generation: generation, direction: .opsToMaster)
+        } catch {
+            logger.error("cannot encode \(message.type): \(error)")
+            return nil
+        }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<IPCMessage?, Never>) in
+            let accepted = pending.withLock { table -> Bool in
+                guard !closed.load(ordering: .relaxed) else { return false }
+                table[id] = continuation
+                return true
+            }
+            guard accepted else { return continuation.resume(returning: nil) }
+            do {
+                try sendLock.withLock { _ in try channel.value.send(bytes, passing: fd) }
+            } catch {
+                logger.error("cannot send \(message.type) to the master: \(error)")
+                if let c = pending.withLock({ $0.removeValue(forKey: id) }) { c.resume(returning: nil) }
+            }
+        }
+    }
+
+    /// Sends `ready` (before anything else).
+    func sendReady(_ ready: ReadyMessage) throws {
+        try channel.value.send(IPCCodec.encode(.ready(ready), generation: generation, direction: .opsToMaster))
+    }
+
+    // MARK: what the master sends
+
+    /// What ended ``serve(until:)``.
+    enum End {
+        /// `shutdown`, or the master closed the channel.
+        case shutdown
+        /// The master broke the protocol (or the channel failed): exit non-zero.
+        case failure(String)
+        /// The condition given to ``serve(until:)`` holds.
+        case ready
+    }
+
+    /// Receives and applies messages until shutdown, a failure, or until `condition` holds after a
+    /// message (used at start to wait for the configuration and the first snapshot).
+    func serve(until condition: () -> Bool = { false }) -> End {
+        while true {
+            let received: ChannelReceive
+            do { received = try channel.value.receive(wait: true) } catch { return .failure("IPC error: \(error)") }
+            switch received {
+            case .wouldBlock:
+                continue
+            case .closed:
+                logger.warning("the master closed the channel")
+                return .shutdown
+            case .message(let bytes, let fd):
+                defer { try? fd?.close() }
+                let frame: IPCFrame
+                do {
+                    frame = try IPCCodec.decode(bytes, direction: .masterToOps, hasDescriptor: fd != nil)
+                } catch {
+                    return .failure("the master broke the IPC protocol: \(error)")
+                }
+                guard frame.generation == generation else { continue }
+                if let end = apply(frame.message, descriptor: fd) { return end }
+                if condition() { return .ready }
+            }
+        }
+    }
+
+    /// Resumes every waiting request with nil (the channel is gone).
+    func closeRequests() {
+        let waiting = pending.withLock { table in
+            closed.store(true, ordering: .relaxed)
+            defer { table.removeAll() }
+            return Array(table.values)
+        }
+        for c in waiting { c.resume(returning: nil) }
+    }
+
+    private func apply(_ message: IPCMessage, descriptor: FileDescriptor?) -> End? {
+        switch message {
+        case .shutdown:
+            logger.info("ops process shutting down")
+            return .shutdown
+        case .configure(let c):
+            do {
+                let config = try ConfigurationLoader.loadConfig(c.configJSON)
+                _ = try ConfigurationLoader.loadIdentifiers(c.idsJSON)
+                live.withLock { current in
+                    current = ManagementContext(snapshot: current?.snapshot ?? .empty, config: config)
+                }
+                configuration.withLock { $0 = config }
+            } catch {
+                return .failure("the master sent a configuration that does not load: \(error)")
+            }
+        case .snapshot(let announcement):
+            guard let descriptor else { return .failure("snapshot without a descriptor") }
+            do {
+                let mapping = try ReadOnlyMapping(descriptor: descriptor, expectedByteCount: Int(announcement.byteCount))
+                let snapshot = try SnapshotCodec.open(mapping.bytes, announcement: announcement, owner: mapping)
+                live.withLock { current in
+                    if let config = current?.config ?? configuration.withLock({ $0 }) {
+                        current = ManagementContext(snapshot: snapshot, config: config)
+                    }
+                }
+                logger.debug("ops process uses snapshot \(announcement.snapshotGeneration)")
+            } catch {
+                // The master is trusted; a snapshot it cannot have meant is a bug. Keep the old one.
+                logger.error("ops process refused snapshot \(announcement.snapshotGeneration): \(error)")
+            }
+        case .access(let access):
+            var tokens: TokenTable?
+            if let file = access.tokensFile, let bytes = access.tokensJSON {
+                do {
+                    tokens = try ConfigurationLoader.loadTokens(bytes, fileName: file)
+                } catch {
+                    return .failure("the master sent a token file that does not load: \(error)")
+                }
+            }
+            authorization.withLock { $0 = (tokens, access.group) }
+        case .event(let lines):
+            if let writer = events.withLock({ $0 }) {
+                for line in lines.split(separator: 0x0A) { _ = writer.submit(utf8: Array(line)) }
+            }
+        default:
+            guard let id = message.requestID else { return nil }
+            guard let c = pending.withLock({ $0.removeValue(forKey: id) }) else {
+                return .failure("the master answered request \(id), which is not waiting")
+            }
+            c.resume(returning: message)
+        }
+        return nil
+    }
+}
+
+/// Lets the channel (a non-Sendable class whose methods are thread-safe system calls) be shared
+/// by the receiving thread and the tasks that send: sends are serialised by ``OpsLink``, and only
+/// the serving thread receives.
+final class SeqPacketChannelBox: @unchecked Sendable {
+    let value: SeqPacketChannel
+    init(_ value: SeqPacketChannel) { self.value = value }
+}

@@ -1,0 +1,92 @@
+import IPC
+import ShadowCore
+import Testing
+
+/// The operations process is distrusted like a worker: its direction carries typed requests only.
+@Suite struct OpsMessageTests {
+    /// Everything a compromised ops might try instead of a request is refused by the master's
+    /// decoder (the master then closes the channel and kills it; see Master.drainChannel).
+    @Test func opsMayOnlyAskTheMaster() throws {
+        let hostile: [(IPCMessage, Direction)] = [
+            (.event(Array("{}\n".utf8)), .v4ToMaster),
+            (.bindingLearned(BindingLearned(mac: Samples.mac, option82: Samples.option82)), .v4ToMaster),
+            (.counters([Counter(name: "received", value: 1)]), .v4ToMaster),
+            (.snapshotApplied(SnapshotApplied(snapshotGeneration: 1, reservationCount: 1)), .v4ToMaster),
+            (.configure(WorkerConfiguration(idsJSON: [1], configJSON: [2])), .masterToV4),
+            (.shutdown, .masterToV4),
+            (.statusResponse(StatusResponse(requestID: 1, keyCount: 0, reservationCount: 0, snapshotGeneration: 0,
+                                            snapshotLoadedAtMilliseconds: 0, stateError: nil)), .masterToOps),
+            (.mutationResult(MutationResult(requestID: 1, outcome: .done(count: 1))), .masterToOps),
+        ]
+        for (message, legal) in hostile {
+            let bytes = try IPCCodec.encode(message, generation: 1, direction: legal)
+            #expect(throws: IPCError.forbidden(message.type, .opsToMaster)) {
+                try IPCCodec.decode(bytes, direction: .opsToMaster, hasDescriptor: message.type.carriesDescriptor)
+            }
+        }
+        #expect(Direction.opsToMaster.allowedTypes == [.ready, .statusRequest, .reloadRequest, .replaceRequest,
+                                                       .workersRequest, .statsRequest, .bindingsRequest, .versionRequest])
+        // Requests never travel to a worker, nor answers from one.
+        for type in Direction.opsToMaster.allowedTypes.subtracting([.ready]) {
+            #expect(!Direction.masterToV4.allows(type) && !Direction.v4ToMaster.allows(type))
+        }
+    }
+
+    @Test func replaceWithoutItsImageIsRefused() throws {
+        let request = IPCMessage.replaceRequest(ReplaceRequest(requestID: 1, byteCount: 64, digest: 0,
+                                                               reservationCount: 0))
+        let bytes = try IPCCodec.encode(request, generation: 1, direction: .opsToMaster)
+        #expect(throws: IPCError.descriptorMismatch(.replaceRequest, attached: false)) {
+            try IPCCodec.decode(bytes, direction: .opsToMaster, hasDescriptor: false)
+        }
+        let status = try IPCCodec.encode(.statusRequest(1), generation: 1, direction: .opsToMaster)
+        #expect(throws: IPCError.descriptorMismatch(.statusRequest, attached: true)) {
+            try IPCCodec.decode(status, direction: .opsToMaster, hasDescriptor: true)
+        }
+    }
+
+    @Test func invalidFieldsAreRefused() {
+        // bindings-request: presence byte 2.
+        #expect(throws: IPCError.invalidField(.bindingsRequest, field: "presence", offset: 8)) {
+            try IPCCodec.decode(StrictDecodingTests.frame(.bindingsRequest, [1, 0, 0, 0, 0, 0, 0, 0, 2]),
+                                direction: .opsToMaster, hasDescriptor: false)
+        }
+        // workers-response: process kind 4.
+        #expect(throws: IPCError.invalidField(.workersResponse, field: "process kind", offset: 9)) {
+            try IPCCodec.decode(StrictDecodingTests.frame(.workersResponse, [1, 0, 0, 0, 0, 0, 0, 0, 1, 4]),
+                                direction: .masterToOps, hasDescriptor: false)
+        }
+        // mutation-result: outcome 3.
+        #expect(throws: IPCError.invalidField(.mutationResult, field: "outcome", offset: 8)) {
+            try IPCCodec.decode(StrictDecodingTests.frame(.mutationResult, [1, 0, 0, 0, 0, 0, 0, 0, 3]),
+                                direction: .masterToOps, hasDescriptor: false)
+        }
+    }
+
+    /// A reload failure with many long lines still fits in one message.
+    @Test func longFailuresAreCutToFit() throws {
+        let lines = (0..<5000).map { "reservations.json[\($0)].mac: " + String(repeating: "x", count: 100) }
+        let result = MutationResult.failure(requestID: 9, error: String(repeating: "e", count: 100_000), lines: lines)
+        let bytes = try IPCCodec.encode(.mutationResult(result), generation: 1, direction: .masterToOps)
+        #expect(bytes.count <= IPCLimits.maximumMessageSize)
+        guard case .failed(let error, let kept) = result.outcome else { Issue.record("not a failure"); return }
+        #expect(error.utf8.count == 16 * 1024)
+        #expect(kept.last?.hasPrefix("... and ") == true && kept.last?.hasSuffix(" more errors") == true)
+    }
+
+    @Test func opsArgumentsRoundTripAndRefuseNonsense() {
+        let args = OpsArguments(generation: 3, user: "nobody", rootDirectory: "/run/shadowdhcp/empty", listeners: [
+            .init(role: .managementTCP, descriptor: 4), .init(role: .managementUnix, descriptor: 5),
+            .init(role: .metrics, descriptor: 6)])
+        #expect(args.argv == ["shadow-ops", "--generation", "3", "--user", "nobody", "--root", "/run/shadowdhcp/empty",
+                              "--listener", "mgmt-tcp=4", "--listener", "mgmt-unix=5", "--listener", "metrics=6"])
+        #expect(OpsArguments(args.argv) == args)
+        let base = ["shadow-ops", "--generation", "1", "--user", "u", "--root", "/r"]
+        #expect(OpsArguments(base) != nil)
+        #expect(OpsArguments(base + ["--listener", "mgmt-tcp=3"]) == nil)  // the IPC socket's number
+        #expect(OpsArguments(base + ["--listener", "ssh=4"]) == nil)
+        #expect(OpsArguments(base + ["--listener", "metrics=4", "--listener", "metrics=5"]) == nil)
+        #expect(OpsArguments(base + ["--listener", "metrics=4", "--listener", "mgmt-tcp=4"]) == nil)
+        #expect(OpsArguments(base + ["--listener"]) == nil)
+    }
+}
