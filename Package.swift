@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C: what Swift cannot call (GNU-only functions, variadic prctl, CMSG_* macros).
@@ -69,7 +70,8 @@ let package = Package(
         // The master's operations components: management server, event writer, metrics.
         // Used by the runtime, never the other way round.
         .target(name: "ShadowOperations", dependencies: [
-            "ShadowCore",
+            "ShadowCore", "IPC",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

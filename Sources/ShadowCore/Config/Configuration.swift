@@ -207,6 +207,8 @@ public struct ServerConfig: Hashable, Sendable {
     /// Worker processes per protocol, sharing that protocol's socket (1–64).
     public var workersV4: Int = 1
     public var workersV6: Int = 1
+    /// High availability with peer servers (docs/high-availability.md); nil: this server is alone.
+    public var ha: HASettings?
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

@@ -52,13 +52,16 @@ enum ConfigField {
         "v4_lease_time", "v6_lease_time", "logging", "log_level", "events", "events_address",
         "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
         "binding_table_size", "metrics_address", "mgmt_max_request_bytes",
-        "workers_v4", "workers_v6",
+        "workers_v4", "workers_v6", "ha",
     ]
     static let subnet = ["net", "gateway", "reply_prefix_len"]
     static let logging = ["level", "stdout", "file"]
     static let loggingFile = ["path", "max_files"]
     static let events = ["queue_size", "tcp", "clickhouse"]
     static let clickhouse = ["url", "user", "password", "database", "hostname"]
+    static let ha = ["this_server", "mode", "primary", "listen", "key_file", "peers", "heartbeat_ms",
+                     "max_missed_heartbeats"]
+    static let haPeer = ["name", "address"]
     /// Longest Unix socket path (`sun_path` holds 108 bytes including the terminating NUL).
     static let maximumSocketPathLength = 107
 }
