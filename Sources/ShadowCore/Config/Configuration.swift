@@ -214,6 +214,8 @@ public struct ServerConfig: Hashable, Sendable {
     public var mgmtTCPInsecureWrites = false
     /// `metrics_allow_remote`: serve `/metrics` on a non-loopback address without TLS.
     public var metricsAllowRemote = false
+    /// High availability with peer servers (docs/high-availability.md); nil: this server is alone.
+    public var ha: HASettings?
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

@@ -77,7 +77,7 @@ enum ConfigField {
         "v4_lease_time", "v6_lease_time", "logging", "log_level", "events", "events_address",
         "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
         "binding_table_size", "metrics_address", "mgmt_max_request_bytes",
-        "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote",
+        "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote", "ha",
     ]
     static let mgmtAuth = ["tokens_file", "unix_group", "unix_group_role"]
     static let tokens = ["tokens"]
@@ -87,6 +87,9 @@ enum ConfigField {
     static let loggingFile = ["path", "max_files"]
     static let events = ["queue_size", "tcp", "clickhouse"]
     static let clickhouse = ["url", "user", "password", "database", "hostname"]
+    static let ha = ["this_server", "mode", "primary", "listen", "key_file", "peers", "heartbeat_ms",
+                     "max_missed_heartbeats"]
+    static let haPeer = ["name", "address"]
     /// Longest Unix socket path (`sun_path` holds 108 bytes including the terminating NUL).
     static let maximumSocketPathLength = 107
 }

@@ -101,6 +101,7 @@ extension TreeDecoder {
            let n = integer(v, at: "mgmt_max_request_bytes", in: 1024...Int64(Int32.max)) {
             config.mgmtMaxRequestBytes = Int(n)
         }
+        if let v = f["ha"] { config.ha = haSettings(v, at: "ha") }
     }
 
     /// `mgmt_auth`: `tokens_file`, `unix_group`, `unix_group_role`.

@@ -49,6 +49,33 @@ public struct BindingTable: Sendable {
         return changed
     }
 
+    /// Merges a binding learned elsewhere (a peer's update or full table, docs/high-availability.md):
+    /// the newer `lastSeen` wins. On a tie the Option 82 that sorts first (circuit, remote,
+    /// subscriber, byte order, absent first) wins, so that two servers merging each other's tables
+    /// settle on the same binding. Returns true when `entry` was stored.
+    @discardableResult
+    public mutating func merge(mac: MACAddress, _ entry: Entry) -> Bool {
+        if let held = entries[mac]?.entry {
+            if held.lastSeen > entry.lastSeen || held.option82 == entry.option82 && held.lastSeen == entry.lastSeen {
+                return false
+            }
+            if held.lastSeen == entry.lastSeen && !BindingTable.sortsFirst(entry.option82, held.option82) {
+                return false
+            }
+        }
+        learn(mac: mac, option82: entry.option82, now: entry.lastSeen)
+        return true
+    }
+
+    static func sortsFirst(_ a: Option82, _ b: Option82) -> Bool {
+        for (x, y) in [(a.circuit, b.circuit), (a.remote, b.remote), (a.subscriber, b.subscriber)] where x != y {
+            guard let x else { return true }
+            guard let y else { return false }
+            return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+        }
+        return false
+    }
+
     @discardableResult
     public mutating func remove(mac: MACAddress) -> Entry? { entries.removeValue(forKey: mac)?.entry }
 
