@@ -122,9 +122,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [
-            "ShadowOperations", "ShadowCore", "shadowctl",
+            "ShadowOperations", "ShadowCore", "IPC", "shadowctl",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Test support: drops privileges exactly like a worker and prints what it sees.

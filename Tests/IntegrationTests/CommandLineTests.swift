@@ -120,4 +120,29 @@ struct CommandLineTests {
         #expect(check.exited(1), "\(check.status)\n\(check.stdout)")
         #expect(check.stdout.contains("config.json: user:") && check.stdout.contains(user), "\(check.stdout)")
     }
+
+    /// `ha` is checked in full, but until the peer channel is served a server with `ha` must not
+    /// start alone as if it shared its bindings: `--check` and the start both refuse it.
+    @Test func haIsCheckedAndNotYetServed() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "shadow-cli-ha")
+        defer { Files.removeTree(dir) }
+        var config = ServerConfigFile(v4Bind: .v4(.init(127, 0, 0, 1), port: 67), v6Bind: .v6(.loopback, port: 547),
+                                      stateDir: dir + "/state")
+        config.extra = [#""ha": {"this_server": "dhcp-a", "mode": "hot-standby", "primary": "dhcp-c", "listen": "192.0.2.1:8548", "key_file": "/etc/shadowdhcp/ha.key", "peers": [{"name": "dhcp-b", "address": "192.0.2.2:8548"}]}"#]
+        try Files.write(config.idsJSON, to: dir + "/ids.json")
+        try Files.write(config.configJSON, to: dir + "/config.json")
+        try Files.write(TestReservation.file(Fixtures.reservations), to: dir + "/reservations.json")
+
+        let bad = try await ShadowMasterCommand.run(["--check", "--configdir", dir])
+        #expect(bad.exited(1) && bad.stdout.contains("config.json: ha.primary: \"dhcp-c\" is not a server"), "\(bad.stdout)")
+
+        config.extra = [#""ha": {"this_server": "dhcp-a", "listen": "192.0.2.1:8548", "key_file": "/etc/shadowdhcp/ha.key", "peers": [{"name": "dhcp-b", "address": "192.0.2.2:8548"}]}"#]
+        try Files.write(config.configJSON, to: dir + "/config.json")
+        let check = try await ShadowMasterCommand.run(["--check", "--configdir", dir])
+        #expect(check.exited(1) && check.stdout.contains("config.json: ha: high availability is not served"),
+                "\(check.stdout)")
+        let start = try await ShadowMasterCommand.run(["--configdir", dir])
+        #expect(start.exited(1), "\(start.status)\n\(start.stdout)\n\(start.stderr)")
+        #expect((start.stdout + start.stderr).contains("high availability is not served"), "\(start.stdout)")
+    }
 }

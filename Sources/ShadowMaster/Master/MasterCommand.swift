@@ -46,6 +46,10 @@ public enum MasterCommand {
         logger.info("Loaded \(loaded.reservations.count) reservations")
 
         if config.mgmtTCPInsecureWrites && loaded.tokens == nil { logger.warning("\(ConfigCheck.insecureWritesWarning)") }
+        if let problem = ConfigCheck.haProblem(config) {
+            logger.critical("\(problem)")
+            return 1
+        }
         guard var settings = prepare(loaded, rootDirectory: rootDirectory, logger: logger) else { return 1 }
         if let name = config.mgmtAuth.unixGroup {
             do {
