@@ -16,6 +16,8 @@ public struct LoadedConfiguration: Sendable {
     public var tokens: TokenTable?
     /// Its bytes exactly as read (what the management process parses with the same function).
     public var tokensBytes: [UInt8]?
+    /// `ha.key_file`'s content (the HA shared key), when `ha` is configured.
+    public var haKey: [UInt8]?
 }
 
 /// Problems that stop a configuration directory (or a reservations reload) from loading: every
@@ -56,36 +58,56 @@ public enum ConfigDirectory {
         }
         var tokens: (value: TokenTable, bytes: [UInt8])?
         if let file = config?.value.mgmtAuth.tokensFile { tokens = loadTokens(file, into: &problems) }
+        var haKey: [UInt8]?
+        if let file = config?.value.ha?.keyFile { haKey = loadHAKey(file, into: &problems) }
         guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
         return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
                                    reservations: reservations, warnings: warnings,
                                    idsBytes: ids.bytes, configBytes: config.bytes,
-                                   tokens: tokens?.value, tokensBytes: tokens?.bytes)
+                                   tokens: tokens?.value, tokensBytes: tokens?.bytes, haKey: haKey)
     }
 
-    /// Reads `tokens_file` (an absolute path), refusing it when group or others may read or write
-    /// it: it must be mode 0600 or 0400.
+    /// Reads `tokens_file` (an absolute path) as a secret file (``readSecret(_:setting:holds:into:)``).
     static func loadTokens(_ file: String, into problems: inout [String]) -> (value: TokenTable, bytes: [UInt8])? {
+        guard let bytes = readSecret(file, setting: "mgmt_auth.tokens_file", holds: "management token hashes",
+                                     into: &problems) else { return nil }
+        do {
+            return (try ConfigurationLoader.loadTokens(bytes, fileName: file), bytes)
+        } catch {
+            problems += error.errors.lines
+            return nil
+        }
+    }
+
+    /// Reads `ha.key_file` as a secret file: its whole content is the HA shared key, at least
+    /// ``HASettings/minimumKeyBytes`` bytes.
+    static func loadHAKey(_ file: String, into problems: inout [String]) -> [UInt8]? {
+        guard let bytes = readSecret(file, setting: "ha.key_file", holds: "the HA shared key", into: &problems)
+        else { return nil }
+        guard bytes.count >= HASettings.minimumKeyBytes else {
+            problems.append("\(file): \(bytes.count) bytes; the HA shared key must be at least "
+                            + "\(HASettings.minimumKeyBytes) bytes (shadowctl ha-key new \(file)) (config.json: ha.key_file)")
+            return nil
+        }
+        return bytes
+    }
+
+    /// A file that holds a secret: refused (with a problem naming `setting`) when it cannot be
+    /// read or when group or others may read or write it — it must be mode 0600 or 0400.
+    static func readSecret(_ file: String, setting: String, holds what: String,
+                           into problems: inout [String]) -> [UInt8]? {
         do {
             let (mode, _) = try FileSystem.permissions(of: file)
             if mode & 0o066 != 0 {
                 problems.append("\(file): mode \(String(mode, radix: 8)) lets group or others read or write it; "
-                                + "it holds management token hashes: chmod 600 \(file)")
+                                + "it holds \(what): chmod 600 \(file) (config.json: \(setting))")
                 return nil
             }
-        } catch {
-            problems.append("Cannot read `\(file)`: \(error) (config.json: mgmt_auth.tokens_file)")
-            return nil
-        }
-        do {
-            let bytes = try FileBytes.read(file)
-            return (try ConfigurationLoader.loadTokens(bytes, fileName: file), bytes)
+            return try FileBytes.read(file)
         } catch let e as FileBytes.ReadError {
-            problems.append(e.description + " (config.json: mgmt_auth.tokens_file)")
-        } catch let e as LoadError {
-            problems += e.errors.lines
+            problems.append(e.description + " (config.json: \(setting))")
         } catch {
-            problems.append("\(file): \(error)")
+            problems.append("Cannot read `\(file)`: \(error) (config.json: \(setting))")
         }
         return nil
     }

@@ -136,7 +136,9 @@ struct CommandLineTests {
         let bad = try await ShadowMasterCommand.run(["--check", "--configdir", dir])
         #expect(bad.exited(1) && bad.stdout.contains("config.json: ha.primary: \"dhcp-c\" is not a server"), "\(bad.stdout)")
 
-        config.extra = [#""ha": {"this_server": "dhcp-a", "listen": "192.0.2.1:8548", "key_file": "/etc/shadowdhcp/ha.key", "peers": [{"name": "dhcp-b", "address": "192.0.2.2:8548"}]}"#]
+        try Files.write(String(repeating: "ab", count: 32), to: dir + "/ha.key")
+        Files.setMode(dir + "/ha.key", 0o600)
+        config.extra = [#""ha": {"this_server": "dhcp-a", "listen": "192.0.2.1:8548", "key_file": "\#(dir)/ha.key", "peers": [{"name": "dhcp-b", "address": "192.0.2.2:8548"}]}"#]
         try Files.write(config.configJSON, to: dir + "/config.json")
         let check = try await ShadowMasterCommand.run(["--check", "--configdir", dir])
         #expect(check.exited(1) && check.stdout.contains("config.json: ha: high availability is not served"),
@@ -144,5 +146,36 @@ struct CommandLineTests {
         let start = try await ShadowMasterCommand.run(["--configdir", dir])
         #expect(start.exited(1), "\(start.status)\n\(start.stdout)\n\(start.stderr)")
         #expect((start.stdout + start.stderr).contains("high availability is not served"), "\(start.stdout)")
+    }
+
+    /// The HA key file: missing, short, or readable by others — each a `--check` problem naming
+    /// `ha.key_file`.
+    @Test func haKeyFileProblemsAreListed() async throws {
+        let dir = try Files.makeTemporaryDirectory(prefix: "shadow-cli-hakey")
+        defer { Files.removeTree(dir) }
+        var config = ServerConfigFile(v4Bind: .v4(.init(127, 0, 0, 1), port: 67), v6Bind: .v6(.loopback, port: 547),
+                                      stateDir: dir + "/state")
+        try Files.write(config.idsJSON, to: dir + "/ids.json")
+        try Files.write(TestReservation.file(Fixtures.reservations), to: dir + "/reservations.json")
+        func check(key: String) async throws -> String {
+            config.extra = [#""ha": {"this_server": "dhcp-a", "listen": "192.0.2.1:8548", "key_file": "\#(key)", "peers": [{"name": "dhcp-b", "address": "192.0.2.2:8548"}]}"#]
+            try Files.write(config.configJSON, to: dir + "/config.json")
+            let result = try await ShadowMasterCommand.run(["--check", "--configdir", dir])
+            #expect(result.exited(1))
+            return result.stdout
+        }
+        let missing = try await check(key: dir + "/none.key")
+        #expect(missing.contains("none.key") && missing.contains("(config.json: ha.key_file)"), "\(missing)")
+        try Files.write("0123456789", to: dir + "/short.key")
+        Files.setMode(dir + "/short.key", 0o600)
+        let short = try await check(key: dir + "/short.key")
+        #expect(short.contains("10 bytes; the HA shared key must be at least 32 bytes"), "\(short)")
+        try Files.write(String(repeating: "ab", count: 32), to: dir + "/open.key")
+        Files.setMode(dir + "/open.key", 0o644)
+        let open = try await check(key: dir + "/open.key")
+        #expect(open.contains("mode 644 lets group or others read or write it"), "\(open)")
+        Files.setMode(dir + "/open.key", 0o600)
+        let good = try await check(key: dir + "/open.key")
+        #expect(!good.contains("ha.key_file") && good.contains("high availability is not served"), "\(good)")
     }
 }

@@ -61,6 +61,9 @@ public enum Files {
         }
     }
 
+    /// Sets the permission bits of `path` (the test's own files).
+    public static func setMode(_ path: String, _ mode: UInt32) { chmod(path, mode_t(mode)) }
+
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// The names in a directory (without `.` and `..`), sorted; empty if it cannot be read.
