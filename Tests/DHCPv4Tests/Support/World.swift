@@ -80,6 +80,6 @@ struct Exchange {
     var outcome: DHCPv4Outcome
     var reply: DecodedReply?
 
-    var reason: DHCPv4NoReplyReason? { outcome.noReplyReason }
+    var reason: DHCPv4NoReplyReason? { outcome.reason }
     var type: DHCPv4MessageType? { reply?.messageType }
 }
