@@ -93,11 +93,7 @@ public struct DHCPv6Event: Sendable {
         j.field("reservation_duid", reservation?.duid?.description)
         j.field("reservation_option1837_interface", reservation?.option1837?.interface)
         j.field("reservation_option1837_remote", reservation?.option1837?.remote)
-        j.field("match_method", match?.method.rawValue)
-        j.field("extractor_used", match?.extractor)
-        j.field("success", success)
-        j.field("failure_reason", failureReason?.rawValue)
-        j.endObject()
+        j.eventResult(match: match, success: success, failureReason: failureReason?.rawValue)
         return j.text
     }
 }
