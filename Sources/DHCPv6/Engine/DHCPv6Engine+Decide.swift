@@ -27,24 +27,19 @@ extension DHCPv6Engine {
         default:
             throw NoReply(.discarded)
         }
-        let find = Find(snapshot: snapshot, bindings: bindings)
         switch type {
-        case .solicit: return try decideSolicit(tx, find)
-        case .request: return try decideRequest(tx, find)
-        case .renew, .rebind: return try decideRenewRebind(tx, find)
-        case .confirm: return try decideConfirm(tx, find)
-        default: return try decideReleaseDecline(tx, find)
+        case .solicit: return try decideSolicit(tx, snapshot, bindings)
+        case .request: return try decideRequest(tx, snapshot, bindings)
+        case .renew, .rebind: return try decideRenewRebind(tx, snapshot, bindings)
+        case .confirm: return try decideConfirm(tx, snapshot, bindings)
+        default: return try decideReleaseDecline(tx, snapshot, bindings)
         }
     }
 
-    /// What the lookup needs besides the transaction; run only when a handler needs it.
-    struct Find {
-        let snapshot: ReservationSnapshot
-        let bindings: BindingTable
-    }
-
-    private func lookup(_ tx: borrowing DHCPv6Transaction, _ find: Find) -> ReservationMatch? {
-        tx.lookup(state.config, snapshot: find.snapshot, bindings: find.bindings)
+    /// The lookup, run only when a handler needs it.
+    private func lookup(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
+                        _ bindings: BindingTable) -> ReservationMatch? {
+        tx.lookup(state.config, snapshot: snapshot, bindings: bindings)
     }
 
     /// DNS only when the ORO asks for it or there is no ORO.
@@ -57,10 +52,11 @@ extension DHCPv6Engine {
     }
 
     /// Solicit → Advertise (Preference 255), or Reply with Rapid Commit.
-    private func decideSolicit(_ tx: borrowing DHCPv6Transaction, _ find: Find) throws(NoReply) -> DHCPv6Decision {
+    private func decideSolicit(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
+                               _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message
         guard m.serverID == nil else { throw NoReply(.unexpectedServerID) }
-        guard let match = lookup(tx, find) else { throw NoReply(.noReservation) }
+        guard let match = lookup(tx, snapshot, bindings) else { throw NoReply(.noReservation) }
         let ia = IAPlan(first: .reserved(echoOthers: false), rest: .unavailable)
         let plan = DHCPv6ReplyPlan(type: m.hasRapidCommit ? .reply : .advertise, iaNA: ia, iaPD: ia,
                                    preference: !m.hasRapidCommit, rapidCommit: m.hasRapidCommit, dns: wantsDNS(m))
@@ -68,10 +64,11 @@ extension DHCPv6Engine {
     }
 
     /// Request → Reply; without a reservation every IA gets NoAddrsAvail / NoPrefixAvail.
-    private func decideRequest(_ tx: borrowing DHCPv6Transaction, _ find: Find) throws(NoReply) -> DHCPv6Decision {
+    private func decideRequest(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
+                               _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         if let problem = serverIDProblem(m, buffer) { throw NoReply(problem) }
-        let match = lookup(tx, find)
+        let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .unavailable, rest: .unavailable)
                               : IAPlan(first: .reserved(echoOthers: false), rest: .unavailable)
         return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m)), match: match)
@@ -80,14 +77,15 @@ extension DHCPv6Engine {
     /// Renew and Rebind → Reply; a named address or prefix that is not the reservation's follows the
     /// reserved one with zero lifetimes; without a reservation upstream's NoBinding IAs. A Rebind
     /// carrying a Server Identifier is discarded (RFC 8415 §16.7).
-    private func decideRenewRebind(_ tx: borrowing DHCPv6Transaction, _ find: Find) throws(NoReply) -> DHCPv6Decision {
+    private func decideRenewRebind(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
+                                   _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         if m.type == .rebind {
             guard m.serverID == nil else { throw NoReply(.unexpectedServerID) }
         } else if let problem = serverIDProblem(m, buffer) {
             throw NoReply(problem)
         }
-        let match = lookup(tx, find)
+        let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .noBindingEcho, rest: .noBindingEcho)
                               : IAPlan(first: .reserved(echoOthers: true), rest: .noBindingBare)
         return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m)), match: match)
@@ -95,12 +93,13 @@ extension DHCPv6Engine {
 
     /// Confirm → Success when every listed IA_NA address is the reservation's, NotOnLink otherwise;
     /// silence without a reservation or without any address (RFC 8415 §18.3.3).
-    private func decideConfirm(_ tx: borrowing DHCPv6Transaction, _ find: Find) throws(NoReply) -> DHCPv6Decision {
+    private func decideConfirm(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
+                               _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         guard m.serverID == nil else { throw NoReply(.unexpectedServerID) }
         guard m.listsAnyAddress else { throw NoReply(.discarded) }
-        guard let match = lookup(tx, find) else { throw NoReply(.noReservation) }
-        let reserved = find.snapshot.ipv6NA(at: match.index)
+        guard let match = lookup(tx, snapshot, bindings) else { throw NoReply(.noReservation) }
+        let reserved = snapshot.ipv6NA(at: match.index)
         var onLink = true
         let options = DHCPv6OptionWalker(buffer: buffer, range: m.options, messageOffset: m.offset)
         options.forEachValidated(code: DHCPv6OptionCode.iaNA) { ia in
@@ -115,10 +114,11 @@ extension DHCPv6Engine {
 
     /// Release and Decline → Reply with Status Code Success; IAs we hold no reservation for get
     /// NoBinding. A missing or wrong Server Identifier means silence.
-    private func decideReleaseDecline(_ tx: borrowing DHCPv6Transaction, _ find: Find) throws(NoReply) -> DHCPv6Decision {
+    private func decideReleaseDecline(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
+                                      _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         if let problem = serverIDProblem(m, buffer) { throw NoReply(problem) }
-        let match = lookup(tx, find)
+        let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .noBindingBare, rest: .noBindingBare)
                               : IAPlan(first: .omitted, rest: .noBindingBare)
         return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, status: .success), match: match)

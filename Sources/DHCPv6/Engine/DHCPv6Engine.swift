@@ -37,19 +37,18 @@ public struct DHCPv6Engine: Sendable {
     public func handle(datagram: UnsafeRawBufferPointer, source: IPv6Address, sourcePort: UInt16,
                        snapshot: ReservationSnapshot, bindings: BindingTable,
                        reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
-        var packet: DHCPv6Datagram
+        var tx: DHCPv6Transaction
         do {
-            packet = try DHCPv6Datagram.decodeRelays(datagram)
+            tx = DHCPv6Transaction(packet: try DHCPv6Datagram.decodeRelays(datagram), source: source,
+                                   sourcePort: sourcePort)
         } catch {
             return DHCPv6Transaction.undecodable(error, source: source, sourcePort: sourcePort)
         }
         do {
-            let payload = packet.innermost.relayMessage ?? packet.innermost.end..<packet.innermost.end
-            packet.client = try DHCPv6ClientMessage.decode(datagram, range: payload)
+            try tx.decodeClient()
         } catch {
-            return DHCPv6Transaction(packet: packet, source: source, sourcePort: sourcePort).undecodableClient(error)
+            return tx.undecodableClient(error)
         }
-        let tx = DHCPv6Transaction(packet: packet, source: source, sourcePort: sourcePort)
         do throws(NoReply) {
             let decision = try decide(tx, snapshot: snapshot, bindings: bindings)
             return answer(tx, decision, snapshot: snapshot, reply: reply)
@@ -68,13 +67,12 @@ public struct DHCPv6Engine: Sendable {
         }
         var w = WireWriter(reply)
         let state = self.state
-        let packet = tx.packet
-        RelayReplyEncoder.write(packet, into: &w) { inner in
-            ReplyEncoder.write(plan, for: packet.client, source: packet.buffer, serverID: state.serverID,
+        RelayReplyEncoder.write(tx.packet, into: &w) { inner in
+            ReplyEncoder.write(plan, for: tx.packet.client, source: tx.buffer, serverID: state.serverID,
                                leases: state.config.leases, dns: state.config.dnsV6, into: &inner)
         }
         guard !w.overflowed else { return tx.encodeFailed(match: decision.match, snapshot: snapshot) }
-        let destinationPort = packet.outermost.hasRelaySourcePort ? tx.sourcePort : DHCPv6Wire.serverPort
+        let destinationPort = tx.packet.outermost.hasRelaySourcePort ? tx.sourcePort : DHCPv6Wire.serverPort
         return tx.replied(.reply(length: w.position, destination: tx.source, port: destinationPort),
                           type: plan.type, match: decision.match, snapshot: snapshot)
     }

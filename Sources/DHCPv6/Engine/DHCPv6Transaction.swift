@@ -2,9 +2,11 @@ import ShadowCore
 
 /// One datagram being handled: the decoded relay chain and client message, and what every outcome
 /// reports about it. The lookup reads its inputs here, in place in the datagram; the event is
-/// written once, from the decision (``replied(_:type:match:snapshot:)``, ``noReply(_:)``).
+/// written once, in place in the outcome, from the decision (``replied(_:type:match:snapshot:)``,
+/// ``noReply(_:)``).
 struct DHCPv6Transaction: ~Copyable {
-    let packet: DHCPv6Datagram
+    /// The relay chain; the client message is filled in by ``decodeClient()``.
+    private(set) var packet: DHCPv6Datagram
     /// The datagram's UDP source (the outermost relay).
     let source: IPv6Address
     let sourcePort: UInt16
@@ -17,6 +19,12 @@ struct DHCPv6Transaction: ~Copyable {
         self.sourcePort = sourcePort
         clientLinkLayer = packet.innermost.clientLinkLayerAddress
             .flatMap { MACExtractor.fromClientLinkLayer(packet.buffer[$0]) }
+    }
+
+    /// Decodes the client message inside the innermost relay, in place.
+    mutating func decodeClient() throws(DHCPv6DecodeError) {
+        let payload = packet.innermost.relayMessage ?? packet.innermost.end..<packet.innermost.end
+        packet.client = try DHCPv6ClientMessage.decode(packet.buffer, range: payload)
     }
 
     var message: DHCPv6ClientMessage { packet.client }
@@ -43,70 +51,74 @@ struct DHCPv6Transaction: ~Copyable {
 
     // MARK: outcomes
 
-    /// The event for this datagram with the given result.
-    func event(success: Bool, reason: DHCPv6NoReplyReason?, match: ReservationMatch?,
-               snapshot: ReservationSnapshot?) -> DHCPv6Event {
-        var e = relayEvent()
+    /// The outcome, its event written in place: relay and client fields, then the result. A match
+    /// is reported only with `snapshot`.
+    @inline(__always)
+    private func outcome(_ action: DHCPv6Outcome.Action, success: Bool, reason: DHCPv6NoReplyReason?,
+                         match: ReservationMatch?, snapshot: ReservationSnapshot?,
+                         replyType: DHCPv6MessageType?) -> DHCPv6Outcome {
+        var o = DHCPv6Outcome(action: action, event: DHCPv6Event(relayAddress: source), replyType: replyType,
+                              sourcePort: sourcePort, decodeError: nil)
+        describeRelay(into: &o.event)
         let m = packet.client
-        e.messageType = m.rawType
-        e.transactionID = m.transactionID
-        e.clientIDBytes = m.clientID.map { InlineBytes(UnsafeRawBufferPointer(rebasing: packet.buffer[$0])) }
-        e.requestedNA = m.requestedNA
-        e.requestedPD = m.requestedPD
-        if let match {
-            e.match = match
-            e.snapshot = snapshot
+        o.event.messageType = m.rawType
+        o.event.transactionID = m.transactionID
+        o.event.clientIDBytes = m.clientID.map { InlineBytes(UnsafeRawBufferPointer(rebasing: packet.buffer[$0])) }
+        o.event.requestedNA = m.requestedNA
+        o.event.requestedPD = m.requestedPD
+        if let match, let snapshot {
+            o.event.match = match
+            o.event.snapshot = snapshot
         }
-        e.success = success
-        e.failureReason = reason
-        return e
+        o.event.success = success
+        o.event.failureReason = reason
+        return o
     }
 
     /// The relay fields of the event, from the innermost level (it describes the client).
-    private func relayEvent() -> DHCPv6Event {
+    private func describeRelay(into e: inout DHCPv6Event) {
         let inner = packet.innermost
-        var e = DHCPv6Event(relayAddress: source)
         e.relayLinkAddress = inner.linkAddress
         e.relayPeerAddress = inner.peerAddress
         e.mac = clientLinkLayer
         e.relayInterfaceID = inner.interfaceID.map { packet.buffer.inlineBytes($0) }
         e.relayRemoteID = inner.remoteID.map { packet.buffer.inlineBytes($0) }
-        return e
     }
 
     /// A Relay-reply of `length` bytes written into the caller's buffer.
+    @inline(__always)
     func replied(_ action: DHCPv6Outcome.Action, type: DHCPv6MessageType, match: ReservationMatch?,
                  snapshot: ReservationSnapshot) -> DHCPv6Outcome {
-        DHCPv6Outcome(action: action, event: event(success: true, reason: nil, match: match, snapshot: snapshot),
-                      replyType: type, sourcePort: sourcePort, decodeError: nil)
+        outcome(action, success: true, reason: nil, match: match, snapshot: snapshot, replyType: type)
     }
 
     /// No reply; as behavior.md §9.2 asks, the event carries no reservation or match.
+    @inline(__always)
     func noReply(_ reason: DHCPv6NoReplyReason) -> DHCPv6Outcome {
-        DHCPv6Outcome(action: .noReply(reason), event: event(success: false, reason: reason, match: nil, snapshot: nil),
-                      replyType: nil, sourcePort: sourcePort, decodeError: nil)
+        outcome(.noReply(reason), success: false, reason: reason, match: nil, snapshot: nil, replyType: nil)
     }
 
     /// A reply was decided but did not fit: the event keeps the reservation and match.
+    @inline(__always)
     func encodeFailed(match: ReservationMatch?, snapshot: ReservationSnapshot) -> DHCPv6Outcome {
-        let event = event(success: false, reason: .encodeFailed, match: match, snapshot: snapshot)
-        return DHCPv6Outcome(action: .noReply(.encodeFailed), event: event, replyType: nil, sourcePort: sourcePort,
-                             decodeError: nil)
+        outcome(.noReply(.encodeFailed), success: false, reason: .encodeFailed, match: match, snapshot: snapshot,
+                replyType: nil)
     }
 
     /// The relay chain decoded but the client message did not: the event has the relay fields, and
     /// for a too long Client Identifier the message type and xid from the header.
     func undecodableClient(_ error: DHCPv6DecodeError) -> DHCPv6Outcome {
         let reason = DHCPv6NoReplyReason(error)
-        var e = relayEvent()
+        var o = DHCPv6Outcome(action: .noReply(reason), event: DHCPv6Event(relayAddress: source), replyType: nil,
+                              sourcePort: sourcePort, decodeError: error)
+        describeRelay(into: &o.event)
         let buffer = packet.buffer, offset = error.messageOffset
         if error.kind == .clientIDTooLong, offset >= 0, buffer.count - offset >= DHCPv6Wire.clientHeaderLength {
-            e.messageType = buffer.u8(offset)
-            e.transactionID = buffer.u24(offset + 1)
+            o.event.messageType = buffer.u8(offset)
+            o.event.transactionID = buffer.u24(offset + 1)
         }
-        e.failureReason = reason
-        return DHCPv6Outcome(action: .noReply(reason), event: e, replyType: nil, sourcePort: sourcePort,
-                             decodeError: error)
+        o.event.failureReason = reason
+        return o
     }
 
     /// An undecodable relay chain: every field but `relay_addr` empty.
@@ -118,3 +130,4 @@ struct DHCPv6Transaction: ~Copyable {
                              decodeError: error)
     }
 }
+
