@@ -8,7 +8,7 @@ enum Coverage {
             FuzzWorld.engine.handle(datagram: data, source: FuzzWorld.relay, sourcePort: 6767,
                                     snapshot: FuzzWorld.snapshot, bindings: BindingTable(capacity: 8), reply: reply)
         }
-        let kind = o.replyType?.name ?? o.noReplyReason?.rawValue ?? "recorded"
+        let kind = o.replyType?.name ?? o.reason?.rawValue ?? "recorded"
         var s = "\(kind)|\(o.event.messageTypeName ?? "-")|\(o.event.match?.extractor ?? "-")"
         if let e = o.decodeError { s += "|\(e.kind)|\(e.optionCode ?? 0)|\(e.subOptionCode ?? 0)" }
         return s

@@ -39,7 +39,7 @@ enum Harness {
             return "event JSON malformed: \(line)"
         }
         _ = o.logLines
-        switch o.disposition {
+        switch o.action {
         case let .reply(length, destination, port):
             guard o.event.success, o.event.failureReason == nil else { return "reply with failed event" }
             guard length >= 300, length <= reply.count else { return "reply length \(length)" }
@@ -83,9 +83,9 @@ enum Harness {
                 datagram: data, source: FuzzWorld.relay, sourcePort: 6767, snapshot: FuzzWorld.snapshot,
                 bindings: BindingTable(capacity: 8), reply: small)
             if expected.reply != nil {
-                return o.noReplyReason == .encodeFailed ? nil : "small buffer did not give EncodeFailed"
+                return o.reason == .encodeFailed ? nil : "small buffer did not give EncodeFailed"
             }
-            return o.disposition == expected.disposition ? nil : "small buffer changed the decision"
+            return o.action == expected.action ? nil : "small buffer changed the decision"
         }
     }
 }

@@ -46,7 +46,7 @@ struct FuzzTarget {
                           bindings: bindings, reply: out)
         }
         _ = outcome.event.jsonLine(timestamp: 0)
-        _ = outcome.logLine()
+        _ = outcome.logLines
         switch (decoded, outcome.action) {
         case (.failure(let e), .reply):
             return "engine replied to undecodable input (\(e))"

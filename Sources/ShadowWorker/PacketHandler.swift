@@ -108,3 +108,24 @@ public struct WorkerSink {
         if !learned.isEmpty { learned.removeAll(keepingCapacity: true) }
     }
 }
+
+extension TransactionLogLine.Level {
+    /// The swift-log level an engine's log line is written at.
+    var logger: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warn: .warning
+        case .error: .error
+        }
+    }
+}
+
+extension WorkerSink {
+    /// Writes an engine's log lines for one transaction, each at its level.
+    func log(_ lines: [TransactionLogLine]) {
+        for line in lines {
+            log(line.level.logger, line.message, line.fields.map { ($0.key, $0.value) })
+        }
+    }
+}

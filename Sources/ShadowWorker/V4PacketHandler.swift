@@ -41,16 +41,14 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         guard case .v4(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, reply: reply)
-        if sink.logs(Self.level(outcome.mostSevereLogLevel)) {  // the lines allocate: build them only then
-            for line in outcome.logLines {
-                sink.log(Self.level(line.level), line.message, line.fields.map { ($0.key, $0.value) })
-            }
+        if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
+            sink.log(outcome.logLines)
         }
         sink.event { outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: $0) }
         if let learned = outcome.learnedBinding, learned.isChange || Self.refreshDue(bindings.entry(for: learned.mac)) {
             sink.learned.append(BindingLearned(mac: learned.mac, option82: learned.option82))
         }
-        switch outcome.disposition {
+        switch outcome.action {
         case .reply(let length, let destination, let port):
             sink.count(Self.counters.replies[outcome.replyType])
             return (length, .v4(destination, port: port))
@@ -66,14 +64,5 @@ public struct V4PacketHandler: PacketHandler, Sendable {
     static func refreshDue(_ entry: BindingTable.Entry?) -> Bool {
         guard let entry else { return true }
         return Clocks.unixMilliseconds() / 1000 >= entry.lastSeen + bindingRefreshSeconds
-    }
-
-    static func level(_ l: DHCPv4LogLine.Level) -> Logger.Level {
-        switch l {
-        case .debug: .debug
-        case .info: .info
-        case .warn: .warning
-        case .error: .error
-        }
     }
 }

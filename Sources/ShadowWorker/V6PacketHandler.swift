@@ -31,9 +31,8 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         guard case .v6(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, reply: reply)
-        if sink.logs(outcome.logLineIsInfo ? .info : .debug) {  // the line allocates: build it only then
-            let line = outcome.logLine()
-            sink.log(line.isInfo ? .info : .debug, line.message, line.fields.map { ($0.key, $0.value) })
+        if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
+            sink.log(outcome.logLines)
         }
         sink.event { outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: $0) }
         switch outcome.action {

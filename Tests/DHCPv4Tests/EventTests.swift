@@ -116,7 +116,7 @@ struct EventTests {
         ]
         #expect(Set(outcomes.map(\.mostSevereLogLevel)) == [.debug, .info, .warn, .error])
         for outcome in outcomes {
-            #expect(outcome.logLines.map(\.level).max() == outcome.mostSevereLogLevel, "\(outcome.disposition)")
+            #expect(outcome.logLines.map(\.level).max() == outcome.mostSevereLogLevel, "\(outcome.action)")
         }
     }
 }

@@ -143,7 +143,7 @@ struct WireDecisionTests {
         p.serverIdentifier(World.serverID)
         let x = World.exchange(p)
         #expect(x.reply == nil)
-        #expect(x.outcome.disposition == .recorded(type))
+        #expect(x.outcome.action == .recorded(type))
         #expect(x.outcome.event.success)
         #expect(x.outcome.event.messageTypeName == type.name)
         #expect(x.outcome.event.reservation?.ipv4 == World.addressA)

@@ -228,7 +228,7 @@ import ShadowCore
         for size in [0, 10, 60, 126] {
             let (outcome, _) = f.run(datagram, bufferSize: size)
             #expect(outcome.reason == .encodeFailed)
-            #expect(outcome.event.reservation == Fixture.reservation && outcome.event.matchMethod == .duid)
+            #expect(outcome.event.reservation == Fixture.reservation && outcome.event.match?.method == .duid)
         }
         #expect(f.run(datagram, bufferSize: 4096).outcome.isReply)
     }
@@ -258,19 +258,19 @@ import ShadowCore
     }
 
     @Test func logLines() {
-        let granted = f.reply(to: Packet.client(.solicit, cid, Packet.iaNA(1))).outcome.logLine()
-        #expect(granted.isInfo && granted.message == "DHCPv6 lease granted")
+        let granted = f.reply(to: Packet.client(.solicit, cid, Packet.iaNA(1))).outcome.logLines[0]
+        #expect(granted.level == .info && granted.message == "DHCPv6 lease granted")
         #expect(granted.fields.first { $0.key == "message_type" }?.value == "Advertise")
         var empty = Fixture()
         empty.reservations = []
-        let noBinding = empty.reply(to: Packet.client(.renew, cid, sid, Packet.iaNA(1))).outcome.logLine()
+        let noBinding = empty.reply(to: Packet.client(.renew, cid, sid, Packet.iaNA(1))).outcome.logLines[0]
         #expect(noBinding.message.hasPrefix("DHCPv6 Reply sent with NoBinding"))
-        let none = empty.reply(to: Packet.client(.solicit, cid)).outcome.logLine()
-        #expect(none.isInfo && none.message == "DHCPv6: no reservation found — not responding")
-        #expect(!f.reply(to: Packet.client(.advertise)).outcome.logLine().isInfo)
+        let none = empty.reply(to: Packet.client(.solicit, cid)).outcome.logLines[0]
+        #expect(none.level == .info && none.message == "DHCPv6: no reservation found — not responding")
+        #expect(f.reply(to: Packet.client(.advertise)).outcome.logLines.map(\.level) == [.debug])
     }
 
-    @Test("logLineIsInfo says what logLine().isInfo will be, without building the line")
+    @Test("mostSevereLogLevel says the level of logLines, without building them")
     func logLineLevelKnownBeforehand() {
         var empty = Fixture()
         empty.reservations = []
@@ -281,7 +281,7 @@ import ShadowCore
             f.reply(to: Packet.client(.advertise)).outcome,                        // discarded
             f.run([1, 2, 3]).outcome,                                              // parse error
         ]
-        #expect(outcomes.map(\.logLineIsInfo) == [true, true, true, false, false])
-        for outcome in outcomes { #expect(outcome.logLineIsInfo == outcome.logLine().isInfo) }
+        #expect(outcomes.map(\.mostSevereLogLevel) == [.info, .info, .info, .debug, .debug])
+        for outcome in outcomes { #expect(outcome.logLines.map(\.level).max() == outcome.mostSevereLogLevel) }
     }
 }

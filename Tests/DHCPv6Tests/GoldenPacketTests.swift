@@ -99,8 +99,8 @@ import ShadowCore
         let (outcome, bytes) = f.run(Packet.hex(Self.e))
         let r = try #require(DHCPv6Reply(bytes))
         #expect(r.type == 7 && r.xid == 0x9c31b2)
-        #expect(outcome.event.matchMethod == .mac && outcome.event.extractorUsed == "peer_addr_eui64")
-        #expect(outcome.event.macAddress == MACAddress("0A-55-31-8F-19-98"))
+        #expect(outcome.event.match?.method == .mac && outcome.event.match?.extractor == "peer_addr_eui64")
+        #expect(outcome.event.mac == MACAddress("0A-55-31-8F-19-98"))
         #expect(r.levels.first?.options.map(\.code) == [9, 18])
     }
 }

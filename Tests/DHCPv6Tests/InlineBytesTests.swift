@@ -42,11 +42,11 @@ struct InlineBytesTests {
                                               Packet.remoteID(enterprise: 4874, String(remote)),
                                               Packet.option(79, [0, 1, 2, 0, 0, 0, 0])])
         let event = f.run(relay).outcome.event
-        #expect(event.matchMethod == .option1837)
+        #expect(event.match?.method == .option1837)
         #expect(event.relayInterfaceID?.bytes == Array(interface.utf8))
         #expect(event.relayRemoteID?.count == 4 + length)
         #expect(event.option1837 == Option1837(interface: String(interface), remote: String(remote), enterpriseNumber: 4874))
-        #expect(event.macAddress == nil, "a 5-byte link-layer address is no MAC")
+        #expect(event.mac == nil, "a 5-byte link-layer address is no MAC")
         let line = event.jsonLine(timestamp: 0)
         #expect(line.contains(#""option1837_interface":"\#(interface)","option1837_remote":"\#(remote)""#))
     }
@@ -62,7 +62,7 @@ struct InlineBytesTests {
                                       ipv6PD: IPv6Prefix("2001:db8:4::/56")!, duid: duid)]
         let event = f.run(Packet.relay(Packet.client(.solicit, Packet.clientID(duid.description), Packet.iaNA(1))))
             .outcome.event
-        #expect(event.matchMethod == .duid)
+        #expect(event.match?.method == .duid)
         #expect(event.clientID == duid)
         #expect(event.clientIDBytes?.count == length)
         #expect(event.jsonLine(timestamp: 0).contains(#""client_id":"\#(duid.description)""#))
@@ -76,7 +76,7 @@ struct InlineBytesTests {
                                       ipv6PD: IPv6Prefix("2001:db8:5::/56")!, mac: MACAddress("02:00:00:00:00:05"))]
         let event = f.run(Packet.relay(Packet.client(.solicit, Packet.clientID("00:03:00:01:02:00:00:00:00:05"),
                                                      Packet.iaNA(1)))).outcome.event
-        #expect(event.matchMethod == .mac)
-        #expect(event.extractorUsed == "duid")
+        #expect(event.match?.method == .mac)
+        #expect(event.match?.extractor == "duid")
     }
 }

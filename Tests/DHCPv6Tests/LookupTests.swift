@@ -39,7 +39,7 @@ import ShadowCore
         let r = try #require(DHCPv6Reply(bytes))
         #expect(r.first(3)?.subOptions.first?.iaAddress.address == IPv6Address("2001:db8:1::11"))
         #expect(r.first(25)?.subOptions.first?.iaPrefix.prefix == IPv6Prefix("2001:db8:101::/56"))
-        #expect(outcome.event.matchMethod == .option82 && outcome.event.extractorUsed == "lease_fallback")
+        #expect(outcome.event.match?.method == .option82 && outcome.event.match?.extractor == "lease_fallback")
         let line = outcome.event.jsonLine(timestamp: 0)
         #expect(line.contains(#""match_method":"option82","extractor_used":"lease_fallback""#))
 
@@ -56,7 +56,7 @@ import ShadowCore
         f.bindings.learn(mac: Self.mac, option82: Self.o82, now: 1)
         let msg = Packet.client(.solicit, Packet.clientID("01:02"), Packet.iaNA(1))
         let outcome = f.run(Packet.relay(msg, extra: [Packet.clientLinkLayer("00:1a:2b:3c:4d:5e")])).outcome
-        #expect(outcome.event.matchMethod == .mac && outcome.event.extractorUsed == "client_linklayer_address")
+        #expect(outcome.event.match?.method == .mac && outcome.event.match?.extractor == "client_linklayer_address")
         #expect(outcome.event.reservation?.ipv6NA == IPv6Address("2001:db8::2"))
     }
 
@@ -75,7 +75,7 @@ import ShadowCore
         let outer = Packet.relay(inner, hop: 1, peer: "fe80::ff:fe00:2", extra: [Packet.clientLinkLayer("02:00:00:00:00:02")])
         let outcome = f.run(outer).outcome
         #expect(outcome.event.reservation?.mac == near)
-        #expect(outcome.event.macAddress == near)
+        #expect(outcome.event.mac == near)
     }
 
     @Test func option1837FromInnermostRelay() {
@@ -86,7 +86,7 @@ import ShadowCore
         let msg = Packet.client(.solicit, Packet.clientID("01:02"), Packet.iaNA(1))
         let inner = Packet.relay(msg, extra: [Packet.interfaceID("ge-0/0/1.100")])
         let outcome = f.run(Packet.relay(inner, extra: [Packet.interfaceID("other")])).outcome
-        #expect(outcome.event.matchMethod == .option1837 && outcome.event.extractorUsed == "interface_only")
+        #expect(outcome.event.match?.method == .option1837 && outcome.event.match?.extractor == "interface_only")
     }
 
     /// DUID first, then Option 18/37, then MAC extractors.
@@ -102,7 +102,7 @@ import ShadowCore
         f.reservations = [byDUID, by1837, byMAC]
         let extra = [Packet.remoteID(enterprise: 4874, "sub-13"), Packet.clientLinkLayer("00:1a:2b:3c:4d:5e")]
         func method(_ duid: String) -> MatchMethod? {
-            f.run(Packet.relay(Packet.client(.solicit, Packet.clientID(duid), Packet.iaNA(1)), extra: extra)).outcome.event.matchMethod
+            f.run(Packet.relay(Packet.client(.solicit, Packet.clientID(duid), Packet.iaNA(1)), extra: extra)).outcome.event.match?.method
         }
         #expect(method("aa:bb:cc") == .duid)
         #expect(method("01:02") == .option1837)

@@ -115,7 +115,7 @@ import ShadowCore
         #expect(r.type == 2)
         #expect(r.first(3)?.subOptions.first?.iaAddress.address == IPv6Address("2001:db8:1:6::1"))
         #expect(r.first(25)?.subOptions.first?.iaPrefix.prefix == IPv6Prefix("2001:db8:1::/56"))
-        #expect(outcome.event.matchMethod == .option82 && outcome.event.extractorUsed == "lease_fallback")
+        #expect(outcome.event.match?.method == .option82 && outcome.event.match?.extractor == "lease_fallback")
     }
 
     @Test func advertiseIncludesPreferenceOption() throws {

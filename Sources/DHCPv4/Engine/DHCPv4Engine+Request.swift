@@ -44,10 +44,10 @@ extension DHCPv4Engine {
             echoedCiaddr = ciaddr
         }
         guard compared == found.reservation.ipv4 else {
-            let plan = ReplyPlan(type: .nak, subnet: nil, leaseTimes: false)
+            let plan = DHCPv4ReplyPlan(type: .nak, subnet: nil, leaseTimes: false)
             return answer(tx, plan, found, clientAddress: compared, reply: reply)
         }
-        let plan = ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
+        let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
         var learned: DHCPv4LearnedBinding?
         if let o82 = found.reservation.option82, let mac = tx.mac {
             learned = DHCPv4LearnedBinding(mac: mac, option82: o82, previous: bindings.option82(for: mac))
@@ -65,20 +65,20 @@ extension DHCPv4Engine {
         guard ciaddr == found.reservation.ipv4 else {
             throw NoReply(.discarded, reserved: found.reservation.ipv4)
         }
-        let plan = ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false)
+        let plan = DHCPv4ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false)
         return answer(tx, plan, found, clientAddress: ciaddr, reply: reply)
     }
 
     /// Encodes `plan` and wraps the result (reply or `EncodeFailed`) into an outcome.
-    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
+    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
                 learned: DHCPv4LearnedBinding? = nil, reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
         let m = tx.message
         guard let length = encode(plan, request: m, into: reply) else {
             return tx.encodeFailed(found, clientAddress: clientAddress)
         }
-        let disposition = DHCPv4Outcome.Disposition.reply(
+        let action = DHCPv4Outcome.Action.reply(
             length: length, destination: m.giaddr, port: destinationPort(m, sourcePort: tx.sourcePort))
-        return tx.replied(disposition, type: plan.type, yiaddr: plan.yiaddr, found: found,
+        return tx.replied(action, type: plan.type, yiaddr: plan.yiaddr, found: found,
                           clientAddress: clientAddress, learned: learned)
     }
 }

@@ -59,7 +59,7 @@ public struct DHCPv4Engine: Sendable {
         case .discover:
             let found = try resolve(tx, snapshot: snapshot)
             let subnet = try subnet(for: found)
-            let plan = ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true)
+            let plan = DHCPv4ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true)
             return answer(tx, plan, found, reply: reply)
         case .request:
             return try request(tx, snapshot: snapshot, bindings: bindings, reply: reply)

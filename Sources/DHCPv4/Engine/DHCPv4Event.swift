@@ -74,11 +74,7 @@ public struct DHCPv4Event: Sendable, Hashable {
         w.field("reservation_option82_circuit", reservation?.option82?.circuit)
         w.field("reservation_option82_remote", reservation?.option82?.remote)
         w.field("reservation_option82_subscriber", reservation?.option82?.subscriber)
-        w.field("match_method", match?.method.rawValue)
-        w.field("extractor_used", match?.extractor)
-        w.field("success", success)
-        w.field("failure_reason", failureReason?.rawValue)
-        w.endObject()
+        w.eventResult(match: match, success: success, failureReason: failureReason?.rawValue)
         return w.text
     }
 }

@@ -1,44 +1,13 @@
 import ShadowCore
 
 /// A log line the caller should emit for a transaction (behavior.md §10), with structured fields.
-public struct DHCPv4LogLine: Sendable, Hashable {
-    /// Ordered by severity: `debug < info < warn < error`.
-    public enum Level: String, Sendable, Hashable, Comparable {
-        case debug, info, warn, error
-
-        private var severity: Int {
-            switch self {
-            case .debug: 0
-            case .info: 1
-            case .warn: 2
-            case .error: 3
-            }
-        }
-
-        public static func < (a: Level, b: Level) -> Bool { a.severity < b.severity }
-    }
-
-    public struct Field: Sendable, Hashable {
-        public var key: String
-        public var value: String
-    }
-
-    public var level: Level
-    public var message: String
-    public var fields: [Field]
-
-    init(_ level: Level, _ message: String, _ fields: [(String, String?)]) {
-        self.level = level
-        self.message = message
-        self.fields = fields.compactMap { key, value in value.map { Field(key: key, value: $0) } }
-    }
-}
+public typealias DHCPv4LogLine = TransactionLogLine
 
 extension DHCPv4Outcome {
     /// The level of the most severe line in ``logLines``, known without building them (they
     /// allocate): a caller whose threshold is above it skips them.
     public var mostSevereLogLevel: DHCPv4LogLine.Level {
-        switch disposition {
+        switch action {
         case .reply: replyType == .nak ? .warn : .info
         case .recorded: .info
         case .noReply(let reason):
@@ -59,7 +28,7 @@ extension DHCPv4Outcome {
         let relay = giaddr.description
         let xid = String(xid)
         let method = event.match?.method.rawValue
-        switch disposition {
+        switch action {
         case let .reply(_, destination, port):
             let to = "\(destination):\(port)"
             switch replyType {

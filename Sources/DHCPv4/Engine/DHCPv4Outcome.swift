@@ -4,7 +4,7 @@ import ShadowCore
 /// or why there is none, plus the event, the binding learned and what the log line needs.
 public struct DHCPv4Outcome: Sendable {
     /// What to do on the wire.
-    public enum Disposition: Sendable, Hashable {
+    public enum Action: Sendable, Hashable {
         /// Send the first `length` bytes of the reply buffer to `destination:port`.
         case reply(length: Int, destination: IPv4Address, port: UInt16)
         /// Send nothing; the event carries `reason` as `failure_reason`.
@@ -14,7 +14,7 @@ public struct DHCPv4Outcome: Sendable {
         case recorded(DHCPv4MessageType)
     }
 
-    public var disposition: Disposition
+    public var action: Action
     /// The analytics record for this datagram.
     public var event: DHCPv4Event
     /// On an ACK to a REQUEST for a reservation with an `option82`: chaddr → that Option 82.
@@ -38,13 +38,13 @@ public struct DHCPv4Outcome: Sendable {
 
     /// The reply's length and destination when there is one.
     public var reply: (length: Int, destination: IPv4Address, port: UInt16)? {
-        if case let .reply(length, destination, port) = disposition { return (length, destination, port) }
+        if case let .reply(length, destination, port) = action { return (length, destination, port) }
         return nil
     }
 
-    /// The no-reply reason, if the disposition is `.noReply`.
-    public var noReplyReason: DHCPv4NoReplyReason? {
-        if case let .noReply(reason) = disposition { return reason }
+    /// The no-reply reason, if the action is `.noReply`.
+    public var reason: DHCPv4NoReplyReason? {
+        if case let .noReply(reason) = action { return reason }
         return nil
     }
 }

@@ -26,11 +26,11 @@ struct DHCPv4Transaction: ~Copyable {
     }
 
     /// Builds the outcome in one initialisation (no intermediate copies on the hot path).
-    private func outcome(_ disposition: DHCPv4Outcome.Disposition, success: Bool,
+    private func outcome(_ action: DHCPv4Outcome.Action, success: Bool,
                          reason: DHCPv4NoReplyReason?, found: Found?, replyType: DHCPv4MessageType? = nil,
                          yiaddr: IPv4Address = .any, clientAddress: IPv4Address?, reserved: IPv4Address?,
                          learned: DHCPv4LearnedBinding? = nil) -> DHCPv4Outcome {
-        DHCPv4Outcome(disposition: disposition, event: event(success: success, reason: reason, found: found),
+        DHCPv4Outcome(action: action, event: event(success: success, reason: reason, found: found),
                       learnedBinding: learned, replyType: replyType, xid: message.xid, giaddr: message.giaddr,
                       yiaddr: yiaddr, clientAddress: clientAddress, reservedAddress: reserved, decodeError: nil)
     }
@@ -47,9 +47,9 @@ struct DHCPv4Transaction: ~Copyable {
     }
 
     /// A reply written into the caller's buffer.
-    func replied(_ disposition: DHCPv4Outcome.Disposition, type: DHCPv4MessageType, yiaddr: IPv4Address,
+    func replied(_ action: DHCPv4Outcome.Action, type: DHCPv4MessageType, yiaddr: IPv4Address,
                  found: Found, clientAddress: IPv4Address?, learned: DHCPv4LearnedBinding?) -> DHCPv4Outcome {
-        outcome(disposition, success: true, reason: nil, found: found, replyType: type, yiaddr: yiaddr,
+        outcome(action, success: true, reason: nil, found: found, replyType: type, yiaddr: yiaddr,
                 clientAddress: clientAddress, reserved: found.reservation.ipv4, learned: learned)
     }
 
@@ -63,7 +63,7 @@ struct DHCPv4Transaction: ~Copyable {
     static func parseError(_ error: DHCPv4DecodeError, source: IPv4Address) -> DHCPv4Outcome {
         let event = DHCPv4Event(messageTypeCode: nil, relayAddress: source, mac: nil, option82: nil,
                                 success: false, failureReason: .parseError)
-        return DHCPv4Outcome(disposition: .noReply(.parseError), event: event, learnedBinding: nil,
+        return DHCPv4Outcome(action: .noReply(.parseError), event: event, learnedBinding: nil,
                              replyType: nil, xid: 0, giaddr: .any, yiaddr: .any, clientAddress: nil,
                              reservedAddress: nil, decodeError: error)
     }

@@ -37,72 +37,43 @@ public struct DHCPv6Engine: Sendable {
     public func handle(datagram: UnsafeRawBufferPointer, source: IPv6Address, sourcePort: UInt16,
                        snapshot: ReservationSnapshot, bindings: BindingTable,
                        reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
-        var event = DHCPv6Event(relayAddress: source)
-        var packet: DHCPv6Datagram
+        var tx: DHCPv6Transaction
         do {
-            packet = try DHCPv6Datagram.decodeRelays(datagram)
+            tx = DHCPv6Transaction(packet: try DHCPv6Datagram.decodeRelays(datagram), source: source,
+                                   sourcePort: sourcePort)
         } catch {
-            return failure(.init(error), event: event, port: sourcePort, error: error)
+            return DHCPv6Transaction.undecodable(error, source: source, sourcePort: sourcePort)
         }
-        let clientLinkLayer = packet.innermost.clientLinkLayerAddress.flatMap { MACExtractor.fromClientLinkLayer(datagram[$0]) }
-        describeRelay(packet, clientLinkLayer, into: &event)
         do {
-            let payload = packet.innermost.relayMessage ?? packet.innermost.end..<packet.innermost.end
-            packet.client = try DHCPv6ClientMessage.decode(datagram, range: payload)
+            try tx.decodeClient()
         } catch {
-            if error.kind == .clientIDTooLong { describeHeader(datagram, error.messageOffset, into: &event) }
-            return failure(.init(error), event: event, port: sourcePort, error: error)
+            return tx.undecodableClient(error)
         }
-        describeClient(packet, into: &event)
-        let decision = decide(packet, event: event, clientLinkLayer: clientLinkLayer, snapshot: snapshot,
-                              bindings: bindings)
-        if let match = decision.match {
-            event.snapshot = snapshot
-            event.reservationIndex = match.index
-            event.matchMethod = match.method
-            event.extractorUsed = match.extractor
+        do throws(NoReply) {
+            let decision = try decide(tx, snapshot: snapshot, bindings: bindings)
+            return answer(tx, decision, snapshot: snapshot, reply: reply)
+        } catch {
+            return tx.noReply(error.reason)
         }
-        guard var plan = decision.plan else {
-            return failure(decision.reason ?? .discarded, event: event, port: sourcePort, error: nil, keepMatch: false)
-        }
-        if let index = event.reservationIndex {
+    }
+
+    /// Writes the Relay-reply for `decision` and wraps the result (reply or `EncodeFailed`) into an outcome.
+    private func answer(_ tx: borrowing DHCPv6Transaction, _ decision: DHCPv6Decision, snapshot: ReservationSnapshot,
+                        reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
+        var plan = decision.plan
+        if let index = decision.match?.index {
             plan.reservedNA = snapshot.ipv6NA(at: index)
             plan.reservedPD = snapshot.ipv6PD(at: index)
         }
-        return encode(plan, packet: packet, event: event, port: sourcePort, into: reply)
-    }
-
-    /// Writes the Relay-reply for `plan`.
-    private func encode(_ plan: DHCPv6ReplyPlan, packet: DHCPv6Datagram, event: DHCPv6Event, port: UInt16,
-                        into reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var w = WireWriter(reply)
         let state = self.state
-        RelayReplyEncoder.write(packet, into: &w) { inner in
-            ReplyEncoder.write(plan, for: packet.client, source: packet.buffer, serverID: state.serverID,
+        RelayReplyEncoder.write(tx.packet, into: &w) { inner in
+            ReplyEncoder.write(plan, for: tx.packet.client, source: tx.buffer, serverID: state.serverID,
                                leases: state.config.leases, dns: state.config.dnsV6, into: &inner)
         }
-        guard !w.overflowed else {
-            return failure(.encodeFailed, event: event, port: port, error: nil, keepMatch: true)
-        }
-        var event = event
-        event.success = true
-        let destinationPort = packet.outermost.hasRelaySourcePort ? port : DHCPv6Wire.serverPort
-        return DHCPv6Outcome(action: .reply(length: w.position, destination: event.relayAddress, port: destinationPort),
-                             event: event, replyType: plan.type, sourcePort: port, decodeError: nil)
-    }
-
-    private func failure(_ reason: DHCPv6NoReplyReason, event: DHCPv6Event, port: UInt16,
-                         error: DHCPv6DecodeError?, keepMatch: Bool = false) -> DHCPv6Outcome {
-        var event = event
-        event.success = false
-        event.failureReason = reason
-        if !keepMatch {
-            event.reservationIndex = nil
-            event.snapshot = nil
-            event.matchMethod = nil
-            event.extractorUsed = nil
-        }
-        return DHCPv6Outcome(action: .noReply(reason), event: event, replyType: nil, sourcePort: port,
-                             decodeError: error)
+        guard !w.overflowed else { return tx.encodeFailed(match: decision.match, snapshot: snapshot) }
+        let destinationPort = tx.packet.outermost.hasRelaySourcePort ? tx.sourcePort : DHCPv6Wire.serverPort
+        return tx.replied(.reply(length: w.position, destination: tx.source, port: destinationPort),
+                          type: plan.type, match: decision.match, snapshot: snapshot)
     }
 }

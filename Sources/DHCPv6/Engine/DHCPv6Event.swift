@@ -12,7 +12,7 @@ public struct DHCPv6Event: Sendable {
     public var relayLinkAddress: IPv6Address = .any
     public var relayPeerAddress: IPv6Address = .any
     /// From Option 79 only (6-byte address), whatever extractor matched.
-    public var macAddress: MACAddress?
+    public var mac: MACAddress?
     /// The Client Identifier's bytes, inline up to ``InlineBytes/inlineCapacity`` (no allocation
     /// for the DUIDs clients send).
     public var clientIDBytes: InlineBytes?
@@ -28,11 +28,10 @@ public struct DHCPv6Event: Sendable {
     public var relayRemoteID: InlineBytes?
     public var requestedNA: IPv6Address?
     public var requestedPD: IPv6Prefix?
-    /// The matched reservation, as an index into ``snapshot`` (keeps the record small and cheap to copy).
-    public var reservationIndex: Int?
+    /// How the reservation was found; its index is into ``snapshot`` (keeps the record small and
+    /// cheap to copy).
+    public var match: ReservationMatch?
     public var snapshot: ReservationSnapshot?
-    public var matchMethod: MatchMethod?
-    public var extractorUsed: String?
     public var success = false
     public var failureReason: DHCPv6NoReplyReason?
 
@@ -40,8 +39,8 @@ public struct DHCPv6Event: Sendable {
 
     /// The matched reservation.
     public var reservation: Reservation? {
-        guard let reservationIndex, let snapshot else { return nil }
-        return snapshot[reservationIndex]
+        guard let match, let snapshot else { return nil }
+        return snapshot[match.index]
     }
 
     /// Option 18/37 of the innermost relay as a lookup value (nil when neither is usable).
@@ -79,7 +78,7 @@ public struct DHCPv6Event: Sendable {
         j.field("relay_addr", relayAddress.description)
         j.field("relay_link_addr", relayLinkAddress.description)
         j.field("relay_peer_addr", relayPeerAddress.description)
-        j.field("mac_address", macAddress?.description)
+        j.field("mac_address", mac?.description)
         j.field("client_id", clientID?.description)
         let o1837 = option1837
         j.field("option1837_interface", o1837?.interface)
@@ -94,11 +93,7 @@ public struct DHCPv6Event: Sendable {
         j.field("reservation_duid", reservation?.duid?.description)
         j.field("reservation_option1837_interface", reservation?.option1837?.interface)
         j.field("reservation_option1837_remote", reservation?.option1837?.remote)
-        j.field("match_method", matchMethod?.rawValue)
-        j.field("extractor_used", extractorUsed)
-        j.field("success", success)
-        j.field("failure_reason", failureReason?.rawValue)
-        j.endObject()
+        j.eventResult(match: match, success: success, failureReason: failureReason?.rawValue)
         return j.text
     }
 }

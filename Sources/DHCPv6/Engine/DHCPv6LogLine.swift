@@ -1,62 +1,55 @@
 import ShadowCore
 
-/// The one log line per transaction of behavior.md §10: message and structured fields.
-public struct DHCPv6LogLine: Sendable, Hashable {
-    public struct Field: Sendable, Hashable {
-        public var key: String
-        public var value: String
-    }
-
-    /// Info for the three narrative lines (and other replies sent); debug otherwise.
-    public var isInfo: Bool
-    public var message: String
-    public var fields: [Field]
-}
+/// A log line the caller should emit for a transaction (behavior.md §10), with structured fields.
+public typealias DHCPv6LogLine = TransactionLogLine
 
 extension DHCPv6Outcome {
-    /// Whether ``logLine()`` is an info line (else debug), known without building it: a caller
-    /// whose threshold is above debug skips the debug lines.
-    public var logLineIsInfo: Bool {
+    /// The level of the most severe line in ``logLines``, known without building them (they
+    /// allocate): a caller whose threshold is above it skips them.
+    public var mostSevereLogLevel: DHCPv6LogLine.Level {
         switch action {
-        case .reply: true
-        case .noReply(let reason): reason == .noReservation
+        case .reply: .info
+        case .noReply(let reason): reason == .noReservation ? .info : .debug
         }
     }
 
-    /// Builds the transaction's log line (only call it when it will be logged: it allocates).
-    public func logLine() -> DHCPv6LogLine {
+    /// The lines to log for this transaction: the one narrative line, info for the replies sent and
+    /// `NoReservation`, debug for other silences. Every field is present (`""` when unknown).
+    /// Computed on demand; the engine itself never logs.
+    public var logLines: [DHCPv6LogLine] {
         let e = event
         let relay = "[\(e.relayAddress)]:\(sourcePort)"
-        func f(_ k: String, _ v: String?) -> DHCPv6LogLine.Field { .init(key: k, value: v ?? "") }
+        func line(_ level: DHCPv6LogLine.Level, _ message: String, _ fields: [(String, String?)]) -> [DHCPv6LogLine] {
+            [DHCPv6LogLine(level, message, fields.map { ($0, $1 ?? "") })]
+        }
         switch action {
         case .reply:
             let type = replyType?.eventName ?? "Reply"
             if let r = e.reservation, e.messageType != DHCPv6MessageType.confirm.rawValue,
                e.messageType != DHCPv6MessageType.release.rawValue,
                e.messageType != DHCPv6MessageType.decline.rawValue {
-                return DHCPv6LogLine(isInfo: true, message: "DHCPv6 lease granted", fields: [
-                    f("message_type", type), f("mac", e.macAddress?.description), f("duid", e.clientID?.description),
-                    f("na", r.ipv6NA.description), f("pd", r.ipv6PD.description),
-                    f("method", e.matchMethod?.rawValue), f("relay", relay), f("xid", e.xidText)])
+                return line(.info, "DHCPv6 lease granted", [
+                    ("message_type", type), ("mac", e.mac?.description), ("duid", e.clientID?.description),
+                    ("na", r.ipv6NA.description), ("pd", r.ipv6PD.description),
+                    ("method", e.match?.method.rawValue), ("relay", relay), ("xid", e.xidText)])
             }
             if e.messageType == DHCPv6MessageType.renew.rawValue || e.messageType == DHCPv6MessageType.rebind.rawValue {
-                return DHCPv6LogLine(
-                    isInfo: true, message: "DHCPv6 Reply sent with NoBinding — no reservation for renewing client",
-                    fields: [f("mac", e.macAddress?.description), f("duid", e.clientID?.description),
-                             f("relay", relay), f("xid", e.xidText)])
+                return line(.info, "DHCPv6 Reply sent with NoBinding — no reservation for renewing client", [
+                    ("mac", e.mac?.description), ("duid", e.clientID?.description), ("relay", relay),
+                    ("xid", e.xidText)])
             }
             let request = e.messageType.map(DHCPv6MessageType.eventName(ofRawType:)) ?? "Unknown"
-            return DHCPv6LogLine(isInfo: true, message: "DHCPv6 \(type) sent for \(request)", fields: [
-                f("duid", e.clientID?.description), f("relay", relay), f("xid", e.xidText)])
+            return line(.info, "DHCPv6 \(type) sent for \(request)", [
+                ("duid", e.clientID?.description), ("relay", relay), ("xid", e.xidText)])
         case .noReply(let reason) where reason == .noReservation:
-            return DHCPv6LogLine(isInfo: true, message: "DHCPv6: no reservation found — not responding", fields: [
-                f("duid", e.clientID?.description), f("mac", e.macAddress?.description),
-                f("interface_id", e.option1837Interface), f("remote_id", e.option1837Remote),
-                f("relay", relay), f("xid", e.xidText)])
+            return line(.info, "DHCPv6: no reservation found — not responding", [
+                ("duid", e.clientID?.description), ("mac", e.mac?.description),
+                ("interface_id", e.option1837Interface), ("remote_id", e.option1837Remote),
+                ("relay", relay), ("xid", e.xidText)])
         case .noReply(let reason):
-            return DHCPv6LogLine(isInfo: false, message: "DHCPv6: not responding", fields: [
-                f("reason", reason.rawValue), f("error", decodeError?.description), f("relay", relay),
-                f("xid", e.xidText)])
+            return line(.debug, "DHCPv6: not responding", [
+                ("reason", reason.rawValue), ("error", decodeError?.description), ("relay", relay),
+                ("xid", e.xidText)])
         }
     }
 }

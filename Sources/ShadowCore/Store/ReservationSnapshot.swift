@@ -234,67 +234,6 @@ public final class ReservationSnapshot: @unchecked Sendable {
             position = (position + 1) & t.mask
         }
     }
-
-    /// The DHCPv4 lookup order (behavior.md §4.6): chaddr MAC, then each Option 82 extractor in
-    /// configured order; the first candidate present in the index wins.
-    public func lookupV4(mac: MACAddress?, option82: Option82?,
-                         extractors: [Option82Extractor]) -> ReservationMatch? {
-        if let mac, let i = index(mac: mac) {
-            return ReservationMatch(index: i, method: .mac, extractor: "chaddr")
-        }
-        guard let option82 else { return nil }
-        for e in extractors {
-            if let key = e.extract(option82), let i = index(option82: key) {
-                return ReservationMatch(index: i, method: .option82, extractor: e.name)
-            }
-        }
-        return nil
-    }
-
-    /// The DHCPv6 lookup order (behavior.md §5.8): DUID; Option 18/37 extractors; then for each MAC
-    /// extractor in turn the reservation with that MAC, else the learned MAC→Option 82 binding
-    /// (`lease_fallback`).
-    public func lookupV6(clientID: DUID?, option1837: Option1837?,
-                         option1837Extractors: [Option1837Extractor],
-                         macInput: MACExtractionInput, macExtractors: [MACExtractor],
-                         bindings: BindingTable) -> ReservationMatch? {
-        guard let clientID else {
-            return lookupV6(clientIDBytes: nil, option1837: option1837, option1837Extractors: option1837Extractors,
-                            macInput: macInput, macExtractors: macExtractors, bindings: bindings)
-        }
-        return clientID.bytes.withUnsafeBytes { bytes in
-            lookupV6(clientIDBytes: bytes, option1837: option1837, option1837Extractors: option1837Extractors,
-                     macInput: macInput, macExtractors: macExtractors, bindings: bindings)
-        }
-    }
-
-    /// ``lookupV6(clientID:option1837:option1837Extractors:macInput:macExtractors:bindings:)`` with
-    /// the Client Identifier as the bytes of option 1 (no DUID value is made).
-    public func lookupV6(clientIDBytes: UnsafeRawBufferPointer?, option1837: Option1837?,
-                         option1837Extractors: [Option1837Extractor],
-                         macInput: MACExtractionInput, macExtractors: [MACExtractor],
-                         bindings: BindingTable) -> ReservationMatch? {
-        if let clientIDBytes, let i = index(duidBytes: clientIDBytes) {
-            return ReservationMatch(index: i, method: .duid, extractor: nil)
-        }
-        if let option1837 {
-            for e in option1837Extractors {
-                if let key = e.extract(option1837), let i = index(option1837: key) {
-                    return ReservationMatch(index: i, method: .option1837, extractor: e.name)
-                }
-            }
-        }
-        for e in macExtractors {
-            guard let mac = e.extract(macInput) else { continue }
-            if let i = index(mac: mac) {
-                return ReservationMatch(index: i, method: .mac, extractor: e.name)
-            }
-            if let o82 = bindings.option82(for: mac), let i = index(option82: o82) {
-                return ReservationMatch(index: i, method: .option82, extractor: "lease_fallback")
-            }
-        }
-        return nil
-    }
 }
 
 // MARK: - Blob sections

@@ -1,7 +1,8 @@
 import ShadowCore
 
 /// Answers `lookup`: which reservation the workers would pick for a key, and by which method,
-/// using the same lookup functions as the DHCP engines (behavior.md §4.6, §5.8).
+/// calling the lookup the DHCP engines call (`ReservationSnapshot.lookupV4` / `lookupV6` and their
+/// steps, behavior.md §4.6, §5.8); this type only formats the answer.
 struct LookupResolver {
     let context: ManagementContext
 
@@ -37,29 +38,19 @@ struct LookupResolver {
         case .mac(let mac):
             return (found(snapshot.lookupV4(mac: mac, option82: nil, extractors: [])), v6(mac: mac, binding: binding))
         case .duid(let duid):
-            return (nil, found(snapshot.index(duid: duid).map { ReservationMatch(index: $0, method: .duid, extractor: nil) }))
+            return (nil, found(duid.bytes.withUnsafeBytes { snapshot.matchV6(clientIDBytes: $0) }))
         case .option82(let o):
             return (found(snapshot.lookupV4(mac: nil, option82: o, extractors: config.option82Extractors)), nil)
         case .option1837(let o):
-            let match = config.option1837Extractors.lazy.compactMap { e in
-                e.extract(o).flatMap { snapshot.index(option1837: $0) }
-                    .map { ReservationMatch(index: $0, method: .option1837, extractor: e.name) }
-            }.first
-            return (nil, found(match))
+            return (nil, found(snapshot.matchV6(option1837: o, extractors: config.option1837Extractors)))
         }
     }
 
-    /// DHCPv6 by a MAC a MAC extractor yields: the reservation with that MAC, else the learned
-    /// binding's Option 82 (`lease_fallback`). The extractor name is not known here: it is whichever
-    /// configured MAC extractor yields this MAC first.
+    /// DHCPv6 by a MAC a MAC extractor yields: the workers' MAC step (the reservation with that MAC,
+    /// else the learned binding's Option 82, `lease_fallback`). The extractor name is not known here:
+    /// it is whichever configured MAC extractor yields this MAC first.
     private func v6(mac: MACAddress, binding: BindingTable.Entry?) -> Found? {
-        if let i = snapshot.index(mac: mac) {
-            return found(ReservationMatch(index: i, method: .mac, extractor: nil))
-        }
-        if let binding, let i = snapshot.index(option82: binding.option82) {
-            return found(ReservationMatch(index: i, method: .option82, extractor: "lease_fallback"))
-        }
-        return nil
+        found(snapshot.matchV6(mac: mac, extractor: nil, learnedOption82: binding?.option82))
     }
 
     private func found(_ m: ReservationMatch?) -> Found? {

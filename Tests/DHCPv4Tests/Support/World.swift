@@ -81,6 +81,6 @@ struct Exchange {
     var outcome: DHCPv4Outcome
     var reply: DHCPv4Reply?
 
-    var reason: DHCPv4NoReplyReason? { outcome.noReplyReason }
+    var reason: DHCPv4NoReplyReason? { outcome.reason }
     var type: DHCPv4MessageType? { reply?.messageType.flatMap(DHCPv4MessageType.init) }
 }

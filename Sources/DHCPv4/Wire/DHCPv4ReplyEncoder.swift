@@ -1,24 +1,12 @@
 import ShadowCore
 
-/// What a reply says, before it is written.
-struct ReplyPlan {
-    /// Offer, Ack or Nak.
-    var type: DHCPv4MessageType
-    var yiaddr: IPv4Address = .any
-    var ciaddr: IPv4Address = .any
-    /// Mask, router and DNS come from here; nil for a NAK.
-    var subnet: SubnetV4?
-    /// Whether options 51, 58 and 59 are sent (not for NAK and INFORM-ACK).
-    var leaseTimes: Bool
-}
-
 extension DHCPv4Engine {
     /// Writes the reply for `plan` to `request` into `buffer`; nil when it does not fit.
     ///
     /// Header as RFC 2131 Table 3 (hops 0, secs 0, flags copied with the broadcast bit forced on for
     /// a NAK, giaddr and chaddr copied). Options in the order 53, 54, 51, 58, 59, 1, 3, 6, 82, End,
     /// with Option 82 echoed unchanged; padded with zeros to 300 bytes.
-    func encode(_ plan: ReplyPlan, request: DHCPv4Message, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+    func encode(_ plan: DHCPv4ReplyPlan, request: DHCPv4Message, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         var w = DHCPv4ReplyWriter(buffer)
         writeHeader(plan, request: request, to: &w)
         w.option(DHCPv4Option.messageType, byte: plan.type.rawValue)
@@ -39,7 +27,7 @@ extension DHCPv4Engine {
         return w.finish(minimumLength: BOOTP.minimumMessageLength)
     }
 
-    private func writeHeader(_ plan: ReplyPlan, request m: DHCPv4Message, to w: inout DHCPv4ReplyWriter) {
+    private func writeHeader(_ plan: DHCPv4ReplyPlan, request m: DHCPv4Message, to w: inout DHCPv4ReplyWriter) {
         w.byte(BOOTP.reply)
         w.byte(BOOTP.htypeEthernet)
         w.byte(m.hlen)
