@@ -58,7 +58,7 @@ enum Harness {
         return nil
     }
 
-    /// Every reply must decode with our own decoder and keep the RFC 2131 / decisions.md rules.
+    /// Every reply must decode with our own decoder and keep the RFC 2131 / docs/dhcpv4.md rules.
     private static func checkReply(_ bytes: UnsafeRawBufferPointer, outcome o: DHCPv4Outcome,
                                    request: UnsafeRawBufferPointer) -> String? {
         guard let r = try? DHCPv4Message(decoding: bytes) else { return "reply does not decode" }

@@ -2,7 +2,7 @@ import DHCPv4
 import ShadowCore
 import Testing
 
-/// The v4 event record (behavior.md §9.2), the learned binding and the log lines.
+/// The v4 event record (docs/events.md), the learned binding and the log lines.
 @Suite("Events and log lines")
 struct EventTests {
     @Test("ACK event as one JSON line, keys in schema order, timestamp key chosen by the caller")
@@ -76,7 +76,7 @@ struct EventTests {
         #expect(World.exchange(a).outcome.learnedBinding == nil)
     }
 
-    @Test("One info line per transaction as behavior.md §10")
+    @Test("One info line per transaction as docs/dhcpv4.md")
     func logLines() {
         let offer = World.exchange(World.packet(.discover)).outcome.logLines
         #expect(offer.map(\.message) == ["DHCPv4 lease offered"])

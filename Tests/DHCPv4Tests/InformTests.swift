@@ -3,7 +3,7 @@ import DHCPv4
 import ShadowCore
 import Testing
 
-/// decisions.md: INFORM is matched like DISCOVER and answered only when `ciaddr` is the reserved address.
+/// docs/dhcpv4.md: INFORM is matched like DISCOVER and answered only when `ciaddr` is the reserved address.
 @Suite("INFORM")
 struct InformTests {
     static func inform(_ mac: MACAddress = World.macA, ciaddr: IPv4Address = World.addressA) -> DHCPv4PacketBuilder {

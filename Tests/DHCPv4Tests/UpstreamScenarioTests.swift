@@ -2,7 +2,7 @@ import DHCPv4
 import ShadowCore
 import Testing
 
-/// behavior.md §11.1 (upstream `src/v4/tests.rs`), adapted to decisions.md: replies go to giaddr:67
+/// docs/testing.md (upstream `src/v4/tests.rs`), adapted to docs/dhcpv4.md: replies go to giaddr:67
 /// and echo Option 82. Numbers refer to the list in §11.1.
 @Suite("Upstream v4 scenarios")
 struct UpstreamScenarioTests {

@@ -3,8 +3,8 @@ import DHCPv4
 import ShadowCore
 import Testing
 
-/// One test per rule of decisions.md "DHCPv4 on the wire" (and the v4 parts of "Validation").
-@Suite("decisions.md: DHCPv4 on the wire")
+/// One test per rule of docs/dhcpv4.md (and the v4 parts of "Validation").
+@Suite("DHCPv4 on the wire (docs/dhcpv4.md)")
 struct WireDecisionTests {
     static let override = IPv4Address(192, 168, 1, 254)
 

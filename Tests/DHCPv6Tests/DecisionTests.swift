@@ -3,7 +3,7 @@ import Testing
 import ShadowCore
 @testable import DHCPv6
 
-/// One test (or a parameterised table) per decisions.md "DHCPv6 on the wire" rule.
+/// One test (or a parameterised table) per docs/dhcpv6.md rule.
 @Suite struct DecisionTests {
     let f = Fixture()
     let sid = Packet.serverID(Fixture.serverDUID)

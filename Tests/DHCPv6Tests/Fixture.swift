@@ -2,7 +2,7 @@ import DHCPWireKit
 import ShadowCore
 @testable import DHCPv6
 
-/// The upstream v6 test environment (behavior.md §11.2).
+/// The upstream v6 test environment (docs/testing.md).
 struct Fixture {
     static let serverDUID = "00:01:02:03"
     static let clientDUID = "aa:bb:cc"

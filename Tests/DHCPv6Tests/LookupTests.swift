@@ -3,7 +3,7 @@ import Testing
 import ShadowCore
 @testable import DHCPv6
 
-/// behavior.md §5.8 lookup order through the engine, including the v4-learned correlation
+/// docs/dhcpv6.md lookup order through the engine, including the v4-learned correlation
 /// (MAC → Option 82 binding, `lease_fallback`).
 @Suite struct LookupTests {
     static let mac = MACAddress("00:1a:2b:3c:4d:5e")!

@@ -3,7 +3,7 @@ import Testing
 import ShadowCore
 @testable import DHCPv6
 
-/// behavior.md §11.2, the upstream v6 handler tests, adapted to decisions.md.
+/// docs/testing.md, the upstream v6 handler tests, adapted to docs/dhcpv6.md.
 @Suite struct ScenarioTests {
     let f = Fixture()
     let sid = Packet.serverID(Fixture.serverDUID)
@@ -32,7 +32,7 @@ import ShadowCore
         #expect(r.first(25)?.iaid == 1337)
     }
 
-    /// decisions.md: the reserved address first, then the named one with zero lifetimes.
+    /// docs/dhcpv6.md: the reserved address first, then the named one with zero lifetimes.
     @Test func renewWithIncorrectIANAAddressReturnsReservedAddress() throws {
         let msg = Packet.client(.renew, cid, sid, Packet.iaNA(777, Packet.iaAddress("2001:db8::dead", preferred: 1, valid: 2)))
         let r = try #require(f.reply(to: msg).reply)

@@ -4,7 +4,7 @@ import Testing
 /// Start-up failures an operator meets: clear message, exit 1, nothing left running.
 @Suite(.needsRoot, .timeLimit(.minutes(1)))
 struct StartupTests {
-    /// behavior.md §8: a second server on the same address fails with "address in use" instead of
+    /// docs/operations.md: a second server on the same address fails with "address in use" instead of
     /// silently sharing the port (the sockets are bound without SO_REUSEADDR).
     @Test func secondMasterOnTheSameSocketsFailsClearly() async throws {
         let directory = try ServerDirectory(reservations: Fixtures.reservations)

@@ -2,7 +2,7 @@ import Glibc
 import ShadowTesting
 import Testing
 
-/// Persistence problems never stop DHCP service (decisions.md, "State and operations").
+/// Persistence problems never stop DHCP service (docs/operations.md, "State").
 @Suite(.needsRoot, .timeLimit(.minutes(1)))
 struct StateDirectoryTests {
     @Test func corruptStateFileIsSetAsideAndServiceStarts() async throws {

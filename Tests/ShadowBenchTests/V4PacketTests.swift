@@ -32,7 +32,7 @@ struct V4PacketTests {
         #expect(p.count == 300)
     }
 
-    /// An OFFER in the layout of behavior.md §4.5 with decisions.md's option order.
+    /// An OFFER in the layout and option order of docs/dhcpv4.md.
     static func offer(xid: UInt32, yiaddr: IPv4Address) -> [UInt8] {
         var p = [UInt8](repeating: 0, count: 240)
         p[0] = 2; p[1] = 1; p[2] = 6

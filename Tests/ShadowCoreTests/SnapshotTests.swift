@@ -1,7 +1,7 @@
 import Testing
 @testable import ShadowCore
 
-/// The upstream v4 test environment (behavior.md §11) plus v6 keys.
+/// The upstream v4 test environment (docs/testing.md) plus v6 keys.
 enum Fixture {
     static func reservation(_ v4: String, na: String, pd: String, mac: String? = nil, duid: String? = nil,
                             option82: Option82? = nil, option1837: Option1837? = nil) -> Reservation {

@@ -2,7 +2,7 @@ import ShadowCore
 import Testing
 @testable import ShadowOperations
 
-/// behavior.md §7: response bytes and field order.
+/// docs/management.md: response bytes and field order.
 @Suite struct ResponseCodecTests {
     @Test func statusBytes() {
         let r = ManagementService.statusResponse(StatusReport(keyCount: 7, reservationCount: 4, snapshotGeneration: 1,

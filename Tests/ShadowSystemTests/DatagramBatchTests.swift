@@ -116,7 +116,7 @@ import Testing
 }
 
 @Suite struct UDPSocketTests {
-    /// A second server on the same address must fail (behavior.md §8), unless both ask for
+    /// A second server on the same address must fail (docs/operations.md), unless both ask for
     /// SO_REUSEADDR, in which case Linux lets them share it — why it is off by default.
     @Test(arguments: DatagramBatchTests.loopbacks)
     func secondBindOfTheSameAddressFails(_ any: SocketAddress) throws {

@@ -19,7 +19,7 @@ extension DHCPv4Engine {
         }
     }
 
-    /// REQUEST → ACK when the compared address is the reservation's, NAK otherwise (behavior.md §4.4).
+    /// REQUEST → ACK when the compared address is the reservation's, NAK otherwise (docs/dhcpv4.md).
     func request(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
                  reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let m = tx.message
@@ -56,7 +56,7 @@ extension DHCPv4Engine {
     }
 
     /// INFORM → ACK for a reserved client whose `ciaddr` is its reserved address; silence otherwise
-    /// (decisions.md). No lease options; `ciaddr` echoed, `yiaddr` 0.
+    /// (docs/dhcpv4.md). No lease options; `ciaddr` echoed, `yiaddr` 0.
     func inform(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot,
                 reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let found = try resolve(tx, snapshot: snapshot)

@@ -3,9 +3,9 @@ import ShadowCore
 /// The DHCPv4 reply logic: a pure function from a datagram (and the current snapshot, binding table
 /// and configuration) to reply bytes or a reason for silence.
 ///
-/// Gate order (behavior.md §4.2): not relayed → not a BOOTREQUEST → no option 53 → dispatch on the
+/// Gate order (docs/dhcpv4.md): not relayed → not a BOOTREQUEST → no option 53 → dispatch on the
 /// message type. DISCOVER, REQUEST and INFORM then check the MAC, find the reservation and its
-/// subnet before anything specific to the message (decisions.md "DHCPv4 on the wire").
+/// subnet before anything specific to the message (docs/dhcpv4.md).
 public struct DHCPv4Engine: Sendable {
     /// `ids.v4`: option 54 unless the relay asked for an override (RFC 5107).
     public let serverIdentifier: IPv4Address

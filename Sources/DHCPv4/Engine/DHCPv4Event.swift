@@ -1,6 +1,6 @@
 import ShadowCore
 
-/// The analytics record of one received datagram (behavior.md §9.2, v4).
+/// The analytics record of one received datagram (docs/events.md, v4).
 ///
 /// Rendered by `jsonLine(timestampKey:timestamp:)`; the timestamp is not part of the record so the
 /// caller stamps it when it emits the event.
@@ -54,7 +54,7 @@ public struct DHCPv4Event: Sendable, Hashable {
         messageTypeCode.map { DHCPv4MessageType(rawValue: $0)?.name ?? "Unknown" }
     }
 
-    /// One compact JSON object, keys in the order of behavior.md §9.2, no trailing newline.
+    /// One compact JSON object, keys in the order of docs/events.md, no trailing newline.
     /// - Parameters:
     ///   - timestampKey: `timestamp_ms` (seed) or `timestamp` (HEAD).
     ///   - timestamp: milliseconds since the Unix epoch.

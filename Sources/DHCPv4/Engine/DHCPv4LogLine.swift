@@ -1,6 +1,6 @@
 import ShadowCore
 
-/// A log line the caller should emit for a transaction (behavior.md §10), with structured fields.
+/// A log line the caller should emit for a transaction (docs/dhcpv4.md), with structured fields.
 public typealias DHCPv4LogLine = TransactionLogLine
 
 extension DHCPv4Outcome {

@@ -1,4 +1,4 @@
-/// Why a datagram got no reply: the event's `failure_reason` (behavior.md §4.7, §9.1).
+/// Why a datagram got no reply: the event's `failure_reason` (docs/dhcpv4.md, docs/events.md).
 public enum DHCPv4NoReplyReason: String, Sendable, Hashable, CaseIterable {
     /// `giaddr` is 0.0.0.0: only relayed traffic is served.
     case notRelayed = "NotRelayed"

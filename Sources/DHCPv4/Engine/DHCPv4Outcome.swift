@@ -49,7 +49,7 @@ public struct DHCPv4Outcome: Sendable {
     }
 }
 
-/// A MAC → Option 82 binding learned from an ACK (behavior.md §6): apply it to the binding table
+/// A MAC → Option 82 binding learned from an ACK (docs/dhcpv6.md): apply it to the binding table
 /// with `BindingTable.learn(mac:option82:now:)`.
 public struct DHCPv4LearnedBinding: Sendable, Hashable {
     /// The request's `chaddr`.

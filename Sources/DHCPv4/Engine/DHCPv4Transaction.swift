@@ -35,7 +35,7 @@ struct DHCPv4Transaction: ~Copyable {
                       yiaddr: yiaddr, clientAddress: clientAddress, reservedAddress: reserved, decodeError: nil)
     }
 
-    /// No reply; as behavior.md §9.2 asks, the event carries no reservation or match.
+    /// No reply; as docs/events.md asks, the event carries no reservation or match.
     func noReply(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil) -> DHCPv4Outcome {
         outcome(.noReply(reason), success: false, reason: reason, found: nil, clientAddress: nil, reserved: reserved)
     }

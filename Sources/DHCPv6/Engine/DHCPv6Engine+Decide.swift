@@ -14,7 +14,7 @@ struct NoReply: Error {
 }
 
 extension DHCPv6Engine {
-    /// Dispatches on the client message type (behavior.md §5.2–§5.6 with decisions.md on top).
+    /// Dispatches on the client message type (docs/dhcpv6.md, "Reply logic").
     func decide(_ tx: borrowing DHCPv6Transaction, snapshot: ReservationSnapshot,
                 bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message

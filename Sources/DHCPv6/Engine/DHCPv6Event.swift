@@ -1,6 +1,6 @@
 import ShadowCore
 
-/// The analytics record of one received datagram (behavior.md §9.2, `ip_version` v6).
+/// The analytics record of one received datagram (docs/events.md, `ip_version` v6).
 public struct DHCPv6Event: Sendable {
     /// The inner client message type byte; nil renders as `Unknown`.
     public var messageType: UInt8?

@@ -1,4 +1,4 @@
-/// Why no reply was sent (behavior.md §5.10); the raw value is the event's `failure_reason`.
+/// Why no reply was sent (docs/dhcpv6.md); the raw value is the event's `failure_reason`.
 public enum DHCPv6NoReplyReason: String, Sendable, Hashable, CaseIterable {
     /// A message that needs a Client Identifier (1) has none.
     case noClientID = "NoClientId"

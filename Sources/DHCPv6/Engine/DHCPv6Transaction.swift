@@ -30,7 +30,7 @@ struct DHCPv6Transaction: ~Copyable {
     var message: DHCPv6ClientMessage { packet.client }
     var buffer: UnsafeRawBufferPointer { packet.buffer }
 
-    /// The reservation for the client (behavior.md §5.8): ShadowCore's `lookupV6`, its inputs read
+    /// The reservation for the client (docs/dhcpv6.md): ShadowCore's `lookupV6`, its inputs read
     /// from the innermost relay (adjacent to the client) and the client message where they lie. The
     /// Option 18/37 value is only built when an extractor will read it.
     func lookup(_ config: ServerConfig, snapshot: ReservationSnapshot, bindings: BindingTable) -> ReservationMatch? {
@@ -92,7 +92,7 @@ struct DHCPv6Transaction: ~Copyable {
         outcome(action, success: true, reason: nil, match: match, snapshot: snapshot, replyType: type)
     }
 
-    /// No reply; as behavior.md §9.2 asks, the event carries no reservation or match.
+    /// No reply; as docs/events.md asks, the event carries no reservation or match.
     @inline(__always)
     func noReply(_ reason: DHCPv6NoReplyReason) -> DHCPv6Outcome {
         outcome(.noReply(reason), success: false, reason: reason, match: nil, snapshot: nil, replyType: nil)

@@ -71,7 +71,7 @@ public struct SnapshotRejected: Hashable, Sendable {
     }
 }
 
-/// What the v4 worker learned from a DHCPv4 ACK (behavior.md §6): the client's MAC and the
+/// What the v4 worker learned from a DHCPv4 ACK (docs/dhcpv6.md): the client's MAC and the
 /// reservation's Option 82. The master timestamps it.
 public struct BindingLearned: Hashable, Sendable {
     public var mac: MACAddress

@@ -1,4 +1,4 @@
-/// The three ways to find a client's MAC in a relayed DHCPv6 message (behavior.md §3.3).
+/// The three ways to find a client's MAC in a relayed DHCPv6 message (docs/configuration.md).
 public enum MACExtractor: String, CaseIterable, Sendable, Hashable {
     case clientLinklayerAddress = "client_linklayer_address"
     case peerAddrEUI64 = "peer_addr_eui64"

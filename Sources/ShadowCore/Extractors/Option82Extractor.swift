@@ -1,4 +1,4 @@
-/// The seven ways to turn a wire Option 82 into a reservation key (behavior.md §3.1).
+/// The seven ways to turn a wire Option 82 into a reservation key (docs/configuration.md).
 public enum Option82Extractor: String, CaseIterable, Sendable, Hashable {
     case remoteOnly = "remote_only"
     case remoteOnlyTrim = "remote_only_trim"
@@ -46,7 +46,7 @@ public enum Option82Extractor: String, CaseIterable, Sendable, Hashable {
     }
 }
 
-/// The five ways to turn Option 18/37 into a reservation key (behavior.md §3.2).
+/// The five ways to turn Option 18/37 into a reservation key (docs/configuration.md).
 public enum Option1837Extractor: String, CaseIterable, Sendable, Hashable {
     case interfaceOnly = "interface_only"
     case remoteOnly = "remote_only"

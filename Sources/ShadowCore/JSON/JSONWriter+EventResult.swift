@@ -1,5 +1,5 @@
 extension JSONWriter {
-    /// The last fields of both engines' analytics events (behavior.md §9.2): `match_method`,
+    /// The last fields of both engines' analytics events (docs/events.md): `match_method`,
     /// `extractor_used`, `success`, `failure_reason`, then the end of the object.
     public mutating func eventResult(match: ReservationMatch?, success: Bool, failureReason: String?) {
         field("match_method", match?.method.rawValue)

@@ -16,7 +16,7 @@ public enum ConfigurationLoader {
         return ServerIdentifiers(v4: v4, v6: v6)
     }
 
-    /// Parses and validates `config.json`, applying the defaults of behavior.md §1.4.
+    /// Parses and validates `config.json`, applying the defaults of docs/configuration.md.
     public static func loadConfig(_ bytes: [UInt8], fileName: String = "config.json")
         throws(LoadError) -> ServerConfig {
         var d = TreeDecoder(file: fileName)

@@ -1,4 +1,4 @@
-/// The persisted form of reservations (behavior.md §7), written by the management `replace`
+/// The persisted form of reservations (docs/management.md), written by the management `replace`
 /// command and read back by ``ReservationLoader``.
 ///
 /// Pretty-printed with a 2-space indent and a trailing newline. Keys in the order `ipv4`,

@@ -1,4 +1,4 @@
-/// A log line a DHCP engine hands to its caller for one transaction (behavior.md §10), with
+/// A log line a DHCP engine hands to its caller for one transaction (docs/dhcpv4.md), with
 /// structured fields. `DHCPv4LogLine` and `DHCPv6LogLine` are this type: the engines only build
 /// lines, the worker writes them.
 public struct TransactionLogLine: Sendable, Hashable {

@@ -1,5 +1,5 @@
 /// MAC → Option 82 bindings learned from DHCPv4 ACKs, used to serve Option-82-keyed subscribers
-/// over DHCPv6 (behavior.md §6, decisions.md "State and operations").
+/// over DHCPv6 (docs/dhcpv6.md, docs/operations.md, "State").
 ///
 /// Bounded: when full, the binding learned or refreshed longest ago is evicted first.
 public struct BindingTable: Sendable {

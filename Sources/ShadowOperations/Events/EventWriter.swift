@@ -4,7 +4,7 @@ import NIOPosix
 import ShadowCore
 
 /// Sends analytics events (one JSON object per line) to a TCP collector (`events.tcp`,
-/// behavior.md §9.3).
+/// docs/events.md).
 ///
 /// ``submit(_:)`` never blocks: it appends to a bounded queue (`events.queue_size`) under one
 /// short lock and counts the event as dropped when the queue is full. A sender on its own event

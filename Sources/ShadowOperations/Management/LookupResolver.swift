@@ -2,7 +2,7 @@ import ShadowCore
 
 /// Answers `lookup`: which reservation the workers would pick for a key, and by which method,
 /// calling the lookup the DHCP engines call (`ReservationSnapshot.lookupV4` / `lookupV6` and their
-/// steps, behavior.md §4.6, §5.8); this type only formats the answer.
+/// steps, docs/dhcpv4.md, docs/dhcpv6.md); this type only formats the answer.
 struct LookupResolver {
     let context: ManagementContext
 

@@ -1,6 +1,6 @@
 import ShadowCore
 
-/// One parsed and validated management request (behavior.md §7 plus this port's commands).
+/// One parsed and validated management request (docs/management.md plus this port's commands).
 public enum ManagementRequest: Sendable, Equatable {
     /// Index entries of the live snapshot.
     case status

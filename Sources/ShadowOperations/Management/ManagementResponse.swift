@@ -1,6 +1,6 @@
 import ShadowCore
 
-/// One management response: a single-line JSON object followed by `\n` (behavior.md §7).
+/// One management response: a single-line JSON object followed by `\n` (docs/management.md).
 ///
 /// Keys are written in the order `success`, `error`, `message`, `reservation_count`, then the
 /// fields this port added (``extraFields``, in order); absent values are omitted. So the three

@@ -10,7 +10,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The management listener (behavior.md §7), run by `shadow-ops` on the listeners the master
+/// The management listener (docs/management.md), run by `shadow-ops` on the listeners the master
 /// bound and passed (``Configuration/boundSockets``), or binding by itself (tests): newline-delimited
 /// JSON over TCP on a loopback address and/or a Unix socket (mode 0600, or 0660 root:`unix_group`).
 ///

@@ -94,7 +94,7 @@ public struct ProtocolStats: Sendable, Equatable {
     public var received: UInt64
     /// Replies sent, by message type (`Offer`, `Ack`, `Nak`, `Advertise`, `Reply` ...).
     public var replies: [NamedCount]
-    /// Datagrams not answered, by reason (behavior.md §4.7, §5.10, and malformed-input reasons).
+    /// Datagrams not answered, by reason (docs/dhcpv4.md, docs/dhcpv6.md, and malformed-input reasons).
     public var drops: [NamedCount]
     /// Events the worker could not hand to the master.
     public var eventsDropped: UInt64

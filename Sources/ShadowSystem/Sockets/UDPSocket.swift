@@ -14,7 +14,7 @@ public enum UDPSocket {
     /// SO_REUSEADDR is off by default on purpose: UDP has no TIME_WAIT, so it buys nothing on
     /// restart, and on Linux two UDP sockets that both set it may bind the *same* address and
     /// port — a second server started by mistake would then silently share port 67 instead of
-    /// failing with EADDRINUSE (behavior.md §8 wants that error). Pass `reuseAddress: true` only
+    /// failing with EADDRINUSE (docs/operations.md wants that error). Pass `reuseAddress: true` only
     /// if that sharing is wanted.
     ///
     /// The kernel caps SO_RCVBUF at `net.core.rmem_max`; when running as root SO_RCVBUFFORCE is

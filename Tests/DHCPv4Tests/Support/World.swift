@@ -2,7 +2,7 @@ import DHCPWireKit
 import DHCPv4
 import ShadowCore
 
-/// The upstream v4 test environment (behavior.md §11): server id 10.0.0.1, DNS 8.8.8.8 and 8.8.4.4,
+/// The upstream v4 test environment (docs/testing.md): server id 10.0.0.1, DNS 8.8.8.8 and 8.8.4.4,
 /// subnets 192.168.1.0/24 (gw .1) and 10.10.0.0/16 (gw 10.10.0.1), all seven Option 82 extractors,
 /// and reservations A (MAC), B (Option 82 remote) and C (MAC and Option 82), plus D outside every
 /// subnet and E keyed by circuit and remote.

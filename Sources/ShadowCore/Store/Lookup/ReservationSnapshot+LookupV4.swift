@@ -1,4 +1,4 @@
-/// The DHCPv4 lookup (behavior.md §4.6), the one implementation behind the DHCPv4 engine and the
+/// The DHCPv4 lookup (docs/dhcpv4.md), the one implementation behind the DHCPv4 engine and the
 /// management `lookup` (and the coming `explain` and leasequery): each step names how it matched.
 extension ReservationSnapshot {
     /// The DHCPv4 lookup order: chaddr MAC, then each Option 82 extractor in configured order; the

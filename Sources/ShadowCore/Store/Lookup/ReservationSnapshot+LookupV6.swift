@@ -1,4 +1,4 @@
-/// The DHCPv6 lookup (behavior.md §5.8), the one implementation behind the DHCPv6 engine and the
+/// The DHCPv6 lookup (docs/dhcpv6.md), the one implementation behind the DHCPv6 engine and the
 /// management `lookup` (and the coming `explain` and leasequery). Every input is read in place: the
 /// Client Identifier as the bytes of option 1, the MACs as ``MACExtractionInput``.
 extension ReservationSnapshot {
