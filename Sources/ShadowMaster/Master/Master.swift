@@ -166,8 +166,14 @@ final class Master {
 
     /// Makes `new` the live reservations: a new generation, sent to every ready worker.
     func install(_ new: [Reservation]) throws {
-        try publisher.publish(new, generation: snapshotGeneration + 1)
-        snapshotGeneration += 1
+        adopt(try SnapshotPublisher.prepare(new, generation: snapshotGeneration + 1))
+    }
+
+    /// Makes a snapshot encoded elsewhere (``SnapshotPublisher/prepare(_:generation:)``) live: it
+    /// becomes the master's view and goes to every ready worker.
+    func adopt(_ prepared: SnapshotPublisher.Prepared) {
+        publisher.adopt(prepared)
+        snapshotGeneration = prepared.announcement.snapshotGeneration
         snapshotLoadedAt = Clocks.unixMilliseconds()
         for w in workers where w.ready { sendSnapshot(to: w) }
     }

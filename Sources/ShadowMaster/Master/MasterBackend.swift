@@ -9,7 +9,15 @@ import ShadowSystem
 struct MasterBackend: ManagementBackend {
     let mailbox: MasterMailbox
     let reservationsPath: String
+    /// Per-entry changes (group commit); its gate also serialises `reload` and `replace`.
+    let changes: ReservationChanges
     static let version = VersionReport(version: HelpTexts.version, commit: "unknown")
+
+    init(mailbox: MasterMailbox, reservationsPath: String) {
+        self.mailbox = mailbox
+        self.reservationsPath = reservationsPath
+        changes = ReservationChanges(mailbox: mailbox, reservationsPath: reservationsPath)
+    }
 
     func context() async -> ManagementContext {
         let (snapshot, config) = await mailbox.perform { m in (m.snapshot, m.settings.config) }
@@ -17,6 +25,10 @@ struct MasterBackend: ManagementBackend {
     }
 
     func reload() async -> Result<Int, ManagementFailure> {
+        await changes.writes.run { await reloadNow() }
+    }
+
+    private func reloadNow() async -> Result<Int, ManagementFailure> {
         await mailbox.perform { m in
             switch m.reloadReservations() {
             case .reloaded(let count, _):
@@ -28,8 +40,16 @@ struct MasterBackend: ManagementBackend {
     }
 
     func replace(_ reservations: [Reservation], persisted: [UInt8]) async -> Result<Int, ManagementFailure> {
+        await changes.writes.run { await replaceNow(reservations, persisted: persisted) }
+    }
+
+    func applyChanges(_ batch: [ReservationChange]) async -> Result<ChangeResult, ManagementFailure> {
+        await changes.submit(batch)
+    }
+
+    private func replaceNow(_ reservations: [Reservation], persisted: [UInt8]) async -> Result<Int, ManagementFailure> {
         do {
-            try AtomicFile.write(persisted, to: reservationsPath, permissions: 0o644)
+            try AtomicFile.write(persisted, to: reservationsPath, permissions: 0o644, keepingOwnership: true)
         } catch {
             return .failure(ManagementFailure(error: "Failed to write reservations: \(error)"))
         }
@@ -49,7 +69,8 @@ struct MasterBackend: ManagementBackend {
         await mailbox.perform { m in
             StatusReport(keyCount: m.snapshot.keyCount, reservationCount: m.snapshot.count,
                          snapshotGeneration: m.snapshotGeneration,
-                         snapshotLoadedAt: Double(m.snapshotLoadedAt) / 1000, stateError: m.stateProblem)
+                         snapshotLoadedAt: Double(m.snapshotLoadedAt) / 1000,
+                         snapshotDigest: m.publisher.announcement?.digest ?? 0, stateError: m.stateProblem)
         }
     }
 

@@ -1,3 +1,5 @@
+import ShadowCore
+
 /// Facts for `status`.
 public struct StatusReport: Sendable, Equatable {
     /// Index entries (keys) of the live snapshot: what upstream reports as `reservation_count`.
@@ -8,16 +10,36 @@ public struct StatusReport: Sendable, Equatable {
     public var snapshotGeneration: UInt64
     /// When the live snapshot was loaded, in seconds since the Unix epoch.
     public var snapshotLoadedAt: Double
+    /// The digest of the live snapshot's image (what the workers check before they use it).
+    public var snapshotDigest: UInt64
     /// A persistence problem (state directory not writable...), reported in `status` as `state_error`.
     public var stateError: String?
 
     public init(keyCount: Int, reservationCount: Int, snapshotGeneration: UInt64, snapshotLoadedAt: Double,
-                stateError: String? = nil) {
+                snapshotDigest: UInt64 = 0, stateError: String? = nil) {
         self.keyCount = keyCount
         self.reservationCount = reservationCount
         self.snapshotGeneration = snapshotGeneration
         self.snapshotLoadedAt = snapshotLoadedAt
+        self.snapshotDigest = snapshotDigest
         self.stateError = stateError
+    }
+}
+
+/// What a successful batch of reservation changes did, and the snapshot that now serves it.
+public struct ChangeResult: Sendable, Equatable {
+    public var counts: ChangeCounts
+    /// Reservations in the new set.
+    public var reservationCount: Int
+    /// The generation and digest of the snapshot that contains the change (or a later one).
+    public var snapshotGeneration: UInt64
+    public var snapshotDigest: UInt64
+
+    public init(counts: ChangeCounts, reservationCount: Int, snapshotGeneration: UInt64, snapshotDigest: UInt64) {
+        self.counts = counts
+        self.reservationCount = reservationCount
+        self.snapshotGeneration = snapshotGeneration
+        self.snapshotDigest = snapshotDigest
     }
 }
 

@@ -10,13 +10,19 @@ public enum AtomicFile {
     ///
     /// Corresponds to open(2) O_CREAT|O_EXCL, write(2), fsync(2), rename(2) and fsync(2) on the
     /// directory.
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(Errno) {
+    ///
+    /// With `keepingOwnership`, a file already at `path` keeps its owner, group and mode: the
+    /// temporary file gets them (fchown(2), fchmod(2)) before the rename; `permissions` then only
+    /// applies to a new file.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644,
+                             keepingOwnership: Bool = false) throws(Errno) {
         let (directory, name) = split(path)
         let temporary = directory + "/." + name + ".tmp.\(getpid())"
         let fd = FileDescriptor(rawValue: try retryingInterrupts {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         })
         do throws(Errno) {
+            if keepingOwnership { try copyOwnership(of: path, to: fd) }
             try writeAll(bytes, to: fd)
             _ = try retryingInterrupts { fsync(fd.rawValue) }
             try fd.closeChecked()
@@ -32,6 +38,19 @@ public enum AtomicFile {
             throw error
         }
         try syncDirectory(directory)
+    }
+
+    /// Gives `fd` the owner, group and permission bits of the file at `path`, when there is one.
+    ///
+    /// Corresponds to stat(2), fchown(2) and fchmod(2).
+    static func copyOwnership(of path: String, to fd: FileDescriptor) throws(Errno) {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT { return }
+            throw Errno(rawValue: errno)
+        }
+        _ = try valueOrErrno { fchown(fd.rawValue, st.st_uid, st.st_gid) }
+        _ = try valueOrErrno { fchmod(fd.rawValue, st.st_mode & 0o7777) }
     }
 
     /// fsync(2) on a directory, making a rename or create in it durable.
