@@ -89,6 +89,9 @@ extension TreeDecoder {
            let n = integer(v, at: "mgmt_max_request_bytes", in: 1024...Int64(Int32.max)) {
             config.mgmtMaxRequestBytes = Int(n)
         }
+        if let v = f["mgmt_max_connections"], let n = integer(v, at: "mgmt_max_connections", in: 1...65536) {
+            config.mgmtMaxConnections = Int(n)
+        }
     }
 
     mutating func absolutePath(_ value: JSONValue, at path: String) -> String? {

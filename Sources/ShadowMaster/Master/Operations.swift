@@ -32,6 +32,7 @@ final class Operations {
         if config.mgmtAddress != nil || config.mgmtSocket != nil {
             var limits = ManagementServer.Limits()
             limits.maxRequestBytes = config.mgmtMaxRequestBytes
+            limits.maxConnections = config.mgmtMaxConnections
             let server = ManagementServer(
                 configuration: .init(tcpAddress: config.mgmtAddress, unixSocketPath: config.mgmtSocket, limits: limits),
                 backend: backend, group: group, logger: Logger(label: "shadowdhcp.management"))
