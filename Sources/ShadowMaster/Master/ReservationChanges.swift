@@ -79,7 +79,7 @@ final class ReservationChanges: Sendable {
             return answers(outcomes, count: store.count, generation: base, digest: digest)
         }
         let all = store.reservations
-        async let persisted = ReservationPersistence.persistedBytes(all)
+        async let persisted = ReservationPersistence.persistedJSON(all)
         let prepared: SnapshotPublisher.Prepared
         do {
             prepared = try SnapshotPublisher.prepare(all, generation: base + 1)
@@ -87,7 +87,11 @@ final class ReservationChanges: Sendable {
             return fail(outcomes, "Failed to publish reservations: \(error)")
         }
         do {
-            try AtomicFile.write(await persisted, to: reservationsPath, permissions: 0o644, keepingOwnership: true)
+            var text = await persisted
+            try text.withUTF8 { utf8 in
+                try AtomicFile.write(UnsafeRawBufferPointer(utf8), to: reservationsPath, permissions: 0o644,
+                                     keepingOwnership: true)
+            }
         } catch {
             prepared.discard()
             return fail(outcomes, "Failed to write reservations: \(error)")

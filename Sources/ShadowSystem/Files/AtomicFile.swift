@@ -16,6 +16,21 @@ public enum AtomicFile {
     /// applies to a new file.
     public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644,
                              keepingOwnership: Bool = false) throws(Errno) {
+        var failure: Errno?
+        bytes.withUnsafeBytes { raw in
+            do throws(Errno) {
+                try write(raw, to: path, permissions: permissions, keepingOwnership: keepingOwnership)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// ``write(_:to:permissions:keepingOwnership:)`` from memory the caller keeps alive (e.g. a
+    /// string's UTF-8, without a copy).
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String, permissions: mode_t = 0o644,
+                             keepingOwnership: Bool = false) throws(Errno) {
         let (directory, name) = split(path)
         let temporary = directory + "/." + name + ".tmp.\(getpid())"
         let fd = FileDescriptor(rawValue: try retryingInterrupts {
@@ -65,12 +80,10 @@ public enum AtomicFile {
     }
 
     /// write(2) until every byte is written.
-    static func writeAll(_ bytes: [UInt8], to fd: FileDescriptor) throws(Errno) {
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: FileDescriptor) throws(Errno) {
         var offset = 0
         while offset < bytes.count {
-            let n = try retryingInterrupts {
-                bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + offset, $0.count - offset) }
-            }
+            let n = try retryingInterrupts { Glibc.write(fd.rawValue, bytes.baseAddress! + offset, bytes.count - offset) }
             offset += n
         }
     }
