@@ -48,7 +48,7 @@ async def lane(k, tokens, ops):
                 reply = await send(json.dumps(req, separators=(",", ":")))
                 ok = reply.startswith(b'{"success":true')
             except Exception as e:  # noqa
-                reply, ok = str(e).encode(), False
+                reply, ok = ("%s: %s" % (type(e).__name__, e)).encode(), False
             latencies.append(time.monotonic() - t0)
             if not ok:
                 failures += 1

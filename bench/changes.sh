@@ -43,7 +43,7 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 LOG=$WORK/changes-$COUNT.log
 ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$LOG" 2>&1 & MP=$!
 PIDS+=("$MP")

@@ -98,12 +98,25 @@ import Testing
         #expect(none.errors.lines == ["reservation-update.match: no reservation has mac 00-00-00-00-00-63"])
     }
 
+    @Test func persistedBytesOfAnEmptyStore() {
+        var store = ReservationStore([Self.entry(1)])
+        _ = store.persistedBytes()
+        _ = store.apply([ReservationChange(.delete(.ipv4(Self.entry(1).ipv4)), source: "d")])
+        #expect(store.persistedBytes() == Array("[]\n".utf8))
+        _ = store.apply([Self.add(Self.entry(2))])
+        #expect(store.persistedBytes() == ReservationPersistence.persistedBytes([Self.entry(2)]))
+    }
+
     /// Random changes against a plain array model: every key of every entry is found where it is.
     @Test func randomChangesMatchAModel() {
         var rng = SystemRandomNumberGenerator()
         var store = ReservationStore((0..<200).map { Self.entry($0) })
         var next = 200
-        for _ in 0..<2000 {
+        for step in 0..<2000 {
+            if step % 250 == 0 {
+                // The incremental file equals a full write of the same entries.
+                #expect(store.persistedBytes() == ReservationPersistence.persistedBytes(store.reservations))
+            }
             let n = store.count
             switch Int.random(in: 0..<3, using: &rng) {
             case 0:

@@ -10,10 +10,20 @@
 public struct ReservationStore: Sendable {
     public private(set) var reservations: [Reservation]
     private var indexes: [StoreIndex]
+    /// The last ``persistedBytes()`` and where each entry's text lies in it (nil: changed since).
+    private var persisted: [UInt8] = []
+    private var spans: [Span?]
+
+    /// Where an entry's text lies in ``persisted``.
+    struct Span: Sendable {
+        var offset: Int
+        var length: Int
+    }
 
     /// Indexes `reservations`, which must be valid (unique keys and addresses), as loaded.
     public init(_ reservations: [Reservation]) {
         self.reservations = reservations
+        spans = [Span?](repeating: nil, count: reservations.count)
         var present = [Int](repeating: 0, count: ReservationKey.Kind.allCases.count)
         for r in reservations {
             present[ReservationKey.Kind.mac.rawValue] += r.mac == nil ? 0 : 1
@@ -57,8 +67,8 @@ public struct ReservationStore: Sendable {
 
     private enum Undo {
         case added
-        case replaced(Int, Reservation)
-        case deleted(Int, Reservation)
+        case replaced(Int, Reservation, Span?)
+        case deleted(Int, Reservation, Span?)
     }
 
     private mutating func apply(_ change: ReservationChange, _ batch: inout Batch) {
@@ -67,6 +77,7 @@ public struct ReservationStore: Sendable {
         case .add(let r):
             guard conflicts(r, source, &batch) == 0 else { return }
             reservations.append(r)
+            spans.append(nil)
             index(r, at: reservations.count - 1)
             batch.sources[reservations.count - 1] = source
             batch.undo.append(.added)
@@ -79,7 +90,8 @@ public struct ReservationStore: Sendable {
             reservations[i] = r
             index(r, at: i)
             batch.sources[i] = source
-            batch.undo.append(.replaced(i, old))
+            batch.undo.append(.replaced(i, old, spans[i]))
+            spans[i] = nil
             batch.counts.updated += 1
         case .delete(let key):
             guard let i = position(of: key) else {
@@ -87,7 +99,8 @@ public struct ReservationStore: Sendable {
                 return
             }
             let last = reservations.count - 1
-            batch.undo.append(.deleted(i, remove(at: i)))
+            let span = spans[i]
+            batch.undo.append(.deleted(i, remove(at: i), span))
             let movedSource = batch.sources.removeValue(forKey: last)
             batch.sources[i] = i == last ? nil : movedSource
             batch.counts.deleted += 1
@@ -136,25 +149,60 @@ public struct ReservationStore: Sendable {
         batch.sources[i] ?? "the reservation with ipv4 \(reservations[i].ipv4)"
     }
 
+    // MARK: persisting
+
+    /// The set as `reservations.json` (``ReservationPersistence/persistedBytes(_:)``, byte for
+    /// byte). Entries unchanged since the last call are copied from its result, so after the
+    /// first call a commit formats only the entries that changed.
+    public mutating func persistedBytes() -> [UInt8] {
+        guard !reservations.isEmpty else {
+            persisted = []
+            return Array("[]\n".utf8)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(persisted.isEmpty ? reservations.count * 160 : persisted.count + persisted.count / 16)
+        out.append(contentsOf: "[\n".utf8)
+        persisted.withUnsafeBufferPointer { old in
+            for i in reservations.indices {
+                if i > 0 { out.append(contentsOf: ",\n".utf8) }
+                let offset = out.count
+                if let s = spans[i] {
+                    out.append(contentsOf: old[s.offset..<s.offset + s.length])
+                } else {
+                    out.append(contentsOf: ReservationPersistence.entryJSON(reservations[i]).utf8)
+                }
+                spans[i] = Span(offset: offset, length: out.count - offset)
+            }
+        }
+        out.append(contentsOf: "\n]\n".utf8)
+        persisted = out
+        return out
+    }
+
     // MARK: undo
 
     private mutating func undo(_ step: Undo) {
         switch step {
         case .added:
             let r = reservations.removeLast()
+            spans.removeLast()
             unindex(r, at: reservations.count)
-        case .replaced(let i, let old):
+        case .replaced(let i, let old, let span):
             unindex(reservations[i], at: i)
             reservations[i] = old
+            spans[i] = span
             index(old, at: i)
-        case .deleted(let i, let r):
+        case .deleted(let i, let r, let span):
             if i < reservations.count {
                 let moved = reservations[i]
                 move(moved, from: i, to: reservations.count)
                 reservations.append(moved)
+                spans.append(spans[i])
                 reservations[i] = r
+                spans[i] = span
             } else {
                 reservations.append(r)
+                spans.append(span)
             }
             index(r, at: i)
         }
@@ -170,8 +218,10 @@ public struct ReservationStore: Sendable {
         if i != last {
             move(reservations[last], from: last, to: i)
             reservations[i] = reservations[last]
+            spans[i] = spans[last]
         }
         reservations.removeLast()
+        spans.removeLast()
         return r
     }
 

@@ -25,6 +25,14 @@ public enum ReservationPersistence {
         Array(persistedJSON(reservations).utf8)
     }
 
+    /// One entry's text as ``persistedJSON(_:)`` writes it inside the array (indented, without
+    /// the separating `,\n`).
+    public static func entryJSON(_ r: Reservation) -> String {
+        var out = ""
+        append(r, to: &out)
+        return out
+    }
+
     private static func append(_ r: Reservation, to out: inout String) {
         out.append("  {\n")
         var first = true

@@ -8,9 +8,12 @@ actor GroupCommit<Request: Sendable, Answer: Sendable> {
     private var pending: [(request: Request, reply: CheckedContinuation<Answer, Never>)] = []
     private var running = false
     private let commit: Commit
+    private let linger: Duration
 
-    /// `commit` gets every waiting request and returns one answer per request, in the same order.
-    init(commit: @escaping Commit) {
+    /// `commit` gets every waiting request and returns one answer per request, in the same order;
+    /// each commit starts `linger` after its first request arrived.
+    init(linger: Duration = .milliseconds(10), commit: @escaping Commit) {
+        self.linger = linger
         self.commit = commit
     }
 
@@ -27,6 +30,10 @@ actor GroupCommit<Request: Sendable, Answer: Sendable> {
 
     private func drain() async {
         while !pending.isEmpty {
+            // Requests tend to come in bursts (clients answered by the last commit send their next
+            // change at once): a moment's wait lets the burst in, instead of committing its first
+            // request alone.
+            if linger > .zero { try? await Task.sleep(for: linger) }
             let group = pending
             pending = []
             let answers = await commit(group.map(\.request))
