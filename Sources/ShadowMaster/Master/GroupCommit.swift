@@ -8,13 +8,30 @@ actor GroupCommit<Request: Sendable, Answer: Sendable> {
     private var pending: [(request: Request, reply: CheckedContinuation<Answer, Never>)] = []
     private var running = false
     private let commit: Commit
+    private let quiet: Duration
     private let linger: Duration
 
-    /// `commit` gets every waiting request and returns one answer per request, in the same order;
-    /// each commit starts `linger` after its first request arrived.
-    init(linger: Duration = .milliseconds(10), commit: @escaping Commit) {
+    /// `commit` gets every waiting request and returns one answer per request, in the same order.
+    /// A commit starts once no request arrived for `quiet`, or `linger` after it could have started.
+    init(quiet: Duration = .milliseconds(5), linger: Duration = .milliseconds(50), commit: @escaping Commit) {
+        self.quiet = quiet
         self.linger = linger
         self.commit = commit
+    }
+
+    /// Requests come in bursts (the clients the last commit answered send their next change at
+    /// once, spread over some milliseconds): waiting while the burst still flows puts it in one
+    /// commit, instead of committing its first few requests alone and the rest a commit later.
+    private func gather() async {
+        guard quiet > .zero else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + linger
+        var seen = pending.count
+        repeat {
+            try? await Task.sleep(for: quiet)
+            if pending.count == seen { return }
+            seen = pending.count
+        } while clock.now < deadline
     }
 
     /// Queues `request` and returns its answer once the commit that took it has finished.
@@ -30,10 +47,7 @@ actor GroupCommit<Request: Sendable, Answer: Sendable> {
 
     private func drain() async {
         while !pending.isEmpty {
-            // Requests tend to come in bursts (clients answered by the last commit send their next
-            // change at once): a moment's wait lets the burst in, instead of committing its first
-            // request alone.
-            if linger > .zero { try? await Task.sleep(for: linger) }
+            await gather()
             let group = pending
             pending = []
             let answers = await commit(group.map(\.request))
