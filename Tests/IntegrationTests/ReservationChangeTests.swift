@@ -75,6 +75,18 @@ struct ReservationChangeTests {
             let after = try ask(#"{"command":"status"}"#)
             #expect(after.contains(#""snapshot_generation":4"#) && Self.digest(after) == Self.digest(updated), "\(after)")
             #expect(Self.digest(after) != Self.digest(status))
+
+            // SIGHUP reads the file the changes wrote: the same answers; a change after it applies
+            // on top of the reloaded set.
+            mark = master.lines.count
+            try master.send(SIGHUP)
+            try await ReloadTests.waitForSnapshot(5, master, after: mark)
+            #expect(try ReloadTests.ask(relay4, relay6) == ReloadTests.answers(30))
+            mark = master.lines.count
+            let moved = try ask(#"{"command":"reservation-update","match":{"ipv4":"198.51.100.30"},"reservation":"# + Self.json(40) + "}")
+            #expect(moved.hasPrefix(#"{"success":true,"message":"Updated 1 reservation","reservation_count":1,"snapshot_generation":6,"#), "\(moved)")
+            try await ReloadTests.waitForSnapshot(6, master, after: mark)
+            #expect(try ReloadTests.ask(relay4, relay6) == ReloadTests.answers(40))
         }
     }
 }
