@@ -98,6 +98,25 @@ import Testing
         #expect(none.errors.lines == ["reservation-update.match: no reservation has mac 00-00-00-00-00-63"])
     }
 
+    /// The byte formatters of the persisted file equal the types' descriptions.
+    @Test func textBytesMatchDescriptions() {
+        var rng = SystemRandomNumberGenerator()
+        for n in 0..<5000 {
+            // Groups are zero often, so that every placement of `::` occurs.
+            var high: UInt64 = 0, low: UInt64 = 0
+            for _ in 0..<4 { high = high << 16 | (Bool.random(using: &rng) ? 0 : UInt64.random(in: 0...0xFFFF, using: &rng)) }
+            for _ in 0..<4 { low = low << 16 | (Bool.random(using: &rng) ? 0 : UInt64.random(in: 0...0xFFFF, using: &rng)) }
+            let a = n == 0 ? IPv6Address(high: 0, low: 0xFFFF_C633_640A) : IPv6Address(high: high, low: low)
+            var out: [UInt8] = []
+            TextBytes.append(a, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == a.description)
+            let v4 = IPv4Address(UInt32.random(in: 0...UInt32.max, using: &rng))
+            out = []
+            TextBytes.append(v4, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == v4.description)
+        }
+    }
+
     @Test func persistedBytesOfAnEmptyStore() {
         var store = ReservationStore([Self.entry(1)])
         _ = store.persistedBytes()

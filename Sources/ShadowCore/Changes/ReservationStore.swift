@@ -169,7 +169,7 @@ public struct ReservationStore: Sendable {
                 if let s = spans[i] {
                     out.append(contentsOf: old[s.offset..<s.offset + s.length])
                 } else {
-                    out.append(contentsOf: ReservationPersistence.entryJSON(reservations[i]).utf8)
+                    ReservationPersistence.appendEntry(reservations[i], to: &out)
                 }
                 spans[i] = Span(offset: offset, length: out.count - offset)
             }
