@@ -3,8 +3,9 @@ import ShadowCore
 extension ManagementService {
     /// `{"success":true,"message":"Status OK","reservation_count":<keys>}` (+ `state_error`).
     static func statusResponse(_ s: StatusReport) -> ManagementResponse {
-        var fields: [ManagementResponse.Field] = [.int("snapshot_generation", s.snapshotGeneration)]
-        if let digest = s.snapshotDigest { fields.append(.string("snapshot_digest", OperationsJSON.hex(digest))) }
+        // The digest is always known from the master; 0 only from a backend that has none.
+        var fields: [ManagementResponse.Field] = [.int("snapshot_generation", s.snapshotGeneration),
+                                                  .string("snapshot_digest", OperationsJSON.hex(s.snapshotDigest ?? 0))]
         if let e = s.stateError { fields.append(.string("state_error", e)) }
         return .ok("Status OK", reservationCount: s.keyCount, fields)
     }
