@@ -9,7 +9,7 @@
 # meanwhile sends CHANGES single changes (add, update, delete of new subscribers, each its own
 # request and connection) at RATE per second from LANES concurrent clients (bench/changes.py).
 # Prints achieved changes/s, latency, the probe's lost exchanges, the commits (group sizes) and the
-# master's resident memory before and after. Everything it starts is stopped on exit.
+# master's and shadow-ops's resident memory before and after. Everything it starts is stopped on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/.build/release}
@@ -51,8 +51,12 @@ for _ in $(seq 1 600); do
     [ "$(grep -c 'worker applied snapshot' "$LOG" || true)" -ge 2 ] && [ -S "$DIR/mgmt.sock" ] && break
     sleep 0.1
 done
-rss() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$MP/status"; echo; }
-echo "master before: $(rss)"
+rss() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$1/status"; echo; }
+# The working copy of the group commit lives in shadow-ops (the master's child of that name).
+ops() { for c in $(cat /proc/$MP/task/*/children 2>/dev/null); do
+            [ "$(cat /proc/$c/comm 2>/dev/null)" = shadow-ops ] && echo "$c"; done | head -1; }
+echo "master before: $(rss "$MP")"
+OP=$(ops); [ -n "$OP" ] && echo "ops before:    $(rss "$OP")"
 DURATION=$(python3 -c "print(int($CHANGES / $RATE) + 15)")
 ip netns exec "$NS" timeout $((DURATION + 60)) "$BIN/shadow-bench" load --server 127.0.0.1 --bind 127.0.0.1 --port 0 \
     --count "$COUNT" --rate "$PROBE_RATE" --duration "$DURATION" --json > "$WORK/changes-probe.json" & BP=$!
@@ -60,14 +64,15 @@ PIDS+=("$BP")
 sleep 2
 ip netns exec "$NS" python3 "$ROOT/bench/changes.py" "$DIR/mgmt.sock" "$COUNT" "$CHANGES" "$RATE" "$LANES" \
     | tee "$WORK/changes-result.json"
-echo "master after:  $(rss)"
+echo "master after:  $(rss "$MP")"
+OP=$(ops); [ -n "$OP" ] && echo "ops after:     $(rss "$OP")"
 wait "$BP"
 python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))["result"]; l = r["latency_us"]
 print("probe (v4): %d of %d exchanges completed, %d timed out, %d wrong; latency p50 %.0f us, p99 %.0f us, max %.0f us"
       % (r["completed"], r["started"], r["timed_out"], r["wrong"], l["p50"], l["p99"], l["max"]))' "$WORK/changes-probe.json"
-grep 'reservation changes committed' "$LOG" | python3 -c '
+grep 'reservation changes committed"' "$LOG" | python3 -c '
 import json, sys
 g = [json.loads(l) for l in sys.stdin]
 sizes = sorted(int(x["requests"]) for x in g)
