@@ -26,16 +26,66 @@ import SystemPackage
 final class OpsChanges: Sendable {
     typealias Answer = Result<ChangeResult, ManagementFailure>
 
-    let link: OpsLink
+    /// What the master answered a commit.
+    enum Outcome: Sendable, Equatable {
+        /// Live as generation base + 1, whose image has this digest.
+        case done(digest: UInt64)
+        /// Nothing changed: the master's error.
+        case failed(String)
+        /// Nothing changed: another generation is live (its snapshot has reached ops).
+        case stale
+    }
+
+    /// The live snapshot (nil before the first).
+    let live: @Sendable () -> ReservationSnapshot?
+    /// The digest of generation G, when it is the last snapshot the master pushed.
+    let digest: @Sendable (UInt64) -> UInt64?
+    /// Sends the whole set as a replace conditional on the base generation; the answer.
+    let send: @Sendable ([Reservation], UInt64) async -> Outcome
     /// The working copy and the generation it equals (nil until the first change, or after a
     /// commit that did not become live left it ahead of what is).
     private let working = Mutex<(store: ReservationStore, generation: UInt64)?>(nil)
     private let logger = Logger(label: "shadowdhcp.changes")
     private let group = Mutex<GroupCommit<[ReservationChange], Answer>?>(nil)
 
-    init(link: OpsLink, eventLoop: any EventLoop) {
-        self.link = link
-        group.withLock { $0 = GroupCommit(on: eventLoop) { [unowned self] in await self.commit($0) } }
+    init(eventLoop: any EventLoop, quiet: Duration = .milliseconds(5), live: @escaping @Sendable () -> ReservationSnapshot?,
+         digest: @escaping @Sendable (UInt64) -> UInt64?,
+         send: @escaping @Sendable ([Reservation], UInt64) async -> Outcome) {
+        self.live = live
+        self.digest = digest
+        self.send = send
+        group.withLock {
+            $0 = GroupCommit(quiet: quiet, on: eventLoop) { [unowned self] in await self.commit($0) }
+        }
+    }
+
+    /// Commits through `link`: a conditional `replace-request` with the set as a sealed image.
+    convenience init(link: OpsLink, eventLoop: any EventLoop) {
+        self.init(eventLoop: eventLoop, live: { link.context?.snapshot },
+                  digest: { g in link.announced.withLock { $0?.generation == g ? $0?.digest : nil } },
+                  send: { all, base in await Self.replace(all, base: base, link: link) })
+    }
+
+    /// One conditional replace through `link`.
+    static func replace(_ all: [Reservation], base: UInt64, link: OpsLink) async -> Outcome {
+        let image: (FileDescriptor, SnapshotAnnouncement)
+        do {
+            image = try OpsBackend.seal(all)
+        } catch {
+            return .failed("Failed to encode reservations: \(error)")
+        }
+        defer { try? image.0.close() }
+        let a = image.1
+        let answer = await link.request({
+            .replaceRequest(ReplaceRequest(requestID: $0, byteCount: a.byteCount, digest: a.digest,
+                                           reservationCount: a.reservationCount, baseGeneration: base))
+        }, passing: image.0)
+        guard case .mutationResult(let result)? = answer else { return .failed(OpsBackend.masterGone.error) }
+        switch result.outcome {
+        case .done: return .done(digest: a.digest)
+        case .failed(let error, _): return .failed(error)
+        case .stale: return .stale
+        }
     }
 
     /// Queues one request's changes for the next commit and returns its answer.
@@ -57,7 +107,7 @@ final class OpsChanges: Sendable {
     /// nothing of it is live, and the caller tries again on top of the new one).
     private func attempt(_ requests: [[ReservationChange]]) async -> [Answer]? {
         let started = Clocks.monotonicMilliseconds()
-        guard let snapshot = link.context?.snapshot else {
+        guard let snapshot = live() else {
             return requests.map { _ in .failure(OpsBackend.masterGone) }
         }
         let base = snapshot.generation
@@ -76,33 +126,18 @@ final class OpsChanges: Sendable {
         guard outcomes.contains(where: { (try? $0.get()) != nil }) else {
             // Nothing applied: the live set stands, no new generation.
             working.withLock { $0 = (store, base) }
-            return answers(outcomes, count: store.count, generation: base, digest: digest(of: base) ?? 0)
+            return answers(outcomes, count: store.count, generation: base, digest: digest(base) ?? 0)
         }
         let applied = Clocks.monotonicMilliseconds()
         let all = store.reservations
-        let image: (FileDescriptor, SnapshotAnnouncement)
-        do {
-            image = try OpsBackend.seal(all)
-        } catch {
-            return fail(outcomes, "Failed to encode reservations: \(error)")
-        }
-        defer { try? image.0.close() }
-        let encoded = Clocks.monotonicMilliseconds()
-        let a = image.1
-        let answer = await link.request({
-            .replaceRequest(ReplaceRequest(requestID: $0, byteCount: a.byteCount, digest: a.digest,
-                                           reservationCount: a.reservationCount, baseGeneration: base))
-        }, passing: image.0)
-        guard case .mutationResult(let result)? = answer else {
-            return fail(outcomes, OpsBackend.masterGone.error)
-        }
-        switch result.outcome {
-        case .done:
-            break
-        case .failed(let error, _):
+        let imageDigest: UInt64
+        switch await send(all, base) {
+        case .done(let d):
+            imageDigest = d
+        case .failed(let error):
             return fail(outcomes, error)
-        case .stale(let live):
-            logger.info("reservation changes made on generation \(base), \(live) is live: applying them again")
+        case .stale:
+            logger.info("reservation changes made on generation \(base), another is live: applying them again")
             return nil
         }
         let generation = base + 1
@@ -110,14 +145,8 @@ final class OpsChanges: Sendable {
         logger.info("reservation changes committed", metadata: [
             "requests": "\(requests.count)", "added": "\(total.added)", "updated": "\(total.updated)",
             "deleted": "\(total.deleted)", "count": "\(all.count)", "snapshot.generation": "\(generation)",
-            "apply_ms": "\(applied - started)", "encode_ms": "\(encoded - applied)",
-            "commit_ms": "\(Clocks.monotonicMilliseconds() - encoded)"])
-        return answers(outcomes, count: all.count, generation: generation, digest: digest(of: generation) ?? a.digest)
-    }
-
-    /// The digest of generation `generation` when it is the last snapshot the master pushed.
-    private func digest(of generation: UInt64) -> UInt64? {
-        link.announced.withLock { $0?.generation == generation ? $0?.digest : nil }
+            "apply_ms": "\(applied - started)", "commit_ms": "\(Clocks.monotonicMilliseconds() - applied)"])
+        return answers(outcomes, count: all.count, generation: generation, digest: digest(generation) ?? imageDigest)
     }
 
     private func answers(_ outcomes: [Result<ChangeCounts, ManagementFailure>], count: Int, generation: UInt64,
