@@ -25,7 +25,8 @@ public protocol ManagementBackend: Sendable {
     /// as it stands (every key and address unique; the per-entry rules, `subnets_v4` included,
     /// were checked when the request was parsed); persists the new set as `reservations.json` and
     /// publishes it as a new snapshot generation before answering. Requests may arrive
-    /// concurrently; the master commits them in groups (one file write and one snapshot for every
+    /// concurrently; `OpsBackend` commits them in groups (``GroupCommit``, then a conditional
+    /// replace to the master) (one file write and one snapshot for every
     /// request waiting), and a failing request does not affect the others. A refused batch
     /// answers every error (`errors`, each `SOURCE.FIELD: message`).
     func applyChanges(_ batch: [ReservationChange]) async -> Result<ChangeResult, ManagementFailure>
