@@ -121,6 +121,11 @@ let package = Package(
             "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "DHCPWireKit", "IPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "ShadowOpsTests", dependencies: [
+            "ShadowOps", "ShadowOperations", "ShadowCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [
             "ShadowOperations", "ShadowCore", "IPC", "shadowctl",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -101,6 +101,26 @@ func measure(path: String) {
     let end = clock.now
     let cpuEnd = cpuTime()
     let mem = memory()
+    // Per-reservation changes: the master's working copy and the file a commit writes.
+    let t0 = clock.now
+    var store = ReservationStore(loaded.value)
+    let t1 = clock.now
+    _ = store.persistedBytes()
+    let t2 = clock.now
+    let probe = loaded.value[loaded.value.count / 2]
+    var changed = probe
+    changed.ipv6NA = IPv6Address(high: changed.ipv6NA.high ^ 0xFFFF, low: changed.ipv6NA.low)
+    _ = store.apply([ReservationChange(.update(match: nil, changed), source: "bench")])
+    let t3 = clock.now
+    let second = store.persistedBytes()
+    let t4 = clock.now
+    let full = ReservationPersistence.persistedBytes(store.reservations)
+    let t5 = clock.now
+    precondition(second == full, "incremental file differs")
+    print("""
+        changes: working copy \(seconds(t1 - t0)), first file \(seconds(t2 - t1)), one update \(seconds(t3 - t2)), \
+        next file \(seconds(t4 - t3)) (a full ReservationPersistence write: \(seconds(t5 - t4)))
+        """)
     print("""
         file \(path): \(fileSize / 1_048_576) MiB, \(snapshot.count) reservations, \(snapshot.keyCount) keys, \
         \(loaded.warnings.count) warnings

@@ -1,4 +1,5 @@
 import IPC
+import protocol NIOCore.EventLoop
 import ShadowCore
 import ShadowOperations
 import ShadowSystem
@@ -10,6 +11,13 @@ import SystemPackage
 /// sealed memfd — never JSON for the master to parse again.
 struct OpsBackend: ManagementBackend {
     let link: OpsLink
+    /// Per-reservation changes: the working copy and the group commit.
+    let changes: OpsChanges
+
+    init(link: OpsLink, eventLoop: any EventLoop) {
+        self.link = link
+        changes = OpsChanges(link: link, eventLoop: eventLoop)
+    }
 
     /// What a request answers when the master is gone (the process is shutting down then).
     static let masterGone = ManagementFailure(error: "the master is not answering")
@@ -36,6 +44,10 @@ struct OpsBackend: ManagementBackend {
             .replaceRequest(ReplaceRequest(requestID: $0, byteCount: a.byteCount, digest: a.digest,
                                            reservationCount: a.reservationCount))
         }, passing: image.0))
+    }
+
+    func applyChanges(_ batch: [ReservationChange]) async -> Result<ChangeResult, ManagementFailure> {
+        await changes.submit(batch)
     }
 
     func status() async -> StatusReport {
@@ -102,6 +114,7 @@ struct OpsBackend: ManagementBackend {
         switch r.outcome {
         case .done(let count): return .success(Int(count))
         case .failed(let error, let lines): return .failure(ManagementFailure(error: error, errors: lines))
+        case .stale: return .failure(ManagementFailure(error: "Failed to replace reservations: stale"))  // only conditional replaces
         }
     }
 

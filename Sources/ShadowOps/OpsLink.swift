@@ -37,6 +37,9 @@ final class OpsLink: Sendable {
     /// The live snapshot and configuration (nil until both arrived).
     var context: ManagementContext? { live.withLock { $0 } }
 
+    /// The generation and digest of the last snapshot the master pushed.
+    let announced = Mutex<(generation: UInt64, digest: UInt64)?>(nil)
+
     // MARK: requests
 
     /// Sends the request `make(id)` builds and waits for the master's answer with that id; nil
@@ -147,6 +150,7 @@ final class OpsLink: Sendable {
                         current = ManagementContext(snapshot: snapshot, config: config)
                     }
                 }
+                announced.withLock { $0 = (announcement.snapshotGeneration, announcement.digest) }
                 logger.debug("ops process uses snapshot \(announcement.snapshotGeneration)")
             } catch {
                 // The master is trusted; a snapshot it cannot have meant is a bug. Keep the old one.

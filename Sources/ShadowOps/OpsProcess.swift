@@ -128,7 +128,7 @@ final class Services {
             events = writer
             link.events.withLock { $0 = writer }
         }
-        let backend = OpsBackend(link: link)
+        let backend = OpsBackend(link: link, eventLoop: group.next())
         var managementSockets: [ManagementServer.BoundListener] = []
         if let fd = args.descriptor(for: .managementTCP) { managementSockets.append(.init(descriptor: fd, transport: .tcp)) }
         if let fd = args.descriptor(for: .managementUnix) {
@@ -137,6 +137,7 @@ final class Services {
         if !managementSockets.isEmpty {
             var limits = ManagementServer.Limits()
             limits.maxRequestBytes = config.mgmtMaxRequestBytes
+            limits.maxConnections = config.mgmtMaxConnections
             let access = link.authorization.withLock { $0 }
             let authorization = ManagementAuthorization(
                 tokens: access?.tokens, unixGroup: access?.group, unixGroupRole: config.mgmtAuth.unixGroupRole,

@@ -19,7 +19,8 @@ struct Shadowctl: AsyncParsableCommand {
             timeout), 64 usage error.
             """,
         subcommands: [Status.self, Reload.self, Replace.self, Workers.self, Stats.self, Lookup.self,
-                      Bindings.self, Version.self, Token.self, HAKey.self])
+                      Bindings.self, Version.self, Token.self, HAKey.self, ReservationCommand.self,
+                      ReservationsCommand.self])
 }
 
 /// Where to connect and how to print; shared by every subcommand.

@@ -56,9 +56,9 @@ import Testing
             try IPCCodec.decode(StrictDecodingTests.frame(.workersResponse, [1, 0, 0, 0, 0, 0, 0, 0, 1, 4]),
                                 direction: .masterToOps, hasDescriptor: false)
         }
-        // mutation-result: outcome 3.
+        // mutation-result: outcome 4 (3 is stale).
         #expect(throws: IPCError.invalidField(.mutationResult, field: "outcome", offset: 8)) {
-            try IPCCodec.decode(StrictDecodingTests.frame(.mutationResult, [1, 0, 0, 0, 0, 0, 0, 0, 3]),
+            try IPCCodec.decode(StrictDecodingTests.frame(.mutationResult, [1, 0, 0, 0, 0, 0, 0, 0, 4]),
                                 direction: .masterToOps, hasDescriptor: false)
         }
     }

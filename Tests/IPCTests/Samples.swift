@@ -40,6 +40,8 @@ enum Samples {
         (.reloadRequest(2), .opsToMaster),
         (.replaceRequest(ReplaceRequest(requestID: 3, byteCount: 4096, digest: 0xFEED, reservationCount: 9)),
          .opsToMaster),
+        (.replaceRequest(ReplaceRequest(requestID: 4, byteCount: 64, digest: 1, reservationCount: 0,
+                                        baseGeneration: .max)), .opsToMaster),
         (.workersRequest(.max), .opsToMaster),
         (.statsRequest(5), .opsToMaster),
         (.bindingsRequest(BindingsRequest(requestID: 6, mac: mac)), .opsToMaster),
@@ -50,6 +52,7 @@ enum Samples {
         (.statusResponse(StatusResponse(requestID: 1, keyCount: 0, reservationCount: 0, snapshotGeneration: 1,
                                         snapshotLoadedAtMilliseconds: 0, stateError: "cannot write ü")), .masterToOps),
         (.mutationResult(MutationResult(requestID: 2, outcome: .done(count: 1_000_000))), .masterToOps),
+        (.mutationResult(MutationResult(requestID: 2, outcome: .stale(generation: 7))), .masterToOps),
         (.mutationResult(MutationResult(requestID: 3, outcome: .failed(error: "Failed to parse reservations: x",
                                                                        lines: ["a", "", "ü"]))), .masterToOps),
         (.workersResponse(WorkersResponse(requestID: 4, processes: [

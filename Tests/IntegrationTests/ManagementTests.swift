@@ -129,9 +129,9 @@ struct ManagementTests {
             var mode = stat()
             #expect(stat(socketPath, &mode) == 0 && mode.st_mode & 0o777 == 0o600)
 
-            // status: upstream's exact shape; the subscriber has a MAC and a DUID key.
+            // status: upstream's fields first, then generation and digest; the subscriber has a MAC and a DUID key.
             #expect(try Self.request(socketPath, #"{"command":"status"}"#)
-                    == #"{"success":true,"message":"Status OK","reservation_count":2}"# + "\n")
+                .hasPrefix(#"{"success":true,"message":"Status OK","reservation_count":2,"snapshot_generation":1,"snapshot_digest":""#))
 
             // An invalid replace changes nothing: file byte for byte, answers, generation.
             let before = try Data(contentsOf: URL(fileURLWithPath: directory.file("reservations.json")))

@@ -47,7 +47,8 @@ struct AuthTests {
 
     @Test(arguments: everyCommand, ManagementRole.allCases)
     func roleTable(_ command: String, _ role: ManagementRole) {
-        let isChange = ["reload", "replace", "reservation-add", "reservation-update", "reservation-delete"].contains(command)
+        let isChange = ["reload", "replace", "reservation-add", "reservation-update", "reservation-delete",
+                        "reservation-changes"].contains(command)
         let expected = role == .admin || !isChange
         let token = role == .admin ? Self.adminToken : Self.readToken
         let auth = ManagementAuthorization(tokens: Self.tokens)

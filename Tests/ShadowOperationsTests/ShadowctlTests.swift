@@ -46,9 +46,9 @@ import Testing
         try await withServer { s in
             let readable = await Self.run(["status"] + tcp(s))
             #expect(readable.status == 0)
-            #expect(readable.stdout == "Status OK\nreservation_count: 6\n")
+            #expect(readable.stdout == "Status OK\nreservation_count: 6\nsnapshot_generation: 1\nsnapshot_digest: 0000000000000000\n")
             let raw = await Self.run(["status", "--json"] + tcp(s))
-            #expect(raw.stdout == #"{"success":true,"message":"Status OK","reservation_count":6}"# + "\n")
+            #expect(raw.stdout == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000"}"# + "\n")
         }
     }
 
@@ -64,6 +64,27 @@ import Testing
                 #expect(r.stdout.hasPrefix(#"{"success":true"#), "\(command)")
             }
             #expect(s.backend.reloadCallCount == 1)
+        }
+    }
+
+    @Test func reservationSubcommands() async throws {
+        try await withServer { s in
+            let json = #"{"ipv4": "198.51.100.20", "ipv6_na": "2001:db8:1::20",\#n "ipv6_pd": "2001:db8:120::/56", "mac": "02:00:00:00:00:20"}"#
+            let added = await Self.run(["reservation", "add", json, "--json"] + tcp(s))
+            #expect(added.status == 0 && added.stdout.hasPrefix(#"{"success":true,"message":"Added 1 reservation""#), "\(added)")
+            let got = await Self.run(["reservation", "get", "--ipv4", "198.51.100.20", "--json"] + tcp(s))
+            #expect(got.stdout.contains(#""reservation":{"ipv4":"198.51.100.20""#), "\(got)")
+            let updated = await Self.run(["reservation", "update", "--mac", "02-00-00-00-00-20",
+                                          json.replacingOccurrences(of: "02:00:00:00:00:20", with: "02:00:00:00:00:21"), "--json"] + tcp(s))
+            #expect(updated.stdout.hasPrefix(#"{"success":true,"message":"Updated 1 reservation""#), "\(updated)")
+            let list = await Self.run(["reservations", "list", "--from", "4", "--limit", "1", "--json"] + tcp(s))
+            #expect(list.stdout.contains(#""mac":"02-00-00-00-00-21""#) && list.stdout.contains(#""next":null"#), "\(list)")
+            let deleted = await Self.run(["reservation", "delete", "--mac", "02-00-00-00-00-21"] + tcp(s))
+            #expect(deleted.status == 0 && deleted.stdout.hasPrefix("Deleted 1 reservation\n"), "\(deleted)")
+            let again = await Self.run(["reservation", "delete", "--mac", "02-00-00-00-00-21"] + tcp(s))
+            #expect(again.status == 1 && again.stderr.contains("reservation-delete.mac: no reservation has 02-00-00-00-00-21"), "\(again)")
+            let usage = await Self.run(["reservation", "delete", "--mac", "x", "--ipv4", "1.2.3.4"] + tcp(s))
+            #expect(usage.status == 64)
         }
     }
 

@@ -78,6 +78,23 @@ final class FakeBackend: ManagementBackend {
         }
     }
 
+    /// Applies to a store built from the snapshot, without group commit (the master's is tested
+    /// in ShadowMasterTests).
+    func applyChanges(_ batch: [ReservationChange]) async -> Result<ChangeResult, ManagementFailure> {
+        state.withLock { s in
+            var store = ReservationStore(s.snapshot.allReservations)
+            switch store.apply(batch) {
+            case .success(let counts):
+                s.snapshot = ReservationSnapshot(reservations: store.reservations, generation: s.snapshot.generation + 1)
+                return .success(ChangeResult(counts: counts, reservationCount: store.count,
+                                             snapshotGeneration: s.snapshot.generation, snapshotDigest: 0xAB))
+            case .failure(let e):
+                return .failure(ManagementFailure(error: "Invalid request: " + e.errors.lines.joined(separator: "\n"),
+                                                  errors: e.errors.lines))
+            }
+        }
+    }
+
     func status() async -> StatusReport {
         let snap = state.withLock { $0.snapshot }
         return StatusReport(keyCount: snap.keyCount, reservationCount: snap.count, snapshotGeneration: snap.generation,

@@ -35,6 +35,23 @@ import Testing
         #expect(info.st_mode & 0o777 == 0o600)
     }
 
+    @Test func atomicWriteCanKeepTheOwnerAndModeOfTheFileItReplaces() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("atomic-owner")
+        defer { TestSupport.removeDirectory(dir) }
+        let path = dir + "/reservations.json"
+        try AtomicFile.write(Array("[]\n".utf8), to: path, permissions: 0o640, keepingOwnership: true)
+        var info = stat()
+        stat(path, &info)
+        #expect(info.st_mode & 0o777 == 0o640)
+        let owner: (uid_t, gid_t) = getuid() == 0 ? (4321, 8765) : (info.st_uid, info.st_gid)
+        #expect(chown(path, owner.0, owner.1) == 0 && chmod(path, 0o604) == 0)
+        try AtomicFile.write(Array("[ ]\n".utf8), to: path, permissions: 0o600, keepingOwnership: true)
+        stat(path, &info)
+        #expect(info.st_mode & 0o777 == 0o604 && info.st_uid == owner.0 && info.st_gid == owner.1)
+        #expect(try Self.contents(path) == "[ ]\n")
+        #expect(Self.listing(dir) == ["reservations.json"])
+    }
+
     @Test func atomicWriteIntoAMissingDirectoryFails() {
         #expect(throws: Errno.noSuchFileOrDirectory) {
             try AtomicFile.write([1], to: "/tmp/shadow-no-such-dir-\(getpid())/x")

@@ -11,6 +11,7 @@ enum OpsPayloadCodec {
             w.u64(id)
         case .replaceRequest(let r):
             w.u64(r.requestID); w.u64(r.byteCount); w.u64(r.digest); w.u32(r.reservationCount)
+            w.u64(r.baseGeneration)
         case .bindingsRequest(let r):
             w.u64(r.requestID)
             if let mac = r.mac { w.u8(1); PayloadEncoder.mac(mac, &w) } else { w.u8(0) }
@@ -27,6 +28,8 @@ enum OpsPayloadCodec {
                 w.u8(2); text32(error, &w)
                 w.u16(UInt16(lines.count))
                 for line in lines { text32(line, &w) }
+            case .stale(let generation):
+                w.u8(3); w.u64(generation)
             }
         case .workersResponse(let r):
             w.u64(r.requestID)
@@ -114,7 +117,7 @@ enum OpsPayloadCodec {
         case .versionRequest: return .versionRequest(try r.u64())
         case .replaceRequest:
             return .replaceRequest(ReplaceRequest(requestID: try r.u64(), byteCount: try r.u64(), digest: try r.u64(),
-                                                  reservationCount: try r.u32()))
+                                                  reservationCount: try r.u32(), baseGeneration: try r.u64()))
         case .bindingsRequest:
             let id = try r.u64()
             let mac: MACAddress? = try presence(&r) ? try PayloadDecoder.mac(&r) : nil
@@ -138,6 +141,8 @@ enum OpsPayloadCodec {
                 var lines: [String] = []
                 for _ in 0..<count { lines.append(try text32(&r, "error line")) }
                 return .mutationResult(MutationResult(requestID: id, outcome: .failed(error: error, lines: lines)))
+            case 3:
+                return .mutationResult(MutationResult(requestID: id, outcome: .stale(generation: try r.u64())))
             default:
                 throw r.invalid("outcome", at: at)
             }

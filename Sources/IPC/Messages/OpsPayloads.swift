@@ -13,12 +13,18 @@ public struct ReplaceRequest: Hashable, Sendable {
     /// ``SnapshotDigest`` of the image.
     public var digest: UInt64
     public var reservationCount: UInt32
+    /// The generation the set was derived from: the master refuses the replace with
+    /// ``MutationResult/Outcome/stale(generation:)`` when another one is live. 0 = unconditional
+    /// (plain `replace`).
+    public var baseGeneration: UInt64
 
-    public init(requestID: UInt64, byteCount: UInt64, digest: UInt64, reservationCount: UInt32) {
+    public init(requestID: UInt64, byteCount: UInt64, digest: UInt64, reservationCount: UInt32,
+                baseGeneration: UInt64 = 0) {
         self.requestID = requestID
         self.byteCount = byteCount
         self.digest = digest
         self.reservationCount = reservationCount
+        self.baseGeneration = baseGeneration
     }
 }
 
@@ -65,6 +71,9 @@ public struct MutationResult: Hashable, Sendable {
         case done(count: UInt32)
         /// Nothing changed: the response's `error` and, for validation failures, every line.
         case failed(error: String, lines: [String])
+        /// Nothing changed: the request's `baseGeneration` is not the live generation, which is
+        /// `generation` (its snapshot was sent to ops before this answer).
+        case stale(generation: UInt64)
     }
 
     public var requestID: UInt64

@@ -204,6 +204,8 @@ public struct ServerConfig: Hashable, Sendable {
     public var metricsAddress: SocketAddress?
     /// Largest management request accepted, in bytes (a 1,000,000-entry `replace` is ~200 MB).
     public var mgmtMaxRequestBytes: Int
+    /// Management connections open at once (each request is one connection); more are refused.
+    public var mgmtMaxConnections: Int = 64
     /// Worker processes per protocol, sharing that protocol's socket (1–64).
     public var workersV4: Int = 1
     public var workersV6: Int = 1

@@ -76,7 +76,7 @@ enum ConfigField {
         "dns_v4", "dns_v6", "subnets_v4", "option82_extractors", "option1837_extractors", "mac_extractors",
         "v4_lease_time", "v6_lease_time", "logging", "log_level", "events", "events_address",
         "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
-        "binding_table_size", "metrics_address", "mgmt_max_request_bytes",
+        "binding_table_size", "metrics_address", "mgmt_max_request_bytes", "mgmt_max_connections",
         "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote", "ha",
     ]
     static let mgmtAuth = ["tokens_file", "unix_group", "unix_group_role"]

@@ -10,6 +10,9 @@ struct ReservationParser {
     /// Entries with a missing or invalid `ipv4`/`ipv6_na`/`ipv6_pd`: those fields take no part in
     /// duplicate checks.
     var unusable: [Int32: FieldSet] = [:]
+    /// When set, messages name the entry by this instead of `source[INDEX]` (single entries of a
+    /// management change request, e.g. `reservation-add.reservation`).
+    var label: String?
 
     init(source: String, subnets: [SubnetV4]) {
         self.source = source
@@ -34,7 +37,7 @@ struct ReservationParser {
     }
 
     func location(_ index: Int, _ field: ReservationField? = nil, _ member: String? = nil) -> String {
-        var s = "\(source)[\(index)]"
+        var s = label ?? "\(source)[\(index)]"
         if let field { s += "." + field.name }
         if let member { s += "." + member }
         return s

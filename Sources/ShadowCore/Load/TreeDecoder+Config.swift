@@ -101,6 +101,9 @@ extension TreeDecoder {
            let n = integer(v, at: "mgmt_max_request_bytes", in: 1024...Int64(Int32.max)) {
             config.mgmtMaxRequestBytes = Int(n)
         }
+        if let v = f["mgmt_max_connections"], let n = integer(v, at: "mgmt_max_connections", in: 1...65536) {
+            config.mgmtMaxConnections = Int(n)
+        }
         if let v = f["ha"] { config.ha = haSettings(v, at: "ha") }
     }
 

@@ -53,7 +53,13 @@ extension Master {
     /// re-validates the reservations against `subnets_v4` and for duplicates, writes
     /// `reservations.json` from what it decoded, then makes it live. Returns nil when ops sent
     /// something a correct ops never sends: it is then killed (and restarted).
+    ///
+    /// A conditional replace (`baseGeneration` ≠ 0, a commit of per-reservation changes) made from
+    /// a generation that is no longer live changes nothing and answers `stale`.
     private func replace(_ r: ReplaceRequest, descriptor: FileDescriptor?, from ops: WorkerSlot) -> MutationResult? {
+        if r.baseGeneration != 0 && r.baseGeneration != snapshotGeneration {
+            return MutationResult(requestID: r.requestID, outcome: .stale(generation: snapshotGeneration))
+        }
         let reservations: [Reservation]
         do {
             guard let descriptor else { throw ReplaceImageError(description: "no descriptor") }
@@ -77,7 +83,7 @@ extension Master {
         }
         do {
             try AtomicFile.write(ReservationPersistence.persistedBytes(reservations), to: reservationsPath,
-                                 permissions: 0o644)
+                                 permissions: 0o644, keepingOwnership: true)
         } catch {
             return .failure(requestID: r.requestID, error: "Failed to write reservations: \(error)", lines: [])
         }
@@ -86,7 +92,8 @@ extension Master {
         } catch {
             return .failure(requestID: r.requestID, error: "Failed to publish reservations: \(error)", lines: [])
         }
-        logger.info("replaced reservations via management and persisted to disk",
+        logger.info(r.baseGeneration == 0 ? "replaced reservations via management and persisted to disk"
+                        : "reservation changes committed and persisted to disk",
                     metadata: ["count": "\(reservations.count)", "snapshot.generation": "\(snapshotGeneration)"])
         return MutationResult(requestID: r.requestID, outcome: .done(count: UInt32(clamping: reservations.count)))
     }

@@ -142,6 +142,8 @@ public enum MasterCommand {
             for (_, fd) in out { try? fd.close() }
             return nil
         }
+        // Room for a burst of as many connections as ops allows open (capped by somaxconn).
+        let backlog = CInt(clamping: max(64, config.mgmtMaxConnections))
         if let address = config.mgmtAddress {
             guard address.isLoopback else {
                 logger.critical("""
@@ -151,14 +153,14 @@ public enum MasterCommand {
                 return nil
             }
             do {
-                let fd = try StreamListener.bindTCP(address)
+                let fd = try StreamListener.bindTCP(address, backlog: backlog)
                 out.append((.managementTCP, fd))
                 logger.info("Bound management to \((try? UDPSocket.localAddress(of: fd)) ?? address)")
             } catch { return failed("management to \(address)", error) }
         }
         if let path = config.mgmtSocket {
             do {
-                out.append((.managementUnix, try StreamListener.bindUnix(path, group: group)))
+                out.append((.managementUnix, try StreamListener.bindUnix(path, group: group, backlog: backlog)))
                 logger.info("Bound management to \(path)")
             } catch { return failed("management to \(path)", error) }
         }

@@ -11,6 +11,7 @@ public enum CommandPermissions {
     /// Commands that change state.
     public static let adminCommands: Set<String> = [
         "reload", "replace", "reservation-add", "reservation-update", "reservation-delete",
+        "reservation-changes",
     ]
 
     /// The role `command` needs. A command in neither table needs `read`: the request is then

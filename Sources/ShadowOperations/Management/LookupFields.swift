@@ -27,14 +27,14 @@ struct LookupFields {
         return try mac(v)
     }
 
-    private func string(_ v: JSONValue, _ path: String) throws -> String {
+    func string(_ v: JSONValue, _ path: String) throws -> String {
         guard case .string(let s) = v else {
             throw ManagementRequestError("`\(path)` must be a string, got \(v.kind.withArticle)")
         }
         return s
     }
 
-    private func mac(_ v: JSONValue) throws -> MACAddress {
+    func mac(_ v: JSONValue) throws -> MACAddress {
         let s = try string(v, "mac")
         guard let m = MACAddress(s) else {
             throw ManagementRequestError("`mac`: invalid MAC address \"\(s)\"; expected e.g. 00-11-22-33-44-55")
@@ -42,7 +42,7 @@ struct LookupFields {
         return m
     }
 
-    private func duid(_ v: JSONValue) throws -> DUID {
+    func duid(_ v: JSONValue) throws -> DUID {
         let s = try string(v, "duid")
         switch DUID.parse(s) {
         case .success(let d): return d
@@ -67,14 +67,14 @@ struct LookupFields {
         return out
     }
 
-    private func option82(_ v: JSONValue) throws -> Option82 {
+    func option82(_ v: JSONValue) throws -> Option82 {
         let m = try members(v, "option82", allowed: ["circuit", "remote", "subscriber"])
         return Option82(circuit: try m["circuit"].map { try string($0, "option82.circuit") },
                         remote: try m["remote"].map { try string($0, "option82.remote") },
                         subscriber: try m["subscriber"].map { try string($0, "option82.subscriber") })
     }
 
-    private func option1837(_ v: JSONValue) throws -> Option1837 {
+    func option1837(_ v: JSONValue) throws -> Option1837 {
         let m = try members(v, "option1837", allowed: ["interface", "remote", "enterprise_number"])
         var enterprise: UInt32?
         if let e = m["enterprise_number"] {

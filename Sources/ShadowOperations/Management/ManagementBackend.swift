@@ -21,6 +21,16 @@ public protocol ManagementBackend: Sendable {
     /// validated. Returns the reservation count, or the failure (nothing changed).
     func replace(_ reservations: [Reservation], persisted: [UInt8]) async -> Result<Int, ManagementFailure>
 
+    /// Applies one request's reservation changes, all or nothing, checked against the whole set
+    /// as it stands (every key and address unique; the per-entry rules, `subnets_v4` included,
+    /// were checked when the request was parsed); persists the new set as `reservations.json` and
+    /// publishes it as a new snapshot generation before answering. Requests may arrive
+    /// concurrently; `OpsBackend` commits them in groups (``GroupCommit``, then a conditional
+    /// replace to the master) (one file write and one snapshot for every
+    /// request waiting), and a failing request does not affect the others. A refused batch
+    /// answers every error (`errors`, each `SOURCE.FIELD: message`).
+    func applyChanges(_ batch: [ReservationChange]) async -> Result<ChangeResult, ManagementFailure>
+
     /// Facts for `status`.
     func status() async -> StatusReport
 

@@ -31,10 +31,14 @@ struct TopLevel {
     /// `token`, checked to be a string of an acceptable length.
     var token: String?
     var fields: [String: JSONValue] = [:]
-    var reservations: Range<Int>?
+    /// Where the large members lie (`reservations`, `reservation`, `changes`): parsed only for the
+    /// commands that use them.
+    var ranges: [String: Range<Int>] = [:]
 
     /// Members whose values are parsed into trees (all small).
-    static let smallFields: Set<String> = ["mac", "duid", "option82", "option1837"]
+    static let smallFields: Set<String> = ["mac", "duid", "option82", "option1837", "ipv4", "ipv6_na", "ipv6_pd",
+                                           "match", "from", "limit"]
+    static let largeFields: Set<String> = ["reservations", "reservation", "changes"]
 
     /// Walks the object once, checking its grammar and that nothing follows it.
     static func scan(_ bytes: UnsafeRawBufferPointer) throws -> TopLevel {
@@ -65,11 +69,11 @@ struct TopLevel {
             command = try reader.readString()
         case "token":
             token = try Self.token(&reader)
-        case "reservations":
+        case _ where TopLevel.largeFields.contains(key):
             _ = try reader.nextKind()
             let start = reader.offset
             try reader.skipValue()
-            reservations = start..<reader.offset
+            ranges[key] = start..<reader.offset
         case _ where TopLevel.smallFields.contains(key):
             fields[key] = try JSONValue.parse(&reader)
         default:
@@ -130,6 +134,10 @@ struct TopLevel {
         case "lookup": return .lookup(try LookupFields(fields).query())
         case "bindings": return .bindings(mac: try LookupFields(fields).optionalMAC())
         case "version": return .version
+        case "reservation-add", "reservation-update", "reservation-delete", "reservation-changes":
+            return .changes(try changeRequest(command, bytes, subnets: subnets))
+        case "reservation-get": return .reservationGet(try LookupFields(fields).reservationKey(path: command))
+        case "reservations-list": return try listRequest()
         default:
             let expected = ManagementRequest.commandNames.map { "`\($0)`" }.joined(separator: ", ")
             throw ManagementRequestError("unknown command `\(command)`, expected one of \(expected)")
@@ -137,7 +145,7 @@ struct TopLevel {
     }
 
     private func replacement(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4]) throws -> ManagementRequest.Replacement {
-        guard let range = reservations else { throw ManagementRequestError("missing field `reservations`") }
+        guard let range = ranges["reservations"] else { throw ManagementRequestError("missing field `reservations`") }
         var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[range]))
         do {
             let loaded = try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations")

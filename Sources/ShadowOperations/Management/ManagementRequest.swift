@@ -18,6 +18,29 @@ public enum ManagementRequest: Sendable, Equatable {
     case bindings(mac: MACAddress?)
     /// Program version.
     case version
+    /// `reservation-add`, `reservation-update`, `reservation-delete`, `reservation-changes`: changes
+    /// to single entries, each already checked on its own (fields, keys, `subnets_v4`).
+    case changes(ChangeRequest)
+    /// `reservation-get`: the entry that one key or address names, from the live snapshot.
+    case reservationGet(ReservationKey)
+    /// `reservations-list`: entries `from ..< from + limit` of the live snapshot.
+    case reservationsList(from: Int, limit: Int)
+
+    /// A parsed change request: its changes in order (applied all or nothing) and the warnings
+    /// its entries produced.
+    public struct ChangeRequest: Sendable, Equatable {
+        public var changes: [ReservationChange]
+        public var warnings: [String]
+
+        public init(changes: [ReservationChange], warnings: [String] = []) {
+            self.changes = changes
+            self.warnings = warnings
+        }
+    }
+
+    /// `reservations-list` without `limit`, and the largest `limit` allowed.
+    public static let defaultListLimit = 100
+    public static let maxListLimit = 10_000
 
     /// A validated `replace` payload.
     public struct Replacement: Sendable, Equatable {
@@ -36,7 +59,8 @@ public enum ManagementRequest: Sendable, Equatable {
 
     /// Every command name, in the order messages list them.
     public static let commandNames = ["status", "reload", "replace", "workers", "stats", "lookup", "bindings",
-                                      "version"]
+                                      "version", "reservation-add", "reservation-update", "reservation-delete",
+                                      "reservation-changes", "reservation-get", "reservations-list"]
 }
 
 /// The key a `lookup` asks about.

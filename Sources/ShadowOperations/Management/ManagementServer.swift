@@ -188,7 +188,8 @@ public final class ManagementServer: Sendable {
         let inFlight = self.inFlight
         let slot = largeRequestSlot
         return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
+            // Room for a burst of as many connections as are allowed open (capped by somaxconn).
+            .serverChannelOption(.backlog, value: Int32(clamping: max(64, limits.maxConnections)))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in

@@ -161,6 +161,12 @@ public struct ManagementService: Sendable {
             return Self.bindingsResponse(count: count, mac: mac, entry: entry)
         case .version:
             return Self.versionResponse(await backend.version())
+        case .changes(let request):
+            return Self.changeResponse(await backend.applyChanges(request.changes), warnings: request.warnings)
+        case .reservationGet(let key):
+            return Self.getResponse(key, snapshot: context.snapshot)
+        case .reservationsList(let from, let limit):
+            return Self.listResponse(from: from, limit: limit, snapshot: context.snapshot)
         }
     }
 
@@ -201,11 +207,13 @@ public struct ManagementService: Sendable {
 }
 
 /// Runs async operations one at a time, in the order they arrive.
-actor SerialGate {
+public actor SerialGate {
+    public init() {}
+
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+    public func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
         await acquire()
         let result = await body()
         release()

@@ -1,3 +1,5 @@
+import ShadowCore
+
 /// Facts for `status`.
 public struct StatusReport: Sendable, Equatable {
     /// Index entries (keys) of the live snapshot: what upstream reports as `reservation_count`.
@@ -15,12 +17,29 @@ public struct StatusReport: Sendable, Equatable {
 
     public init(keyCount: Int, reservationCount: Int, snapshotGeneration: UInt64, snapshotLoadedAt: Double,
                 stateError: String? = nil, snapshotDigest: UInt64? = nil) {
-        self.snapshotDigest = snapshotDigest
         self.keyCount = keyCount
         self.reservationCount = reservationCount
         self.snapshotGeneration = snapshotGeneration
         self.snapshotLoadedAt = snapshotLoadedAt
+        self.snapshotDigest = snapshotDigest
         self.stateError = stateError
+    }
+}
+
+/// What a successful batch of reservation changes did, and the snapshot that now serves it.
+public struct ChangeResult: Sendable, Equatable {
+    public var counts: ChangeCounts
+    /// Reservations in the new set.
+    public var reservationCount: Int
+    /// The generation and digest of the snapshot that contains the change (or a later one).
+    public var snapshotGeneration: UInt64
+    public var snapshotDigest: UInt64
+
+    public init(counts: ChangeCounts, reservationCount: Int, snapshotGeneration: UInt64, snapshotDigest: UInt64) {
+        self.counts = counts
+        self.reservationCount = reservationCount
+        self.snapshotGeneration = snapshotGeneration
+        self.snapshotDigest = snapshotDigest
     }
 }
 

@@ -10,13 +10,34 @@ public enum AtomicFile {
     ///
     /// Corresponds to open(2) O_CREAT|O_EXCL, write(2), fsync(2), rename(2) and fsync(2) on the
     /// directory.
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(Errno) {
+    ///
+    /// With `keepingOwnership`, a file already at `path` keeps its owner, group and mode: the
+    /// temporary file gets them (fchown(2), fchmod(2)) before the rename; `permissions` then only
+    /// applies to a new file.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644,
+                             keepingOwnership: Bool = false) throws(Errno) {
+        var failure: Errno?
+        bytes.withUnsafeBytes { raw in
+            do throws(Errno) {
+                try write(raw, to: path, permissions: permissions, keepingOwnership: keepingOwnership)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// ``write(_:to:permissions:keepingOwnership:)`` from memory the caller keeps alive (e.g. a
+    /// string's UTF-8, without a copy).
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String, permissions: mode_t = 0o644,
+                             keepingOwnership: Bool = false) throws(Errno) {
         let (directory, name) = split(path)
         let temporary = directory + "/." + name + ".tmp.\(CurrentProcess.id)"
         let fd = FileDescriptor(rawValue: try systemCall {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         })
         do throws(Errno) {
+            if keepingOwnership { try copyOwnership(of: path, to: fd) }
             try fd.writeFully(bytes)
             _ = try systemCall { fsync(fd.rawValue) }
             try fd.closeChecked()
@@ -32,6 +53,19 @@ public enum AtomicFile {
             throw error
         }
         try syncDirectory(directory)
+    }
+
+    /// Gives `fd` the owner, group and permission bits of the file at `path`, when there is one.
+    ///
+    /// Corresponds to stat(2), fchown(2) and fchmod(2).
+    static func copyOwnership(of path: String, to fd: FileDescriptor) throws(Errno) {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT { return }
+            throw Errno(rawValue: errno)
+        }
+        _ = try systemCall { fchown(fd.rawValue, st.st_uid, st.st_gid) }
+        _ = try systemCall { fchmod(fd.rawValue, st.st_mode & 0o7777) }
     }
 
     /// fsync(2) on a directory, making a rename or create in it durable.

@@ -1,0 +1,170 @@
+import IPC
+import Logging
+import protocol NIOCore.EventLoop
+import ShadowCore
+import ShadowOperations
+import ShadowSystem
+import Synchronization
+import SystemPackage
+
+/// Per-entry reservation changes, committed in groups (docs/management.md, *Per-reservation
+/// changes*), in the operations process. The master owns the set; ops keeps the working copy the
+/// changes are applied to — a ``ReservationStore`` built from the live snapshot it has mapped —
+/// and commits each group as a conditional `replace`:
+///
+/// 1. take every request waiting (``GroupCommit``), note the live generation;
+/// 2. apply the requests in arrival order, each all or nothing (a refused one is answered with
+///    its errors and undone, leaving the others alone);
+/// 3. send the whole resulting set to the master exactly as `replace` does (a snapshot image in a
+///    sealed memfd), with `baseGeneration` = the generation the working copy equals; the master
+///    checks the image, re-validates, writes `reservations.json` (keeping owner and mode) and
+///    installs it;
+/// 4. when the master answers `stale` (a SIGHUP, a `reload` or a `replace` made another
+///    generation live meanwhile), rebuild the working copy from the snapshot it pushed before that
+///    answer and redo the group on top of it;
+/// 5. answer every request.
+final class OpsChanges: Sendable {
+    typealias Answer = Result<ChangeResult, ManagementFailure>
+
+    /// What the master answered a commit.
+    enum Outcome: Sendable, Equatable {
+        /// Live as generation base + 1, whose image has this digest.
+        case done(digest: UInt64)
+        /// Nothing changed: the master's error.
+        case failed(String)
+        /// Nothing changed: another generation is live (its snapshot has reached ops).
+        case stale
+    }
+
+    /// The live snapshot (nil before the first).
+    let live: @Sendable () -> ReservationSnapshot?
+    /// The digest of generation G, when it is the last snapshot the master pushed.
+    let digest: @Sendable (UInt64) -> UInt64?
+    /// Sends the whole set as a replace conditional on the base generation; the answer.
+    let send: @Sendable ([Reservation], UInt64) async -> Outcome
+    /// The working copy and the generation it equals (nil until the first change, or after a
+    /// commit that did not become live left it ahead of what is).
+    private let working = Mutex<(store: ReservationStore, generation: UInt64)?>(nil)
+    private let logger = Logger(label: "shadowdhcp.changes")
+    private let group = Mutex<GroupCommit<[ReservationChange], Answer>?>(nil)
+
+    init(eventLoop: any EventLoop, quiet: Duration = .milliseconds(5), live: @escaping @Sendable () -> ReservationSnapshot?,
+         digest: @escaping @Sendable (UInt64) -> UInt64?,
+         send: @escaping @Sendable ([Reservation], UInt64) async -> Outcome) {
+        self.live = live
+        self.digest = digest
+        self.send = send
+        group.withLock {
+            $0 = GroupCommit(quiet: quiet, on: eventLoop) { [unowned self] in await self.commit($0) }
+        }
+    }
+
+    /// Commits through `link`: a conditional `replace-request` with the set as a sealed image.
+    convenience init(link: OpsLink, eventLoop: any EventLoop) {
+        self.init(eventLoop: eventLoop, live: { link.context?.snapshot },
+                  digest: { g in link.announced.withLock { $0?.generation == g ? $0?.digest : nil } },
+                  send: { all, base in await Self.replace(all, base: base, link: link) })
+    }
+
+    /// One conditional replace through `link`.
+    static func replace(_ all: [Reservation], base: UInt64, link: OpsLink) async -> Outcome {
+        let image: (FileDescriptor, SnapshotAnnouncement)
+        do {
+            image = try OpsBackend.seal(all)
+        } catch {
+            return .failed("Failed to encode reservations: \(error)")
+        }
+        defer { try? image.0.close() }
+        let a = image.1
+        let answer = await link.request({
+            .replaceRequest(ReplaceRequest(requestID: $0, byteCount: a.byteCount, digest: a.digest,
+                                           reservationCount: a.reservationCount, baseGeneration: base))
+        }, passing: image.0)
+        guard case .mutationResult(let result)? = answer else { return .failed(OpsBackend.masterGone.error) }
+        switch result.outcome {
+        case .done: return .done(digest: a.digest)
+        case .failed(let error, _): return .failed(error)
+        case .stale: return .stale
+        }
+    }
+
+    /// Queues one request's changes for the next commit and returns its answer.
+    func submit(_ changes: [ReservationChange]) async -> Answer {
+        let group = group.withLock { $0! }
+        return await group.submit(changes)
+    }
+
+    /// Commits one group (``GroupCommit`` calls it with every waiting request).
+    func commit(_ requests: [[ReservationChange]]) async -> [Answer] {
+        for _ in 0..<3 {
+            if let answers = await attempt(requests) { return answers }
+        }
+        let failure = ManagementFailure(error: "Failed to apply changes: the reservations were reloaded three times meanwhile; try again")
+        return requests.map { _ in .failure(failure) }
+    }
+
+    /// One try; nil when another generation was live by the time the master read the commit (then
+    /// nothing of it is live, and the caller tries again on top of the new one).
+    private func attempt(_ requests: [[ReservationChange]]) async -> [Answer]? {
+        let started = Clocks.monotonicMilliseconds()
+        guard let snapshot = live() else {
+            return requests.map { _ in .failure(OpsBackend.masterGone) }
+        }
+        let base = snapshot.generation
+        var store = working.withLock { current -> ReservationStore? in
+            defer { current = nil }
+            return current?.generation == base ? current?.store : nil
+        } ?? ReservationStore(snapshot.allReservations)
+        var outcomes: [Result<ChangeCounts, ManagementFailure>] = []
+        for request in requests {
+            outcomes.append(store.apply(request).mapError { error in
+                let lines = error.errors.lines
+                return ManagementFailure(error: "Invalid request: " + lines.joined(separator: "\n"), errors: lines)
+            })
+        }
+        let total = outcomes.reduce(ChangeCounts()) { sum, o in sum + ((try? o.get()) ?? ChangeCounts()) }
+        guard outcomes.contains(where: { (try? $0.get()) != nil }) else {
+            // Nothing applied: the live set stands, no new generation.
+            working.withLock { $0 = (store, base) }
+            return answers(outcomes, count: store.count, generation: base, digest: digest(base) ?? 0)
+        }
+        let applied = Clocks.monotonicMilliseconds()
+        let all = store.reservations
+        let imageDigest: UInt64
+        switch await send(all, base) {
+        case .done(let d):
+            imageDigest = d
+        case .failed(let error):
+            return fail(outcomes, error)
+        case .stale:
+            logger.info("reservation changes made on generation \(base), another is live: applying them again")
+            return nil
+        }
+        let generation = base + 1
+        working.withLock { $0 = (store, generation) }
+        logger.info("reservation changes committed", metadata: [
+            "requests": "\(requests.count)", "added": "\(total.added)", "updated": "\(total.updated)",
+            "deleted": "\(total.deleted)", "count": "\(all.count)", "snapshot.generation": "\(generation)",
+            "apply_ms": "\(applied - started)", "commit_ms": "\(Clocks.monotonicMilliseconds() - applied)"])
+        return answers(outcomes, count: all.count, generation: generation, digest: digest(generation) ?? imageDigest)
+    }
+
+    private func answers(_ outcomes: [Result<ChangeCounts, ManagementFailure>], count: Int, generation: UInt64,
+                         digest: UInt64) -> [Answer] {
+        outcomes.map { o in
+            o.map { ChangeResult(counts: $0, reservationCount: count, snapshotGeneration: generation, snapshotDigest: digest) }
+        }
+    }
+
+    /// The group could not be made live: requests that were valid get `text`; the working copy,
+    /// now ahead of what is live, is dropped (it was taken out of ``working`` already).
+    private func fail(_ outcomes: [Result<ChangeCounts, ManagementFailure>], _ text: String) -> [Answer] {
+        logger.error("\(text)")
+        return outcomes.map { o in
+            switch o {
+            case .success: .failure(ManagementFailure(error: text))
+            case .failure(let f): .failure(f)
+            }
+        }
+    }
+}
