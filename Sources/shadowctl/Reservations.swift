@@ -16,19 +16,21 @@ struct ReservationsCommand: AsyncParsableCommand {
         subcommands: [ReservationsList.self])
 }
 
-/// One key or address naming an entry: exactly one kind must be given (checked by ``validate(required:)``).
+/// One key or address naming an entry (`reservation get|update|delete`) or a client (`lookup`, keys
+/// only, Option 82 and 18/37 as the relay sends them): exactly one kind must be given (checked by
+/// ``validate(required:)``).
 struct KeyOptions: ParsableArguments {
     @Option(help: "MAC address.") var mac: String?
     @Option(help: "DUID, e.g. 00:03:00:01:00:11:22:33:44:55.") var duid: String?
     @Option(help: "IPv4 address.") var ipv4: String?
     @Option(name: .customLong("ipv6-na"), help: "IA_NA address.") var ipv6NA: String?
     @Option(name: .customLong("ipv6-pd"), help: "Delegated prefix, e.g. 2001:db8:100::/56.") var ipv6PD: String?
-    @Option(name: .customLong("option82-circuit"), help: "Option 82 circuit of the stored key.") var circuit: String?
-    @Option(name: .customLong("option82-remote"), help: "Option 82 remote of the stored key.") var remote82: String?
-    @Option(name: .customLong("option82-subscriber"), help: "Option 82 subscriber of the stored key.") var subscriber: String?
-    @Option(name: .customLong("interface-id"), help: "Option 18/37 interface of the stored key.") var interfaceID: String?
-    @Option(name: .customLong("remote-id"), help: "Option 18/37 remote of the stored key.") var remoteID: String?
-    @Option(help: "Option 18/37 enterprise number of the stored key.") var enterprise: UInt32?
+    @Option(name: .customLong("option82-circuit"), help: "Option 82 Agent Circuit ID.") var circuit: String?
+    @Option(name: .customLong("option82-remote"), help: "Option 82 Agent Remote ID.") var remote82: String?
+    @Option(name: .customLong("option82-subscriber"), help: "Option 82 Subscriber ID.") var subscriber: String?
+    @Option(name: .customLong("interface-id"), help: "DHCPv6 Interface-ID (option 18).") var interfaceID: String?
+    @Option(name: .customLong("remote-id"), help: "DHCPv6 Remote-ID (option 37).") var remoteID: String?
+    @Option(help: "Enterprise number of the Remote-ID.") var enterprise: UInt32?
 
     private var hasOption82: Bool { circuit != nil || remote82 != nil || subscriber != nil }
     private var hasOption1837: Bool { interfaceID != nil || remoteID != nil || enterprise != nil }
