@@ -100,6 +100,16 @@ struct ManagementAuthTests {
             #expect(audit["snapshot.generation.before"] == "1" && audit["snapshot.generation.after"] == "2")
             #expect(audit["snapshot.digest.before"]?.count == 16 && audit["snapshot.digest.after"]?.count == 16)
             #expect(audit["snapshot.digest.before"] != audit["snapshot.digest.after"])
+            // A per-reservation change is audited the same way, with the generation it made live.
+            let add = #"{"command":"reservation-add","reservation":{"ipv4":"198.51.100.21","ipv6_na":"2001:db8:1::21","ipv6_pd":"2001:db8:2100::/56","mac":"00-11-22-33-44-66"}}"#
+            #expect(try Self.tcpRequest(port, Self.withToken(Self.adminToken, add)).hasPrefix(#"{"success":true"#))
+            let change = try await eventually(timeout: .seconds(5), "the audit line of the reservation-add") {
+                master.lines.first { $0.message == "management request" && $0["mgmt.command"] == "reservation-add" }
+            }
+            #expect(change["mgmt.result"] == "ok" && change["mgmt.identity"] == "token billing")
+            #expect(change["snapshot.generation.before"] == "2" && change["snapshot.generation.after"] == "3",
+                    "\(change)")
+            #expect(change["snapshot.digest.before"] == audit["snapshot.digest.after"])
             let status = master.lines.first { $0.message == "management request" && $0["mgmt.command"] == "status" }
             #expect(status?["mgmt.identity"] == "token grafana" && status?["mgmt.role"] == "read", "\(String(describing: status))")
             let refused = master.lines.filter { $0.message == "management request" && $0.level == "WARN" }

@@ -162,7 +162,12 @@ public struct ManagementService: Sendable {
         case .version:
             return Self.versionResponse(await backend.version())
         case .changes(let request):
-            return Self.changeResponse(await backend.applyChanges(request.changes), warnings: request.warnings)
+            record.before = .init(await backend.status())
+            let result = await backend.applyChanges(request.changes)
+            if case .success(let r) = result {
+                record.after = .init(generation: r.snapshotGeneration, digest: r.snapshotDigest)
+            }
+            return Self.changeResponse(result, warnings: request.warnings)
         case .reservationGet(let key):
             return Self.getResponse(key, snapshot: context.snapshot)
         case .reservationsList(let from, let limit):
