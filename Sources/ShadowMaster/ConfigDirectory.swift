@@ -16,6 +16,8 @@ public struct LoadedConfiguration: Sendable {
     public var tokens: TokenTable?
     /// Its bytes exactly as read (what the management process parses with the same function).
     public var tokensBytes: [UInt8]?
+    /// `mgmt_tls`'s certificate, key and client CA, read and checked, when configured.
+    public var tls: TLSFiles?
 }
 
 /// Problems that stop a configuration directory (or a reservations reload) from loading: every
@@ -56,11 +58,13 @@ public enum ConfigDirectory {
         }
         var tokens: (value: TokenTable, bytes: [UInt8])?
         if let file = config?.value.mgmtAuth.tokensFile { tokens = loadTokens(file, into: &problems) }
+        var tls: TLSFiles?
+        if let settings = config?.value.mgmtTLS { tls = TLSFiles.load(settings, into: &problems) }
         guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
         return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
                                    reservations: reservations, warnings: warnings,
                                    idsBytes: ids.bytes, configBytes: config.bytes,
-                                   tokens: tokens?.value, tokensBytes: tokens?.bytes)
+                                   tokens: tokens?.value, tokensBytes: tokens?.bytes, tls: tls)
     }
 
     /// Reads `tokens_file` (an absolute path), refusing it when group or others may read or write

@@ -214,6 +214,10 @@ public struct ServerConfig: Hashable, Sendable {
     public var mgmtTCPInsecureWrites = false
     /// `metrics_allow_remote`: serve `/metrics` on a non-loopback address without TLS.
     public var metricsAllowRemote = false
+    /// `mgmt_tls`: TLS on `mgmt_address` and `mgmt_http_address`.
+    public var mgmtTLS: ManagementTLSSettings?
+    /// `mgmt_http_address`: the HTTP JSON API (`POST /v1/command`).
+    public var mgmtHTTPAddress: SocketAddress?
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

@@ -1,0 +1,62 @@
+import NIOCore
+import NIOPosix
+import ShadowCore
+import Testing
+@testable import ShadowOperations
+
+/// The HTTP API's framing, in process (the statuses of whole requests are tested through the
+/// real master with curl, IntegrationTests/ManagementTLSTests).
+struct HTTPAPITests {
+    static func start(limits: ManagementServer.Limits = ManagementServer.Limits()) async throws
+        -> (MultiThreadedEventLoopGroup, ManagementServer, Int) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let config = ManagementServer.Configuration(limits: limits, authorization: ManagementAuthorization())
+            .withHTTP(ShadowCore.SocketAddress("127.0.0.1:0")!)
+        let server = ManagementServer(configuration: config, backend: FakeBackend(), group: group,
+                                      logger: Fixtures.logger)
+        try await server.start()
+        return (group, server, server.httpLocalAddress!.port!)
+    }
+
+    static func request(_ port: Int, _ text: String, shutdown: Bool = true) async throws -> String {
+        let c = try RawConnection(port: port)
+        #expect(c.send(text))
+        if shutdown { c.shutdownWrite() }
+        return await c.readAll()
+    }
+
+    @Test func aRequestIsAnsweredWithTheServicesJSONAndClosed() async throws {
+        let (group, server, port) = try await Self.start()
+        let body = #"{"command":"status"}"#
+        let reply = try await Self.request(port, "POST /v1/command HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                                           + "\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(reply)")
+        #expect(reply.lowercased().contains("content-type: application/json\r\n")
+                && reply.lowercased().contains("connection: close\r\n"))
+        #expect(reply.hasSuffix("\r\n\r\n" + #"{"success":true,"message":"Status OK","reservation_count":6}"# + "\n"),
+                "\(reply)")
+        // Malformed HTTP: the parser's 400, nothing handled.
+        let garbage = try await Self.request(port, "NOT HTTP AT ALL\r\n\r\n")
+        #expect(garbage.hasPrefix("HTTP/1.1 400"), "\(garbage)")
+        await server.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func anIncompleteRequestTimesOut() async throws {
+        var limits = ManagementServer.Limits()
+        limits.readTimeout = .milliseconds(300)
+        let (group, server, port) = try await Self.start(limits: limits)
+        let reply = try await Self.request(port, "POST /v1/command HTTP/1.1\r\nContent-Type: application/json\r\n"
+                                           + "Content-Length: 100\r\n\r\n{\"comm", shutdown: false)
+        #expect(reply.hasPrefix("HTTP/1.1 408") && reply.contains("no complete request within 0.3 s"), "\(reply)")
+        await server.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func contentTypeIsJSONWithParameters() {
+        #expect(ManagementHTTPHandler.isJSON("application/json"))
+        #expect(ManagementHTTPHandler.isJSON("Application/JSON; charset=utf-8"))
+        #expect(!ManagementHTTPHandler.isJSON("application/x-www-form-urlencoded"))
+        #expect(!ManagementHTTPHandler.isJSON("text/json"))
+    }
+}
