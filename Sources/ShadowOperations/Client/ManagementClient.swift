@@ -73,7 +73,8 @@ public struct ManagementClient: Sendable {
         let promise = group.next().makePromise(of: [UInt8].self)
         let sslContext: NIOSSLContext?
         do {
-            sslContext = try tls.map { try $0.makeContext() }
+            // The Unix socket never uses TLS.
+            if case .tcp = endpoint { sslContext = try tls.map { try $0.makeContext() } } else { sslContext = nil }
         } catch {
             promise.fail(error)
             throw Failure(description: "TLS: \(error)")

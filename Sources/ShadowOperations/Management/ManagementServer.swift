@@ -14,7 +14,10 @@ import Glibc
 
 /// The management listener (behavior.md §7), run by `shadow-ops` on the listeners the master
 /// bound and passed (``Configuration/boundSockets``), or binding by itself (tests): newline-delimited
-/// JSON over TCP on a loopback address and/or a Unix socket (mode 0600, or 0660 root:`unix_group`).
+/// JSON over TCP and/or a Unix socket (mode 0600, or 0660 root:`unix_group`), and the HTTP JSON API
+/// (`POST /v1/command`, ``ManagementHTTPHandler``). With ``Configuration/tls`` every TCP listener
+/// speaks TLS only (``TLSIdentityHandler`` installs the request handler once the handshake has
+/// named the client); the Unix socket never does. All of them feed one ``ManagementService``.
 ///
 /// Per connection: one request line, one response line, close. Clients are served concurrently;
 /// each request is bounded in size (``Limits/maxRequestBytes``) and time (``Limits/readTimeout``
