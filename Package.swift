@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C: what Swift cannot call (GNU-only functions, variadic prctl, CMSG_* macros).
@@ -66,9 +67,12 @@ let package = Package(
 
         // The root master: configuration directory, checks, spawning and supervising the workers
         // and the operations process, reloads, bindings, files. Never imports ShadowWorker, a DHCP
-        // engine, ShadowOperations or NIO: it parses no network input.
+        // engine, ShadowOperations or NIO's networking: it parses no network input.
+        // NIOSSL only to check `mgmt_tls`'s certificate and key at --check and start (root-owned
+        // local files, never network input); the master opens no TLS connection.
         .target(name: "ShadowMaster", dependencies: [
             "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
@@ -81,6 +85,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "shadowctl", dependencies: [

@@ -100,9 +100,19 @@ public enum ConfigCheck {
         out += "  leases: v4 \(t.v4Lease) s (T1 \(t.v4T1), T2 \(t.v4T2)); "
             + "v6 valid \(t.v6Valid) s, preferred \(t.v6Preferred) s (T1 \(t.v6T1), T2 \(t.v6T2))\n"
         out += "  bind: v4 \(c.v4BindAddress), v6 \(c.v6BindAddress); management "
-            + "\(c.mgmtAddress?.description ?? "off")\(c.mgmtSocket.map { ", \($0)" } ?? ""); events "
+            + "\(c.mgmtAddress?.description ?? "off")\(c.mgmtSocket.map { ", \($0)" } ?? "")"
+            + "\(c.mgmtHTTPAddress.map { ", HTTP API \($0)" } ?? ""); events "
             + "\(c.events.tcp?.description ?? "off")\n"
         out += managementSummary(c, tokens: l.tokens)
+        if let tls = c.mgmtTLS {
+            out += "  management TLS: certificate \(tls.certFile)"
+            if let ca = tls.clientCAFile {
+                let roles = tls.clientRoles.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.rawValue))" }
+                out += "; client certificates required (CA \(ca)), client_roles: "
+                    + (roles.isEmpty ? "none" : roles.joined(separator: ", "))
+            }
+            out += "\n"
+        }
         out += "  workers run as \(c.user); state in \(c.stateDir); binding table up to \(c.bindingTableSize)\n"
         out += "reservations.json: \(l.reservations.count) reservation\(l.reservations.count == 1 ? "" : "s")\n"
         out += "  keys: mac \(keys.mac), duid \(keys.duid), option82 \(keys.option82), option1837 \(keys.option1837)"

@@ -18,6 +18,8 @@ public struct LoadedConfiguration: Sendable {
     public var tokensBytes: [UInt8]?
     /// `ha.key_file`'s content (the HA shared key), when `ha` is configured.
     public var haKey: [UInt8]?
+    /// `mgmt_tls`'s certificate, key and client CA, read and checked, when configured.
+    public var tls: TLSFiles?
 }
 
 /// Problems that stop a configuration directory (or a reservations reload) from loading: every
@@ -60,11 +62,13 @@ public enum ConfigDirectory {
         if let file = config?.value.mgmtAuth.tokensFile { tokens = loadTokens(file, into: &problems) }
         var haKey: [UInt8]?
         if let file = config?.value.ha?.keyFile { haKey = loadHAKey(file, into: &problems) }
+        var tls: TLSFiles?
+        if let settings = config?.value.mgmtTLS { tls = TLSFiles.load(settings, into: &problems) }
         guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
         return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
                                    reservations: reservations, warnings: warnings,
                                    idsBytes: ids.bytes, configBytes: config.bytes,
-                                   tokens: tokens?.value, tokensBytes: tokens?.bytes, haKey: haKey)
+                                   tokens: tokens?.value, tokensBytes: tokens?.bytes, haKey: haKey, tls: tls)
     }
 
     /// Reads `tokens_file` (an absolute path) as a secret file (``readSecret(_:setting:holds:into:)``).

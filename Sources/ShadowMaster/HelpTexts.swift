@@ -41,7 +41,12 @@ public enum HelpTexts {
                               (the older top-level "log_level" is accepted instead)
       events                  {"tcp": "127.0.0.1:9000", "queue_size": 16384}
                               (the older top-level "events_address" is accepted instead)
-      mgmt_address            management TCP listener, loopback only (none)
+      mgmt_address            management TCP listener, loopback only unless mgmt_tls (none)
+      mgmt_http_address       management HTTP JSON API, POST /v1/command; loopback only unless mgmt_tls (none)
+      mgmt_tls                {"cert_file": "/etc/shadowdhcp/mgmt.pem", "key_file": "/etc/shadowdhcp/mgmt.key",
+                               "client_ca_file": "...", "client_roles": {"billing": "admin"}} (none): TLS on
+                              mgmt_address and mgmt_http_address; with client_ca_file a client certificate is
+                              required and its CN is mapped to a role by client_roles
       mgmt_socket             management Unix socket path, mode 0600, or 0660 root:unix_group (none)
       mgmt_auth               {"tokens_file": "/etc/shadowdhcp/tokens.json", "unix_group": "shadowadm",
                                "unix_group_role": "read"} (none): tokens_file holds token hashes (mode 0600;

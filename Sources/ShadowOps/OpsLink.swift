@@ -24,7 +24,7 @@ final class OpsLink: Sendable {
     /// The configuration once it arrived (before the first snapshot, too).
     let configuration = Mutex<ServerConfig?>(nil)
     /// Who may use management, once the master sent it (tokens parsed here).
-    let authorization = Mutex<(tokens: TokenTable?, group: ResolvedGroup?)?>(nil)
+    let authorization = Mutex<(tokens: TokenTable?, group: ResolvedGroup?, tls: OpsTLSMaterial?)?>(nil)
     /// Where forwarded event lines go (set once the writer exists).
     let events = Mutex<EventWriter?>(nil)
 
@@ -165,7 +165,7 @@ final class OpsLink: Sendable {
                     return .failure("the master sent a token file that does not load: \(error)")
                 }
             }
-            authorization.withLock { $0 = (tokens, access.group) }
+            authorization.withLock { $0 = (tokens, access.group, access.tls) }
         case .event(let lines):
             if let writer = events.withLock({ $0 }) {
                 for line in lines.split(separator: 0x0A) { _ = writer.submit(utf8: Array(line)) }

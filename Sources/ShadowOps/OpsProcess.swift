@@ -131,6 +131,7 @@ final class Services {
         let backend = OpsBackend(link: link, eventLoop: group.next())
         var managementSockets: [ManagementServer.BoundListener] = []
         if let fd = args.descriptor(for: .managementTCP) { managementSockets.append(.init(descriptor: fd, transport: .tcp)) }
+        if let fd = args.descriptor(for: .managementHTTP) { managementSockets.append(.init(descriptor: fd, transport: .http)) }
         if let fd = args.descriptor(for: .managementUnix) {
             managementSockets.append(.init(descriptor: fd, transport: .unix, path: config.mgmtSocket ?? ""))
         }
@@ -141,10 +142,18 @@ final class Services {
             let access = link.authorization.withLock { $0 }
             let authorization = ManagementAuthorization(
                 tokens: access?.tokens, unixGroup: access?.group, unixGroupRole: config.mgmtAuth.unixGroupRole,
-                tcpInsecureWrites: config.mgmtTCPInsecureWrites)
+                tcpInsecureWrites: config.mgmtTCPInsecureWrites, clientRoles: config.mgmtTLS?.clientRoles ?? [:])
+            // The master read mgmt_tls's files (this process may open none) and sent their bytes.
+            let tls = access?.tls.map {
+                ManagementServer.TLS(certificatePEM: $0.certificatePEM, keyPEM: $0.keyPEM, clientCAPEM: $0.clientCAPEM)
+            }
+            if config.mgmtTLS != nil && tls == nil {
+                throw ManagementServer.StartError(description: "mgmt_tls is configured but the master sent no TLS material")
+            }
             let writer = events
             let server = ManagementServer(
-                configuration: .init(boundSockets: managementSockets, limits: limits, authorization: authorization),
+                configuration: .init(boundSockets: managementSockets, limits: limits, authorization: authorization,
+                                     tls: tls),
                 backend: backend, group: group, logger: Logger(label: "shadowdhcp.management"),
                 events: writer.map { w in { @Sendable line in _ = w.submit(line) } })
             management = server

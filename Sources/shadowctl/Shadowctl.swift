@@ -41,7 +41,21 @@ struct ConnectionOptions: ParsableArguments {
                                valueName: "PATH"))
     var tokenFile: String?
 
+    @Option(help: ArgumentHelp("CA certificate (PEM) that signed the server's certificate: connect with TLS "
+                               + "(mgmt_tls). The certificate must name the --address IP in its subjectAltName.",
+                               valueName: "PATH"))
+    var tlsCa: String?
+
+    @Option(help: ArgumentHelp("Client certificate (PEM), for a server with mgmt_tls.client_ca_file.", valueName: "PATH"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The client certificate's private key (PEM).", valueName: "PATH"))
+    var tlsKey: String?
+
     func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("give --tls-cert and --tls-key together") }
+        if tlsCert != nil && tlsCa == nil { throw ValidationError("--tls-cert needs --tls-ca") }
+        if tlsCa != nil && socket != nil { throw ValidationError("the Unix socket never uses TLS: drop --tls-ca") }
         if address != nil && socket != nil { throw ValidationError("give either --address or --socket, not both") }
         if let address, ShadowCore.SocketAddress(address) == nil {
             throw ValidationError("--address must be ip:port or [ipv6]:port, got \(address)")
@@ -53,6 +67,13 @@ struct ConnectionOptions: ParsableArguments {
         if let socket { return .unix(socket) }
         if let address { return .tcp(ShadowCore.SocketAddress(address)!) }
         return EndpointDefaults.configured()
+    }
+
+    /// --tls-ca, --tls-cert and --tls-key, read.
+    func tls() throws -> ManagementClient.TLS? {
+        guard let tlsCa else { return nil }
+        return ManagementClient.TLS(caPEM: try readFile(tlsCa), certificatePEM: try tlsCert.map { try readFile($0) },
+                                    keyPEM: try tlsKey.map { try readFile($0) })
     }
 
     /// The token of --token-file or $SHADOWCTL_TOKEN_FILE (surrounding white space removed).
@@ -79,15 +100,16 @@ extension RequestCommand {
     func run() async throws {
         var line = try request()
         let endpoint = connection.endpoint
+        let tls = try connection.tls()
         if let token = try connection.token() {
-            if case .tcp(let address) = endpoint, !address.isLoopback {
+            if case .tcp(let address) = endpoint, !address.isLoopback, tls == nil {
                 printError("shadowctl: refusing to send a token over plain TCP to \(address), which is not a "
-                           + "loopback address; use the Unix socket (--socket)")
+                           + "loopback address; use TLS (--tls-ca) or the Unix socket (--socket)")
                 throw ExitCode(64)
             }
             line = ManagementClient.addingToken(token, to: line)
         }
-        let client = ManagementClient(endpoint: endpoint, timeout: .seconds(Int64(connection.timeout)))
+        let client = ManagementClient(endpoint: endpoint, timeout: .seconds(Int64(connection.timeout)), tls: tls)
         let response: String
         do {
             response = try await client.send(line)

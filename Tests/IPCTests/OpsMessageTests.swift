@@ -74,6 +74,27 @@ import Testing
         #expect(kept.last?.hasPrefix("... and ") == true && kept.last?.hasSuffix(" more errors") == true)
     }
 
+    /// `access` carries `mgmt_tls`'s PEM bytes exactly; a byte too many or too few is refused.
+    @Test func accessCarriesTheTLSMaterialExactly() throws {
+        for tls in [OpsTLSMaterial(certificatePEM: Array("CERT".utf8), keyPEM: Array("KEY".utf8)),
+                    OpsTLSMaterial(certificatePEM: [1], keyPEM: [], clientCAPEM: Array("CA".utf8))] {
+            let access = OpsAccess(tokensFile: "/etc/t.json", tokensJSON: [0x7B, 0x7D],
+                                   group: ResolvedGroup(name: "ops", gid: 9, memberUIDs: [1, 2]), tls: tls)
+            let bytes = try IPCCodec.encode(.access(access), generation: 1, direction: .masterToOps)
+            let decoded = try IPCCodec.decode(bytes, direction: .masterToOps, hasDescriptor: false)
+            #expect(decoded.message == .access(access))
+            let payload = try StrictDecodingTests.payload(of: .access(access), .masterToOps)
+            #expect(throws: IPCError.trailingBytes(.access, count: 1)) {
+                try IPCCodec.decode(StrictDecodingTests.frame(.access, payload + [0]),
+                                    direction: .masterToOps, hasDescriptor: false)
+            }
+            #expect(throws: (any Error).self) {
+                try IPCCodec.decode(StrictDecodingTests.frame(.access, Array(payload.dropLast())),
+                                    direction: .masterToOps, hasDescriptor: false)
+            }
+        }
+    }
+
     @Test func opsArgumentsRoundTripAndRefuseNonsense() {
         let args = OpsArguments(generation: 3, user: "nobody", rootDirectory: "/run/shadowdhcp/empty", listeners: [
             .init(role: .managementTCP, descriptor: 4), .init(role: .managementUnix, descriptor: 5),

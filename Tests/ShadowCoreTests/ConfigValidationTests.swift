@@ -67,9 +67,20 @@ struct ConfigValidationTests {
          #"config.json: mac_extractors[0]: invalid MAC extractor "Eui64"; expected one of client_linklayer_address, peer_addr_eui64, duid (or their PascalCase spellings)"#),
         (#""mac_extractors": "duid""#, "config.json: mac_extractors: expected an array, got a string"),
         (#""mgmt_address": "0.0.0.0:8547""#,
-         "config.json: mgmt_address: must be a loopback address (127.0.0.0/8 or [::1]): a non-loopback management address needs TLS, which is not configured, got 0.0.0.0:8547"),
+         "config.json: mgmt_address: must be a loopback address (127.0.0.0/8 or [::1]) unless mgmt_tls is configured: tokens would cross the network in clear text, got 0.0.0.0:8547"),
         (#""mgmt_address": "[2001:db8::1]:8547""#,
-         "config.json: mgmt_address: must be a loopback address (127.0.0.0/8 or [::1]): a non-loopback management address needs TLS, which is not configured, got [2001:db8::1]:8547"),
+         "config.json: mgmt_address: must be a loopback address (127.0.0.0/8 or [::1]) unless mgmt_tls is configured: tokens would cross the network in clear text, got [2001:db8::1]:8547"),
+        (#""mgmt_http_address": "192.0.2.1:8080""#,
+         "config.json: mgmt_http_address: must be a loopback address (127.0.0.0/8 or [::1]) unless mgmt_tls is configured: tokens would cross the network in clear text, got 192.0.2.1:8080"),
+        (#""mgmt_tls": {"cert_file": "/c.pem"}"#, "config.json: mgmt_tls.key_file: missing required field"),
+        (#""mgmt_tls": {"cert_file": "c.pem", "key_file": "/k.pem"}"#,
+         #"config.json: mgmt_tls.cert_file: must be an absolute path, got "c.pem""#),
+        (#""mgmt_tls": {"cert_file": "/c.pem", "key_file": "/k.pem", "client_ca_file": "/ca.pem", "client_roles": {"billing": "root"}}"#,
+         #"config.json: mgmt_tls.client_roles.billing: unknown role "root"; expected "read" or "admin""#),
+        (#""mgmt_tls": {"cert_file": "/c.pem", "key_file": "/k.pem", "client_roles": {"billing": "admin"}}"#,
+         "config.json: mgmt_tls.client_roles: needs client_ca_file: without it no client certificate is asked for"),
+        (#""mgmt_tls": {"cert_file": "/c.pem", "key_file": "/k.pem", "ca": "/ca.pem"}"#,
+         "config.json: mgmt_tls.ca: unknown field; allowed: cert_file, key_file, client_ca_file, client_roles"),
         (#""mgmt_address": "127.0.0.1""#,
          #"config.json: mgmt_address: invalid socket address "127.0.0.1"; expected ip:port or [ipv6]:port"#),
         (#""mgmt_address": "127.0.0.1:65536""#,
@@ -112,7 +123,7 @@ struct ConfigValidationTests {
 
     @Test("unknown fields at every level", arguments: [
         (#""colour": true"#,
-         "config.json: colour: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, ha"),
+         "config.json: colour: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha"),
         (#""logging": {"colour": true}"#, "config.json: logging.colour: unknown field; allowed: level, stdout, file"),
         (#""logging": {"file": {"path": "/l", "rotate": "daily"}}"#,
          "config.json: logging.file.rotate: unknown field; allowed: path, max_files"),
@@ -120,7 +131,7 @@ struct ConfigValidationTests {
         (#""events": {"clickhouse": {"url": "u", "user": "u", "password": "p", "table": "t"}}"#,
          "config.json: events.clickhouse.table: unknown field; allowed: url, user, password, database, hostname"),
         (#""Dns_v4": null"#,
-         "config.json: Dns_v4: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, ha"),
+         "config.json: Dns_v4: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha"),
     ])
     func unknown(_ extra: String, _ message: String) {
         #expect(configErrors(configText(extra)) == [message])
@@ -133,7 +144,7 @@ struct ConfigValidationTests {
              "mgmt_address": "192.0.2.1:1", "extra": 1}
             """
         #expect(configErrors(text) == [
-            "config.json: extra: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, ha",
+            "config.json: extra: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha",
             #"config.json: dns_v4[0]: invalid IPv4 address "1.1.1"; expected a dotted quad such as 192.0.2.1, without leading zeros"#,
             "config.json: dns_v6: must contain at least one IPv6 address",
             #"config.json: subnets_v4[0].gateway: invalid IPv4 address "x"; expected a dotted quad such as 192.0.2.1, without leading zeros"#,
@@ -142,7 +153,7 @@ struct ConfigValidationTests {
             "config.json: logging.x: unknown field; allowed: level, stdout, file",
             #"config.json: logging.level: invalid log level "loud"; expected one of trace, debug, info, warn, error (or 1-5)"#,
             "config.json: events.queue_size: must be between 1 and 2147483647, got 0",
-            "config.json: mgmt_address: must be a loopback address (127.0.0.0/8 or [::1]): a non-loopback management address needs TLS, which is not configured, got 192.0.2.1:1",
+            "config.json: mgmt_address: must be a loopback address (127.0.0.0/8 or [::1]) unless mgmt_tls is configured: tokens would cross the network in clear text, got 192.0.2.1:1",
         ])
     }
 

@@ -41,6 +41,40 @@ struct AuthTests {
         #expect(TokenDigest.match(a, in: table)?.role == .admin)
     }
 
+    // MARK: Client certificates
+
+    /// A verified certificate's CN is the identity; its role comes from client_roles; a CN not
+    /// listed is a failed authentication; a token may raise the role, never lower it.
+    @Test func aCertificateCNIsMappedToItsRole() {
+        let auth = ManagementAuthorization(tokens: Self.tokens, clientRoles: ["billing": .admin, "grafana": .read])
+        func peer(_ cn: String, _ transport: ManagementPeer.Transport = .https) -> ManagementPeer {
+            ManagementPeer(transport: transport, address: "192.0.2.7:4000", certificateCN: cn)
+        }
+        guard case .success(let billing) = auth.decide(peer: peer("billing"), command: "replace", token: nil) else {
+            Issue.record("billing may replace"); return
+        }
+        #expect(billing.description == "cert:billing" && billing.role == .admin)
+        guard case .failure(let denied) = auth.decide(peer: peer("grafana", .tls), command: "replace", token: nil) else {
+            Issue.record("grafana may not replace"); return
+        }
+        #expect(!denied.failedAuthentication
+                && denied.message == "permission denied: `replace` needs role admin, cert:grafana has role read")
+        guard case .success(let raised) = auth.decide(peer: peer("grafana"), command: "replace", token: Self.adminToken)
+        else { Issue.record("an admin token raises grafana"); return }
+        #expect(raised.role == .admin && raised.description == "cert:grafana, token billing")
+        guard case .failure(let stranger) = auth.decide(peer: peer("stranger"), command: "status", token: Self.adminToken)
+        else { Issue.record("stranger is refused"); return }
+        #expect(stranger.failedAuthentication
+                && stranger.message == #"authentication failed: certificate CN "stranger" is not in mgmt_tls.client_roles"#)
+        // Without a certificate, HTTP follows the TCP rules.
+        let http = ManagementPeer(transport: .http, address: "127.0.0.1:4000")
+        guard case .failure(let anonymous) = auth.decide(peer: http, command: "status", token: nil) else {
+            Issue.record("HTTP without a token is refused"); return
+        }
+        #expect(anonymous.failedAuthentication)
+        #expect(http.throttleKey == "127.0.0.1" && peer("x").description == "https 192.0.2.7:4000 cert:x")
+    }
+
     // MARK: The role table
 
     static let everyCommand = (CommandPermissions.readCommands.union(CommandPermissions.adminCommands)).sorted()

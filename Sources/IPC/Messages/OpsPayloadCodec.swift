@@ -60,6 +60,17 @@ enum OpsPayloadCodec {
             } else {
                 w.u8(0)
             }
+            if let t = a.tls {
+                w.u8(1)
+                for pem in [t.certificatePEM, t.keyPEM] { w.u32(UInt32(pem.count)); w.raw(pem) }
+                if let ca = t.clientCAPEM {
+                    w.u8(1); w.u32(UInt32(ca.count)); w.raw(ca)
+                } else {
+                    w.u8(0)
+                }
+            } else {
+                w.u8(0)
+            }
         default:
             preconditionFailure("\(message.type) is not an operations message")
         }
@@ -177,6 +188,13 @@ enum OpsPayloadCodec {
                 var members = Set<UInt32>()
                 for _ in 0..<count { members.insert(try r.u32()) }
                 access.group = ResolvedGroup(name: name, gid: gid, memberUIDs: members)
+            }
+            if try presence(&r) {
+                let certificate = Array(try r.bytes(Int(try r.u32())))
+                let key = Array(try r.bytes(Int(try r.u32())))
+                var ca: [UInt8]?
+                if try presence(&r) { ca = Array(try r.bytes(Int(try r.u32()))) }
+                access.tls = OpsTLSMaterial(certificatePEM: certificate, keyPEM: key, clientCAPEM: ca)
             }
             return .access(access)
         default:

@@ -239,9 +239,28 @@ public struct OpsAccess: Hashable, Sendable {
     /// `unix_group` resolved: name, gid, member uids.
     public var group: ResolvedGroup?
 
-    public init(tokensFile: String? = nil, tokensJSON: [UInt8]? = nil, group: ResolvedGroup? = nil) {
+    /// `mgmt_tls`'s files, read by the master: ops terminates TLS but may open no file.
+    public var tls: OpsTLSMaterial?
+
+    public init(tokensFile: String? = nil, tokensJSON: [UInt8]? = nil, group: ResolvedGroup? = nil,
+                tls: OpsTLSMaterial? = nil) {
         self.tokensFile = tokensFile
         self.tokensJSON = tokensJSON
         self.group = group
+        self.tls = tls
+    }
+}
+
+/// The PEM bytes of `mgmt_tls`'s `cert_file`, `key_file` and `client_ca_file` (checked by the
+/// master: they parse and the key is the certificate's).
+public struct OpsTLSMaterial: Hashable, Sendable {
+    public var certificatePEM: [UInt8]
+    public var keyPEM: [UInt8]
+    public var clientCAPEM: [UInt8]?
+
+    public init(certificatePEM: [UInt8], keyPEM: [UInt8], clientCAPEM: [UInt8]? = nil) {
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
+        self.clientCAPEM = clientCAPEM
     }
 }

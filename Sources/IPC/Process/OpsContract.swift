@@ -2,8 +2,10 @@
 /// passes it at a descriptor number named on the command line; new kinds (the HTTP API, the
 /// high-availability peer channel) are added here and nowhere else in the contract.
 public enum ListenerRole: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// `mgmt_address`: the management line protocol over TCP (loopback only).
+    /// `mgmt_address`: the management line protocol over TCP (loopback only unless `mgmt_tls`).
     case managementTCP = "mgmt-tcp"
+    /// `mgmt_http_address`: the management HTTP JSON API (`POST /v1/command`).
+    case managementHTTP = "mgmt-http"
     /// `mgmt_socket`: the management line protocol over a Unix stream socket.
     case managementUnix = "mgmt-unix"
     /// `metrics_address`: HTTP `GET /metrics`.

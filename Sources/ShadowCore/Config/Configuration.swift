@@ -218,6 +218,10 @@ public struct ServerConfig: Hashable, Sendable {
     public var metricsAllowRemote = false
     /// High availability with peer servers (docs/high-availability.md); nil: this server is alone.
     public var ha: HASettings?
+    /// `mgmt_tls`: TLS on `mgmt_address` and `mgmt_http_address`.
+    public var mgmtTLS: ManagementTLSSettings?
+    /// `mgmt_http_address`: the HTTP JSON API (`POST /v1/command`).
+    public var mgmtHTTPAddress: SocketAddress?
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

@@ -59,3 +59,25 @@ public struct TokenTable: Hashable, Sendable {
 
     public init(entries: [Entry]) { self.entries = entries }
 }
+
+/// `mgmt_tls`: TLS for the management TCP line protocol (`mgmt_address`) and the HTTP API
+/// (`mgmt_http_address`). The master reads the files (ops, chrooted, cannot) and passes their bytes.
+public struct ManagementTLSSettings: Hashable, Sendable {
+    /// `cert_file`: the server certificate (PEM; a chain may follow it).
+    public var certFile: String
+    /// `key_file`: its private key (PEM).
+    public var keyFile: String
+    /// `client_ca_file`: when set, a client certificate signed by one of these CAs is required,
+    /// and its subject CN is the client's identity.
+    public var clientCAFile: String?
+    /// `client_roles`: certificate subject CN → role. A CN not listed is refused.
+    public var clientRoles: [String: ManagementRole]
+
+    public init(certFile: String, keyFile: String, clientCAFile: String? = nil,
+                clientRoles: [String: ManagementRole] = [:]) {
+        self.certFile = certFile
+        self.keyFile = keyFile
+        self.clientCAFile = clientCAFile
+        self.clientRoles = clientRoles
+    }
+}

@@ -77,8 +77,10 @@ enum ConfigField {
         "v4_lease_time", "v6_lease_time", "logging", "log_level", "events", "events_address",
         "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
         "binding_table_size", "metrics_address", "mgmt_max_request_bytes", "mgmt_max_connections",
-        "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote", "ha",
+        "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote",
+        "mgmt_tls", "mgmt_http_address", "ha",
     ]
+    static let mgmtTLS = ["cert_file", "key_file", "client_ca_file", "client_roles"]
     static let mgmtAuth = ["tokens_file", "unix_group", "unix_group_role"]
     static let tokens = ["tokens"]
     static let token = ["name", "role", "sha256"]

@@ -51,12 +51,15 @@ extension TreeDecoder {
 
     /// `port`, `user`, state and management settings.
     mutating func serviceSettings(_ f: Fields, into config: inout ServerConfig) {
-        if let v = f["mgmt_address"], let a = socketAddress(v, at: "mgmt_address") {
-            if a.isLoopback {
-                config.mgmtAddress = a
+        if let v = f["mgmt_tls"] { config.mgmtTLS = managementTLS(v, at: "mgmt_tls") }
+        let tlsGiven = f["mgmt_tls"] != nil
+        for name in ["mgmt_address", "mgmt_http_address"] {
+            guard let v = f[name], let a = socketAddress(v, at: name) else { continue }
+            if a.isLoopback || tlsGiven {
+                if name == "mgmt_address" { config.mgmtAddress = a } else { config.mgmtHTTPAddress = a }
             } else {
-                fail("mgmt_address", "must be a loopback address (127.0.0.0/8 or [::1]): a non-loopback "
-                     + "management address needs TLS, which is not configured, got \(a)")
+                fail(name, "must be a loopback address (127.0.0.0/8 or [::1]) unless mgmt_tls is configured: "
+                     + "tokens would cross the network in clear text, got \(a)")
             }
         }
         if let v = f["mgmt_socket"], let p = absolutePath(v, at: "mgmt_socket") {
@@ -118,6 +121,33 @@ extension TreeDecoder {
             auth.unixGroupRole = role
         }
         return errors.count == before ? auth : nil
+    }
+
+    /// `mgmt_tls`: `cert_file`, `key_file`, `client_ca_file`, `client_roles` (the files are read
+    /// and checked by the master, ConfigDirectory).
+    mutating func managementTLS(_ value: JSONValue, at path: String) -> ManagementTLSSettings? {
+        guard let f = object(value, at: path, allowed: ConfigField.mgmtTLS) else { return nil }
+        let before = errors.count
+        let cert = required(f, "cert_file").flatMap { absolutePath($0, at: f.path("cert_file")) }
+        let key = required(f, "key_file").flatMap { absolutePath($0, at: f.path("key_file")) }
+        let ca = f["client_ca_file"].flatMap { absolutePath($0, at: f.path("client_ca_file")) }
+        var roles: [String: ManagementRole] = [:]
+        if let v = f["client_roles"] {
+            if case .object(let members) = v {
+                for m in members {
+                    let at = f.path("client_roles") + ".\(m.name)"
+                    if m.name.isEmpty { fail(at, "a certificate CN must not be empty"); continue }
+                    if let role = managementRole(m.value, at: at) { roles[m.name] = role }
+                }
+                if f["client_ca_file"] == nil && !members.isEmpty {
+                    fail(f.path("client_roles"), "needs client_ca_file: without it no client certificate is asked for")
+                }
+            } else {
+                fail(f.path("client_roles"), "expected an object of certificate CN to role, got \(v.kind.withArticle)")
+            }
+        }
+        guard errors.count == before, let cert, let key else { return nil }
+        return ManagementTLSSettings(certFile: cert, keyFile: key, clientCAFile: ca, clientRoles: roles)
     }
 
     /// `read` or `admin`.

@@ -63,6 +63,10 @@ public enum MasterCommand {
             settings.opsAccess.tokensFile = file
             settings.opsAccess.tokensJSON = bytes
         }
+        if let tls = loaded.tls {
+            settings.opsAccess.tls = OpsTLSMaterial(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM,
+                                                    clientCAPEM: tls.clientCAPEM)
+        }
         guard let sockets = bind(config, logger: logger) else { return 1 }
         guard let operations = bindOperations(config, group: settings.opsAccess.group?.gid, logger: logger) else {
             return 1
@@ -144,19 +148,23 @@ public enum MasterCommand {
         }
         // Room for a burst of as many connections as ops allows open (capped by somaxconn).
         let backlog = CInt(clamping: max(64, config.mgmtMaxConnections))
-        if let address = config.mgmtAddress {
-            guard address.isLoopback else {
+        for (role, address, what) in [(ListenerRole.managementTCP, config.mgmtAddress, "management"),
+                                       (.managementHTTP, config.mgmtHTTPAddress, "the management HTTP API")] {
+            guard let address else { continue }
+            guard address.isLoopback || config.mgmtTLS != nil else {
                 logger.critical("""
-                    Failed to bind management to \(address): mgmt_address must be a loopback address \
-                    (127.0.0.0/8 or [::1])
+                    Failed to bind \(what) to \(address): a non-loopback address needs mgmt_tls \
+                    (127.0.0.0/8 or [::1] otherwise)
                     """)
+                for (_, fd) in out { try? fd.close() }
                 return nil
             }
             do {
                 let fd = try StreamListener.bindTCP(address, backlog: backlog)
-                out.append((.managementTCP, fd))
-                logger.info("Bound management to \((try? UDPSocket.localAddress(of: fd)) ?? address)")
-            } catch { return failed("management to \(address)", error) }
+                out.append((role, fd))
+                let tls = config.mgmtTLS != nil ? " (TLS)" : ""
+                logger.info("Bound \(what) to \((try? UDPSocket.localAddress(of: fd)) ?? address)\(tls)")
+            } catch { return failed("\(what) to \(address)", error) }
         }
         if let path = config.mgmtSocket {
             do {

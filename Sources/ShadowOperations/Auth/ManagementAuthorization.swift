@@ -14,13 +14,16 @@ public struct ManagementAuthorization: Sendable, Hashable {
     public var unixGroupRole: ManagementRole
     /// `mgmt_tcp_insecure_writes`: without tokens, TCP clients may change state.
     public var tcpInsecureWrites: Bool
+    /// `mgmt_tls.client_roles`: a verified client certificate's subject CN → its role.
+    public var clientRoles: [String: ManagementRole]
 
     public init(tokens: TokenTable? = nil, unixGroup: ResolvedGroup? = nil, unixGroupRole: ManagementRole = .read,
-                tcpInsecureWrites: Bool = false) {
+                tcpInsecureWrites: Bool = false, clientRoles: [String: ManagementRole] = [:]) {
         self.tokens = tokens
         self.unixGroup = unixGroup
         self.unixGroupRole = unixGroupRole
         self.tcpInsecureWrites = tcpInsecureWrites
+        self.clientRoles = clientRoles
     }
 
     /// The text of the refusal of a change over TCP without tokens.
@@ -69,8 +72,16 @@ public struct ManagementAuthorization: Sendable, Hashable {
                                         + "of mgmt_auth.unix_group", failedAuthentication: true))
             }
             identity = ManagementIdentity(tokenName: entry?.name, credentials: c, role: max(base, entry?.role ?? .read))
-        case .tcp:
-            if tokens != nil {
+        case .tcp, .tls, .http, .https:
+            if let cn = peer.certificateCN {
+                // Verified against client_ca_file by the TLS handshake; the CN names the client.
+                guard let role = clientRoles[cn] else {
+                    return .failure(Refusal(message: "authentication failed: certificate CN \"\(cn)\" is not in "
+                                            + "mgmt_tls.client_roles", failedAuthentication: true))
+                }
+                identity = ManagementIdentity(certificateCN: cn, tokenName: entry?.name,
+                                              role: max(role, entry?.role ?? .read))
+            } else if tokens != nil {
                 guard let entry else {
                     return .failure(Refusal(message: "authentication required: this server needs a token "
                                             + "(shadowctl --token-file)", failedAuthentication: true))

@@ -16,8 +16,22 @@ public struct PeerCredentials: Sendable, Hashable {
 
 /// Who sent a management request, as far as the transport tells.
 public struct ManagementPeer: Sendable, Hashable, CustomStringConvertible {
+    /// How the request arrived: the line protocol over TCP (`tcp`) or TLS (`tls`), the HTTP API
+    /// over plain HTTP (`http`) or HTTPS (`https`), or the Unix socket (`unix`).
     public enum Transport: String, Sendable, Hashable {
-        case tcp, unix
+        case tcp, tls, http, https, unix
+
+        /// Over the network (an IP address and port), not the Unix socket.
+        public var isNetwork: Bool { self != .unix }
+
+        /// The same listener kind with TLS on (`tcp` → `tls`, `http` → `https`).
+        public var secured: Transport {
+            switch self {
+            case .tcp: .tls
+            case .http: .https
+            default: self
+            }
+        }
     }
 
     public var transport: Transport
@@ -25,11 +39,16 @@ public struct ManagementPeer: Sendable, Hashable, CustomStringConvertible {
     public var address: String
     /// The peer process (Unix socket only).
     public var credentials: PeerCredentials?
+    /// The subject CN of the client certificate, verified against `mgmt_tls.client_ca_file`
+    /// (TLS with a client CA only).
+    public var certificateCN: String?
 
-    public init(transport: Transport, address: String, credentials: PeerCredentials? = nil) {
+    public init(transport: Transport, address: String, credentials: PeerCredentials? = nil,
+                certificateCN: String? = nil) {
         self.transport = transport
         self.address = address
         self.credentials = credentials
+        self.certificateCN = certificateCN
     }
 
     /// A TCP peer at `address` (`ip:port`).
@@ -47,7 +66,7 @@ public struct ManagementPeer: Sendable, Hashable, CustomStringConvertible {
     /// the uid for a Unix socket.
     public var throttleKey: String {
         switch transport {
-        case .tcp:
+        case .tcp, .tls, .http, .https:
             if let colon = address.lastIndex(of: ":") { return String(address[..<colon]) }
             return address
         case .unix:
@@ -57,29 +76,36 @@ public struct ManagementPeer: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch transport {
-        case .tcp: "tcp \(address)"
+        case .tcp, .tls, .http, .https:
+            "\(transport.rawValue) \(address)" + (certificateCN.map { " cert:\($0)" } ?? "")
         case .unix: credentials.map { "unix uid \($0.uid) pid \($0.pid)" } ?? "unix"
         }
     }
 }
 
-/// Who a request was accepted as: a token's name and/or the Unix peer, and the role it got.
+/// Who a request was accepted as: a client certificate's CN, a token's name and/or the Unix
+/// peer, and the role it got.
 public struct ManagementIdentity: Sendable, Hashable, CustomStringConvertible {
+    /// The subject CN of the verified client certificate, if any.
+    public var certificateCN: String?
     /// The name of the token presented, if any.
     public var tokenName: String?
     /// The Unix peer, if any.
     public var credentials: PeerCredentials?
     public var role: ManagementRole
 
-    public init(tokenName: String? = nil, credentials: PeerCredentials? = nil, role: ManagementRole) {
+    public init(certificateCN: String? = nil, tokenName: String? = nil, credentials: PeerCredentials? = nil,
+                role: ManagementRole) {
+        self.certificateCN = certificateCN
         self.tokenName = tokenName
         self.credentials = credentials
         self.role = role
     }
 
-    /// `token billing`, `uid 1000 pid 42`, `token billing, uid 1000 pid 42` or `anonymous`.
+    /// `cert:billing`, `token billing`, `uid 1000 pid 42`, `token billing, uid 1000 pid 42` or `anonymous`.
     public var description: String {
         var parts: [String] = []
+        if let certificateCN { parts.append("cert:\(certificateCN)") }
         if let tokenName { parts.append("token \(tokenName)") }
         if let c = credentials { parts.append("uid \(c.uid) pid \(c.pid)") }
         return parts.isEmpty ? "anonymous" : parts.joined(separator: ", ")

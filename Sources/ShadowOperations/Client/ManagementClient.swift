@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ShadowCore
 
 /// Sends one management request and reads the one-line response (what `shadowctl` and the tests use).
@@ -24,26 +25,69 @@ public struct ManagementClient: Sendable {
         public var description: String
     }
 
+    /// TLS for a `mgmt_tls` server: the CA that signed its certificate and, when the server asks
+    /// for one (`client_ca_file`), this client's certificate and key (PEM bytes).
+    public struct TLS: Sendable {
+        public var caPEM: [UInt8]
+        public var certificatePEM: [UInt8]?
+        public var keyPEM: [UInt8]?
+
+        public init(caPEM: [UInt8], certificatePEM: [UInt8]? = nil, keyPEM: [UInt8]? = nil) {
+            self.caPEM = caPEM
+            self.certificatePEM = certificatePEM
+            self.keyPEM = keyPEM
+        }
+
+        /// Full verification against ``caPEM``: shadowctl connects to an IP address, so the server
+        /// certificate must name that address in its subjectAltName (IP:…).
+        public func makeContext() throws -> NIOSSLContext {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.minimumTLSVersion = .tlsv12
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(caPEM))
+            configuration.certificateVerification = .fullVerification
+            if let certificatePEM, let keyPEM {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificatePEM).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: keyPEM, format: .pem))
+            }
+            return try NIOSSLContext(configuration: configuration)
+        }
+    }
+
     public let endpoint: Endpoint
     public let group: any EventLoopGroup
     /// Longest wait for the whole exchange.
     public let timeout: TimeAmount
+    /// TLS (TCP endpoints only), when the server has `mgmt_tls`.
+    public let tls: TLS?
 
     public init(endpoint: Endpoint, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                timeout: TimeAmount = .seconds(300)) {
+                timeout: TimeAmount = .seconds(300), tls: TLS? = nil) {
         self.endpoint = endpoint
         self.group = group
         self.timeout = timeout
+        self.tls = tls
     }
 
     /// Sends `request` (a `\n` is appended when missing) and returns the response line without its `\n`.
     public func send(_ request: [UInt8]) async throws -> String {
         let promise = group.next().makePromise(of: [UInt8].self)
+        let sslContext: NIOSSLContext?
+        do {
+            // The Unix socket never uses TLS.
+            if case .tcp = endpoint { sslContext = try tls.map { try $0.makeContext() } } else { sslContext = nil }
+        } catch {
+            promise.fail(error)
+            throw Failure(description: "TLS: \(error)")
+        }
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.seconds(5))
             .channelOption(.allowRemoteHalfClosure, value: false)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: sslContext, serverHostname: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
                 }
             }

@@ -40,11 +40,25 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
         self.largeRequestSlot = largeRequestSlot
     }
 
+    /// The timers started (once: at channelActive, or when added to an active channel after a
+    /// TLS handshake).
+    private var started = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
         connectedAt = .now()
         scheduleDeadline(context.channel, min(limits.smallRequestDeadline, limits.requestDeadline))
         restartIdleTimer(context)
-        context.fireChannelActive()
     }
 
     /// Answers with an error unless the request is complete `limit` after the connection opened.

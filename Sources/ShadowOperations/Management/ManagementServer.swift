@@ -1,6 +1,8 @@
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ShadowCore
 import Synchronization
 
@@ -12,7 +14,10 @@ import Glibc
 
 /// The management listener (docs/management.md), run by `shadow-ops` on the listeners the master
 /// bound and passed (``Configuration/boundSockets``), or binding by itself (tests): newline-delimited
-/// JSON over TCP on a loopback address and/or a Unix socket (mode 0600, or 0660 root:`unix_group`).
+/// JSON over TCP and/or a Unix socket (mode 0600, or 0660 root:`unix_group`), and the HTTP JSON API
+/// (`POST /v1/command`, ``ManagementHTTPHandler``). With ``Configuration/tls`` every TCP listener
+/// speaks TLS only (``TLSIdentityHandler`` installs the request handler once the handshake has
+/// named the client); the Unix socket never does. All of them feed one ``ManagementService``.
 ///
 /// Per connection: one request line, one response line, close. Clients are served concurrently;
 /// each request is bounded in size (``Limits/maxRequestBytes``) and time (``Limits/readTimeout``
@@ -52,23 +57,65 @@ public final class ManagementServer: Sendable {
     public struct Configuration: Sendable {
         /// `mgmt_address`; must be a loopback address.
         public var tcpAddress: ShadowCore.SocketAddress?
+        /// `mgmt_http_address`: the HTTP JSON API (tests bind it here; `shadow-ops` adopts it).
+        public var httpAddress: ShadowCore.SocketAddress?
         /// `mgmt_socket`; a stale socket file there is replaced.
         public var unixSocketPath: String?
         /// Listening sockets someone else bound (the master, for `shadow-ops`): adopted as they
         /// are, and closed (in this process) by ``stop(timeout:)``.
         public var boundSockets: [BoundListener]
         public var limits = Limits()
-        /// Tokens, the Unix group and its role, `mgmt_tcp_insecure_writes`.
+        /// Tokens, the Unix group and its role, `mgmt_tcp_insecure_writes`, `client_roles`.
         public var authorization = ManagementAuthorization()
+        /// `mgmt_tls`: when set, every TCP listener (line protocol and HTTP API) speaks TLS.
+        public var tls: TLS?
 
         public init(tcpAddress: ShadowCore.SocketAddress? = nil, unixSocketPath: String? = nil,
                     boundSockets: [BoundListener] = [], limits: Limits = Limits(),
-                    authorization: ManagementAuthorization = ManagementAuthorization()) {
+                    authorization: ManagementAuthorization = ManagementAuthorization(), tls: TLS? = nil) {
             self.tcpAddress = tcpAddress
             self.unixSocketPath = unixSocketPath
             self.boundSockets = boundSockets
             self.limits = limits
             self.authorization = authorization
+            self.tls = tls
+        }
+
+        /// The same configuration with the HTTP API at `address`.
+        public func withHTTP(_ address: ShadowCore.SocketAddress?) -> Self {
+            var c = self
+            c.httpAddress = address
+            return c
+        }
+    }
+
+    /// `mgmt_tls`'s material as PEM bytes (the master read the files).
+    public struct TLS: Sendable {
+        public var certificatePEM: [UInt8]
+        public var keyPEM: [UInt8]
+        /// When set, a client certificate signed by one of these is required; its subject CN is
+        /// the client's identity (``ManagementAuthorization/clientRoles``).
+        public var clientCAPEM: [UInt8]?
+
+        public init(certificatePEM: [UInt8], keyPEM: [UInt8], clientCAPEM: [UInt8]? = nil) {
+            self.certificatePEM = certificatePEM
+            self.keyPEM = keyPEM
+            self.clientCAPEM = clientCAPEM
+        }
+
+        /// The server context: TLS 1.2 or later, the client certificate required and verified
+        /// (without a hostname: the CN is the identity) when there is a client CA.
+        public func makeContext() throws -> NIOSSLContext {
+            let chain = try NIOSSLCertificate.fromPEMBytes(certificatePEM)
+            let key = try NIOSSLPrivateKey(bytes: keyPEM, format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            configuration.minimumTLSVersion = .tlsv12
+            if let clientCAPEM {
+                configuration.certificateVerification = .noHostnameVerification
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(clientCAPEM))
+            }
+            return try NIOSSLContext(configuration: configuration)
         }
     }
 
@@ -88,13 +135,20 @@ public final class ManagementServer: Sendable {
     /// Why the server could not start.
     public struct StartError: Error, CustomStringConvertible, Sendable {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public let configuration: Configuration
     let service: ManagementService
+    /// Built once from ``Configuration/tls``.
+    let sslContext: NIOSSLContext?
+    /// Why ``Configuration/tls`` made no context (``start()`` then fails).
+    let sslContextError: String?
     let group: any EventLoopGroup
     let logger: Logger
     private let listeners = Mutex<[any Channel]>([])
+    /// The HTTP API's listeners (also in ``listeners``).
+    private let httpListeners = Mutex<[any Channel]>([])
     private let connections = Atomic<Int>(0)
     /// Set once the Unix socket is in place (so ``stop()`` removes it).
     private let unixSocketBound = Atomic<Bool>(false)
@@ -110,6 +164,13 @@ public final class ManagementServer: Sendable {
     public init(configuration: Configuration, backend: any ManagementBackend, group: any EventLoopGroup, logger: Logger,
                 events: (@Sendable (String) -> Void)? = nil) {
         self.configuration = configuration
+        do {
+            self.sslContext = try configuration.tls?.makeContext()
+            self.sslContextError = nil
+        } catch {
+            self.sslContext = nil
+            self.sslContextError = "\(error)"
+        }
         self.service = ManagementService(backend: backend, authorization: configuration.authorization,
                                          audit: ManagementAudit(logger: logger, events: events), timers: group.next())
         self.group = group
@@ -118,8 +179,12 @@ public final class ManagementServer: Sendable {
 
     /// Binds the configured listeners. Throws (and leaves nothing bound) when one cannot be bound.
     public func start() async throws {
+        if let sslContextError {
+            throw StartError(description: "mgmt_tls: cannot make a TLS context: \(sslContextError)")
+        }
         do {
-            if let address = configuration.tcpAddress { try await bindTCP(address) }
+            if let address = configuration.tcpAddress { try await bindTCP(address, .tcp) }
+            if let address = configuration.httpAddress { try await bindTCP(address, .http) }
             if let path = configuration.unixSocketPath { try await bindUnix(path) }
             for fd in configuration.boundSockets { try await adopt(fd) }
         } catch {
@@ -135,6 +200,7 @@ public final class ManagementServer: Sendable {
             defer { list.removeAll() }
             return list
         }
+        httpListeners.withLock { $0.removeAll() }
         for channel in channels { try? await channel.close() }
         if let path = configuration.unixSocketPath, unixSocketBound.exchange(false, ordering: .relaxed) {
             SocketFile.removeIfSocket(path)
@@ -147,14 +213,21 @@ public final class ManagementServer: Sendable {
         listeners.withLock { list in list.compactMap(\.localAddress).first { $0.pathname == nil } }
     }
 
+    /// The bound HTTP API address (its port when `mgmt_http_address` had port 0).
+    public var httpLocalAddress: NIOCore.SocketAddress? {
+        httpListeners.withLock { list in list.compactMap(\.localAddress).first }
+    }
+
     // MARK: Binding
 
-    private func bindTCP(_ address: ShadowCore.SocketAddress) async throws {
-        guard address.isLoopback else {
-            throw StartError(description: "mgmt_address \(address) must be a loopback address (127.0.0.0/8 or [::1])")
+    private func bindTCP(_ address: ShadowCore.SocketAddress, _ transport: ManagementPeer.Transport) async throws {
+        guard address.isLoopback || sslContext != nil else {
+            throw StartError(description: "mgmt_address \(address) must be a loopback address (127.0.0.0/8 or [::1]) "
+                             + "unless mgmt_tls is configured")
         }
-        let channel = try await bootstrap(.tcp).bind(to: EventSender.nioAddress(address)).get()
+        let channel = try await bootstrap(transport).bind(to: EventSender.nioAddress(address)).get()
         listeners.withLock { $0.append(channel) }
+        if transport == .http { httpListeners.withLock { $0.append(channel) } }
         logger.info("Bound management to \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
     }
 
@@ -162,6 +235,7 @@ public final class ManagementServer: Sendable {
     private func adopt(_ listener: BoundListener) async throws {
         let channel = try await bootstrap(listener.transport, path: listener.path).withBoundSocket(listener.descriptor).get()
         listeners.withLock { $0.append(channel) }
+        if listener.transport == .http { httpListeners.withLock { $0.append(channel) } }
         logger.info("Serving management on \(channel.localAddress.map { "\($0)" } ?? "descriptor \(listener.descriptor)")")
     }
 
@@ -183,10 +257,7 @@ public final class ManagementServer: Sendable {
 
     private func bootstrap(_ transport: ManagementPeer.Transport, path: String = "") -> ServerBootstrap {
         let limits = configuration.limits
-        let service = self.service
-        let logger = self.logger
-        let inFlight = self.inFlight
-        let slot = largeRequestSlot
+        let sslContext = transport.isNetwork ? self.sslContext : nil
         return ServerBootstrap(group: group)
             // Room for a burst of as many connections as are allowed open (capped by somaxconn).
             .serverChannelOption(.backlog, value: Int32(clamping: max(64, limits.maxConnections)))
@@ -194,20 +265,60 @@ public final class ManagementServer: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 guard self.admit(channel, transport, limits: limits) else { return channel.eventLoop.makeSucceededVoidFuture() }
+                if let sslContext {
+                    // TLS first; the request handler is installed once the handshake says who the client is.
+                    let address = channel.remoteAddress.map(Self.text) ?? "unknown"
+                    return channel.eventLoop.makeCompletedFuture {
+                        let tls = NIOSSLServerHandler(context: sslContext)
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                        let verifiesClients = self.configuration.tls?.clientCAPEM != nil
+                        try channel.pipeline.syncOperations.addHandler(TLSIdentityHandler(timeout: limits.readTimeout) {
+                            channel in
+                            // With a client CA the handshake verified a client certificate: its CN
+                            // (empty when it has none, which no client_roles entry matches) names the client.
+                            let certificate = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+                                .peerCertificate
+                            let cn = verifiesClients ? (certificate.flatMap(Self.commonName) ?? "") : nil
+                            try self.install(on: channel, ManagementPeer(transport: transport.secured, address: address,
+                                                                         certificateCN: cn))
+                        })
+                    }
+                }
                 return Self.peer(of: channel, transport, path: path).flatMapThrowing { peer in
-                    try channel.pipeline.syncOperations.addHandler(
-                        ManagementConnectionHandler(limits: limits, service: service, peer: peer, logger: logger,
-                                                    inFlight: inFlight, largeRequestSlot: slot))
+                    try self.install(on: channel, peer)
                 }
             }
+    }
+
+    /// Adds the request handler of `peer`'s transport: the line protocol or the HTTP API.
+    private func install(on channel: any Channel, _ peer: ManagementPeer) throws {
+        let limits = configuration.limits
+        switch peer.transport {
+        case .http, .https:
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false,
+                                                                              withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(
+                ManagementHTTPHandler(limits: limits, service: service, peer: peer, logger: logger,
+                                      inFlight: inFlight, largeRequestSlot: largeRequestSlot))
+        case .tcp, .tls, .unix:
+            try channel.pipeline.syncOperations.addHandler(
+                ManagementConnectionHandler(limits: limits, service: service, peer: peer, logger: logger,
+                                            inFlight: inFlight, largeRequestSlot: largeRequestSlot))
+        }
+    }
+
+    /// The (most significant) subject CN of a verified client certificate.
+    static func commonName(_ certificate: NIOSSLCertificate) -> String? {
+        certificate.subjectName.last { $0.type == .commonName }?.value
     }
 
     /// Who is at the other end: the TCP address, or the Unix peer's pid, uid and gid (SO_PEERCRED).
     private static func peer(of channel: any Channel, _ transport: ManagementPeer.Transport,
                              path: String) -> EventLoopFuture<ManagementPeer> {
         switch transport {
-        case .tcp:
-            return channel.eventLoop.makeSucceededFuture(.tcp(channel.remoteAddress.map(Self.text) ?? "unknown"))
+        case .tcp, .tls, .http, .https:
+            return channel.eventLoop.makeSucceededFuture(
+                ManagementPeer(transport: transport, address: channel.remoteAddress.map(Self.text) ?? "unknown"))
         case .unix:
             guard let provider = channel as? any SocketOptionProvider else {
                 return channel.eventLoop.makeSucceededFuture(.unix(nil, path: path))

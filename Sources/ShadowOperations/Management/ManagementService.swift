@@ -38,16 +38,27 @@ public struct ManagementService: Sendable {
         try? await done.futureResult.get()
     }
 
+    /// How a request ended, for a transport that says it in its own terms (the HTTP status).
+    public enum Disposition: Sendable, Hashable {
+        /// The command ran (its response may still say `success: false`, e.g. a failed reload).
+        case answered
+        /// Not a valid request: bad JSON, an unknown command, invalid reservations.
+        case invalid
+        /// Missing, unknown or malformed credentials.
+        case unauthenticated
+        /// A known identity that may not run this command.
+        case denied
+    }
+
+    /// A response and how the request ended.
+    public struct Answer: Sendable {
+        public var response: ManagementResponse
+        public var disposition: Disposition
+    }
+
     /// The response to `line` (one JSON object; a trailing newline is allowed) from `peer`.
     public func handle(_ line: ByteBuffer, peer: ManagementPeer = .localRoot) async -> ManagementResponse {
-        if let delay = throttle.wait(for: peer.throttleKey) { await wait(delay) }
-        var record = ManagementAuditRecord(peer: peer, identity: nil, command: nil, result: .error)
-        let response = await respond(line, &record)
-        if !response.success && record.result == .ok { record.result = .error }
-        if !response.success { record.error = response.error }
-        if record.result == .unauthenticated { throttle.recordFailure(peer.throttleKey) }
-        audit.record(record)
-        return response
+        await answer(line, peer: peer).response
     }
 
     /// ``handle(_:peer:)`` for a byte array.
@@ -55,21 +66,48 @@ public struct ManagementService: Sendable {
         await handle(ByteBuffer(bytes: line), peer: peer)
     }
 
-    private func respond(_ line: ByteBuffer, _ record: inout ManagementAuditRecord) async -> ManagementResponse {
+    /// The response to `line` from `peer`, and how it ended. `bearerToken` is a token the
+    /// transport carried outside the JSON (HTTP `Authorization: Bearer`), already checked to be of
+    /// an acceptable length; a different `token` in the JSON makes the request invalid.
+    public func answer(_ line: ByteBuffer, peer: ManagementPeer, bearerToken: String? = nil) async -> Answer {
+        if let delay = throttle.wait(for: peer.throttleKey) { await wait(delay) }
+        var record = ManagementAuditRecord(peer: peer, identity: nil, command: nil, result: .error)
+        var disposition = Disposition.answered
+        let response = await respond(line, bearerToken: bearerToken, &record, &disposition)
+        if !response.success && record.result == .ok { record.result = .error }
+        if !response.success { record.error = response.error }
+        if record.result == .unauthenticated { throttle.recordFailure(peer.throttleKey) }
+        audit.record(record)
+        return Answer(response: response, disposition: disposition)
+    }
+
+    /// Audits a request a transport refused before it became a request line (e.g. an HTTP
+    /// request without a usable `Authorization` header), counting a failed authentication.
+    public func auditRefusal(peer: ManagementPeer, message: String, unauthenticated: Bool) {
+        if unauthenticated { throttle.recordFailure(peer.throttleKey) }
+        audit.record(ManagementAuditRecord(peer: peer, identity: nil, command: nil,
+                                           result: unauthenticated ? .unauthenticated : .error, error: message))
+    }
+
+    private func respond(_ line: ByteBuffer, bearerToken: String?, _ record: inout ManagementAuditRecord,
+                         _ disposition: inout Disposition) async -> ManagementResponse {
         let context = await backend.context()
         let authorization = self.authorization
         let peer = record.peer
         let parsed = line.withUnsafeReadableBytes { bytes in
-            Self.parse(bytes, peer: peer, authorization: authorization, subnets: context.config.subnetsV4)
+            Self.parse(bytes, peer: peer, authorization: authorization, subnets: context.config.subnetsV4,
+                       bearerToken: bearerToken)
         }
         record.command = parsed.command
         record.identity = parsed.identity
         switch parsed.outcome {
         case .failure(.invalid(let error)):
             record.result = error.badToken ? .unauthenticated : .error
+            disposition = error.badToken ? .unauthenticated : .invalid
             return error.response
         case .failure(.refused(let refusal)):
             record.result = refusal.failedAuthentication ? .unauthenticated : .denied
+            disposition = refusal.failedAuthentication ? .unauthenticated : .denied
             record.identity = refusal.identity
             return .failure(refusal.message)
         case .success(let request):
@@ -92,7 +130,7 @@ public struct ManagementService: Sendable {
 
     /// Scans the top level, authorises, then builds the request (validating a `replace`).
     static func parse(_ bytes: UnsafeRawBufferPointer, peer: ManagementPeer, authorization: ManagementAuthorization,
-                      subnets: [SubnetV4]) -> Parsed {
+                      subnets: [SubnetV4], bearerToken: String? = nil) -> Parsed {
         let top: TopLevel
         do {
             top = try TopLevel.scan(bytes)
@@ -104,8 +142,16 @@ public struct ManagementService: Sendable {
         guard let command = top.command else {
             return Parsed(outcome: .failure(.invalid(ManagementRequestError("missing field `command`"))))
         }
+        var token = top.token
+        if let bearerToken {
+            if let token, token != bearerToken {
+                return Parsed(command: command, outcome: .failure(.invalid(ManagementRequestError(
+                    "the request's `token` differs from the token of the Authorization header; send one of them"))))
+            }
+            token = bearerToken
+        }
         let identity: ManagementIdentity
-        switch authorization.decide(peer: peer, command: command, token: top.token) {
+        switch authorization.decide(peer: peer, command: command, token: token) {
         case .failure(let refusal): return Parsed(command: command, outcome: .failure(.refused(refusal)))
         case .success(let i): identity = i
         }
@@ -179,9 +225,18 @@ public struct ManagementService: Sendable {
     /// request (see ``ManagementServer/Limits/largeRequestBytes``): its leading `command` and
     /// `token` must authorise `peer` for a change. Returns the refusal's text (audited here), or nil.
     func refusalOfLargeRequest(prefix: ByteBuffer, peer: ManagementPeer) -> String? {
-        let (command, token) = prefix.withUnsafeReadableBytes { TopLevel.leadingCredentials($0) }
+        refusalOfLargeRequest(prefix: prefix, peer: peer, bearerToken: nil)?.message
+    }
+
+    /// ``refusalOfLargeRequest(prefix:peer:)`` with the token of an HTTP `Authorization` header,
+    /// and how the refusal is classed.
+    func refusalOfLargeRequest(prefix: ByteBuffer, peer: ManagementPeer,
+                               bearerToken: String?) -> (message: String, disposition: Disposition)? {
+        let (command, bodyToken) = prefix.withUnsafeReadableBytes { TopLevel.leadingCredentials($0) }
+        let token = bearerToken ?? bodyToken
         var record = ManagementAuditRecord(peer: peer, identity: nil, command: command, result: .error)
         let refusal: String
+        var disposition = Disposition.invalid
         if let command {
             if CommandPermissions.requiredRole(for: command) != .admin {
                 refusal = "Invalid request: only changes (such as `replace`) may be larger than the large-request "
@@ -191,6 +246,7 @@ public struct ManagementService: Sendable {
                 case .success: return nil
                 case .failure(let r):
                     refusal = r.message
+                    disposition = r.failedAuthentication ? .unauthenticated : .denied
                     record.identity = r.identity
                     record.result = r.failedAuthentication ? .unauthenticated : .denied
                     if r.failedAuthentication { throttle.recordFailure(peer.throttleKey) }
@@ -202,7 +258,7 @@ public struct ManagementService: Sendable {
         }
         record.error = refusal
         audit.record(record)
-        return refusal
+        return (refusal, disposition)
     }
 
     /// Audits a large request refused because another one is in progress.
