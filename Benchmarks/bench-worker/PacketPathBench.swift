@@ -7,8 +7,9 @@ import SystemPackage
 
 /// A worker's packet path without sockets, sandbox or master (the callgrind harness of
 /// docs/performance.md): the handler, sink and sender a worker has, fed with datagrams from memory.
-/// It lives here, not in ShadowWorker, which makes public only its handlers, their sink and
-/// `PacketHandler.answer` (inlinable, so that this harness specialises it as the worker does).
+/// It lives here, not in ShadowWorker, which makes public only its handlers, their sink and the
+/// handlers' batch step (`answer(batch:…)`, `answer(received:from:…)`: compiled in ShadowWorker,
+/// so the per-datagram path is inlined there exactly as in the worker's own loop).
 ///
 /// ``serve(_:snapshot:bindings:)`` runs one batch the way the worker loop's `serveBatch` does
 /// between recvmmsg(2) and sendmmsg(2), through the same `PacketHandler.answer(batch:…)`. Then,
@@ -52,7 +53,11 @@ final class PacketPathBench {
     func serve(_ batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
                bindings: inout BindingTable) -> Int {
         precondition(batch.count <= sender.capacity, "a batch larger than the worker's")
-        return answer(batch.count, { batch[$0] }, snapshot: snapshot, bindings: &bindings)
+        switch handler {
+        case .v4(let h): h.answer(batch: batch, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        case .v6(let h): h.answer(batch: batch, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        }
+        return finish(&bindings)
     }
 
     /// Receives what is queued on `socket` with the worker's `DatagramReceiver` (one recvmmsg(2),
@@ -63,19 +68,18 @@ final class PacketPathBench {
                bindings: inout BindingTable) throws(Errno) -> (received: Int, replies: Int) {
         let receiver = self.receiver
         let n = try receiver.receive(from: socket, wait: .nonBlocking)
-        return (n, answer(n, { receiver[$0] }, snapshot: snapshot, bindings: &bindings))
+        switch handler {
+        case .v4(let h): h.answer(received: n, from: receiver, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        case .v6(let h): h.answer(received: n, from: receiver, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        }
+        return (n, finish(&bindings))
     }
 
-    /// (Not called `serve`: bench/callgrind.sh switches collection on and off at `serve`.)
+    /// After a batch: drops the queued replies (instead of sendmmsg), learns the batch's bindings
+    /// and empties the sink, as the worker's report does. (Not called `serve`: bench/callgrind.sh
+    /// switches collection on and off at `serve`.)
     @inline(__always)
-    private func answer(_ count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
-                        bindings: inout BindingTable) -> Int {
-        switch handler {
-        case .v4(let h):
-            h.answer(batch: count, datagram, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
-        case .v6(let h):
-            h.answer(batch: count, datagram, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
-        }
+    private func finish(_ bindings: inout BindingTable) -> Int {
         let queued = sender.pendingCount
         sender.discardPending()
         for b in sink.learned {
