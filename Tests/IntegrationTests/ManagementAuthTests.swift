@@ -241,7 +241,7 @@ struct ManagementAuthTests {
         let refused = try await ShadowMasterCommand.run(["--check", "--configdir", directory.path])
         #expect(refused.exited(1))
         #expect((refused.stdout + refused.stderr).contains(
-            "config.json: metrics_address: must be a loopback address (127.0.0.0/8 or [::1]) unless TLS is configured or metrics_allow_remote is true, got 0.0.0.0:9547"))
+            "config.json: metrics_address: must be a loopback address (127.0.0.0/8 or [::1]) unless metrics_allow_remote is true (/metrics is served without TLS: firewall it or put a TLS proxy in front), got 0.0.0.0:9547"))
         let allowed = try ServerDirectory(reservations: []) { config in
             config.extra = [#""metrics_address": "0.0.0.0:9547""#, #""metrics_allow_remote": true"#]
         }

@@ -75,7 +75,7 @@ struct TokenFileTests {
           #"config.json: mgmt_auth.unix_group_role: unknown role "write"; expected "read" or "admin""#]),
         (#""mgmt_tcp_insecure_writes": "yes""#, ["config.json: mgmt_tcp_insecure_writes: expected a boolean, got a string"]),
         (#""metrics_address": "0.0.0.0:9547""#,
-         ["config.json: metrics_address: must be a loopback address (127.0.0.0/8 or [::1]) unless TLS is configured or metrics_allow_remote is true, got 0.0.0.0:9547"]),
+         ["config.json: metrics_address: must be a loopback address (127.0.0.0/8 or [::1]) unless metrics_allow_remote is true (/metrics is served without TLS: firewall it or put a TLS proxy in front), got 0.0.0.0:9547"]),
     ] as [(String, [String])])
     func managementAuthErrors(_ extra: String, _ expected: [String]) {
         #expect(configErrors(configText(extra)) == expected)

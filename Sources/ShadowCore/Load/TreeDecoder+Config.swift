@@ -92,8 +92,8 @@ extension TreeDecoder {
             if a.isLoopback || config.metricsAllowRemote {
                 config.metricsAddress = a
             } else {
-                fail("metrics_address", "must be a loopback address (127.0.0.0/8 or [::1]) unless TLS is configured "
-                     + "or metrics_allow_remote is true, got \(a)")
+                fail("metrics_address", "must be a loopback address (127.0.0.0/8 or [::1]) unless metrics_allow_remote is true "
+                     + "(/metrics is served without TLS: firewall it or put a TLS proxy in front), got \(a)")
             }
         }
         if let v = f["mgmt_tcp_insecure_writes"], let b = bool(v, at: "mgmt_tcp_insecure_writes") {
