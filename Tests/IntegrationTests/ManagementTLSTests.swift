@@ -184,6 +184,11 @@ struct ManagementTLSTests {
             // No client certificate: the handshake fails, even with a good token.
             let none = Self.post(url, #"{"command":"status"}"#, token: Auth.adminToken, extra: ["--cacert", ca])
             #expect(none.code == "000", "\(none)")
+            let refused = try await eventually(timeout: .seconds(5), "the audit line of the failed handshake") {
+                master.lines.first { $0.message == "management request" && $0["mgmt.result"] == "unauthenticated"
+                    && $0["mgmt.transport"] == "https" }
+            }
+            #expect(refused["mgmt.error"]?.hasPrefix("TLS handshake failed") == true, "\(refused)")
             let billing = ["--cacert", ca, "--cert", directory.file("billing.pem"), "--key", directory.file("billing.key")]
             let replaced = Self.post(url, Auth.replace, extra: billing)
             #expect(replaced.code == "200" && replaced.body.contains("Replaced with 1 reservations"), "\(replaced)")

@@ -272,7 +272,7 @@ public final class ManagementServer: Sendable {
                         let tls = NIOSSLServerHandler(context: sslContext)
                         try channel.pipeline.syncOperations.addHandler(tls)
                         let verifiesClients = self.configuration.tls?.clientCAPEM != nil
-                        try channel.pipeline.syncOperations.addHandler(TLSIdentityHandler(timeout: limits.readTimeout) {
+                        try channel.pipeline.syncOperations.addHandler(TLSIdentityHandler(timeout: limits.readTimeout, install: {
                             channel in
                             // With a client CA the handshake verified a client certificate: its CN
                             // (empty when it has none, which no client_roles entry matches) names the client.
@@ -281,7 +281,14 @@ public final class ManagementServer: Sendable {
                             let cn = verifiesClients ? (certificate.flatMap(Self.commonName) ?? "") : nil
                             try self.install(on: channel, ManagementPeer(transport: transport.secured, address: address,
                                                                          certificateCN: cn))
-                        })
+                        }, failed: { error in
+                            // Audited like any refused request, and counted against the peer's address.
+                            let peer = ManagementPeer(transport: transport.secured, address: address)
+                            self.service.throttle.recordFailure(peer.throttleKey)
+                            var record = ManagementAuditRecord(peer: peer, identity: nil, command: nil, result: .unauthenticated)
+                            record.error = "TLS handshake failed: \(error)"
+                            self.service.audit.record(record)
+                        }))
                     }
                 }
                 return Self.peer(of: channel, transport, path: path).flatMapThrowing { peer in

@@ -11,11 +11,15 @@ final class TLSIdentityHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let timeout: TimeAmount
     private let install: (any Channel) throws -> Void
+    private let failed: (any Error) -> Void
     private var timer: Scheduled<Void>?
 
-    init(timeout: TimeAmount, install: @escaping (any Channel) throws -> Void) {
+    /// `failed` hears of a handshake that failed (audited and counted against the peer).
+    init(timeout: TimeAmount, install: @escaping (any Channel) throws -> Void,
+         failed: @escaping (any Error) -> Void = { _ in }) {
         self.timeout = timeout
         self.install = install
+        self.failed = failed
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -44,7 +48,12 @@ final class TLSIdentityHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A failed handshake: nothing was read, nothing is answered.
+        // A failed handshake: nothing was read, nothing is answered; it is audited.
+        if timer != nil {
+            timer?.cancel()
+            timer = nil
+            failed(error)
+        }
         context.close(promise: nil)
     }
 }
