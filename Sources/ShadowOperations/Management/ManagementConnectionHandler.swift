@@ -21,12 +21,12 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     private let largeRequestSlot: LargeRequestSlot
     /// This connection holds ``largeRequestSlot``.
     private var holdsLargeSlot = false
-    private var connectedAt = NIODeadline.now()
     private var buffer: ByteBuffer?
     /// Bytes of ``buffer`` already searched for the newline.
     private var scanned = 0
-    private var idleTimer: Scheduled<Void>?
-    private var deadlineTimer: Scheduled<Void>?
+    private lazy var deadlines = ConnectionDeadlines(
+        limits: limits, idleReason: "no complete request line within \(Self.seconds(limits.readTimeout)) s",
+        expired: { [weak self] channel, reason in self?.reject(channel, reason) })
     /// A response is on its way (or the connection is gone): ignore further input.
     private var answered = false
 
@@ -40,10 +40,6 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
         self.largeRequestSlot = largeRequestSlot
     }
 
-    /// The timers started (once: at channelActive, or when added to an active channel after a
-    /// TLS handshake).
-    private var started = false
-
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { start(context) }
     }
@@ -53,27 +49,13 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    private func start(_ context: ChannelHandlerContext) {
-        guard !started else { return }
-        started = true
-        connectedAt = .now()
-        scheduleDeadline(context.channel, min(limits.smallRequestDeadline, limits.requestDeadline))
-        restartIdleTimer(context)
-    }
-
-    /// Answers with an error unless the request is complete `limit` after the connection opened.
-    private func scheduleDeadline(_ channel: any Channel, _ limit: TimeAmount) {
-        deadlineTimer?.cancel()
-        deadlineTimer = channel.eventLoop.assumeIsolated().scheduleTask(deadline: connectedAt + limit) {
-            self.reject(channel, "request not complete within \(Self.seconds(limit)) s")
-        }
-    }
+    private func start(_ context: ChannelHandlerContext) { deadlines.start(context.channel) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !answered else { return }
         var incoming = unwrapInboundIn(data)
         if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
-        restartIdleTimer(context)
+        deadlines.restartIdle(context.channel)
         guard let buffer else { return }
         if let end = Self.newline(in: buffer, from: scanned) {
             guard end <= limits.maxRequestBytes else { return rejectOversize(context.channel) }
@@ -107,7 +89,7 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
             return false
         }
         holdsLargeSlot = true
-        scheduleDeadline(channel, limits.requestDeadline)
+        deadlines.extendDeadline(channel, to: limits.requestDeadline)
         return true
     }
 
@@ -184,20 +166,10 @@ final class ManagementConnectionHandler: ChannelInboundHandler {
     /// Stops the timers, frees the buffer and ignores further input.
     private func finish() {
         answered = true
-        idleTimer?.cancel()
-        deadlineTimer?.cancel()
-        idleTimer = nil
-        deadlineTimer = nil
+        deadlines.cancel()
         buffer = nil
     }
 
-    private func restartIdleTimer(_ context: ChannelHandlerContext) {
-        idleTimer?.cancel()
-        let channel = context.channel
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.readTimeout) {
-            self.reject(channel, "no complete request line within \(Self.seconds(self.limits.readTimeout)) s")
-        }
-    }
 
     /// Offset (from the reader index) of the first `\n` at or after `from`.
     static func newline(in buffer: ByteBuffer, from: Int) -> Int? {

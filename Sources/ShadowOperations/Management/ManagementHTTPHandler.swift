@@ -28,13 +28,13 @@ final class ManagementHTTPHandler: ChannelInboundHandler {
     private let inFlight: InFlight
     private let largeRequestSlot: LargeRequestSlot
     private var holdsLargeSlot = false
-    private var started = false
-    private var connectedAt = NIODeadline.now()
     private var head: HTTPRequestHead?
     private var bearerToken: String?
     private var body: ByteBuffer?
-    private var idleTimer: Scheduled<Void>?
-    private var deadlineTimer: Scheduled<Void>?
+    private lazy var deadlines = ConnectionDeadlines(
+        limits: limits,
+        idleReason: "no complete request within \(ManagementConnectionHandler.seconds(limits.readTimeout)) s",
+        expired: { [weak self] channel, reason in self?.reject(channel, .requestTimeout, reason) })
     /// A response is on its way: further input is discarded.
     private var answered = false
     /// The request's end arrived.
@@ -61,20 +61,14 @@ final class ManagementHTTPHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    private func start(_ context: ChannelHandlerContext) {
-        guard !started else { return }
-        started = true
-        connectedAt = .now()
-        scheduleDeadline(context.channel, min(limits.smallRequestDeadline, limits.requestDeadline))
-        restartIdleTimer(context.channel)
-    }
+    private func start(_ context: ChannelHandlerContext) { deadlines.start(context.channel) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let channel = context.channel
         switch unwrapInboundIn(data) {
         case .head(let h):
             guard !answered, head == nil else { return }
-            restartIdleTimer(channel)
+            deadlines.restartIdle(channel)
             if let (status, message, extra) = refusal(of: h) {
                 return reject(channel, status, message, headers: extra, version: h.version)
             }
@@ -85,7 +79,7 @@ final class ManagementHTTPHandler: ChannelInboundHandler {
             }
         case .body(var part):
             guard !answered else { return }
-            restartIdleTimer(channel)
+            deadlines.restartIdle(channel)
             if body == nil { body = part } else { body!.writeBuffer(&part) }
             let size = body!.readableBytes
             if size > limits.maxRequestBytes {
@@ -186,7 +180,7 @@ final class ManagementHTTPHandler: ChannelInboundHandler {
             return reject(channel, .serviceUnavailable, busy, headers: [("Retry-After", "5")])
         }
         holdsLargeSlot = true
-        scheduleDeadline(channel, limits.requestDeadline)
+        deadlines.extendDeadline(channel, to: limits.requestDeadline)
     }
 
     private func releaseLargeSlot() {
@@ -252,26 +246,8 @@ final class ManagementHTTPHandler: ChannelInboundHandler {
     /// Stops the timers, frees the body and ignores further input.
     private func finish() {
         answered = true
-        idleTimer?.cancel()
-        deadlineTimer?.cancel()
-        idleTimer = nil
-        deadlineTimer = nil
+        deadlines.cancel()
         body = nil
-    }
-
-    private func scheduleDeadline(_ channel: any Channel, _ limit: TimeAmount) {
-        deadlineTimer?.cancel()
-        deadlineTimer = channel.eventLoop.assumeIsolated().scheduleTask(deadline: connectedAt + limit) {
-            self.reject(channel, .requestTimeout, "request not complete within \(ManagementConnectionHandler.seconds(limit)) s")
-        }
-    }
-
-    private func restartIdleTimer(_ channel: any Channel) {
-        idleTimer?.cancel()
-        idleTimer = channel.eventLoop.assumeIsolated().scheduleTask(in: limits.readTimeout) {
-            self.reject(channel, .requestTimeout,
-                        "no complete request within \(ManagementConnectionHandler.seconds(self.limits.readTimeout)) s")
-        }
     }
 
     /// Writes one response (`Content-Type: application/json`, the response line as the body),
