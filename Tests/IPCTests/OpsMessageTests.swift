@@ -25,7 +25,8 @@ import Testing
             }
         }
         #expect(Direction.opsToMaster.allowedTypes == [.ready, .statusRequest, .reloadRequest, .replaceRequest,
-                                                       .workersRequest, .statsRequest, .bindingsRequest, .versionRequest])
+                                                       .workersRequest, .statsRequest, .bindingsRequest, .versionRequest,
+                                                       .peerStates, .peerBindings, .bindingTableRequest])
         // Requests never travel to a worker, nor answers from one.
         for type in Direction.opsToMaster.allowedTypes.subtracting([.ready]) {
             #expect(!Direction.masterToV4.allows(type) && !Direction.v4ToMaster.allows(type))

@@ -71,6 +71,22 @@ enum Samples {
         (.bindingsResponse(BindingsResponse(requestID: 7, count: 0, entry: nil)), .masterToOps),
         (.versionResponse(VersionResponse(requestID: 8, version: "0.1.0", commit: "unknown")), .masterToOps),
         (.event(Array("{\"ip_version\":\"v4\"}\n".utf8)), .masterToOps),
+        // High availability.
+        (.shares(WorkerShares(shares: ServiceShares(mode: .loadBalancing, serverCount: 3, primaryIndex: 0,
+                                                    answering: 0b101), holdCorrelation: true)), .masterToV6),
+        (.shares(WorkerShares(shares: ServiceShares(mode: .hotStandby, serverCount: 9, primaryIndex: 8,
+                                                    answering: 0x100), holdCorrelation: false)), .masterToV4),
+        (.shares(.standalone), .masterToV4),
+        (.peerSetup(PeerSetup(key: Array(repeating: 0x41, count: 64), tableSynced: false)), .masterToOps),
+        (.peerStates(PeerStates(livePeers: ["dhcp-b", "dhcp.c_1"], tableSynced: true)), .opsToMaster),
+        (.peerStates(PeerStates(livePeers: [], tableSynced: false)), .opsToMaster),
+        (.peerBindings(Array(records.prefix(2))), .opsToMaster),
+        (.localBindings(Array(records.prefix(2))), .masterToOps),
+        (.localBindings([]), .masterToOps),
+        (.bindingTableRequest(11), .opsToMaster),
+        (.bindingTableBegin(BindingTableMarker(tableGeneration: 11, entryCount: 2)), .masterToOps),
+        (.bindingTableChunk(BindingTableChunk(tableGeneration: 11, records: Array(records.prefix(2)))), .masterToOps),
+        (.bindingTableCommit(BindingTableMarker(tableGeneration: 11, entryCount: 2)), .masterToOps),
     ]
 
     static func reservations(_ count: Int) -> [Reservation] {

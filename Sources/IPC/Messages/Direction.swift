@@ -12,9 +12,9 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
     public var allowedTypes: Set<MessageType> {
         switch self {
         case .masterToV4:
-            [.shutdown, .configure, .snapshot]
+            [.shutdown, .configure, .snapshot, .shares]
         case .masterToV6:
-            [.shutdown, .configure, .snapshot, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
+            [.shutdown, .configure, .snapshot, .shares, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
              .bindingTableCommit]
         case .v4ToMaster:
             [.ready, .snapshotApplied, .snapshotRejected, .bindingLearned, .event, .counters]
@@ -22,12 +22,14 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
             [.ready, .snapshotApplied, .snapshotRejected, .event, .counters]
         case .masterToOps:
             [.shutdown, .configure, .access, .snapshot, .event, .statusResponse, .mutationResult, .workersResponse,
-             .statsResponse, .bindingsResponse, .versionResponse]
+             .statsResponse, .bindingsResponse, .versionResponse, .peerSetup, .localBindings, .bindingTableBegin,
+             .bindingTableChunk, .bindingTableCommit]
         case .opsToMaster:
-            // Requests only: ops never reports bindings, counters or events, and never sends text
-            // for the master to parse (a replace carries the reservations as a snapshot image).
+            // Requests, and what the HA peers sent as typed records (validated and merged by the
+            // master like the v4 worker's bindings); never counters, events or text for the master
+            // to parse (a replace carries the reservations as a snapshot image).
             [.ready, .statusRequest, .reloadRequest, .replaceRequest, .workersRequest, .statsRequest,
-             .bindingsRequest, .versionRequest]
+             .bindingsRequest, .versionRequest, .peerStates, .peerBindings, .bindingTableRequest]
         }
     }
 

@@ -62,6 +62,23 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
     /// Master → ops, after ``configure``: the token file's bytes and the resolved Unix group: ``OpsAccess``.
     case access = 28
 
+    // High availability (docs/high-availability.md): the peer channel runs in ops.
+
+    /// Master → v4 and v6 worker: which clients to answer: ``WorkerShares``.
+    case shares = 29
+    /// Master → ops, after ``access``: the shared key and whether the first table pull is done: ``PeerSetup``.
+    case peerSetup = 30
+    /// Ops → master: the peers that count as alive, and whether the first table pull is done: ``PeerStates``.
+    case peerStates = 31
+    /// Ops → master: bindings a peer sent: `[BindingRecord]` (the master validates and merges them).
+    case peerBindings = 32
+    /// Master → ops: bindings this server's v4 worker learned, for the peers: `[BindingRecord]`.
+    case localBindings = 33
+    /// Ops → master: the whole binding table, for a peer's table request. Payload: request id.
+    /// Answered with ``bindingTableBegin``, ``bindingTableChunk``s and ``bindingTableCommit``
+    /// whose table generation is the request id.
+    case bindingTableRequest = 34
+
     public var description: String {
         switch self {
         case .ready: "ready"
@@ -92,6 +109,12 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
         case .versionRequest: "version-request"
         case .versionResponse: "version-response"
         case .access: "access"
+        case .shares: "shares"
+        case .peerSetup: "peer-setup"
+        case .peerStates: "peer-states"
+        case .peerBindings: "peer-bindings"
+        case .localBindings: "local-bindings"
+        case .bindingTableRequest: "binding-table-request"
         }
     }
 

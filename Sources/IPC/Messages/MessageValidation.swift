@@ -26,6 +26,8 @@ enum MessageValidation {
         case .bindingTableChunk(let chunk):
             guard chunk.records.count <= Int(UInt16.max) else { throw .invalidField(type, field: "count", offset: 8) }
             for r in chunk.records { try option82(r.option82, type) }
+        case .shares, .peerSetup, .peerStates, .peerBindings, .localBindings, .bindingTableRequest:
+            try HAPayloadCodec.check(message)
         default:
             try OpsPayloadCodec.check(message)
         }

@@ -60,6 +60,8 @@ enum PayloadDecoder {
             let ids = Array(try r.bytes(Int(try r.u32())))
             let config = Array(try r.bytes(Int(try r.u32())))
             return .configure(WorkerConfiguration(idsJSON: ids, configJSON: config))
+        case .shares, .peerSetup, .peerStates, .peerBindings, .localBindings, .bindingTableRequest:
+            return try HAPayloadCodec.decode(type, &r)
         default:
             return try OpsPayloadCodec.decode(type, &r)
         }

@@ -40,6 +40,8 @@ enum PayloadEncoder {
         case .configure(let c):
             w.u32(UInt32(c.idsJSON.count)); w.raw(c.idsJSON)
             w.u32(UInt32(c.configJSON.count)); w.raw(c.configJSON)
+        case .shares, .peerSetup, .peerStates, .peerBindings, .localBindings, .bindingTableRequest:
+            HAPayloadCodec.encode(message, into: &w)
         default:
             OpsPayloadCodec.encode(message, into: &w)
         }

@@ -175,6 +175,12 @@ public enum IPCMessage: Hashable, Sendable {
     case versionRequest(UInt64)
     case versionResponse(VersionResponse)
     case access(OpsAccess)
+    case shares(WorkerShares)
+    case peerSetup(PeerSetup)
+    case peerStates(PeerStates)
+    case peerBindings([BindingRecord])
+    case localBindings([BindingRecord])
+    case bindingTableRequest(UInt64)
 
     public var type: MessageType {
         switch self {
@@ -206,6 +212,12 @@ public enum IPCMessage: Hashable, Sendable {
         case .versionRequest: .versionRequest
         case .versionResponse: .versionResponse
         case .access: .access
+        case .shares: .shares
+        case .peerSetup: .peerSetup
+        case .peerStates: .peerStates
+        case .peerBindings: .peerBindings
+        case .localBindings: .localBindings
+        case .bindingTableRequest: .bindingTableRequest
         }
     }
 }

@@ -52,6 +52,15 @@ public struct HASettings: Hashable, Sendable {
         self.maxMissedHeartbeats = maxMissedHeartbeats
     }
 
+    /// A server name: 1–64 of A–Z, a–z, 0–9, `.`, `_`, `-` (it becomes a metric label and a log field).
+    public static func isValidServerName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        return !utf8.isEmpty && utf8.count <= 64 && utf8.allSatisfy { b in
+            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+                || b == 0x2E || b == 0x5F || b == 0x2D
+        }
+    }
+
     /// How long a peer may stay silent before it counts as down, and how long a server that has
     /// not yet heard from a peer waits after its own start before it treats it as down.
     public var downAfterMilliseconds: Int { heartbeatMilliseconds * maxMissedHeartbeats }

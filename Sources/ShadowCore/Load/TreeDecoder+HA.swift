@@ -52,11 +52,7 @@ extension TreeDecoder {
     /// A server name: 1–64 of A–Z, a–z, 0–9, `.`, `_`, `-` (it becomes a metric label and a log field).
     mutating func serverName(_ value: JSONValue, at path: String) -> String? {
         guard let s = nonEmptyString(value, at: path) else { return nil }
-        let allowed = s.utf8.allSatisfy { b in
-            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
-                || b == 0x2E || b == 0x5F || b == 0x2D
-        }
-        guard allowed, s.utf8.count <= 64 else {
+        guard HASettings.isValidServerName(s) else {
             fail(path, "must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-', got \(quoted(s))")
             return nil
         }
