@@ -10,6 +10,8 @@ public enum ListenerRole: String, Sendable, CaseIterable, CustomStringConvertibl
     case managementUnix = "mgmt-unix"
     /// `metrics_address`: HTTP `GET /metrics`.
     case metrics = "metrics"
+    /// `ha.listen`: the high-availability peers' connections (docs/high-availability.md).
+    case haPeers = "ha-peers"
 
     public var description: String { rawValue }
 }
