@@ -12,22 +12,13 @@ public enum ConfigCheck {
         do {
             let loaded = try ConfigDirectory.load(configDirectory)
             // The start needs the workers' account too: a check that passes must mean it starts.
-            let problems = [accountProblem(loaded.config.user), groupProblem(loaded.config.mgmtAuth.unixGroup),
-                            haProblem(loaded.config)]
+            let problems = [accountProblem(loaded.config.user), groupProblem(loaded.config.mgmtAuth.unixGroup)]
                 .compactMap { $0 }
             if !problems.isEmpty { return failure(configDirectory, problems) }
             return Result(output: summary(loaded), exitCode: 0)
         } catch {
             return failure(configDirectory, error.lines)
         }
-    }
-
-    /// `ha` is read and checked, but this version has no peer channel yet (docs/high-availability.md):
-    /// a server told to share its bindings must not start alone and pretend it does.
-    public static func haProblem(_ config: ServerConfig) -> String? {
-        guard config.ha != nil else { return nil }
-        return "config.json: ha: high availability is not served by this version yet (docs/high-availability.md, "
-            + "\"Status\"); remove `ha` to run this server on its own"
     }
 
     private static func failure(_ configDirectory: String, _ lines: [String]) -> Result {

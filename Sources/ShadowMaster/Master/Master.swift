@@ -18,6 +18,8 @@ final class Master {
         var account: Sandbox.Account
         /// What the operations process needs to decide who may use management.
         var opsAccess = OpsAccess()
+        /// `ha.key_file`'s bytes, when `ha` is configured.
+        var haKey: [UInt8]?
     }
 
     let settings: Settings
@@ -49,6 +51,8 @@ final class Master {
     var eventsReceived: UInt64 = 0
     var stopping = false
     var isStopping: Bool { stopping }
+    /// High availability's state, when `ha` is configured.
+    var ha: PeerShareState?
 
     static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
 
@@ -65,6 +69,7 @@ final class Master {
         } + (opsListeners.map { [WorkerSlot(opsListeners: $0)] } ?? [])
         bindings = BindingTable(capacity: settings.config.bindingTableSize)
         bindingStore = BindingStore(stateDirectory: settings.config.stateDir)
+        ha = settings.config.ha.map { PeerShareState(settings: $0) }
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
@@ -103,6 +108,7 @@ final class Master {
             if events.contains(.writable) { flushOutbox(of: w) }
             if !events.subtracting(.writable).isEmpty { drainChannel(of: w) }
         }
+        flushLocalBindings()
         restartDueWorkers()
         saveBindingsIfDue()
     }
@@ -268,7 +274,11 @@ final class Master {
 
     private func handle(_ message: IPCMessage, from w: WorkerSlot, descriptor: FileDescriptor?) {
         if w.kind == .ops {
-            if case .ready(let m) = message { workerReady(w, m) } else { answer(message, from: w, descriptor: descriptor) }
+            if case .ready(let m) = message {
+                workerReady(w, m)
+            } else if !handlePeerMessage(message, from: w) {
+                answer(message, from: w, descriptor: descriptor)
+            }
             return
         }
         switch message {
@@ -295,6 +305,7 @@ final class Master {
         let now = Clocks.unixMilliseconds() / 1000
         bindings.learn(mac: b.mac, option82: b.option82, now: now)
         bindingsDirty = true
+        ha?.queue(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now))
         guard !stopping else { return }  // the v6 worker is being stopped too; the state file gets it
         for v6 in workers where v6.kind == .v6 && v6.ready {
             send(.bindingUpdate(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now)), to: v6)

@@ -46,10 +46,6 @@ public enum MasterCommand {
         logger.info("Loaded \(loaded.reservations.count) reservations")
 
         if config.mgmtTCPInsecureWrites && loaded.tokens == nil { logger.warning("\(ConfigCheck.insecureWritesWarning)") }
-        if let problem = ConfigCheck.haProblem(config) {
-            logger.critical("\(problem)")
-            return 1
-        }
         guard var settings = prepare(loaded, rootDirectory: rootDirectory, logger: logger) else { return 1 }
         if let name = config.mgmtAuth.unixGroup {
             do {
@@ -63,6 +59,7 @@ public enum MasterCommand {
             settings.opsAccess.tokensFile = file
             settings.opsAccess.tokensJSON = bytes
         }
+        settings.haKey = loaded.haKey
         if let tls = loaded.tls {
             settings.opsAccess.tls = OpsTLSMaterial(certificatePEM: tls.certificatePEM, keyPEM: tls.keyPEM,
                                                     clientCAPEM: tls.clientCAPEM)
@@ -178,6 +175,14 @@ public enum MasterCommand {
                 out.append((.metrics, fd))
                 logger.info("Bound metrics to \((try? UDPSocket.localAddress(of: fd)) ?? address)")
             } catch { return failed("metrics to \(address)", error) }
+        }
+        if let ha = config.ha {
+            // Peers authenticate every frame with the shared key: any address may be used.
+            do {
+                let fd = try StreamListener.bindTCP(ha.listen)
+                out.append((.haPeers, fd))
+                logger.info("Bound the HA peer channel to \((try? UDPSocket.localAddress(of: fd)) ?? ha.listen)")
+            } catch { return failed("the HA peer channel to \(ha.listen)", error) }
         }
         return (!out.isEmpty || config.events.tcp != nil, out)
     }

@@ -1,0 +1,97 @@
+import IPC
+import ShadowCore
+import ShadowSystem
+
+/// High availability on the master's side (docs/high-availability.md): the peer channel itself
+/// runs in the operations process, which hands the master only typed, validated records — the
+/// bindings a peer sent, the peers' states, a peer's request for the whole table. The master
+/// merges the bindings under the same distrust as the v4 worker's (nothing a peer sends touches
+/// a reservation), tells the workers which clients to answer, and gives ops the bindings its own
+/// v4 workers learned.
+extension Master {
+    /// Handles the HA messages from ops; false for any other message.
+    func handlePeerMessage(_ message: IPCMessage, from ops: WorkerSlot) -> Bool {
+        switch message {
+        case .peerStates(let report):
+            guard ha != nil, let changed = ha!.apply(report) else {
+                logger.error("ops process reported peers that are not configured: \(report.livePeers)")
+                abandon(ops, reason: "unknown peers")
+                return true
+            }
+            if changed { sendShares() }
+        case .peerBindings(let records):
+            guard ha != nil else {
+                abandon(ops, reason: "peer bindings without ha")
+                return true
+            }
+            mergePeerBindings(records)
+        case .bindingTableRequest(let id):
+            guard ha != nil else {
+                abandon(ops, reason: "table request without ha")
+                return true
+            }
+            let records = bindings.entriesOldestFirst.map {
+                BindingRecord(mac: $0.mac, option82: $0.entry.option82, lastSeen: $0.entry.lastSeen)
+            }
+            do {
+                for m in try BindingTableTransfer.messages(for: records, tableGeneration: id) { send(m, to: ops) }
+            } catch {
+                logger.error("cannot send the binding table to the ops process: \(error)")
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Merges bindings a peer sent: `lastSeen` is clamped to this server's clock (a peer whose
+    /// clock runs ahead would otherwise win every later merge); the newer binding wins
+    /// (`BindingTable.merge`). What changed reaches the v6 workers; nothing goes back to the peers.
+    func mergePeerBindings(_ records: [BindingRecord]) {
+        let now = Clocks.unixMilliseconds() / 1000
+        var changed: [BindingRecord] = []
+        for var r in records {
+            r.lastSeen = min(r.lastSeen, now)
+            if bindings.merge(mac: r.mac, BindingTable.Entry(option82: r.option82, lastSeen: r.lastSeen)) {
+                changed.append(r)
+            }
+        }
+        guard !changed.isEmpty else { return }
+        bindingsDirty = true
+        guard !stopping else { return }
+        for v6 in workers where v6.kind == .v6 && v6.ready {
+            for r in changed { send(.bindingUpdate(r), to: v6) }
+        }
+    }
+
+    /// Tells every ready DHCP worker the current shares.
+    func sendShares() {
+        guard let ha else { return }
+        let message = IPCMessage.shares(ha.workerShares)
+        for w in workers where w.kind != .ops && w.ready { send(message, to: w) }
+    }
+
+    /// Hands the bindings learned since the last poll iteration to ops, for the peers. While ops
+    /// is not ready they wait (bounded, ``PeerShareState/outgoingLimit``).
+    func flushLocalBindings() {
+        guard ha != nil, !ha!.outgoing.isEmpty, let ops, ops.ready else { return }
+        do {
+            for m in try HABindingBatch.messages(for: ha!.outgoing, { .localBindings($0) }) { send(m, to: ops) }
+        } catch {
+            logger.error("cannot hand learned bindings to the ops process: \(error)")
+        }
+        ha!.outgoing.removeAll(keepingCapacity: true)
+    }
+
+    /// What a newly ready worker needs before its snapshot.
+    func sendPeerSetup(to w: WorkerSlot) {
+        guard let ha else { return }
+        switch w.kind {
+        case .v4, .v6:
+            send(.shares(ha.workerShares), to: w)
+        case .ops:
+            guard let key = settings.haKey else { return }
+            send(.peerSetup(PeerSetup(key: key, tableSynced: ha.tableSynced)), to: w)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import IPC
+import ShadowCore
+
+/// What the master knows of high availability: the settings, the peers the operations process
+/// reports alive, whether the first table pull is done, and the shares that follow from them
+/// (docs/high-availability.md, "Who answers").
+///
+/// Until ops reports, every peer counts as alive (this server answers only its own share) and
+/// the first pull is not done (in load-balancing and hot-standby this server answers nothing
+/// yet; in active-active the v6 worker holds back clients that need a binding).
+struct PeerShareState {
+    let settings: HASettings
+    private(set) var livePeers: Set<String>
+    /// Latched: once a peer's table was merged (or ops gave up waiting), a restarted ops does not
+    /// hold the server back again.
+    private(set) var tableSynced = false
+    /// Bindings the v4 workers learned that ops has not taken yet (bounded; the oldest go first).
+    var outgoing: [BindingRecord] = []
+    var outgoingDropped: UInt64 = 0
+
+    static let outgoingLimit = 262_144
+
+    init(settings: HASettings) {
+        self.settings = settings
+        livePeers = Set(settings.peers.map(\.name))
+    }
+
+    /// What every worker is told.
+    var workerShares: WorkerShares {
+        var shares = ServiceShares(settings: settings, up: livePeers)
+        if !tableSynced && settings.mode != .activeActive { shares.answering = 0 }
+        return WorkerShares(shares: shares, holdCorrelation: !tableSynced)
+    }
+
+    /// Applies a report from ops; nil when it names a server that is not a configured peer (a
+    /// correct ops never does). Returns whether the shares changed.
+    mutating func apply(_ report: PeerStates) -> Bool? {
+        let names = Set(settings.peers.map(\.name))
+        guard report.livePeers.allSatisfy(names.contains) else { return nil }
+        let before = workerShares
+        livePeers = Set(report.livePeers)
+        tableSynced = tableSynced || report.tableSynced
+        return workerShares != before
+    }
+
+    /// Queues a locally learned binding for the peers.
+    mutating func queue(_ record: BindingRecord) {
+        if outgoing.count >= PeerShareState.outgoingLimit {
+            outgoing.removeFirst(outgoing.count / 2)  // amortised; counted
+            outgoingDropped &+= UInt64(PeerShareState.outgoingLimit / 2)
+        }
+        outgoing.append(record)
+    }
+}
