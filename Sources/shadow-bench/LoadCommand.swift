@@ -20,6 +20,7 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "Local port: default 67 (v4) / 547 (v6); 0 for ephemeral with RFC 8357.") var port: UInt16?
     @Option(help: "giaddr (v4) or link-address (v6), if not --bind.") var relayAddress: String?
     @Option(help: "Subscribers generated with `generate --count`.") var count: Int
+    @Flag(help: "The plan of `generate --option82`: DHCPv4 requests carry circuit \"sub-i\".") var option82 = false
     @Option(help: "Exchanges begun per second (fixed-rate run).") var rate: Double = 1000
     @Option(help: "Seconds of sending (at most 600); in --max mode the total budget.") var duration: Double = 5
     @Option(help: "Seconds before an exchange counts as dropped.") var timeout: Double = 1
@@ -54,7 +55,7 @@ struct LoadCommand: ParsableCommand {
         let mode: LoadMode = max
             ? .maximum(startRate: startRate, step: step, timeout: timeout, maximumDropPercent: maxDrop, budget: duration)
             : .fixed(LoadSettings(rate: rate, duration: duration, timeout: timeout, batch: batch))
-        let report = try Load.run(plan: BenchPlan(count: count), target: try target(), batch: batch, mode: mode)
+        let report = try Load.run(plan: BenchPlan(count: count, keying: option82 ? .option82 : .mac), target: try target(), batch: batch, mode: mode)
         print(json ? report.json : report.text)
     }
 }

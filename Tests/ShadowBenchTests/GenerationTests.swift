@@ -29,6 +29,19 @@ struct GenerationTests {
         #expect(world.snapshot.index(mac: world.plan.mac(i)) == i)
     }
 
+    @Test("--option82: reservation i is keyed by circuit sub-i only, read through circuit_only")
+    func option82Plan() throws {
+        let world = try LoadedWorld(count: 300, keying: .option82)
+        #expect(world.warnings == 0)
+        #expect(world.snapshot.keyCounts.option82 == 300 && world.snapshot.keyCounts.mac == 0 && world.snapshot.keyCounts.duid == 0)
+        #expect(world.config.option82Extractors == [.circuitOnly])
+        for i in [0, 9, 10, 299] {
+            #expect(world.snapshot.index(option82: Option82(circuit: "sub-\(i)")) == i)
+            #expect(world.plan.withCircuitID(i) { Array($0) } == Array(world.plan.circuitID(i).utf8))
+        }
+        #expect(BenchPlan(count: 10).withCircuitID(3_999_999) { String(decoding: $0, as: UTF8.self) } == "sub-3999999")
+    }
+
     @Test("plan addresses stay inside their ranges at the largest count")
     func ranges() {
         let plan = BenchPlan(count: BenchPlan.maximumCount)

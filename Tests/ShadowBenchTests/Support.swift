@@ -9,10 +9,11 @@ struct LoadedWorld {
     let snapshot: ReservationSnapshot
     let warnings: Int
 
-    init(count: Int) throws {
-        plan = BenchPlan(count: count)
+    init(count: Int, keying: BenchPlan.Keying = .mac) throws {
+        plan = BenchPlan(count: count, keying: keying)
         let setup = ServerSetup(v4Address: IPv4Address(198, 18, 0, 1),
-                                v6Address: IPv6Address("2001:db8:ffff::1")!, stateDirectory: "/tmp/shadow-bench-test-state")
+                                v6Address: IPv6Address("2001:db8:ffff::1")!, stateDirectory: "/tmp/shadow-bench-test-state",
+                                option82Extractors: keying == .option82 ? ["circuit_only"] : [])
         config = try ConfigurationLoader.loadConfig(BenchFiles.config(setup))
         ids = try ConfigurationLoader.loadIdentifiers(BenchFiles.identifiers(setup))
         let loaded = try ReservationLoader.load(BenchFiles.reservations(plan), subnets: config.subnetsV4)

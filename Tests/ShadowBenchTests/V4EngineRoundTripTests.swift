@@ -8,6 +8,11 @@ import Testing
 @Suite("DHCPv4 packets through DHCPv4Engine")
 struct V4EngineRoundTripTests {
     func answer(_ world: LoadedWorld, _ request: [UInt8]) throws -> [UInt8] {
+        try answerLearning(world, request).reply
+    }
+
+    /// The reply and the binding the engine says it learned.
+    func answerLearning(_ world: LoadedWorld, _ request: [UInt8]) throws -> (reply: [UInt8], learned: DHCPv4LearnedBinding?) {
         let engine = DHCPv4Engine(config: world.config, ids: world.ids)
         var reply = [UInt8](repeating: 0, count: 1500)
         let outcome = request.withUnsafeBytes { input in
@@ -18,7 +23,7 @@ struct V4EngineRoundTripTests {
         }
         let sent = try #require(outcome.reply)
         #expect(sent.destination == IPv4Address(198, 18, 0, 2) && sent.port == 67)
-        return Array(reply.prefix(sent.length))
+        return (Array(reply.prefix(sent.length)), outcome.learnedBinding)
     }
 
     @Test("DISCOVER → OFFER → REQUEST → ACK for generated subscribers", arguments: [0, 5, 49])
@@ -41,5 +46,30 @@ struct V4EngineRoundTripTests {
             let s = try #require(exchange.decode(b))
             #expect(exchange.step(of: s) == .second && exchange.verify(s, subscriber: i) == .correct)
         }
+    }
+
+    @Test("--option82: DISCOVER and REQUEST carry circuit sub-i; the ACK teaches MAC → circuit", arguments: [0, 7, 49])
+    func option82(_ i: Int) throws {
+        let world = try LoadedWorld(count: 50, keying: .option82)
+        let exchange = V4Exchange(plan: world.plan, relay: V4Relay(giaddr: IPv4Address(198, 18, 0, 2), circuitID: "bench",
+                                                                   sourcePortOption: true), fallbackServer: .any)
+        let discover = written { exchange.writeFirst(xid: 5, subscriber: i, into: $0) }
+        let circuit = Array(world.plan.circuitID(i).utf8)
+        let o82: [UInt8] = [82, UInt8(4 + circuit.count), 1, UInt8(circuit.count)] + circuit + [19, 0, 255]
+        #expect(Array(discover[251..<(251 + o82.count)]) == o82)
+        let offer = try answerLearning(world, discover)
+        #expect(offer.learned == nil)
+        let request = try offer.reply.withUnsafeBytes { b in
+            let s = try #require(exchange.decode(b))
+            #expect(exchange.step(of: s) == .first && exchange.verify(s, subscriber: i) == .correct)
+            return written { exchange.writeSecond(xid: 5, subscriber: i, reply: s, datagram: b, into: $0) }
+        }
+        let ack = try answerLearning(world, request)
+        try ack.reply.withUnsafeBytes { b in
+            let s = try #require(exchange.decode(b))
+            #expect(exchange.step(of: s) == .second && exchange.verify(s, subscriber: i) == .correct)
+        }
+        #expect(ack.learned?.mac == world.plan.mac(i))
+        #expect(ack.learned?.option82 == Option82(circuit: world.plan.circuitID(i)))
     }
 }

@@ -9,13 +9,13 @@ struct V6RoundTripTests {
     static let relay = V6Relay(linkAddress: IPv6Address("2001:db8:ffff::2")!, interfaceID: "bench")
 
     /// Feeds `request` to the engine with the generated configuration; returns the reply bytes.
-    func answer(_ world: LoadedWorld, _ request: [UInt8]) throws -> [UInt8] {
+    func answer(_ world: LoadedWorld, _ request: [UInt8], bindings: BindingTable = BindingTable()) throws -> [UInt8] {
         let engine = DHCPv6Engine(config: world.config, ids: world.ids)
         var reply = [UInt8](repeating: 0, count: 4096)
         let outcome = request.withUnsafeBytes { input in
             reply.withUnsafeMutableBytes { out in
                 engine.handle(datagram: input, source: IPv6Address("2001:db8:ffff::2")!, sourcePort: 547,
-                              snapshot: world.snapshot, bindings: BindingTable(), reply: out)
+                              snapshot: world.snapshot, bindings: bindings, reply: out)
             }
         }
         guard case .reply(let length, let destination, let port) = outcome.action else {
@@ -51,6 +51,29 @@ struct V6RoundTripTests {
             #expect(d.interfaceID == Array("bench".utf8))
             #expect(d.dns == BenchPlan.dnsV6)
             #expect(d.iaNA.first?.t1 == world.config.leases.v6T1)
+        }
+    }
+
+    @Test("--option82: SARR is answered only through the MAC → circuit binding")
+    func option82() throws {
+        let world = try LoadedWorld(count: 20, keying: .option82)
+        let exchange = V6Exchange(plan: world.plan, relay: Self.relay)
+        let solicit = written { exchange.writeFirst(xid: 9, subscriber: 13, into: $0) }
+        let engine = DHCPv6Engine(config: world.config, ids: world.ids)
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        let unbound = solicit.withUnsafeBytes { input in
+            scratch.withUnsafeMutableBytes { out in
+                engine.handle(datagram: input, source: .loopback, sourcePort: 547, snapshot: world.snapshot,
+                              bindings: BindingTable(), reply: out)
+            }
+        }
+        #expect(unbound.reason == .noReservation)
+        var bindings = BindingTable()
+        _ = bindings.learn(mac: world.plan.mac(13), option82: Option82(circuit: world.plan.circuitID(13)), now: 1)
+        let advertise = try answer(world, solicit, bindings: bindings)
+        try advertise.withUnsafeBytes { b in
+            let reply = try #require(exchange.decode(b))
+            #expect(exchange.step(of: reply) == .first && exchange.verify(reply, subscriber: 13) == .correct)
         }
     }
 

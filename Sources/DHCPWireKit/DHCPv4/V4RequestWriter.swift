@@ -24,14 +24,20 @@ public struct V4Relay: Sendable, Hashable {
     }
 
     /// Option 82's payload, or empty when there is nothing to send.
-    var option82Payload: [UInt8] {
+    var option82Payload: [UInt8] { option82Payload(withCircuit: true) }
+
+    /// The payload with or without sub-option 1 (a per-packet circuit replaces it).
+    func option82Payload(withCircuit: Bool) -> [UInt8] {
         var subs: [(code: UInt8, value: [UInt8])] = []
-        for (code, text) in [(UInt8(1), circuitID), (2, remoteID), (6, subscriberID)] {
-            if let text { subs.append((code, Array(text.utf8.prefix(80)))) }
+        for (code, text) in [(UInt8(1), withCircuit ? circuitID : nil), (2, remoteID), (6, subscriberID)] {
+            if let text { subs.append((code, Array(text.utf8.prefix(Self.maximumSubOptionLength)))) }
         }
         if sourcePortOption { subs.append((19, [])) }
         return DHCPv4Options.relayAgentInformation(subs)
     }
+
+    /// The longest circuit, remote or subscriber id written.
+    static let maximumSubOptionLength = 80
 }
 
 /// Writes relayed DHCPv4 DISCOVERs and SELECTING REQUESTs (RFC 2131) into a caller's buffer, as a
@@ -40,6 +46,8 @@ public struct V4Relay: Sendable, Hashable {
 public struct V4RequestWriter: Sendable {
     public let relay: V4Relay
     private let option82: [UInt8]
+    /// Option 82's payload without the circuit, for requests that carry their own.
+    private let option82OtherSubOptions: [UInt8]
     /// Parameter Request List of a typical CPE: mask, router, DNS, lease, T1, T2.
     static let parameterRequestList: [UInt8] = [1, 3, 6, 51, 58, 59]
     /// Largest datagram written (BOOTP minimum; the options always fit).
@@ -48,24 +56,28 @@ public struct V4RequestWriter: Sendable {
     public init(relay: V4Relay) {
         self.relay = relay
         option82 = relay.option82Payload
+        option82OtherSubOptions = relay.option82Payload(withCircuit: false)
     }
 
     /// A DISCOVER from `mac` with transaction id `xid`. `requested` goes into option 50 (clients
     /// often ask for their previous address; shadowdhcp ignores it on DISCOVER, the floor responder
-    /// copies it to `yiaddr`). Returns the length written.
-    public func discover(mac: MACAddress, xid: UInt32, requested: IPv4Address?,
+    /// copies it to `yiaddr`). `circuitID`, when given, replaces the relay's circuit (sub-option 1;
+    /// at most 80 bytes written) in this request only. Returns the length written.
+    public func discover(mac: MACAddress, xid: UInt32, requested: IPv4Address?, circuitID: UnsafeRawBufferPointer? = nil,
                          into out: UnsafeMutableRawBufferPointer) -> Int {
-        write(type: 1, mac: mac, xid: xid, requested: requested, server: nil, into: out)
+        write(type: 1, mac: mac, xid: xid, requested: requested, server: nil, circuitID: circuitID, into: out)
     }
 
-    /// A SELECTING REQUEST: option 54 `server`, option 50 `requested` (the offered address).
+    /// A SELECTING REQUEST: option 54 `server`, option 50 `requested` (the offered address);
+    /// `circuitID` as for ``discover(mac:xid:requested:circuitID:into:)``.
     public func request(mac: MACAddress, xid: UInt32, requested: IPv4Address, server: IPv4Address,
-                        into out: UnsafeMutableRawBufferPointer) -> Int {
-        write(type: 3, mac: mac, xid: xid, requested: requested, server: server, into: out)
+                        circuitID: UnsafeRawBufferPointer? = nil, into out: UnsafeMutableRawBufferPointer) -> Int {
+        write(type: 3, mac: mac, xid: xid, requested: requested, server: server, circuitID: circuitID, into: out)
     }
 
     private func write(type: UInt8, mac: MACAddress, xid: UInt32, requested: IPv4Address?,
-                       server: IPv4Address?, into out: UnsafeMutableRawBufferPointer) -> Int {
+                       server: IPv4Address?, circuitID: UnsafeRawBufferPointer?,
+                       into out: UnsafeMutableRawBufferPointer) -> Int {
         var w = PacketWriter(out)
         w.bootpHead(op: DHCPv4Layout.bootRequest, htype: DHCPv4Layout.htypeEthernet, hlen: 6, hops: 1, xid: xid,
                     secs: 0, flags: 0, ciaddr: .any, yiaddr: .any, siaddr: .any, giaddr: relay.giaddr)
@@ -75,7 +87,14 @@ public struct V4RequestWriter: Sendable {
         if let requested { w.u8(50); w.u8(4); w.ipv4(requested) }
         if let server { w.u8(54); w.u8(4); w.ipv4(server) }
         w.dhcpv4Option(55, Self.parameterRequestList)
-        if !option82.isEmpty { w.dhcpv4Option(82, option82) }
+        if let circuitID {
+            let circuit = UnsafeRawBufferPointer(rebasing: circuitID.prefix(V4Relay.maximumSubOptionLength))
+            w.u8(82); w.u8(UInt8(2 + circuit.count + option82OtherSubOptions.count))
+            w.u8(1); w.u8(UInt8(circuit.count)); w.bytes(circuit)
+            w.bytes(option82OtherSubOptions)
+        } else if !option82.isEmpty {
+            w.dhcpv4Option(82, option82)
+        }
         w.u8(DHCPv4Layout.end)
         if w.offset < 300 { w.zeros(300 - w.offset) }
         return w.offset

@@ -2,7 +2,8 @@ import DHCPWireKit
 import ShadowCore
 
 /// DORA for subscriber `i` of a ``BenchPlan``: DISCOVER (option 50 = the reserved address), then a
-/// SELECTING REQUEST for the offered address naming the OFFER's option 54.
+/// SELECTING REQUEST for the offered address naming the OFFER's option 54. With an Option 82
+/// keyed plan both carry the subscriber's circuit (``BenchPlan/circuitID(_:)``).
 public struct V4Exchange: ExchangeProtocol {
     public let plan: BenchPlan
     public let writer: V4RequestWriter
@@ -18,7 +19,14 @@ public struct V4Exchange: ExchangeProtocol {
     public var xidMask: UInt32 { 0xFFFF_FFFF }
 
     public func writeFirst(xid: UInt32, subscriber: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
-        writer.discover(mac: plan.mac(subscriber), xid: xid, requested: plan.ipv4(subscriber), into: out)
+        switch plan.keying {
+        case .mac:
+            writer.discover(mac: plan.mac(subscriber), xid: xid, requested: plan.ipv4(subscriber), into: out)
+        case .option82:
+            plan.withCircuitID(subscriber) {
+                writer.discover(mac: plan.mac(subscriber), xid: xid, requested: plan.ipv4(subscriber), circuitID: $0, into: out)
+            }
+        }
     }
 
     public func decode(_ datagram: UnsafeRawBufferPointer) -> V4ReplySummary? { V4ReplySummary(datagram) }
@@ -42,7 +50,14 @@ public struct V4Exchange: ExchangeProtocol {
     public func writeSecond(xid: UInt32, subscriber: Int, reply: V4ReplySummary, datagram: UnsafeRawBufferPointer,
                             into out: UnsafeMutableRawBufferPointer) -> Int {
         let offered = reply.yiaddr == .any ? plan.ipv4(subscriber) : reply.yiaddr
-        return writer.request(mac: plan.mac(subscriber), xid: xid, requested: offered,
-                              server: reply.serverIdentifier ?? fallbackServer, into: out)
+        let server = reply.serverIdentifier ?? fallbackServer
+        switch plan.keying {
+        case .mac:
+            return writer.request(mac: plan.mac(subscriber), xid: xid, requested: offered, server: server, into: out)
+        case .option82:
+            return plan.withCircuitID(subscriber) {
+                writer.request(mac: plan.mac(subscriber), xid: xid, requested: offered, server: server, circuitID: $0, into: out)
+            }
+        }
     }
 }

@@ -13,20 +13,24 @@ public struct ServerSetup: Sendable, Hashable {
     public var logLevel: String
     /// `user` the workers run as.
     public var user: String
+    /// `option82_extractors`; left out when empty (`circuit_only` for ``BenchPlan/Keying/option82``).
+    public var option82Extractors: [String]
 
     public init(v4Address: IPv4Address, v6Address: IPv6Address, stateDirectory: String,
-                logLevel: String = "warn", user: String = "nobody") {
+                logLevel: String = "warn", user: String = "nobody", option82Extractors: [String] = []) {
         self.v4Address = v4Address
         self.v6Address = v6Address
         self.stateDirectory = stateDirectory
         self.logLevel = logLevel
         self.user = user
+        self.option82Extractors = option82Extractors
     }
 }
 
 /// The three files of a server configuration directory, generated for a ``BenchPlan``.
 public enum BenchFiles {
-    /// `reservations.json`: one line per subscriber with `ipv4`, `ipv6_na`, `ipv6_pd`, `mac`, `duid`.
+    /// `reservations.json`: one line per subscriber with `ipv4`, `ipv6_na`, `ipv6_pd`, then `mac` and
+    /// `duid`, or with ``BenchPlan/Keying/option82`` only `option82: {circuit}`.
     public static func reservations(_ plan: BenchPlan) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(plan.count * 170 + 4)
@@ -40,8 +44,11 @@ public enum BenchFiles {
     }
 
     static func entry(_ plan: BenchPlan, _ i: Int) -> String {
-        "{\"ipv4\":\"\(plan.ipv4(i))\",\"ipv6_na\":\"\(plan.ipv6NA(i))\",\"ipv6_pd\":\"\(plan.ipv6PD(i))\","
-            + "\"mac\":\"\(plan.mac(i))\",\"duid\":\"\(DUID.format(plan.duid(i)))\"}"
+        let addresses = "{\"ipv4\":\"\(plan.ipv4(i))\",\"ipv6_na\":\"\(plan.ipv6NA(i))\",\"ipv6_pd\":\"\(plan.ipv6PD(i))\","
+        switch plan.keying {
+        case .mac: return addresses + "\"mac\":\"\(plan.mac(i))\",\"duid\":\"\(DUID.format(plan.duid(i)))\"}"
+        case .option82: return addresses + "\"option82\":{\"circuit\":\"\(plan.circuitID(i))\"}}"
+        }
     }
 
     /// `config.json`: the plan's subnet, DNS, the bind addresses, log level, user and state directory.
@@ -56,6 +63,9 @@ public enum BenchFiles {
         w.field("gateway", BenchPlan.gateway.description)
         w.endObject()
         w.endArray()
+        if !setup.option82Extractors.isEmpty {
+            w.key("option82_extractors"); w.beginArray(); for e in setup.option82Extractors { w.string(e) }; w.endArray()
+        }
         w.field("v4_bind_address", SocketAddress.v4(setup.v4Address, port: 67).description)
         w.field("v6_bind_address", SocketAddress.v6(setup.v6Address, port: 547).description)
         w.key("logging"); w.beginObject(); w.field("level", setup.logLevel); w.field("stdout", true); w.endObject()
