@@ -100,7 +100,7 @@ public enum OpsProcess {
     }
 }
 
-/// Management, metrics and the event writer on one event-loop thread.
+/// Management, metrics, the event writer and the HA peer channel on one event-loop thread.
 final class Services {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let link: OpsLink

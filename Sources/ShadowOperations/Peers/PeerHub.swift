@@ -219,7 +219,11 @@ final class PeerHub {
         count(reason)
         let index = c.peerIndex ?? c.session.peerName.flatMap { n in peers.firstIndex { $0.name == n } }
             ?? peers.firstIndex { $0.address.ipDescription == c.remoteIP }
-        if beforeAuthentication, let index { peers[index].failedAuthentication = true }
+        // Only a failed proof of the key (or a name we do not know) makes a peer unauthenticated;
+        // garbage from its address is counted, not held against it.
+        if beforeAuthentication, reason == "authentication" || reason == "unknown_peer", let index {
+            peers[index].failedAuthentication = true
+        }
         logger.warning("HA: closing a peer connection: \(detail)",
                        metadata: metadata(c).merging(["ha.reason": "\(reason)"]) { a, _ in a })
         c.close()
