@@ -133,7 +133,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "ShadowOperationsTests", dependencies: [
-            "ShadowOperations", "ShadowCore", "IPC", "shadowctl",
+            "ShadowOperations", "ShadowCore", "IPC", "ShadowSystem", "shadowctl",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),

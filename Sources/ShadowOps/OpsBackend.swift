@@ -95,6 +95,11 @@ struct OpsBackend: ManagementBackend {
         return VersionReport(version: r.version, commit: r.commit)
     }
 
+    func peers() async -> PeersReport? {
+        guard let manager = link.peers.withLock({ $0 }) else { return nil }
+        return await manager.report()
+    }
+
     // MARK: conversions
 
     /// The reservations as a snapshot image in a sealed memfd, and its announcement.

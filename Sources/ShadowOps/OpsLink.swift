@@ -27,6 +27,12 @@ final class OpsLink: Sendable {
     let authorization = Mutex<(tokens: TokenTable?, group: ResolvedGroup?, tls: OpsTLSMaterial?)?>(nil)
     /// Where forwarded event lines go (set once the writer exists).
     let events = Mutex<EventWriter?>(nil)
+    /// The key and sync state for the peer channel, once the master sent them (with `ha`).
+    let peerSetup = Mutex<PeerSetup?>(nil)
+    /// Where `local-bindings` go (set once the peer channel runs; dropped before).
+    let peers = Mutex<PeerManager?>(nil)
+    /// Binding-table requests waiting for their begin → chunks → commit, by request id.
+    private let tables = Mutex<[UInt64: (CheckedContinuation<[BindingRecord]?, Never>, BindingTableAssembler)]>([:])
 
     init(channel: SeqPacketChannel, generation: UInt64, logger: Logger) {
         self.channel = SeqPacketChannelBox(channel)
@@ -66,6 +72,44 @@ final class OpsLink: Sendable {
             } catch {
                 logger.error("cannot send \(message.type) to the master: \(error)")
                 if let c = pending.withLock({ $0.removeValue(forKey: id) }) { c.resume(returning: nil) }
+            }
+        }
+    }
+
+    /// Sends a message that has no answer (`peer-states`, `peer-bindings`), serialised with the
+    /// requests. Blocks while the master's queue is full, as a request does.
+    func send(_ message: IPCMessage) {
+        do {
+            let bytes = try IPCCodec.encode(message, generation: generation, direction: .opsToMaster)
+            try sendLock.withLock { _ in try channel.value.send(bytes) }
+        } catch {
+            logger.error("cannot send \(message.type) to the master: \(error)")
+        }
+    }
+
+    /// Sends `binding-table-request` and collects the master's begin → chunks → commit answer
+    /// (table generation = the request id); nil when the channel is gone.
+    func requestTable() async -> [BindingRecord]? {
+        let id = nextID.add(1, ordering: .relaxed).oldValue
+        let bytes: [UInt8]
+        do {
+            bytes = try IPCCodec.encode(.bindingTableRequest(id), generation: generation, direction: .opsToMaster)
+        } catch {
+            logger.error("cannot encode binding-table-request: \(error)")
+            return nil
+        }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<[BindingRecord]?, Never>) in
+            let accepted = pending.withLock { _ -> Bool in
+                guard !closed.load(ordering: .relaxed) else { return false }
+                tables.withLock { $0[id] = (continuation, BindingTableAssembler()) }
+                return true
+            }
+            guard accepted else { return continuation.resume(returning: nil) }
+            do {
+                try sendLock.withLock { _ in try channel.value.send(bytes) }
+            } catch {
+                logger.error("cannot send binding-table-request to the master: \(error)")
+                if let c = tables.withLock({ $0.removeValue(forKey: id) }) { c.0.resume(returning: nil) }
             }
         }
     }
@@ -122,6 +166,11 @@ final class OpsLink: Sendable {
             return Array(table.values)
         }
         for c in waiting { c.resume(returning: nil) }
+        let tables = tables.withLock { table in
+            defer { table.removeAll() }
+            return Array(table.values)
+        }
+        for t in tables { t.0.resume(returning: nil) }
     }
 
     private func apply(_ message: IPCMessage, descriptor: FileDescriptor?) -> End? {
@@ -166,6 +215,16 @@ final class OpsLink: Sendable {
                 }
             }
             authorization.withLock { $0 = (tokens, access.group, access.tls) }
+        case .peerSetup(let setup):
+            peerSetup.withLock { $0 = setup }
+        case .localBindings(let records):
+            peers.withLock { $0 }?.localBindings(records)
+        case .bindingTableBegin(let m):
+            return feedTable(message, id: m.tableGeneration)
+        case .bindingTableChunk(let c):
+            return feedTable(message, id: c.tableGeneration)
+        case .bindingTableCommit(let m):
+            return feedTable(message, id: m.tableGeneration)
         case .event(let lines):
             if let writer = events.withLock({ $0 }) {
                 for line in lines.split(separator: 0x0A) { _ = writer.submit(utf8: Array(line)) }
@@ -176,6 +235,42 @@ final class OpsLink: Sendable {
                 return .failure("the master answered request \(id), which is not waiting")
             }
             c.resume(returning: message)
+        }
+        return nil
+    }
+}
+
+extension OpsLink {
+    /// Feeds one part of a binding-table answer to the request waiting for it; resumes it at the
+    /// commit. A part for no waiting request, or out of order, breaks the protocol.
+    private func feedTable(_ message: IPCMessage, id: UInt64) -> End? {
+        enum Step {
+            case notWaiting, broken(String), more, done(CheckedContinuation<[BindingRecord]?, Never>, [BindingRecord])
+        }
+        let step = tables.withLock { table -> Step in
+            guard var entry = table[id] else { return .notWaiting }
+            do throws(BindingTableAssembler.Failure) {
+                guard let records = try entry.1.feed(message) else {
+                    table[id] = entry
+                    return .more
+                }
+                table[id] = nil
+                return .done(entry.0, records)
+            } catch {
+                table[id] = nil
+                entry.0.resume(returning: nil)
+                return .broken("\(error)")
+            }
+        }
+        switch step {
+        case .notWaiting:
+            return .failure("the master sent \(message.type) for binding table request \(id), which is not waiting")
+        case .broken(let why):
+            return .failure("the master broke binding table answer \(id): \(why)")
+        case .done(let continuation, let records):
+            continuation.resume(returning: records)
+        case .more:
+            break
         }
         return nil
     }

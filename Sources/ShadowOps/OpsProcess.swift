@@ -100,7 +100,7 @@ public enum OpsProcess {
     }
 }
 
-/// Management, metrics and the event writer on one event-loop thread.
+/// Management, metrics, the event writer and the HA peer channel on one event-loop thread.
 final class Services {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let link: OpsLink
@@ -108,6 +108,7 @@ final class Services {
     private var management: ManagementServer?
     private var metrics: MetricsServer?
     private var events: EventWriter?
+    private var peers: PeerManager?
 
     init(link: OpsLink, logger: Logger) {
         self.link = link
@@ -128,6 +129,7 @@ final class Services {
             events = writer
             link.events.withLock { $0 = writer }
         }
+        try startPeers(config: config, args: args)
         let backend = OpsBackend(link: link, eventLoop: group.next())
         var managementSockets: [ManagementServer.BoundListener] = []
         if let fd = args.descriptor(for: .managementTCP) { managementSockets.append(.init(descriptor: fd, transport: .tcp)) }
@@ -168,10 +170,36 @@ final class Services {
         }
     }
 
+    /// The HA peer channel, when `ha` is configured: it needs the `ha-peers` listener and the
+    /// master's `peer-setup` (the key), or ops does not start.
+    private func startPeers(config: ServerConfig, args: OpsArguments) throws {
+        guard let ha = config.ha else { return }
+        guard let fd = args.descriptor(for: .haPeers) else {
+            throw PeerStartError(description: "ha is configured but the master passed no ha-peers listener")
+        }
+        guard let setup = link.peerSetup.withLock({ $0 }) else {
+            throw PeerStartError(description: "ha is configured but the master sent no peer-setup (the key)")
+        }
+        let writer = events
+        let manager = PeerManager(
+            configuration: .init(settings: ha, key: setup.key, tableSynced: setup.tableSynced, listener: fd),
+            master: OpsPeerLink(link: link), eventLoop: group.next(), logger: Logger(label: "shadowdhcp.ha"),
+            events: writer.map { w in { @Sendable line in _ = w.submit(line) } })
+        peers = manager
+        try manager.startBlocking()
+        link.peers.withLock { $0 = manager }
+    }
+
+    struct PeerStartError: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// Stops the listeners and drains the event queue (bounded). The event-loop threads end with
     /// the process, which exits right after: NIO's group shutdown reports on a Dispatch queue,
     /// and a Dispatch worker thread must never start in ops (see ``OpsProcess/run(argv:)``).
     func stop() {
+        link.peers.withLock { $0 = nil }
+        peers?.stopBlocking()
         management?.stopBlocking()
         metrics?.stopBlocking()
         link.events.withLock { $0 = nil }

@@ -34,6 +34,14 @@ struct Version: RequestCommand {
     func request() -> [UInt8] { simpleRequest("version") }
 }
 
+struct Peers: RequestCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the HA peers: state, last heartbeat, snapshot match, bindings sent and received; "
+            + "and which servers' shares this one answers.")
+    @OptionGroup var connection: ConnectionOptions
+    func request() -> [UInt8] { simpleRequest("peers") }
+}
+
 struct Bindings: RequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the number of MAC to Option 82 bindings, and the binding of one MAC.")

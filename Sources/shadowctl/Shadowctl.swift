@@ -19,7 +19,7 @@ struct Shadowctl: AsyncParsableCommand {
             timeout), 64 usage error.
             """,
         subcommands: [Status.self, Reload.self, Replace.self, Workers.self, Stats.self, Lookup.self,
-                      Bindings.self, Version.self, Token.self, HAKey.self, ReservationCommand.self,
+                      Bindings.self, Peers.self, Version.self, Token.self, HAKey.self, ReservationCommand.self,
                       ReservationsCommand.self])
 }
 

@@ -48,6 +48,14 @@ public protocol ManagementBackend: Sendable {
 
     /// Program version for `version`.
     func version() async -> VersionReport
+
+    /// The HA peer channel's view for `peers` and `/metrics`; nil without `ha`.
+    func peers() async -> PeersReport?
+}
+
+extension ManagementBackend {
+    /// No peer channel (a server without `ha`).
+    public func peers() async -> PeersReport? { nil }
 }
 
 /// The master's current state as far as `lookup` and `replace` need it.

@@ -18,6 +18,8 @@ public enum ManagementRequest: Sendable, Equatable {
     case bindings(mac: MACAddress?)
     /// Program version.
     case version
+    /// The HA peers' states (docs/high-availability.md).
+    case peers
     /// `reservation-add`, `reservation-update`, `reservation-delete`, `reservation-changes`: changes
     /// to single entries, each already checked on its own (fields, keys, `subnets_v4`).
     case changes(ChangeRequest)
@@ -59,7 +61,7 @@ public enum ManagementRequest: Sendable, Equatable {
 
     /// Every command name, in the order messages list them.
     public static let commandNames = ["status", "reload", "replace", "workers", "stats", "lookup", "bindings",
-                                      "version", "reservation-add", "reservation-update", "reservation-delete",
+                                      "version", "peers", "reservation-add", "reservation-update", "reservation-delete",
                                       "reservation-changes", "reservation-get", "reservations-list"]
 }
 

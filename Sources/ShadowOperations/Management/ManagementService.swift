@@ -207,6 +207,8 @@ public struct ManagementService: Sendable {
             return Self.bindingsResponse(count: count, mac: mac, entry: entry)
         case .version:
             return Self.versionResponse(await backend.version())
+        case .peers:
+            return Self.peersResponse(await backend.peers())
         case .changes(let request):
             record.before = .init(await backend.status())
             let result = await backend.applyChanges(request.changes)

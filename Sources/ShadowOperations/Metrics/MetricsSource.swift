@@ -10,11 +10,13 @@ public struct MetricsReport: Sendable, Equatable {
     public var now: Double
     /// `shadowdhcp_mgmt_requests_total{command,role,result}` (empty without a management server).
     public var managementRequests: [(key: ManagementAudit.Key, value: UInt64)] = []
+    /// The HA peer channel (nil without `ha`): the `shadowdhcp_ha_*` families.
+    public var peers: PeersReport?
 
     public static func == (a: Self, b: Self) -> Bool {
         a.stats == b.stats && a.status == b.status && a.workers == b.workers && a.bindingCount == b.bindingCount
             && a.now == b.now && a.managementRequests.map(\.key) == b.managementRequests.map(\.key)
-            && a.managementRequests.map(\.value) == b.managementRequests.map(\.value)
+            && a.managementRequests.map(\.value) == b.managementRequests.map(\.value) && a.peers == b.peers
     }
 
     public init(stats: StatsReport, status: StatusReport, workers: [WorkerReport], bindingCount: Int, now: Double) {
@@ -52,9 +54,11 @@ public struct BackendMetricsSource: MetricsSource {
         async let status = backend.status()
         async let workers = backend.workers()
         async let bindings = backend.bindingCount()
+        async let peers = backend.peers()
         var report = MetricsReport(stats: await stats, status: await status, workers: await workers,
                                    bindingCount: await bindings, now: clock())
         report.managementRequests = audit?.requestCounts ?? []
+        report.peers = await peers
         return report
     }
 }

@@ -15,7 +15,36 @@ public enum PrometheusExposition {
                 out.sample("shadowdhcp_mgmt_requests_total", [("command", k.command), ("role", k.role), ("result", k.result)], v)
             }
         }
+        if let peers = r.peers { haMetrics(peers, &out) }
         return out.text
+    }
+
+    /// docs/metrics.md, "High availability".
+    private static func haMetrics(_ r: PeersReport, _ out: inout Output) {
+        func perPeer<N: BinaryInteger>(_ name: String, _ type: String, _ help: String, _ value: (PeersReport.Peer) -> N) {
+            out.family(name, type, help)
+            for p in r.peers { out.sample(name, [("peer", p.name)], value(p)) }
+        }
+        perPeer("shadowdhcp_ha_peer_up", "gauge", "1 while the peer's authenticated heartbeats arrive.") {
+            $0.state == .up ? 1 : 0
+        }
+        perPeer("shadowdhcp_ha_peer_snapshot_mismatch", "gauge",
+                "1 when the peer has served another reservation snapshot digest for longer than 30 s.") {
+            $0.snapshotMismatch ? 1 : 0
+        }
+        perPeer("shadowdhcp_ha_bindings_sent_total", "counter", "Bindings sent to the peer.") { $0.bindingsSent }
+        perPeer("shadowdhcp_ha_bindings_received_total", "counter", "Bindings received from the peer (updates and table pulls).") {
+            $0.bindingsReceived
+        }
+        perPeer("shadowdhcp_ha_queue_dropped_total", "counter", "Bindings for the peer dropped because its queue was full.") {
+            $0.queueDropped
+        }
+        out.family("shadowdhcp_ha_connections_refused_total", "counter", "Peer connections closed by this server, by reason.")
+        for c in r.connectionsRefused { out.sample("shadowdhcp_ha_connections_refused_total", [("reason", c.name)], c.value) }
+        out.family("shadowdhcp_ha_answering", "gauge", "1 for each server whose share this server answers now.")
+        for name in r.serverNames {
+            out.sample("shadowdhcp_ha_answering", [("server", name)], r.answering.contains(name) ? 1 : 0)
+        }
     }
 
     private static func packetMetrics(_ s: StatsReport, _ out: inout Output) {
