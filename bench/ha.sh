@@ -4,7 +4,7 @@
 #
 #   sudo bench/ha.sh                     # everything (about 10 minutes)
 #   bench/ha.sh [--skip-build] [--only "failover sync cpu"] [--repeat R] [--heartbeats "1000:3 200:3"]
-#               [--sync-count N] [--sync-rate R] [--cpu-rate R] [--cpu-duration S] [--cpu-plans "option82 mac"]
+#               [--sync-count N] [--sync-rate R] [--cpu-rate R] [--cpu-duration S] [--cpu-plans "option82 option82-known mac"]
 #               [--out DIR]
 #
 # Topology: three network namespaces joined by a bridge in the relay's: sdb-ha-a (server dhcp-a,
@@ -30,9 +30,11 @@
 #    through the bindings dhcp-a learned.
 # 3. cpu: DORA at --cpu-rate (default 8,000/s) for --cpu-duration s (default 20) against dhcp-a,
 #    ha off (dhcp-a alone, no `ha`) and on (active-active with dhcp-b up), alternating R times per
-#    plan (option82: every exchange teaches a binding that goes to the peer; mac: no binding, the
-#    channel carries heartbeats only). CPU = utime + stime (/proc/PID/stat) of dhcp-a's master and
-#    its children (v4, v6, ops) over the run, divided by the exchanges completed.
+#    plan (option82: every exchange teaches a new binding that goes to the peer; option82-known:
+#    10,000 subscribers whose bindings a warm-up run taught, so the exchanges are renewals that
+#    change nothing; mac: no binding, the channel carries heartbeats only). CPU = utime + stime
+#    (/proc/PID/stat) of dhcp-a's master and its children (v4, v6, ops) over the run, divided by the
+#    exchanges completed; also per process, since the peer channel's work is in master and ops.
 #
 # Network hygiene: 198.18.0.0/15 and 2001:db8:ffff::/64 only inside the namespaces this script
 # creates and deletes on exit (also on failure or Ctrl-C); every process it starts is stopped by PID.
@@ -53,7 +55,7 @@ SYNC_COUNT=150000
 SYNC_RATE=10000
 CPU_RATE=8000
 CPU_DURATION=20
-CPU_PLANS="option82 mac"
+CPU_PLANS="option82 option82-known mac"
 SKIP_BUILD=0
 OUT=""
 while [ $# -gt 0 ]; do
@@ -234,6 +236,16 @@ server_ticks() {
     echo "$total"
 }
 
+# The same per process: "comm=ticks" for the master and each child, space-separated.
+server_ticks_each() {
+    local pid comm fields
+    for pid in $(server_pids "$1"); do
+        comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+        fields=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+        printf '%s=%s ' "$comm" "$(echo "$fields" | awk '{print $12 + $13}')"
+    done
+}
+
 # shadow-bench in the relay's namespace, on the load's CPU; prints its JSON.
 bench() {
     ip netns exec "$NS_R" taskset -c "$CPU_LOAD" timeout 700 "$BIN/shadow-bench" "$@" --json
@@ -306,8 +318,15 @@ run_sync() {
 # One CPU run of dhcp-a: PLAN, ha on or off, repetition; appends a row to $CPU.
 cpu_run() {
     local plan=$1 ha=$2 rep=$3 count dir_a dir_b pa pb="" before after before_b=0 after_b=0 json
+    # option82: a new binding per exchange; option82-known: 10,000 subscribers whose bindings a
+    # warm-up run taught first (renewals: nothing changes, nothing to send); mac: no binding at all.
+    local keying=mac flag=""
     count=$((CPU_RATE * CPU_DURATION))
-    dir_a=$(generate a "$plan" "$count"); dir_b=$(generate b "$plan" "$count")
+    case "$plan" in
+        option82) keying=option82; flag=--option82 ;;
+        option82-known) keying=option82; flag=--option82; count=10000 ;;
+    esac
+    dir_a=$(generate a "$keying" "$count"); dir_b=$(generate b "$keying" "$count")
     if [ "$ha" = on ]; then configure "$dir_a" a active-active; configure "$dir_b" b active-active
     else configure "$dir_a" a off; fi
     start_server a "$dir_a"; pa=$STARTED
@@ -316,16 +335,22 @@ cpu_run() {
         log "cpu: the servers did not come up; see $WORK/run$RUN-*.log"
         stop_server "$pa"; [ -n "$pb" ] && stop_server "$pb"; return 0
     fi
+    if [ "$plan" = option82-known ]; then
+        bench load $flag --server "$A4" --bind "$R4" --count "$count" --rate "$CPU_RATE" \
+            --duration "$(awk -v n="$count" -v r="$CPU_RATE" 'BEGIN { printf "%.3f", (n + 2) / r }')" > /dev/null || true
+    fi
     sleep 1
+    local each_before each_after
     before=$(server_ticks "$pa"); [ -n "$pb" ] && before_b=$(server_ticks "$pb")
-    local flag=""; [ "$plan" = option82 ] && flag=--option82
+    each_before=$(server_ticks_each "$pa")
     json=$(bench load $flag --server "$A4" --bind "$R4" --count "$count" --rate "$CPU_RATE" --duration "$CPU_DURATION") || true
     after=$(server_ticks "$pa"); [ -n "$pb" ] && after_b=$(server_ticks "$pb")
+    each_after=$(server_ticks_each "$pa")
     local bindings_b="-"
     [ -n "$pb" ] && bindings_b=$(python3 "$HAPY" mgmt "$(mgmt_socket b)" '{"command":"bindings"}' 2>/dev/null \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["binding_count"])' 2>/dev/null || echo "-")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$plan" "$ha" "$rep" "$((after - before))" "$((after_b - before_b))" \
-        "$(getconf CLK_TCK)" "$bindings_b" "${json//$'\n'/ }" >> "$CPU"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$plan" "$ha" "$rep" "$((after - before))" "$((after_b - before_b))" \
+        "$(getconf CLK_TCK)" "$bindings_b" "${json//$'\n'/ }" "$each_before" "$each_after" >> "$CPU"
     stop_server "$pa"; [ -n "$pb" ] && stop_server "$pb"
     return 0
 }
@@ -407,19 +432,40 @@ if cpu:
     print("| plan | pair | ha off µs | ha on µs | on − off µs | completed off / on | dhcp-b CPU µs/exch | dhcp-b bindings |")
     print("|---|---|---|---|---|---|---|---|")
     runs = {}
-    for plan, ha, rep, ticks, ticks_b, hz, bindings_b, j in cpu:
+    names = ["shadow-master", "shadow-v4", "shadow-v6", "shadow-ops"]
+    def each(before, after):
+        b = dict(x.split("=") for x in before.split())
+        a = dict(x.split("=") for x in after.split())
+        return {n: int(a[n]) - int(b[n]) for n in names if n in a and n in b}
+    for plan, ha, rep, ticks, ticks_b, hz, bindings_b, j, *per in cpu:
         r = doc(j).get("result", {})
         done = r.get("completed") or 0
         us = int(ticks) / int(hz) * 1e6 / done if done else None
         us_b = int(ticks_b) / int(hz) * 1e6 / done if done else None
-        runs.setdefault((plan, rep), {})[ha] = (us, done, us_b, bindings_b)
-    diffs = {}
+        parts = {n: t / int(hz) * 1e6 / done for n, t in each(*per).items()} if per and done else {}
+        runs.setdefault((plan, rep), {})[ha] = (us, done, us_b, bindings_b, parts)
+    diffs, part_diffs = {}, {}
     for (plan, rep), v in runs.items():
         off, on = v.get("off"), v.get("on")
         if not off or not on or off[0] is None or on[0] is None:
             continue
         diffs.setdefault(plan, []).append(on[0] - off[0])
         print(f"| {plan} | {rep} | {off[0]:.2f} | {on[0]:.2f} | {on[0] - off[0]:+.2f} | {off[1]} / {on[1]} | {on[2]:.2f} | {on[3]} |")
+        for n in names:
+            if n in off[4] and n in on[4]:
+                part_diffs.setdefault(plan, {}).setdefault(n, []).append((off[4][n], on[4][n]))
     for plan, d in diffs.items():
         print(f"\n{plan}: on − off median {statistics.median(d):+.2f} µs per exchange over {len(d)} pairs")
+    if part_diffs:
+        print("\nThe same per process of dhcp-a, µs per exchange, off → on for each pair (the peer channel's own work is "
+              "in shadow-master and shadow-ops; the workers do the same with ha on or off)\n")
+        print("| plan | process | off → on per pair | median on − off |")
+        print("|---|---|---|---|")
+        for plan, per in part_diffs.items():
+            for n, pairs in per.items():
+                cells = "; ".join(f"{a:.2f} → {b:.2f}" for a, b in pairs)
+                print(f"| {plan} | {n} | {cells} | {statistics.median(b - a for a, b in pairs):+.2f} |")
+            both = [sum(p) for p in zip(*[[b - a for a, b in per[n]] for n in ("shadow-master", "shadow-ops") if n in per])]
+            if both:
+                print(f"| {plan} | master + ops | | {statistics.median(both):+.2f} |")
 EOF
