@@ -266,13 +266,15 @@ run_failover() {
                     json=$(ip netns exec "$NS_R" timeout 120 python3 "$HAPY" failover --pid "$pa" --victim "$A4" \
                         --survivor "$B4" --giaddr "$R4" --mode "$mode") || true
                     # The master's death takes its workers with it (PR_SET_PDEATHSIG).
-                    left=""
-                    for _ in $(seq 1 20); do
-                        left=$(for c in $children; do kill -0 "$c" 2>/dev/null && echo "$c"; done | tr '\n' ' ')
-                        [ -z "$left" ] && break
-                        sleep 0.1
-                    done
-                    for c in $left; do kill -KILL "$c" 2>/dev/null || true; done
+                    left="not killed"
+                    if ! kill -0 "$pa" 2>/dev/null; then
+                        for _ in $(seq 1 20); do
+                            left=$(for c in $children; do kill -0 "$c" 2>/dev/null && echo "$c"; done | xargs)
+                            [ -z "$left" ] && break
+                            sleep 0.1
+                        done
+                    fi
+                    [ "$left" = "not killed" ] || for c in $left; do kill -KILL "$c" 2>/dev/null || true; done
                     [ -n "$json" ] || json='{}'
                     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$hb" "$missed" "$rep" "${left:-none}" "$json" >> "$FAILOVER"
                     log "failover: ${json:-no result}; children left after 2 s: ${left:-none}"
