@@ -25,9 +25,10 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
              .statsResponse, .bindingsResponse, .versionResponse]
         case .opsToMaster:
             // Requests only: ops never reports bindings, counters or events, and never sends text
-            // for the master to parse (a replace carries the reservations as a snapshot image).
+            // for the master to parse (a replace carries the reservations as a snapshot image,
+            // a commit of changes the changes in ChangeSetCodec's binary form).
             [.ready, .statusRequest, .reloadRequest, .replaceRequest, .workersRequest, .statsRequest,
-             .bindingsRequest, .versionRequest]
+             .bindingsRequest, .versionRequest, .changesRequest]
         }
     }
 

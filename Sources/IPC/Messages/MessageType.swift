@@ -62,6 +62,12 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
     /// Master → ops, after ``configure``: the token file's bytes and the resolved Unix group: ``OpsAccess``.
     case access = 28
 
+    // 29–39 are reserved (high availability).
+
+    /// Ops → master: commit per-reservation changes, given as the changes themselves in the
+    /// attached sealed memfd (``ChangeSetCodec``): ``ChangesRequest``. Answered by ``mutationResult``.
+    case changesRequest = 40
+
     public var description: String {
         switch self {
         case .ready: "ready"
@@ -92,9 +98,10 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
         case .versionRequest: "version-request"
         case .versionResponse: "version-response"
         case .access: "access"
+        case .changesRequest: "changes-request"
         }
     }
 
     /// Whether a message of this type must carry exactly one descriptor (all others carry none).
-    public var carriesDescriptor: Bool { self == .snapshot || self == .replaceRequest }
+    public var carriesDescriptor: Bool { self == .snapshot || self == .replaceRequest || self == .changesRequest }
 }

@@ -175,6 +175,7 @@ public enum IPCMessage: Hashable, Sendable {
     case versionRequest(UInt64)
     case versionResponse(VersionResponse)
     case access(OpsAccess)
+    case changesRequest(ChangesRequest)
 
     public var type: MessageType {
         switch self {
@@ -206,6 +207,7 @@ public enum IPCMessage: Hashable, Sendable {
         case .versionRequest: .versionRequest
         case .versionResponse: .versionResponse
         case .access: .access
+        case .changesRequest: .changesRequest
         }
     }
 }
