@@ -20,8 +20,10 @@ extension DHCPv4Engine {
     }
 
     /// REQUEST → ACK when the compared address is the reservation's, NAK otherwise (docs/dhcpv4.md).
+    /// With `learnsSilently` (HA), a SELECTING REQUEST that names another server still yields the
+    /// binding its ACK would.
     func request(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
-                 reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
+                 learnsSilently: Bool, reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let m = tx.message
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
@@ -34,7 +36,8 @@ extension DHCPv4Engine {
         case let .selecting(sid, requested):
             let override = m.relayAgentInformation?.serverIdentifierOverride
             guard sid == serverIdentifier || sid == override else {
-                throw NoReply(.wrongServerId, reserved: found.reservation.ipv4)
+                throw NoReply(.wrongServerId, reserved: found.reservation.ipv4,
+                              learned: learnsSilently ? learnedBinding(tx, found, bindings: bindings) : nil)
             }
             compared = requested
         case let .initReboot(requested):
@@ -48,11 +51,8 @@ extension DHCPv4Engine {
             return answer(tx, plan, found, clientAddress: compared, reply: reply)
         }
         let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
-        var learned: DHCPv4LearnedBinding?
-        if let o82 = found.reservation.option82, let mac = tx.mac {
-            learned = DHCPv4LearnedBinding(mac: mac, option82: o82, previous: bindings.option82(for: mac))
-        }
-        return answer(tx, plan, found, clientAddress: compared, learned: learned, reply: reply)
+        return answer(tx, plan, found, clientAddress: compared, learned: learnedBinding(tx, found, bindings: bindings),
+                      reply: reply)
     }
 
     /// INFORM → ACK for a reserved client whose `ciaddr` is its reserved address; silence otherwise
