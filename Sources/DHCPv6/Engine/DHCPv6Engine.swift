@@ -31,11 +31,17 @@ public struct DHCPv6Engine: Sendable {
 
     /// Handles one datagram received from `source`:`sourcePort`.
     ///
-    /// - Parameter reply: where the Relay-reply is written (4096 bytes is plenty for any reply to a
-    ///   datagram of ordinary size; a reply that does not fit ends as `EncodeFailed`).
+    /// - Parameters:
+    ///   - shares: which clients this server answers (docs/high-availability.md, "Who answers"),
+    ///     keyed by the Client Identifier's DUID; ``ServiceShares/standalone`` without HA.
+    ///   - holdCorrelation: HA before the first peer table pull: a client whose reservation is
+    ///     found only through the binding table gets no reply (`AwaitingPeerSync`).
+    ///   - reply: where the Relay-reply is written (4096 bytes is plenty for any reply to a
+    ///     datagram of ordinary size; a reply that does not fit ends as `EncodeFailed`).
     /// - Returns: the reply length and destination, or why there is none, plus the event record.
     public func handle(datagram: UnsafeRawBufferPointer, source: IPv6Address, sourcePort: UInt16,
                        snapshot: ReservationSnapshot, bindings: BindingTable,
+                       shares: ServiceShares = .standalone, holdCorrelation: Bool = false,
                        reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var tx: DHCPv6Transaction
         do {
@@ -50,7 +56,8 @@ public struct DHCPv6Engine: Sendable {
             return tx.undecodableClient(error)
         }
         do throws(NoReply) {
-            let decision = try decide(tx, snapshot: snapshot, bindings: bindings)
+            let decision = try decide(tx, snapshot: snapshot, bindings: bindings, shares: shares,
+                                      holdCorrelation: holdCorrelation)
             return answer(tx, decision, snapshot: snapshot, reply: reply)
         } catch {
             return tx.noReply(error.reason)
