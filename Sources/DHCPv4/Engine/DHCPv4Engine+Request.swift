@@ -36,8 +36,9 @@ extension DHCPv4Engine {
         case let .selecting(sid, requested):
             let override = m.relayAgentInformation?.serverIdentifierOverride
             guard sid == serverIdentifier || sid == override else {
-                throw NoReply(.wrongServerId, reserved: found.reservation.ipv4,
-                              learned: learnsSilently ? learnedBinding(tx, found, bindings: bindings) : nil)
+                guard learnsSilently else { throw NoReply(.wrongServerId, reserved: found.reservation.ipv4) }
+                return tx.noReply(.wrongServerId, reserved: found.reservation.ipv4,
+                                  learned: learnedBinding(tx, found, bindings: bindings))
             }
             compared = requested
         case let .initReboot(requested):

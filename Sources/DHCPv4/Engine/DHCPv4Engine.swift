@@ -49,7 +49,7 @@ public struct DHCPv4Engine: Sendable {
         do throws(NoReply) {
             return try dispatch(tx, snapshot: snapshot, bindings: bindings, shares: shares, reply: reply)
         } catch {
-            return tx.noReply(error.reason, reserved: error.reserved, learned: error.learned)
+            return tx.noReply(error.reason, reserved: error.reserved)
         }
     }
 
@@ -60,11 +60,10 @@ public struct DHCPv4Engine: Sendable {
         guard m.op == BOOTP.request else { throw NoReply(.discarded) }
         guard let code = m.messageTypeCode else { throw NoReply(.noMessageType) }
         guard let type = DHCPv4MessageType(rawValue: code) else { throw NoReply(.discarded) }
-        if type == .offer || type == .ack || type == .nak { throw NoReply(.discarded) }
-        guard shares.answers(shareOf: m.loadBalancingKey) else {
-            throw peerShare(tx, type, snapshot: snapshot, bindings: bindings, shares: shares)
+        // One comparison when standalone (and in active-active, where every server answers everyone).
+        if shares.mode != .activeActive, !shares.answers(shareOf: m.loadBalancingKey) {
+            return try peerShare(tx, type, snapshot: snapshot, bindings: bindings, shares: shares)
         }
-        let learnsSilently = shares.serverCount > 1
         switch type {
         case .discover:
             let found = try resolve(tx, snapshot: snapshot)
@@ -72,26 +71,31 @@ public struct DHCPv4Engine: Sendable {
             let plan = DHCPv4ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true)
             return answer(tx, plan, found, reply: reply)
         case .request:
-            return try request(tx, snapshot: snapshot, bindings: bindings, learnsSilently: learnsSilently, reply: reply)
+            return try request(tx, snapshot: snapshot, bindings: bindings, learnsSilently: shares.serverCount > 1,
+                               reply: reply)
         case .inform:
             return try inform(tx, snapshot: snapshot, reply: reply)
         case .decline, .release:
             let found = try resolve(tx, snapshot: snapshot)
             return tx.recorded(type, found, clientAddress: type == .decline ? m.requestedAddress : m.ciaddr)
         case .offer, .ack, .nak:
-            throw NoReply(.discarded)  // refused above, before the share
+            throw NoReply(.discarded)
         }
     }
 
-    /// Silence for a client in a peer's share (`PeerShare`). With HA (more than one server), a
-    /// DISCOVER, REQUEST or INFORM that finds a reservation with an Option 82 still yields the
-    /// binding chaddr → that Option 82, as an ACK would: the peer answers, this server learns.
+    /// Silence for a client in a peer's share (`PeerShare`; server-side types stay `Discarded`).
+    /// With HA (more than one server), a DISCOVER, REQUEST or INFORM that finds a reservation with
+    /// an Option 82 still yields the binding chaddr → that Option 82, as an ACK would: the peer
+    /// answers, this server learns.
     func peerShare(_ tx: borrowing DHCPv4Transaction, _ type: DHCPv4MessageType, snapshot: ReservationSnapshot,
-                   bindings: BindingTable, shares: ServiceShares) -> NoReply {
-        guard shares.serverCount > 1, type == .discover || type == .request || type == .inform,
-              let found = try? resolve(tx, snapshot: snapshot) else { return NoReply(.peerShare) }
-        return NoReply(.peerShare, reserved: found.reservation.ipv4,
-                       learned: learnedBinding(tx, found, bindings: bindings))
+                   bindings: BindingTable, shares: ServiceShares) throws(NoReply) -> DHCPv4Outcome {
+        switch type {
+        case .offer, .ack, .nak: throw NoReply(.discarded)
+        case .decline, .release: throw NoReply(.peerShare)
+        case .discover, .request, .inform: break
+        }
+        guard shares.serverCount > 1, let found = try? resolve(tx, snapshot: snapshot) else { throw NoReply(.peerShare) }
+        return tx.noReply(.peerShare, reserved: found.reservation.ipv4, learned: learnedBinding(tx, found, bindings: bindings))
     }
 
     /// chaddr → the reservation's Option 82, when the reservation has one (what an ACK teaches).
@@ -144,12 +148,8 @@ struct NoReply: Error {
     var reason: DHCPv4NoReplyReason
     /// The reserved address, when a reservation was found before the gate that stopped (for logs).
     var reserved: IPv4Address?
-    /// A binding learned although the client is not answered (HA: a peer's share, another
-    /// server's identifier).
-    var learned: DHCPv4LearnedBinding?
-    init(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil, learned: DHCPv4LearnedBinding? = nil) {
+    init(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil) {
         self.reason = reason
         self.reserved = reserved
-        self.learned = learned
     }
 }

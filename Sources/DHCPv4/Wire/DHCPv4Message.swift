@@ -15,7 +15,6 @@ public struct DHCPv4Message {
     private var messageTypeAt = Span.absent
     private var serverIdentifierAt = Span.absent
     private var requestedAddressAt = Span.absent
-    private var clientIdentifierAt = Span.absent
     /// The last Relay Agent Information option, already validated.
     public private(set) var relayAgentInformation: RelayAgentInformation?
     /// Offset of the End option.
@@ -71,8 +70,6 @@ public struct DHCPv4Message {
             try expect(4); serverIdentifierAt = Span(offset: i + 2, length: 4)
         case DHCPv4Option.requestedIPAddress:
             try expect(4); requestedAddressAt = Span(offset: i + 2, length: 4)
-        case DHCPv4Option.clientIdentifier:
-            clientIdentifierAt = Span(offset: i + 2, length: length)
         case DHCPv4Option.overload:
             throw DHCPv4DecodeError(.optionOverload, optionCode: code, offset: i)
         case DHCPv4Option.relayAgentInformation:
@@ -128,16 +125,12 @@ extension DHCPv4Message {
     /// Option 50, Requested IP Address.
     public var requestedAddress: IPv4Address? { requestedAddressAt.address(in: bytes) }
 
-    /// Option 61, Client Identifier: its whole value (type byte included), nil when absent.
-    public var clientIdentifier: UnsafeRawBufferPointer? { clientIdentifierAt.value(in: bytes) }
-
     /// The key of the client's high-availability share (RFC 3074, docs/high-availability.md): the
-    /// value of option 61 when the client sends a non-empty one, else the first `hlen` bytes of
-    /// `chaddr` — what ISC Kea hashes.
+    /// value of option 61 (type byte included) when the client sends a non-empty one, else the
+    /// first `hlen` bytes of `chaddr` — what ISC Kea hashes. Scans the options (decoding does not
+    /// record option 61, which only load-balancing reads).
     public var loadBalancingKey: UnsafeRawBufferPointer {
-        if clientIdentifierAt.offset != 0, clientIdentifierAt.length != 0 {
-            return bytes.slice(Int(clientIdentifierAt.offset), Int(clientIdentifierAt.length))
-        }
+        if let id = option(DHCPv4Option.clientIdentifier), !id.isEmpty { return id }
         return clientHardwareAddress
     }
 

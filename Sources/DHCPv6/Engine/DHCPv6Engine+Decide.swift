@@ -17,50 +17,42 @@ extension DHCPv6Engine {
     /// Dispatches on the client message type (docs/dhcpv6.md, "Reply logic").
     ///
     /// After the Client Identifier gate, a client whose DUID is in a peer's share is not answered
-    /// (`PeerShare`; an Information-request without a Client Identifier has the empty key). While
-    /// `holdCorrelation` is set, a reservation found only through the binding table is not
-    /// answered either (`AwaitingPeerSync`).
+    /// (`PeerShare`; an Information-request without a Client Identifier has the empty key).
     func decide(_ tx: borrowing DHCPv6Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
-                shares: ServiceShares, holdCorrelation: Bool) throws(NoReply) -> DHCPv6Decision {
+                shares: ServiceShares) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message
         guard let type = m.type else { throw NoReply(.discarded) }
         switch type {
         case .informationRequest:
-            try checkShare(m, tx.buffer, shares)
+            if shares.mode != .activeActive { try checkShare(m, tx.buffer, shares) }
             return try decideInformationRequest(m, tx.buffer)
         case .solicit, .request, .renew, .rebind, .confirm, .release, .decline:
             guard m.clientID != nil else { throw NoReply(.noClientID) }
-            try checkShare(m, tx.buffer, shares)
+            if shares.mode != .activeActive { try checkShare(m, tx.buffer, shares) }
         default:
             throw NoReply(.discarded)
         }
         switch type {
-        case .solicit: return try decideSolicit(tx, snapshot, bindings, holdCorrelation)
-        case .request: return try decideRequest(tx, snapshot, bindings, holdCorrelation)
-        case .renew, .rebind: return try decideRenewRebind(tx, snapshot, bindings, holdCorrelation)
-        case .confirm: return try decideConfirm(tx, snapshot, bindings, holdCorrelation)
-        default: return try decideReleaseDecline(tx, snapshot, bindings, holdCorrelation)
+        case .solicit: return try decideSolicit(tx, snapshot, bindings)
+        case .request: return try decideRequest(tx, snapshot, bindings)
+        case .renew, .rebind: return try decideRenewRebind(tx, snapshot, bindings)
+        case .confirm: return try decideConfirm(tx, snapshot, bindings)
+        default: return try decideReleaseDecline(tx, snapshot, bindings)
         }
     }
 
     /// `PeerShare` unless this server answers the share of the client's DUID (the empty key
-    /// without a Client Identifier).
-    @inline(__always)
+    /// without a Client Identifier). Called only with HA (not active-active).
     private func checkShare(_ m: DHCPv6ClientMessage, _ buffer: UnsafeRawBufferPointer,
                             _ shares: ServiceShares) throws(NoReply) {
-        if shares.mode == .activeActive { return }
         let key = m.clientID.map { UnsafeRawBufferPointer(rebasing: buffer[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
         guard shares.answers(shareOf: key) else { throw NoReply(.peerShare) }
     }
 
-    /// The lookup, run only when a handler needs it. While the correlation is held (`hold`), a
-    /// reservation found through a learned binding (method `option82`, `lease_fallback`) means
-    /// silence: a peer's table may hold a newer binding for that MAC.
+    /// The lookup, run only when a handler needs it.
     private func lookup(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
-                        _ bindings: BindingTable, _ hold: Bool) throws(NoReply) -> ReservationMatch? {
-        let match = tx.lookup(state.config, snapshot: snapshot, bindings: bindings)
-        if hold, let match, match.method == .option82 { throw NoReply(.awaitingPeerSync) }
-        return match
+                        _ bindings: BindingTable) -> ReservationMatch? {
+        tx.lookup(state.config, snapshot: snapshot, bindings: bindings)
     }
 
     /// DNS only when the ORO asks for it or there is no ORO.
@@ -74,10 +66,10 @@ extension DHCPv6Engine {
 
     /// Solicit → Advertise (Preference 255), or Reply with Rapid Commit.
     private func decideSolicit(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
-                               _ bindings: BindingTable, _ hold: Bool) throws(NoReply) -> DHCPv6Decision {
+                               _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message
         guard m.serverID == nil else { throw NoReply(.unexpectedServerID) }
-        guard let match = try lookup(tx, snapshot, bindings, hold) else { throw NoReply(.noReservation) }
+        guard let match = lookup(tx, snapshot, bindings) else { throw NoReply(.noReservation) }
         let ia = IAPlan(first: .reserved(echoOthers: false), rest: .unavailable)
         let plan = DHCPv6ReplyPlan(type: m.hasRapidCommit ? .reply : .advertise, iaNA: ia, iaPD: ia,
                                    preference: !m.hasRapidCommit, rapidCommit: m.hasRapidCommit, dns: wantsDNS(m))
@@ -86,10 +78,10 @@ extension DHCPv6Engine {
 
     /// Request → Reply; without a reservation every IA gets NoAddrsAvail / NoPrefixAvail.
     private func decideRequest(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
-                               _ bindings: BindingTable, _ hold: Bool) throws(NoReply) -> DHCPv6Decision {
+                               _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         if let problem = serverIDProblem(m, buffer) { throw NoReply(problem) }
-        let match = try lookup(tx, snapshot, bindings, hold)
+        let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .unavailable, rest: .unavailable)
                               : IAPlan(first: .reserved(echoOthers: false), rest: .unavailable)
         return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m)), match: match)
@@ -99,14 +91,14 @@ extension DHCPv6Engine {
     /// reserved one with zero lifetimes; without a reservation upstream's NoBinding IAs. A Rebind
     /// carrying a Server Identifier is discarded (RFC 8415 §16.7).
     private func decideRenewRebind(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
-                                   _ bindings: BindingTable, _ hold: Bool) throws(NoReply) -> DHCPv6Decision {
+                                   _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         if m.type == .rebind {
             guard m.serverID == nil else { throw NoReply(.unexpectedServerID) }
         } else if let problem = serverIDProblem(m, buffer) {
             throw NoReply(problem)
         }
-        let match = try lookup(tx, snapshot, bindings, hold)
+        let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .noBindingEcho, rest: .noBindingEcho)
                               : IAPlan(first: .reserved(echoOthers: true), rest: .noBindingBare)
         return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m)), match: match)
@@ -115,11 +107,11 @@ extension DHCPv6Engine {
     /// Confirm → Success when every listed IA_NA address is the reservation's, NotOnLink otherwise;
     /// silence without a reservation or without any address (RFC 8415 §18.3.3).
     private func decideConfirm(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
-                               _ bindings: BindingTable, _ hold: Bool) throws(NoReply) -> DHCPv6Decision {
+                               _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         guard m.serverID == nil else { throw NoReply(.unexpectedServerID) }
         guard m.listsAnyAddress else { throw NoReply(.discarded) }
-        guard let match = try lookup(tx, snapshot, bindings, hold) else { throw NoReply(.noReservation) }
+        guard let match = lookup(tx, snapshot, bindings) else { throw NoReply(.noReservation) }
         let reserved = snapshot.ipv6NA(at: match.index)
         var onLink = true
         let options = DHCPv6OptionWalker(buffer: buffer, range: m.options, messageOffset: m.offset)
@@ -136,10 +128,10 @@ extension DHCPv6Engine {
     /// Release and Decline → Reply with Status Code Success; IAs we hold no reservation for get
     /// NoBinding. A missing or wrong Server Identifier means silence.
     private func decideReleaseDecline(_ tx: borrowing DHCPv6Transaction, _ snapshot: ReservationSnapshot,
-                                      _ bindings: BindingTable, _ hold: Bool) throws(NoReply) -> DHCPv6Decision {
+                                      _ bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message, buffer = tx.buffer
         if let problem = serverIDProblem(m, buffer) { throw NoReply(problem) }
-        let match = try lookup(tx, snapshot, bindings, hold)
+        let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .noBindingBare, rest: .noBindingBare)
                               : IAPlan(first: .omitted, rest: .noBindingBare)
         return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, status: .success), match: match)

@@ -56,21 +56,26 @@ public struct DHCPv6Engine: Sendable {
             return tx.undecodableClient(error)
         }
         do throws(NoReply) {
-            let decision = try decide(tx, snapshot: snapshot, bindings: bindings, shares: shares,
-                                      holdCorrelation: holdCorrelation)
-            return answer(tx, decision, snapshot: snapshot, reply: reply)
+            let decision = try decide(tx, snapshot: snapshot, bindings: bindings, shares: shares)
+            return answer(tx, decision, snapshot: snapshot, holdCorrelation: holdCorrelation, reply: reply)
         } catch {
             return tx.noReply(error.reason)
         }
     }
 
     /// Writes the Relay-reply for `decision` and wraps the result (reply or `EncodeFailed`) into an outcome.
+    ///
+    /// The hold (HA, before the first peer table pull): while `holdCorrelation` is set, a
+    /// reservation found only through a learned binding (method `option82`, `lease_fallback`) means
+    /// silence, `AwaitingPeerSync`, whatever the message type: a peer may hold a newer binding for
+    /// that MAC.
     private func answer(_ tx: borrowing DHCPv6Transaction, _ decision: DHCPv6Decision, snapshot: ReservationSnapshot,
-                        reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
+                        holdCorrelation: Bool, reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var plan = decision.plan
-        if let index = decision.match?.index {
-            plan.reservedNA = snapshot.ipv6NA(at: index)
-            plan.reservedPD = snapshot.ipv6PD(at: index)
+        if let match = decision.match {
+            if holdCorrelation && match.method == .option82 { return tx.noReply(.awaitingPeerSync) }
+            plan.reservedNA = snapshot.ipv6NA(at: match.index)
+            plan.reservedPD = snapshot.ipv6PD(at: match.index)
         }
         var w = WireWriter(reply)
         let state = self.state
