@@ -8,6 +8,7 @@
 #
 #   bench/callgrind.sh [ITERATIONS]        # default 20000; BIN (default .build-rel/release), OUT
 #   ONLY=worker bench/callgrind.sh [ITERATIONS]   # bench-worker alone (about 3 minutes)
+#   HA=1 ONLY=worker bench/callgrind.sh [ITERATIONS]   # the worker path with HA shares (bench-worker --ha)
 #
 # bench-dhcpv4 runs each scenario ITERATIONS/10 times (warm-up) then ITERATIONS times; bench-dhcpv6
 # runs each 10,000 + ITERATIONS times. Both build 1,000,000 reservations first (about a minute
@@ -22,6 +23,7 @@ OUT=${OUT:-$(mktemp -d /tmp/shadow-callgrind.XXXXXX)}
 mkdir -p "$OUT"
 N=${1:-20000}
 ONLY=${ONLY:-all}
+HA=${HA:-}
 
 # valgrind 3.19 cannot read these binaries' DWARF (it gives up on bench-dhcpv4 since the package
 # links swift-crypto); the symbol table is enough for callgrind, so each runs from a stripped copy.
@@ -44,6 +46,7 @@ WORKERS=()
 for run in b1 b32 b1-loopback b32-loopback; do
     batch=${run%%-*}; batch=${batch#b}
     extra=(); [ "${run#*-}" = loopback ] && extra=(--loopback)
+    [ -n "$HA" ] && extra+=(--ha)
     timeout 1200 nice valgrind --tool=callgrind --callgrind-out-file="$OUT/worker-$run.out" \
         --toggle-collect='*PacketPathBench*serve*' --dump-before='*bench_worker3run*' \
         "$OUT/bench-worker" --exchanges "$N" --batch "$batch" "${extra[@]}" > "$OUT/worker-$run.txt" 2> "$OUT/worker-$run.err" &

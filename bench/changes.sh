@@ -19,7 +19,7 @@ CHANGES=${CHANGES:-30000}
 LANES=${LANES:-3000}
 PROBE_RATE=${PROBE_RATE:-200}
 WORK=${WORK:-/tmp/shadow-changes}
-NS=sdb-changes
+NS=${NS:-sdb-changes}
 [ "$(id -u)" = 0 ] || { echo "bench/changes.sh needs root (namespace, ports 67/547)" >&2; exit 1; }
 GEN=$WORK/gen-$COUNT
 DIR=$WORK/run-$COUNT
@@ -52,7 +52,8 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 rss() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$1/status"; echo; }
-# The working copy of the group commit lives in shadow-ops (the master's child of that name).
+# Both keep a working copy: shadow-ops (the master's child of that name) to apply the requests,
+# the master to apply the changes ops sends it.
 ops() { for c in $(cat /proc/$MP/task/*/children 2>/dev/null); do
             [ "$(cat /proc/$c/comm 2>/dev/null)" = shadow-ops ] && echo "$c"; done | head -1; }
 echo "master before: $(rss "$MP")"
@@ -78,6 +79,20 @@ g = [json.loads(l) for l in sys.stdin]
 sizes = sorted(int(x["requests"]) for x in g)
 if sizes:
     print("commits: %d, requests per commit: min %d, median %d, max %d" % (len(sizes), sizes[0], sizes[len(sizes)//2], sizes[-1]))'
+# The master's side of each commit (changes-request): its phases in ms, first commit apart.
+grep 'reservation changes committed and persisted to disk"' "$LOG" | python3 -c '
+import json, sys
+g = [json.loads(l) for l in sys.stdin]
+phases = ["build_ms", "apply_ms", "write_ms", "rename_ms", "publish_ms"]
+g = [x for x in g if all(p in x for p in phases)]
+if g:
+    print("master, first commit: " + ", ".join("%s %s" % (p, g[0][p]) for p in phases))
+    rest = g[1:]
+    if rest:
+        def span(p):
+            v = sorted(int(x[p]) for x in rest)
+            return "%s %d/%d/%d" % (p, v[0], v[len(v)//2], v[-1])
+        print("master, later commits (min/median/max): " + ", ".join(span(p) for p in phases))'
 python3 - "$DIR/mgmt.sock" "$COUNT" <<'PY'
 import json, socket, sys, time
 def ask(req):

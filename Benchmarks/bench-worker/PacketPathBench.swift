@@ -22,6 +22,7 @@ final class PacketPathBench {
     }
 
     private let handler: Handler
+    private let shares: WorkerShares
     private var sink: WorkerSink
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
     private lazy var receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
@@ -29,9 +30,10 @@ final class PacketPathBench {
     /// Batches hold at most this many datagrams (the worker's receiver and sender capacity).
     var batchCapacity: Int { sender.capacity }
 
-    /// A path as a worker of `kind` has it once configured with `config` and `ids`; log lines go
-    /// to swift-log's default handler at the configuration's level.
-    init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers) {
+    /// A path as a worker of `kind` has it once configured with `config` and `ids` (and, with HA,
+    /// sent `shares`); log lines go to swift-log's default handler at the configuration's level.
+    init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers, shares: WorkerShares = .standalone) {
+        self.shares = shares
         var logger = Logger(label: "bench-worker")
         logger.logLevel = config.logging.level.swiftLogLevel
         let events = config.events.isEnabled
@@ -54,8 +56,10 @@ final class PacketPathBench {
                bindings: inout BindingTable) -> Int {
         precondition(batch.count <= sender.capacity, "a batch larger than the worker's")
         switch handler {
-        case .v4(let h): h.answer(batch: batch, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
-        case .v6(let h): h.answer(batch: batch, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        case .v4(let h): h.answer(batch: batch, snapshot: snapshot, bindings: bindings, shares: shares,
+                                 sender: sender, sink: &sink)
+        case .v6(let h): h.answer(batch: batch, snapshot: snapshot, bindings: bindings, shares: shares,
+                                 sender: sender, sink: &sink)
         }
         return finish(&bindings)
     }
@@ -69,8 +73,10 @@ final class PacketPathBench {
         let receiver = self.receiver
         let n = try receiver.receive(from: socket, wait: .nonBlocking)
         switch handler {
-        case .v4(let h): h.answer(received: n, from: receiver, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
-        case .v6(let h): h.answer(received: n, from: receiver, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        case .v4(let h): h.answer(received: n, from: receiver, snapshot: snapshot, bindings: bindings, shares: shares,
+                                 sender: sender, sink: &sink)
+        case .v6(let h): h.answer(received: n, from: receiver, snapshot: snapshot, bindings: bindings, shares: shares,
+                                 sender: sender, sink: &sink)
         }
         return (n, finish(&bindings))
     }

@@ -1,4 +1,5 @@
 import DHCPWireKit
+import IPC
 import ShadowBench
 import ShadowCore
 import ShadowSystem
@@ -11,7 +12,7 @@ import SystemPackage
 // which cannot follow a real worker into its chroot and seccomp filter.
 //
 //   swift build -c release --product bench-worker
-//   bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback]
+//   bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha]
 //
 // The reservations, configuration and requests are those of `shadow-bench generate` and `load`
 // with `--port 0` on loopback (relay 127.0.0.1 / ::1, circuit / interface-id "bench", RFC 8357
@@ -20,7 +21,9 @@ import SystemPackage
 // events on (rendered into the batch's buffer, as a worker does before it hands them over).
 // `--loopback` sends each batch from one UDP socket to another on 127.0.0.1 / ::1 (ephemeral
 // ports) and lets the worker's DatagramReceiver take it with one recvmmsg(2), as `serveBatch`
-// does, so that the receive side's user-space work is counted too.
+// does, so that the receive side's user-space work is counted too. `--ha` serves with the shares
+// of HA load-balancing between 2 servers while the peer is down (this server answers both shares),
+// so that every datagram pays the client's RFC 3074 hash and is still answered.
 
 struct Arguments {
     var count = 100_000
@@ -28,6 +31,7 @@ struct Arguments {
     var batch = 1
     var events = false
     var loopback = false
+    var ha = false
 
     init(_ argv: [String]) {
         var i = 1
@@ -43,7 +47,8 @@ struct Arguments {
             case "--batch": batch = value()
             case "--events": events = true
             case "--loopback": loopback = true
-            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback]")
+            case "--ha": ha = true
+            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha]")
             }
             i += 1
         }
@@ -63,8 +68,13 @@ let ids = try ConfigurationLoader.loadIdentifiers(BenchFiles.identifiers(setup))
 let snapshot = ReservationSnapshot(
     reservations: try ReservationLoader.load(BenchFiles.reservations(plan), subnets: config.subnetsV4).value,
     generation: 1)
+let shares = arguments.ha
+    ? WorkerShares(shares: ServiceShares(mode: .loadBalancing, serverCount: 2, primaryIndex: 0, answering: 0b11),
+                   holdCorrelation: false)
+    : WorkerShares.standalone
 print("snapshot: \(snapshot.count) reservations; batches of \(arguments.batch); events \(arguments.events ? "on" : "off")"
-      + (arguments.loopback ? "; through loopback sockets" : ""))
+      + (arguments.loopback ? "; through loopback sockets" : "")
+      + (arguments.ha ? "; HA load-balancing, 2 servers, both shares answered" : ""))
 
 /// A relay on the bench's ephemeral port, as `shadow-bench load --port 0`.
 let relayPort: UInt16 = 40_000
@@ -173,7 +183,7 @@ func run(_ path: PacketPathBench, _ datagrams: Datagrams, exchanges: Int, loopba
 }
 
 func measure(_ name: String, v6: Bool) {
-    let path = PacketPathBench(kind: v6 ? .v6 : .v4, config: config, ids: ids)
+    let path = PacketPathBench(kind: v6 ? .v6 : .v4, config: config, ids: ids, shares: shares)
     precondition(arguments.batch <= path.batchCapacity, "--batch is at most \(path.batchCapacity)")
     let datagrams = requests(v6: v6, distinct: min(4096, plan.count))
     var bindings = BindingTable(capacity: config.bindingTableSize)

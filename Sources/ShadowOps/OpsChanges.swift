@@ -15,10 +15,12 @@ import SystemPackage
 /// 1. take every request waiting (``GroupCommit``), note the live generation;
 /// 2. apply the requests in arrival order, each all or nothing (a refused one is answered with
 ///    its errors and undone, leaving the others alone);
-/// 3. send the whole resulting set to the master exactly as `replace` does (a snapshot image in a
-///    sealed memfd), with `baseGeneration` = the generation the working copy equals; the master
-///    checks the image, re-validates, writes `reservations.json` (keeping owner and mode) and
-///    installs it;
+/// 3. send the master what the accepted requests did — the changes themselves, resolved
+///    (``ResolvedChange``: records added or replacing the entry with a given `ipv4`, entries
+///    removed), never the whole set — as a `changes-request` with the changes in a sealed memfd
+///    and `baseGeneration` = the generation the working copy equals; the master checks and
+///    re-validates them, applies them to its own working copy, writes `reservations.json`
+///    (keeping owner and mode) and makes the result live as `baseGeneration + 1`;
 /// 4. when the master answers `stale` (a SIGHUP, a `reload` or a `replace` made another
 ///    generation live meanwhile), rebuild the working copy from the snapshot it pushed before that
 ///    answer and redo the group on top of it;
@@ -28,8 +30,8 @@ final class OpsChanges: Sendable {
 
     /// What the master answered a commit.
     enum Outcome: Sendable, Equatable {
-        /// Live as generation base + 1, whose image has this digest.
-        case done(digest: UInt64)
+        /// Live as generation base + 1.
+        case done
         /// Nothing changed: the master's error.
         case failed(String)
         /// Nothing changed: another generation is live (its snapshot has reached ops).
@@ -40,8 +42,8 @@ final class OpsChanges: Sendable {
     let live: @Sendable () -> ReservationSnapshot?
     /// The digest of generation G, when it is the last snapshot the master pushed.
     let digest: @Sendable (UInt64) -> UInt64?
-    /// Sends the whole set as a replace conditional on the base generation; the answer.
-    let send: @Sendable ([Reservation], UInt64) async -> Outcome
+    /// Sends the changes, conditional on the base generation; the answer.
+    let send: @Sendable ([ResolvedChange], UInt64) async -> Outcome
     /// The working copy and the generation it equals (nil until the first change, or after a
     /// commit that did not become live left it ahead of what is).
     private let working = Mutex<(store: ReservationStore, generation: UInt64)?>(nil)
@@ -50,7 +52,7 @@ final class OpsChanges: Sendable {
 
     init(eventLoop: any EventLoop, quiet: Duration = .milliseconds(5), live: @escaping @Sendable () -> ReservationSnapshot?,
          digest: @escaping @Sendable (UInt64) -> UInt64?,
-         send: @escaping @Sendable ([Reservation], UInt64) async -> Outcome) {
+         send: @escaping @Sendable ([ResolvedChange], UInt64) async -> Outcome) {
         self.live = live
         self.digest = digest
         self.send = send
@@ -59,30 +61,32 @@ final class OpsChanges: Sendable {
         }
     }
 
-    /// Commits through `link`: a conditional `replace-request` with the set as a sealed image.
+    /// Commits through `link`: a `changes-request` with the changes in a sealed memfd.
     convenience init(link: OpsLink, eventLoop: any EventLoop) {
         self.init(eventLoop: eventLoop, live: { link.context?.snapshot },
                   digest: { g in link.announced.withLock { $0?.generation == g ? $0?.digest : nil } },
-                  send: { all, base in await Self.replace(all, base: base, link: link) })
+                  send: { changes, base in await Self.send(changes, base: base, link: link) })
     }
 
-    /// One conditional replace through `link`.
-    static func replace(_ all: [Reservation], base: UInt64, link: OpsLink) async -> Outcome {
-        let image: (FileDescriptor, SnapshotAnnouncement)
+    /// One commit through `link`.
+    static func send(_ changes: [ResolvedChange], base: UInt64, link: OpsLink) async -> Outcome {
+        let bytes = ChangeSetCodec.encode(changes)
+        let fd: FileDescriptor
         do {
-            image = try OpsBackend.seal(all)
+            fd = try SealedMemoryFile.create(name: "shadowdhcp-changes", byteCount: bytes.count) { buffer in
+                buffer.copyBytes(from: bytes)
+            }
         } catch {
-            return .failed("Failed to encode reservations: \(error)")
+            return .failed("Failed to pass the changes to the master: \(error)")
         }
-        defer { try? image.0.close() }
-        let a = image.1
+        defer { try? fd.close() }
         let answer = await link.request({
-            .replaceRequest(ReplaceRequest(requestID: $0, byteCount: a.byteCount, digest: a.digest,
-                                           reservationCount: a.reservationCount, baseGeneration: base))
-        }, passing: image.0)
+            .changesRequest(ChangesRequest(requestID: $0, baseGeneration: base, byteCount: UInt64(bytes.count),
+                                           digest: SnapshotDigest.compute(bytes), changeCount: UInt32(changes.count)))
+        }, passing: fd)
         guard case .mutationResult(let result)? = answer else { return .failed(OpsBackend.masterGone.error) }
         switch result.outcome {
-        case .done: return .done(digest: a.digest)
+        case .done: return .done
         case .failed(let error, _): return .failed(error)
         case .stale: return .stale
         }
@@ -116,24 +120,28 @@ final class OpsChanges: Sendable {
             return current?.generation == base ? current?.store : nil
         } ?? ReservationStore(snapshot.allReservations)
         var outcomes: [Result<ChangeCounts, ManagementFailure>] = []
+        var resolved: [ResolvedChange] = []
         for request in requests {
-            outcomes.append(store.apply(request).mapError { error in
+            switch store.applyResolving(request) {
+            case .success(let done):
+                outcomes.append(.success(done.counts))
+                resolved += done.resolved
+            case .failure(let error):
                 let lines = error.errors.lines
-                return ManagementFailure(error: "Invalid request: " + lines.joined(separator: "\n"), errors: lines)
-            })
+                outcomes.append(.failure(ManagementFailure(error: "Invalid request: " + lines.joined(separator: "\n"),
+                                                           errors: lines)))
+            }
         }
         let total = outcomes.reduce(ChangeCounts()) { sum, o in sum + ((try? o.get()) ?? ChangeCounts()) }
-        guard outcomes.contains(where: { (try? $0.get()) != nil }) else {
+        guard !resolved.isEmpty else {
             // Nothing applied: the live set stands, no new generation.
             working.withLock { $0 = (store, base) }
             return answers(outcomes, count: store.count, generation: base, digest: digest(base) ?? 0)
         }
         let applied = Clocks.monotonicMilliseconds()
-        let all = store.reservations
-        let imageDigest: UInt64
-        switch await send(all, base) {
-        case .done(let d):
-            imageDigest = d
+        switch await send(resolved, base) {
+        case .done:
+            break
         case .failed(let error):
             return fail(outcomes, error)
         case .stale:
@@ -144,9 +152,9 @@ final class OpsChanges: Sendable {
         working.withLock { $0 = (store, generation) }
         logger.info("reservation changes committed", metadata: [
             "requests": "\(requests.count)", "added": "\(total.added)", "updated": "\(total.updated)",
-            "deleted": "\(total.deleted)", "count": "\(all.count)", "snapshot.generation": "\(generation)",
+            "deleted": "\(total.deleted)", "count": "\(store.count)", "snapshot.generation": "\(generation)",
             "apply_ms": "\(applied - started)", "commit_ms": "\(Clocks.monotonicMilliseconds() - applied)"])
-        return answers(outcomes, count: all.count, generation: generation, digest: digest(generation) ?? imageDigest)
+        return answers(outcomes, count: store.count, generation: generation, digest: digest(generation) ?? 0)
     }
 
     private func answers(_ outcomes: [Result<ChangeCounts, ManagementFailure>], count: Int, generation: UInt64,

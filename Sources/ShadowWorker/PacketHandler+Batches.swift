@@ -1,3 +1,4 @@
+import IPC
 import ShadowCore
 import ShadowSystem
 
@@ -9,29 +10,37 @@ import ShadowSystem
 // the caller pays one call per batch.
 
 extension V4PacketHandler {
-    /// ``PacketHandler/answer(batch:_:snapshot:bindings:sender:sink:)`` over datagrams in memory.
+    /// ``PacketHandler/answer(batch:_:snapshot:bindings:shares:sender:sink:)`` over datagrams in memory.
     public func answer(batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
-                       bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
-        answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+                       bindings: BindingTable, shares: WorkerShares, sender: DatagramSender,
+                       sink: inout WorkerSink) {
+        answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, shares: shares, sender: sender,
+               sink: &sink)
     }
 
     /// The same over the `count` datagrams `receiver` holds after a receive.
     public func answer(received count: Int, from receiver: DatagramReceiver, snapshot: ReservationSnapshot,
-                       bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
-        answer(batch: count, { receiver[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+                       bindings: BindingTable, shares: WorkerShares, sender: DatagramSender,
+                       sink: inout WorkerSink) {
+        answer(batch: count, { receiver[$0] }, snapshot: snapshot, bindings: bindings, shares: shares, sender: sender,
+               sink: &sink)
     }
 }
 
 extension V6PacketHandler {
-    /// ``PacketHandler/answer(batch:_:snapshot:bindings:sender:sink:)`` over datagrams in memory.
+    /// ``PacketHandler/answer(batch:_:snapshot:bindings:shares:sender:sink:)`` over datagrams in memory.
     public func answer(batch: UnsafeBufferPointer<ReceivedDatagram>, snapshot: ReservationSnapshot,
-                       bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
-        answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+                       bindings: BindingTable, shares: WorkerShares, sender: DatagramSender,
+                       sink: inout WorkerSink) {
+        answer(batch: batch.count, { batch[$0] }, snapshot: snapshot, bindings: bindings, shares: shares, sender: sender,
+               sink: &sink)
     }
 
     /// The same over the `count` datagrams `receiver` holds after a receive.
     public func answer(received count: Int, from receiver: DatagramReceiver, snapshot: ReservationSnapshot,
-                       bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
-        answer(batch: count, { receiver[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+                       bindings: BindingTable, shares: WorkerShares, sender: DatagramSender,
+                       sink: inout WorkerSink) {
+        answer(batch: count, { receiver[$0] }, snapshot: snapshot, bindings: bindings, shares: shares, sender: sender,
+               sink: &sink)
     }
 }

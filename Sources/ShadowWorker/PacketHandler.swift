@@ -13,9 +13,10 @@ public protocol PacketHandler {
     static var counterNames: [String] { get }
 
     /// Handles one datagram from `source`; writes any reply into `reply` and returns its length and
-    /// destination. Side effects (counters, log lines, events, learned bindings) go to `sink`.
+    /// destination. `shares` says which clients to answer (``WorkerShares/standalone`` without HA).
+    /// Side effects (counters, log lines, events, learned bindings) go to `sink`.
     func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
-                snapshot: ReservationSnapshot, bindings: BindingTable,
+                snapshot: ReservationSnapshot, bindings: BindingTable, shares: WorkerShares,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)?
 }
 
@@ -25,10 +26,10 @@ extension PacketHandler {
     /// for the whole batch, so the packets pay no exclusivity check on it.
     @inlinable @inline(__always)
     public func answer(batch count: Int, _ datagram: (Int) -> ReceivedDatagram, snapshot: ReservationSnapshot,
-                bindings: BindingTable, sender: DatagramSender, sink: inout WorkerSink) {
+                bindings: BindingTable, shares: WorkerShares, sender: DatagramSender, sink: inout WorkerSink) {
         sink.count(.received, by: UInt64(count))
         for i in 0..<count {
-            answer(datagram(i), snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+            answer(datagram(i), snapshot: snapshot, bindings: bindings, shares: shares, sender: sender, sink: &sink)
         }
     }
 
@@ -38,7 +39,7 @@ extension PacketHandler {
     /// the sink, so it is reached without an exclusivity check.
     @inlinable @inline(__always)
     public func answer(_ d: ReceivedDatagram, snapshot: ReservationSnapshot, bindings: BindingTable,
-                sender: DatagramSender, sink: inout WorkerSink) {
+                shares: WorkerShares, sender: DatagramSender, sink: inout WorkerSink) {
         guard !d.isTruncated, let source = d.source else {
             sink.count(d.isTruncated ? .dropTruncated : .dropUnknownSource)
             return
@@ -47,7 +48,8 @@ extension PacketHandler {
             sink.count(.dropSendFailed)
             return
         }
-        if let reply = handle(d.payload, from: source, snapshot: snapshot, bindings: bindings, reply: slot, sink: &sink) {
+        if let reply = handle(d.payload, from: source, snapshot: snapshot, bindings: bindings, shares: shares,
+                              reply: slot, sink: &sink) {
             sender.commit(length: reply.length, to: reply.destination,
                           scopeID: reply.destination == source ? d.scopeID : 0)
         }
@@ -66,7 +68,8 @@ public struct WorkerSink {
     let eventsEnabled: Bool
     /// Newline-terminated event JSON lines of the current batch.
     var events: [UInt8] = []
-    /// Bindings learned from ACKs in the current batch (v4 only).
+    /// Bindings learned in the current batch (v4 only): from ACKs, and with HA from clients
+    /// silenced for a peer's share or another server's identifier.
     public var learned: [BindingLearned] = []
     /// Cumulative counters since the worker was configured.
     public var counters: WorkerCounters

@@ -36,11 +36,11 @@ public struct V4PacketHandler: PacketHandler, Sendable {
     }
 
     public func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
-                snapshot: ReservationSnapshot, bindings: BindingTable,
+                snapshot: ReservationSnapshot, bindings: BindingTable, shares: WorkerShares,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
         guard case .v4(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
-                                    snapshot: snapshot, bindings: bindings, reply: reply)
+                                    snapshot: snapshot, bindings: bindings, shares: shares.shares, reply: reply)
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
         }

@@ -1,4 +1,5 @@
 import DHCPv6
+import IPC
 import ShadowCore
 
 /// Drives ``DHCPv6Engine`` for the v6 worker.
@@ -26,11 +27,12 @@ public struct V6PacketHandler: PacketHandler, Sendable {
     }
 
     public func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
-                snapshot: ReservationSnapshot, bindings: BindingTable,
+                snapshot: ReservationSnapshot, bindings: BindingTable, shares: WorkerShares,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
         guard case .v6(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
-                                    snapshot: snapshot, bindings: bindings, reply: reply)
+                                    snapshot: snapshot, bindings: bindings, shares: shares.shares,
+                                    holdCorrelation: shares.holdCorrelation, reply: reply)
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
         }

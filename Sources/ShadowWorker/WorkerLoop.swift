@@ -32,6 +32,8 @@ final class WorkerLoop<Handler: PacketHandler> {
     private var sink: WorkerSink
     private var snapshot = ReservationSnapshot.empty
     private var bindings = BindingTable()
+    /// Which clients to answer: the master's latest `shares` (HA), everyone without.
+    private var shares = WorkerShares.standalone
     private var assembler = BindingTableAssembler()
     private var lastCountersSent: UInt64 = 0
     private let builder: SnapshotBuilder
@@ -133,6 +135,11 @@ final class WorkerLoop<Handler: PacketHandler> {
             try configure(c)
         case .snapshot(let announcement):
             if let refusal = startSnapshot(announcement, descriptor) { try send(refusal) }
+        case .shares(let s):
+            shares = s  // from the next batch on
+            logger.info("\(kind) worker: shares", metadata: [
+                "ha.mode": "\(s.shares.mode.rawValue)", "ha.answering": "\(s.shares.answering)",
+                "ha.hold_correlation": "\(s.holdCorrelation)"])
         case .bindingUpdate(let r):
             bindings.learn(mac: r.mac, option82: r.option82, now: r.lastSeen)
         case .bindingRemove(let mac):
@@ -226,7 +233,8 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard let handler else { return 0 }
         let n = try receiver.receive(from: udp, wait: .waitForOne)
         guard n > 0 else { return 0 }
-        handler.answer(batch: n, { receiver[$0] }, snapshot: snapshot, bindings: bindings, sender: sender, sink: &sink)
+        handler.answer(batch: n, { receiver[$0] }, snapshot: snapshot, bindings: bindings, shares: shares,
+                       sender: sender, sink: &sink)
         let flushed = sender.flush(to: udp)
         if flushed.dropped > 0 {
             sink.count(.dropSendFailed, by: UInt64(flushed.dropped))

@@ -20,6 +20,9 @@ struct Fixture {
     var ids = ServerIdentifiers(v4: IPv4Address(1, 1, 1, 1), v6: DUID(Fixture.serverDUID)!)
     var reservations = [Fixture.reservation]
     var bindings = BindingTable()
+    /// HA: which clients this server answers, and whether binding-table matches wait.
+    var shares = ServiceShares.standalone
+    var holdCorrelation = false
 
     var engine: DHCPv6Engine { DHCPv6Engine(config: config, ids: ids) }
 
@@ -31,7 +34,7 @@ struct Fixture {
         let outcome = datagram.withUnsafeBytes { input in
             out.withUnsafeMutableBytes { reply in
                 engine.handle(datagram: input, source: source, sourcePort: port, snapshot: snapshot,
-                              bindings: bindings, reply: reply)
+                              bindings: bindings, shares: shares, holdCorrelation: holdCorrelation, reply: reply)
             }
         }
         if case .reply(let length, _, _) = outcome.action { return (outcome, Array(out[..<length])) }

@@ -26,7 +26,9 @@ import Testing
         }
         #expect(Direction.opsToMaster.allowedTypes == [.ready, .statusRequest, .reloadRequest, .replaceRequest,
                                                        .workersRequest, .statsRequest, .bindingsRequest, .versionRequest,
-                                                       .peerStates, .peerBindings, .bindingTableRequest])
+                                                       .peerStates, .peerBindings, .bindingTableRequest,
+                                                       .changesRequest])
+        #expect(MessageType.changesRequest.rawValue == 40)
         // Requests never travel to a worker, nor answers from one.
         for type in Direction.opsToMaster.allowedTypes.subtracting([.ready]) {
             #expect(!Direction.masterToV4.allows(type) && !Direction.v4ToMaster.allows(type))
@@ -39,6 +41,12 @@ import Testing
         let bytes = try IPCCodec.encode(request, generation: 1, direction: .opsToMaster)
         #expect(throws: IPCError.descriptorMismatch(.replaceRequest, attached: false)) {
             try IPCCodec.decode(bytes, direction: .opsToMaster, hasDescriptor: false)
+        }
+        let changes = try IPCCodec.encode(.changesRequest(ChangesRequest(requestID: 1, baseGeneration: 1, byteCount: 5,
+                                                                         digest: 0, changeCount: 1)),
+                                          generation: 1, direction: .opsToMaster)
+        #expect(throws: IPCError.descriptorMismatch(.changesRequest, attached: false)) {
+            try IPCCodec.decode(changes, direction: .opsToMaster, hasDescriptor: false)
         }
         let status = try IPCCodec.encode(.statusRequest(1), generation: 1, direction: .opsToMaster)
         #expect(throws: IPCError.descriptorMismatch(.statusRequest, attached: true)) {
@@ -56,6 +64,16 @@ import Testing
         #expect(throws: IPCError.invalidField(.workersResponse, field: "process kind", offset: 9)) {
             try IPCCodec.decode(StrictDecodingTests.frame(.workersResponse, [1, 0, 0, 0, 0, 0, 0, 0, 1, 4]),
                                 direction: .masterToOps, hasDescriptor: false)
+        }
+        // changes-request: base generation 0 (changes are always conditional), then no changes.
+        let id: [UInt8] = [1, 0, 0, 0, 0, 0, 0, 0], eight: [UInt8] = [1, 0, 0, 0, 0, 0, 0, 0]
+        #expect(throws: IPCError.invalidField(.changesRequest, field: "baseGeneration", offset: 8)) {
+            try IPCCodec.decode(StrictDecodingTests.frame(.changesRequest, id + [UInt8](repeating: 0, count: 8) + eight + eight + [1, 0, 0, 0]),
+                                direction: .opsToMaster, hasDescriptor: true)
+        }
+        #expect(throws: IPCError.invalidField(.changesRequest, field: "changeCount", offset: 32)) {
+            try IPCCodec.decode(StrictDecodingTests.frame(.changesRequest, id + eight + eight + eight + [0, 0, 0, 0]),
+                                direction: .opsToMaster, hasDescriptor: true)
         }
         // mutation-result: outcome 4 (3 is stale).
         #expect(throws: IPCError.invalidField(.mutationResult, field: "outcome", offset: 8)) {

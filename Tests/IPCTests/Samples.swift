@@ -42,6 +42,8 @@ enum Samples {
          .opsToMaster),
         (.replaceRequest(ReplaceRequest(requestID: 4, byteCount: 64, digest: 1, reservationCount: 0,
                                         baseGeneration: .max)), .opsToMaster),
+        (.changesRequest(ChangesRequest(requestID: 9, baseGeneration: 12, byteCount: 300, digest: .max,
+                                        changeCount: 3)), .opsToMaster),
         (.workersRequest(.max), .opsToMaster),
         (.statsRequest(5), .opsToMaster),
         (.bindingsRequest(BindingsRequest(requestID: 6, mac: mac)), .opsToMaster),

@@ -15,6 +15,50 @@ import Testing
 
     static func add(_ r: Reservation, _ source: String = "x") -> ReservationChange { ReservationChange(.add(r), source: source) }
 
+    /// What ops sends the master: the resolved changes of the accepted requests, replayed on
+    /// another store built from the same set, give the same set — even when a key is freed and
+    /// reused within the group, and a refused request in between left nothing behind.
+    @Test func resolvedChangesReplayToTheSameSet() throws {
+        let base = (0..<6).map { Self.entry($0) }
+        var ops = ReservationStore(base)
+        var reused = Self.entry(20)
+        reused.mac = Self.entry(2).mac
+        var moved = Self.entry(4)
+        moved.ipv4 = IPv4Address("198.51.100.250")!
+        let requests: [[ReservationChange]] = [
+            [Self.add(Self.entry(10))],
+            [ReservationChange(.delete(.mac(Self.entry(2).mac!)), source: "d"), Self.add(reused)],
+            [Self.add(Self.entry(1))],  // refused: every key in use
+            [ReservationChange(.update(match: .duid(Self.entry(4).duid!), moved), source: "u")],
+        ]
+        var resolved: [ResolvedChange] = []
+        for request in requests {
+            if case .success(let done) = ops.applyResolving(request) { resolved += done.resolved }
+        }
+        #expect(resolved == [.add(Self.entry(10)), .delete(Self.entry(2).ipv4), .add(reused),
+                             .replace(Self.entry(4).ipv4, moved)])
+        var master = ReservationStore(base.reversed())  // another order: keys, not positions
+        #expect(try master.apply(resolved: resolved).get() == ChangeCounts(added: 2, updated: 1, deleted: 1))
+        #expect(Set(master.reservations) == Set(ops.reservations))
+    }
+
+    /// Replayed changes get the same checks: an entry named by an address that is not there, or
+    /// a record whose key is taken, refuses the whole list and changes nothing.
+    @Test func resolvedChangesThatDoNotApplyChangeNothing() {
+        let base = (0..<4).map { Self.entry($0) }
+        var store = ReservationStore(base)
+        let missing = store.apply(resolved: [.add(Self.entry(9)), .delete(IPv4Address("203.0.113.1")!)])
+        guard case .failure(let e) = missing else { Issue.record("applied"); return }
+        #expect(e.errors.lines == ["changes[1].ipv4: no reservation has 203.0.113.1"])
+        var clash = Self.entry(9)
+        clash.mac = Self.entry(1).mac
+        guard case .failure(let d) = store.apply(resolved: [.replace(Self.entry(0).ipv4, clash)]) else {
+            Issue.record("applied"); return
+        }
+        #expect(d.errors.lines.count == 1 && d.errors.lines[0].hasPrefix("changes[0].mac: 00-11-22-33-00-01 already used"))
+        #expect(store.reservations == base)
+    }
+
     @Test func addUpdateDeleteKeepTheIndexes() {
         var store = ReservationStore((0..<10).map { Self.entry($0) })
         #expect(throws: Never.self) { try store.apply([Self.add(Self.entry(10))]).get() }

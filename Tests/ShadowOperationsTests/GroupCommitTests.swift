@@ -38,4 +38,30 @@ import NIOPosix
         #expect(store.withLock { $0.count } == 3)
         try? await group.shutdownGracefully()
     }
+
+    /// After a long commit, the requests it answered come back as a burst that takes longer to
+    /// arrive than `linger` (thousands of clients reconnecting): the next commit waits for a
+    /// quarter of the last commit's duration, so the burst lands in one commit instead of two.
+    @Test func theBurstAfterALongCommitLandsInOneCommit() async {
+        let committed = Mutex<[Int]>([])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let commit = GroupCommit<Int, Int>(quiet: .milliseconds(40), linger: .milliseconds(50), on: loop) { requests in
+            let n = committed.withLock { $0.append(requests.count); return $0.count }
+            if n == 1 { await GroupCommit<Int, Int>.pause(.milliseconds(1200), on: loop) }
+            return requests
+        }
+        async let first = commit.submit(0)
+        try? await Task.sleep(for: .milliseconds(20))
+        // While the first commit runs: nothing. Right after it: 30 requests, 5 ms apart (150 ms).
+        _ = await first
+        await withTaskGroup(of: Int.self) { tasks in
+            for i in 1...30 {
+                tasks.addTask { await commit.submit(i) }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        #expect(committed.withLock { $0 } == [1, 30])
+        try? await group.shutdownGracefully()
+    }
 }

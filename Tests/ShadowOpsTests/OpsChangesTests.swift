@@ -14,7 +14,8 @@ import Testing
                     mac: MACAddress(value: mac))
     }
 
-    /// The master's side: the live generation and set; a commit on another base is stale.
+    /// The master's side: the live generation and set; a commit on another base is stale, one on
+    /// the live generation applies the resolved changes as the real master does.
     final class FakeMaster: Sendable {
         let state: Mutex<(snapshot: ReservationSnapshot, bases: [UInt64])>
         init(_ reservations: [Reservation], generation: UInt64) {
@@ -25,12 +26,14 @@ import Testing
             state.withLock { $0.snapshot = ReservationSnapshot(reservations: reservations,
                                                                generation: $0.snapshot.generation + 1) }
         }
-        func commit(_ all: [Reservation], base: UInt64) -> OpsChanges.Outcome {
+        func commit(_ changes: [ResolvedChange], base: UInt64) -> OpsChanges.Outcome {
             state.withLock { s in
                 s.bases.append(base)
                 guard base == s.snapshot.generation else { return .stale }
-                s.snapshot = ReservationSnapshot(reservations: all, generation: base + 1)
-                return .done(digest: 0xD16E57 + base + 1)
+                var store = ReservationStore(s.snapshot.allReservations)
+                guard case .success = store.apply(resolved: changes) else { return .failed("refused") }
+                s.snapshot = ReservationSnapshot(reservations: store.reservations, generation: base + 1)
+                return .done
             }
         }
         var snapshot: ReservationSnapshot { state.withLock { $0.snapshot } }
@@ -39,8 +42,8 @@ import Testing
 
     static func changes(_ master: FakeMaster, on loop: any EventLoop,
                         beforeCommit: @escaping @Sendable () -> Void = {}) -> OpsChanges {
-        OpsChanges(eventLoop: loop, quiet: .zero, live: { master.snapshot }, digest: { _ in nil },
-                   send: { all, base in beforeCommit(); return master.commit(all, base: base) })
+        OpsChanges(eventLoop: loop, quiet: .zero, live: { master.snapshot }, digest: { 0xD16E57 + $0 },
+                   send: { changes, base in beforeCommit(); return master.commit(changes, base: base) })
     }
 
     @Test func aWorkingCopyBehindTheLiveSnapshotIsRebuiltFromIt() async throws {

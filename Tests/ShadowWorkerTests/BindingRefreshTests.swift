@@ -40,7 +40,7 @@ struct BindingRefreshTests {
         let answer = request.bytes.withUnsafeBytes { datagram in
             reply.withUnsafeMutableBytes { buffer in
                 handler.handle(datagram, from: .v4(IPv4Address(127, 0, 0, 1), port: 67), snapshot: snapshot,
-                               bindings: bindings, reply: buffer, sink: &sink)
+                               bindings: bindings, shares: .standalone, reply: buffer, sink: &sink)
             }
         }
         #expect(answer != nil, "no ACK")

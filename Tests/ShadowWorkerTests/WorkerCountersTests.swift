@@ -64,7 +64,7 @@ struct WorkerCountersTests {
             _ = request.bytes.withUnsafeBytes { datagram in
                 reply.withUnsafeMutableBytes { buffer in
                     BindingRefreshTests.handler.handle(datagram, from: .v4(IPv4Address(127, 0, 0, 1), port: 67),
-                                                       snapshot: BindingRefreshTests.snapshot, bindings: BindingTable(),
+                                                       snapshot: BindingRefreshTests.snapshot, bindings: BindingTable(), shares: .standalone,
                                                        reply: buffer, sink: &sink)
                 }
             }

@@ -20,8 +20,10 @@ extension DHCPv4Engine {
     }
 
     /// REQUEST → ACK when the compared address is the reservation's, NAK otherwise (docs/dhcpv4.md).
+    /// With `learnsSilently` (HA), a SELECTING REQUEST that names another server, and a NAK, still
+    /// yield the binding an ACK would.
     func request(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
-                 reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
+                 learnsSilently: Bool, reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let m = tx.message
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
@@ -34,7 +36,9 @@ extension DHCPv4Engine {
         case let .selecting(sid, requested):
             let override = m.relayAgentInformation?.serverIdentifierOverride
             guard sid == serverIdentifier || sid == override else {
-                throw NoReply(.wrongServerId, reserved: found.reservation.ipv4)
+                guard learnsSilently else { throw NoReply(.wrongServerId, reserved: found.reservation.ipv4) }
+                return tx.noReply(.wrongServerId, reserved: found.reservation.ipv4,
+                                  learned: learnedBinding(tx, found, bindings: bindings))
             }
             compared = requested
         case let .initReboot(requested):
@@ -45,20 +49,19 @@ extension DHCPv4Engine {
         }
         guard compared == found.reservation.ipv4 else {
             let plan = DHCPv4ReplyPlan(type: .nak, subnet: nil, leaseTimes: false)
-            return answer(tx, plan, found, clientAddress: compared, reply: reply)
+            return answer(tx, plan, found, clientAddress: compared,
+                          learned: learnsSilently ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
         }
         let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
-        var learned: DHCPv4LearnedBinding?
-        if let o82 = found.reservation.option82, let mac = tx.mac {
-            learned = DHCPv4LearnedBinding(mac: mac, option82: o82, previous: bindings.option82(for: mac))
-        }
-        return answer(tx, plan, found, clientAddress: compared, learned: learned, reply: reply)
+        return answer(tx, plan, found, clientAddress: compared, learned: learnedBinding(tx, found, bindings: bindings),
+                      reply: reply)
     }
 
     /// INFORM → ACK for a reserved client whose `ciaddr` is its reserved address; silence otherwise
-    /// (docs/dhcpv4.md). No lease options; `ciaddr` echoed, `yiaddr` 0.
-    func inform(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot,
-                reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
+    /// (docs/dhcpv4.md). No lease options; `ciaddr` echoed, `yiaddr` 0. With `learns` (HA) the ACK
+    /// also teaches the binding.
+    func inform(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
+                learns: Bool, reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
         let ciaddr = tx.message.ciaddr
@@ -66,7 +69,8 @@ extension DHCPv4Engine {
             throw NoReply(.discarded, reserved: found.reservation.ipv4)
         }
         let plan = DHCPv4ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false)
-        return answer(tx, plan, found, clientAddress: ciaddr, reply: reply)
+        return answer(tx, plan, found, clientAddress: ciaddr,
+                      learned: learns ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
     }
 
     /// Encodes `plan` and wraps the result (reply or `EncodeFailed`) into an outcome.

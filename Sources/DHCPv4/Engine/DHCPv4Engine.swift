@@ -4,8 +4,9 @@ import ShadowCore
 /// and configuration) to reply bytes or a reason for silence.
 ///
 /// Gate order (docs/dhcpv4.md): not relayed → not a BOOTREQUEST → no option 53 → dispatch on the
-/// message type. DISCOVER, REQUEST and INFORM then check the MAC, find the reservation and its
-/// subnet before anything specific to the message (docs/dhcpv4.md).
+/// message type → the client's high-availability share. DISCOVER, REQUEST and INFORM then check
+/// the MAC, find the reservation and its subnet before anything specific to the message
+/// (docs/dhcpv4.md).
 public struct DHCPv4Engine: Sendable {
     /// `ids.v4`: option 54 unless the relay asked for an override (RFC 5107).
     public let serverIdentifier: IPv4Address
@@ -30,9 +31,13 @@ public struct DHCPv4Engine: Sendable {
     ///   - sourcePort: its UDP source port (the reply's port when the relay sent RFC 8357 sub-option 19).
     ///   - snapshot: the live reservations.
     ///   - bindings: the MAC → Option 82 table, read only to report what a learned binding replaces.
+    ///   - shares: which clients this server answers (docs/high-availability.md, "Who answers");
+    ///     ``ServiceShares/standalone`` without HA. With more than one server, a client silenced
+    ///     because it is in a peer's share, or because its SELECTING REQUEST names another server,
+    ///     still yields the binding an ACK would.
     ///   - reply: where the reply is written; 1500 bytes or more. Too small a buffer gives `EncodeFailed`.
     public func handle(datagram: UnsafeRawBufferPointer, source: IPv4Address, sourcePort: UInt16,
-                       snapshot: ReservationSnapshot, bindings: BindingTable,
+                       snapshot: ReservationSnapshot, bindings: BindingTable, shares: ServiceShares = .standalone,
                        reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
         let message: DHCPv4Message
         do {
@@ -42,35 +47,65 @@ public struct DHCPv4Engine: Sendable {
         }
         let tx = DHCPv4Transaction(message: message, source: source, sourcePort: sourcePort)
         do throws(NoReply) {
-            return try dispatch(tx, snapshot: snapshot, bindings: bindings, reply: reply)
+            return try dispatch(tx, snapshot: snapshot, bindings: bindings, shares: shares, reply: reply)
         } catch {
             return tx.noReply(error.reason, reserved: error.reserved)
         }
     }
 
     private func dispatch(_ tx: borrowing DHCPv4Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
-                          reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
+                          shares: ServiceShares, reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let m = tx.message
         guard m.giaddr != .any else { throw NoReply(.notRelayed) }
         guard m.op == BOOTP.request else { throw NoReply(.discarded) }
         guard let code = m.messageTypeCode else { throw NoReply(.noMessageType) }
         guard let type = DHCPv4MessageType(rawValue: code) else { throw NoReply(.discarded) }
+        // One comparison when standalone (and in active-active, where every server answers everyone).
+        if shares.mode != .activeActive, !shares.answers(shareOf: m.loadBalancingKey) {
+            return try peerShare(tx, type, snapshot: snapshot, bindings: bindings, shares: shares)
+        }
         switch type {
         case .discover:
             let found = try resolve(tx, snapshot: snapshot)
             let subnet = try subnet(for: found)
             let plan = DHCPv4ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true)
-            return answer(tx, plan, found, reply: reply)
+            // With HA every message that finds an Option 82 reservation teaches (the peer may be
+            // the one that ACKs); standalone only the ACK does, as before.
+            let learned = shares.serverCount > 1 ? learnedBinding(tx, found, bindings: bindings) : nil
+            return answer(tx, plan, found, learned: learned, reply: reply)
         case .request:
-            return try request(tx, snapshot: snapshot, bindings: bindings, reply: reply)
+            return try request(tx, snapshot: snapshot, bindings: bindings, learnsSilently: shares.serverCount > 1,
+                               reply: reply)
         case .inform:
-            return try inform(tx, snapshot: snapshot, reply: reply)
+            return try inform(tx, snapshot: snapshot, bindings: bindings, learns: shares.serverCount > 1, reply: reply)
         case .decline, .release:
             let found = try resolve(tx, snapshot: snapshot)
             return tx.recorded(type, found, clientAddress: type == .decline ? m.requestedAddress : m.ciaddr)
         case .offer, .ack, .nak:
             throw NoReply(.discarded)
         }
+    }
+
+    /// Silence for a client in a peer's share (`PeerShare`; server-side types stay `Discarded`).
+    /// With HA (more than one server), a DISCOVER, REQUEST or INFORM that finds a reservation with
+    /// an Option 82 still yields the binding chaddr → that Option 82, as an ACK would: the peer
+    /// answers, this server learns.
+    func peerShare(_ tx: borrowing DHCPv4Transaction, _ type: DHCPv4MessageType, snapshot: ReservationSnapshot,
+                   bindings: BindingTable, shares: ServiceShares) throws(NoReply) -> DHCPv4Outcome {
+        switch type {
+        case .offer, .ack, .nak: throw NoReply(.discarded)
+        case .decline, .release: throw NoReply(.peerShare)
+        case .discover, .request, .inform: break
+        }
+        guard shares.serverCount > 1, let found = try? resolve(tx, snapshot: snapshot) else { throw NoReply(.peerShare) }
+        return tx.noReply(.peerShare, reserved: found.reservation.ipv4, learned: learnedBinding(tx, found, bindings: bindings))
+    }
+
+    /// chaddr → the reservation's Option 82, when the reservation has one (what an ACK teaches).
+    func learnedBinding(_ tx: borrowing DHCPv4Transaction, _ found: Found,
+                        bindings: BindingTable) -> DHCPv4LearnedBinding? {
+        guard let o82 = found.reservation.option82, let mac = tx.mac else { return nil }
+        return DHCPv4LearnedBinding(mac: mac, option82: o82, previous: bindings.option82(for: mac))
     }
 
     /// The reservation for the client: chaddr (which must be a 6-byte MAC), then Option 82 extractors.

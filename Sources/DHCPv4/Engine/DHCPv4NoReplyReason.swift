@@ -15,6 +15,9 @@ public enum DHCPv4NoReplyReason: String, Sendable, Hashable, CaseIterable {
     case noServerSubnet = "NoServerSubnet"
     /// A SELECTING REQUEST names another server.
     case wrongServerId = "WrongServerId"
+    /// High availability: the client is in a share another server answers
+    /// (docs/high-availability.md, "Who answers").
+    case peerShare = "PeerShare"
     /// The datagram is malformed (see `DHCPv4Outcome.decodeError`).
     case parseError = "ParseError"
     /// A reply was decided but did not fit the caller's buffer.

@@ -17,7 +17,9 @@ public struct DHCPv4Outcome: Sendable {
     public var action: Action
     /// The analytics record for this datagram.
     public var event: DHCPv4Event
-    /// On an ACK to a REQUEST for a reservation with an `option82`: chaddr → that Option 82.
+    /// On an ACK to a REQUEST for a reservation with an `option82`: chaddr → that Option 82. With
+    /// HA also when such a client is silenced for `PeerShare` (DISCOVER, REQUEST, INFORM) or
+    /// `WrongServerId`.
     public var learnedBinding: DHCPv4LearnedBinding?
     /// The reply's message type (Offer, Ack, Nak) when there is a reply.
     public var replyType: DHCPv4MessageType?

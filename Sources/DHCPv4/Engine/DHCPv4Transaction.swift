@@ -36,8 +36,11 @@ struct DHCPv4Transaction: ~Copyable {
     }
 
     /// No reply; as docs/events.md asks, the event carries no reservation or match.
-    func noReply(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil) -> DHCPv4Outcome {
-        outcome(.noReply(reason), success: false, reason: reason, found: nil, clientAddress: nil, reserved: reserved)
+    /// `learned`: a binding learned all the same (HA, docs/dhcpv4.md).
+    func noReply(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil,
+                 learned: DHCPv4LearnedBinding? = nil) -> DHCPv4Outcome {
+        outcome(.noReply(reason), success: false, reason: reason, found: nil, clientAddress: nil, reserved: reserved,
+                learned: learned)
     }
 
     /// A reply was decided but did not fit: the event keeps the reservation and match.

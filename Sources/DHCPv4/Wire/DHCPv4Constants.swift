@@ -37,6 +37,7 @@ public enum DHCPv4Option {
     public static let serverIdentifier: UInt8 = 54
     public static let renewalTime: UInt8 = 58
     public static let rebindingTime: UInt8 = 59
+    public static let clientIdentifier: UInt8 = 61
     public static let relayAgentInformation: UInt8 = 82
     public static let end: UInt8 = 255
 }

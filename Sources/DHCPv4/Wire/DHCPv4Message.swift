@@ -125,6 +125,15 @@ extension DHCPv4Message {
     /// Option 50, Requested IP Address.
     public var requestedAddress: IPv4Address? { requestedAddressAt.address(in: bytes) }
 
+    /// The key of the client's high-availability share (RFC 3074, docs/high-availability.md): the
+    /// value of option 61 (type byte included) when the client sends a non-empty one, else the
+    /// first `hlen` bytes of `chaddr` — what ISC Kea hashes. Scans the options (decoding does not
+    /// record option 61, which only load-balancing reads).
+    public var loadBalancingKey: UnsafeRawBufferPointer {
+        if let id = option(DHCPv4Option.clientIdentifier), !id.isEmpty { return id }
+        return clientHardwareAddress
+    }
+
     /// The payload of the last instance of option `code`, nil when absent. Scans the option area
     /// (already validated by decoding); Pad and End have no payload and return nil.
     public func option(_ code: UInt8) -> UnsafeRawBufferPointer? {

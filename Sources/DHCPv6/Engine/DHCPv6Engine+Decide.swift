@@ -15,15 +15,20 @@ struct NoReply: Error {
 
 extension DHCPv6Engine {
     /// Dispatches on the client message type (docs/dhcpv6.md, "Reply logic").
-    func decide(_ tx: borrowing DHCPv6Transaction, snapshot: ReservationSnapshot,
-                bindings: BindingTable) throws(NoReply) -> DHCPv6Decision {
+    ///
+    /// After the Client Identifier gate, a client whose DUID is in a peer's share is not answered
+    /// (`PeerShare`; an Information-request without a Client Identifier has the empty key).
+    func decide(_ tx: borrowing DHCPv6Transaction, snapshot: ReservationSnapshot, bindings: BindingTable,
+                shares: ServiceShares) throws(NoReply) -> DHCPv6Decision {
         let m = tx.message
         guard let type = m.type else { throw NoReply(.discarded) }
         switch type {
         case .informationRequest:
+            if shares.mode != .activeActive { try checkShare(m, tx.buffer, shares) }
             return try decideInformationRequest(m, tx.buffer)
         case .solicit, .request, .renew, .rebind, .confirm, .release, .decline:
             guard m.clientID != nil else { throw NoReply(.noClientID) }
+            if shares.mode != .activeActive { try checkShare(m, tx.buffer, shares) }
         default:
             throw NoReply(.discarded)
         }
@@ -34,6 +39,14 @@ extension DHCPv6Engine {
         case .confirm: return try decideConfirm(tx, snapshot, bindings)
         default: return try decideReleaseDecline(tx, snapshot, bindings)
         }
+    }
+
+    /// `PeerShare` unless this server answers the share of the client's DUID (the empty key
+    /// without a Client Identifier). Called only with HA (not active-active).
+    private func checkShare(_ m: DHCPv6ClientMessage, _ buffer: UnsafeRawBufferPointer,
+                            _ shares: ServiceShares) throws(NoReply) {
+        let key = m.clientID.map { UnsafeRawBufferPointer(rebasing: buffer[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        guard shares.answers(shareOf: key) else { throw NoReply(.peerShare) }
     }
 
     /// The lookup, run only when a handler needs it.

@@ -31,11 +31,17 @@ public struct DHCPv6Engine: Sendable {
 
     /// Handles one datagram received from `source`:`sourcePort`.
     ///
-    /// - Parameter reply: where the Relay-reply is written (4096 bytes is plenty for any reply to a
-    ///   datagram of ordinary size; a reply that does not fit ends as `EncodeFailed`).
+    /// - Parameters:
+    ///   - shares: which clients this server answers (docs/high-availability.md, "Who answers"),
+    ///     keyed by the Client Identifier's DUID; ``ServiceShares/standalone`` without HA.
+    ///   - holdCorrelation: HA before the first peer table pull: a client whose reservation is
+    ///     found only through the binding table gets no reply (`AwaitingPeerSync`).
+    ///   - reply: where the Relay-reply is written (4096 bytes is plenty for any reply to a
+    ///     datagram of ordinary size; a reply that does not fit ends as `EncodeFailed`).
     /// - Returns: the reply length and destination, or why there is none, plus the event record.
     public func handle(datagram: UnsafeRawBufferPointer, source: IPv6Address, sourcePort: UInt16,
                        snapshot: ReservationSnapshot, bindings: BindingTable,
+                       shares: ServiceShares = .standalone, holdCorrelation: Bool = false,
                        reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var tx: DHCPv6Transaction
         do {
@@ -50,20 +56,26 @@ public struct DHCPv6Engine: Sendable {
             return tx.undecodableClient(error)
         }
         do throws(NoReply) {
-            let decision = try decide(tx, snapshot: snapshot, bindings: bindings)
-            return answer(tx, decision, snapshot: snapshot, reply: reply)
+            let decision = try decide(tx, snapshot: snapshot, bindings: bindings, shares: shares)
+            return answer(tx, decision, snapshot: snapshot, holdCorrelation: holdCorrelation, reply: reply)
         } catch {
             return tx.noReply(error.reason)
         }
     }
 
     /// Writes the Relay-reply for `decision` and wraps the result (reply or `EncodeFailed`) into an outcome.
+    ///
+    /// The hold (HA, before the first peer table pull): while `holdCorrelation` is set, a
+    /// reservation found only through a learned binding (method `option82`, `lease_fallback`) means
+    /// silence, `AwaitingPeerSync`, whatever the message type: a peer may hold a newer binding for
+    /// that MAC.
     private func answer(_ tx: borrowing DHCPv6Transaction, _ decision: DHCPv6Decision, snapshot: ReservationSnapshot,
-                        reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
+                        holdCorrelation: Bool, reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var plan = decision.plan
-        if let index = decision.match?.index {
-            plan.reservedNA = snapshot.ipv6NA(at: index)
-            plan.reservedPD = snapshot.ipv6PD(at: index)
+        if let match = decision.match {
+            if holdCorrelation && match.method == .option82 { return tx.noReply(.awaitingPeerSync) }
+            plan.reservedNA = snapshot.ipv6NA(at: match.index)
+            plan.reservedPD = snapshot.ipv6PD(at: match.index)
         }
         var w = WireWriter(reply)
         let state = self.state

@@ -12,6 +12,12 @@ public enum DHCPv6NoReplyReason: String, Sendable, Hashable, CaseIterable {
     case wrongServerID = "WrongServerId"
     /// Solicit or Confirm from a client without a reservation.
     case noReservation = "NoReservation"
+    /// High availability: the client's DUID is in a share another server answers
+    /// (docs/high-availability.md, "Who answers").
+    case peerShare = "PeerShare"
+    /// High availability, before the first peer table pull: the reservation was found only
+    /// through a learned MAC → Option 82 binding, which a peer may hold newer.
+    case awaitingPeerSync = "AwaitingPeerSync"
     /// A message type this server does not answer, or a message RFC 8415 says to discard.
     case discarded = "Discarded"
     /// The datagram could not be decoded (see ``DHCPv6DecodeError``).

@@ -27,9 +27,10 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
         case .opsToMaster:
             // Requests, and what the HA peers sent as typed records (validated and merged by the
             // master like the v4 worker's bindings); never counters, events or text for the master
-            // to parse (a replace carries the reservations as a snapshot image).
+            // to parse (a replace carries the reservations as a snapshot image, a commit of changes
+            // the changes in ChangeSetCodec's binary form).
             [.ready, .statusRequest, .reloadRequest, .replaceRequest, .workersRequest, .statsRequest,
-             .bindingsRequest, .versionRequest, .peerStates, .peerBindings, .bindingTableRequest]
+             .bindingsRequest, .versionRequest, .changesRequest, .peerStates, .peerBindings, .bindingTableRequest]
         }
     }
 

@@ -79,6 +79,12 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
     /// whose table generation is the request id.
     case bindingTableRequest = 34
 
+    // 35–39 are free.
+
+    /// Ops → master: commit per-reservation changes, given as the changes themselves in the
+    /// attached sealed memfd (``ChangeSetCodec``): ``ChangesRequest``. Answered by ``mutationResult``.
+    case changesRequest = 40
+
     public var description: String {
         switch self {
         case .ready: "ready"
@@ -115,9 +121,10 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
         case .peerBindings: "peer-bindings"
         case .localBindings: "local-bindings"
         case .bindingTableRequest: "binding-table-request"
+        case .changesRequest: "changes-request"
         }
     }
 
     /// Whether a message of this type must carry exactly one descriptor (all others carry none).
-    public var carriesDescriptor: Bool { self == .snapshot || self == .replaceRequest }
+    public var carriesDescriptor: Bool { self == .snapshot || self == .replaceRequest || self == .changesRequest }
 }

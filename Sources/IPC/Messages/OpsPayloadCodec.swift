@@ -12,6 +12,8 @@ enum OpsPayloadCodec {
         case .replaceRequest(let r):
             w.u64(r.requestID); w.u64(r.byteCount); w.u64(r.digest); w.u32(r.reservationCount)
             w.u64(r.baseGeneration)
+        case .changesRequest(let r):
+            w.u64(r.requestID); w.u64(r.baseGeneration); w.u64(r.byteCount); w.u64(r.digest); w.u32(r.changeCount)
         case .bindingsRequest(let r):
             w.u64(r.requestID)
             if let mac = r.mac { w.u8(1); PayloadEncoder.mac(mac, &w) } else { w.u8(0) }
@@ -129,6 +131,17 @@ enum OpsPayloadCodec {
         case .replaceRequest:
             return .replaceRequest(ReplaceRequest(requestID: try r.u64(), byteCount: try r.u64(), digest: try r.u64(),
                                                   reservationCount: try r.u32(), baseGeneration: try r.u64()))
+        case .changesRequest:
+            let id = try r.u64()
+            let baseAt = r.offset
+            let base = try r.u64()
+            guard base != 0 else { throw r.invalid("baseGeneration", at: baseAt) }
+            let byteCount = try r.u64(), digest = try r.u64()
+            let countAt = r.offset
+            let count = try r.u32()
+            guard count != 0 else { throw r.invalid("changeCount", at: countAt) }
+            return .changesRequest(ChangesRequest(requestID: id, baseGeneration: base, byteCount: byteCount,
+                                                  digest: digest, changeCount: count))
         case .bindingsRequest:
             let id = try r.u64()
             let mac: MACAddress? = try presence(&r) ? try PayloadDecoder.mac(&r) : nil
@@ -279,6 +292,9 @@ enum OpsPayloadCodec {
             if let e = r.entry { try MessageValidation.option82(e.option82, type) }
         case .versionResponse(let r):
             try limit(r.version.utf8.count <= Int(UInt16.max) && r.commit.utf8.count <= Int(UInt16.max), "version")
+        case .changesRequest(let r):
+            try limit(r.baseGeneration != 0, "baseGeneration")
+            try limit(r.changeCount != 0, "changeCount")
         default:
             break
         }

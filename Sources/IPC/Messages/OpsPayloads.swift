@@ -28,6 +28,30 @@ public struct ReplaceRequest: Hashable, Sendable {
     }
 }
 
+/// A commit of per-reservation changes: the changes (``ResolvedChange``, in the order they were
+/// applied) are in the sealed memfd attached to the message, encoded by ``ChangeSetCodec``; this
+/// says what it must contain. Always conditional: the master applies them only to generation
+/// `baseGeneration`, and answers ``MutationResult/Outcome/stale(generation:)`` when another is live.
+public struct ChangesRequest: Hashable, Sendable {
+    public var requestID: UInt64
+    /// The generation the changes were made on (never 0).
+    public var baseGeneration: UInt64
+    /// Exact size of the encoded changes (the memfd's size).
+    public var byteCount: UInt64
+    /// ``SnapshotDigest`` of the encoded changes.
+    public var digest: UInt64
+    /// How many changes (at least 1).
+    public var changeCount: UInt32
+
+    public init(requestID: UInt64, baseGeneration: UInt64, byteCount: UInt64, digest: UInt64, changeCount: UInt32) {
+        self.requestID = requestID
+        self.baseGeneration = baseGeneration
+        self.byteCount = byteCount
+        self.digest = digest
+        self.changeCount = changeCount
+    }
+}
+
 /// `bindings`: the table's size, and the entry for `mac` when one is given.
 public struct BindingsRequest: Hashable, Sendable {
     public var requestID: UInt64
@@ -217,6 +241,7 @@ extension IPCMessage {
              .versionRequest(let id):
             id
         case .replaceRequest(let r): r.requestID
+        case .changesRequest(let r): r.requestID
         case .bindingsRequest(let r): r.requestID
         case .statusResponse(let r): r.requestID
         case .mutationResult(let r): r.requestID

@@ -181,6 +181,7 @@ public enum IPCMessage: Hashable, Sendable {
     case peerBindings([BindingRecord])
     case localBindings([BindingRecord])
     case bindingTableRequest(UInt64)
+    case changesRequest(ChangesRequest)
 
     public var type: MessageType {
         switch self {
@@ -218,6 +219,7 @@ public enum IPCMessage: Hashable, Sendable {
         case .peerBindings: .peerBindings
         case .localBindings: .localBindings
         case .bindingTableRequest: .bindingTableRequest
+        case .changesRequest: .changesRequest
         }
     }
 }

@@ -53,3 +53,16 @@ public struct ChangeCounts: Hashable, Sendable {
         ChangeCounts(added: a.added + b.added, updated: a.updated + b.updated, deleted: a.deleted + b.deleted)
     }
 }
+
+/// A change as a commit sends it to the master (docs/ipc.md, `changes-request`): what a
+/// ``ReservationChange`` did once applied, with the entry it replaced or removed named by its
+/// `ipv4` — present in every entry and unique — instead of the request's key. Applying the same
+/// list to the same set (``ReservationStore/apply(resolved:)``) gives the same set, whatever the
+/// order of its entries.
+public enum ResolvedChange: Hashable, Sendable {
+    case add(Reservation)
+    /// The entry with this `ipv4` becomes the reservation.
+    case replace(IPv4Address, Reservation)
+    /// The entry with this `ipv4` goes.
+    case delete(IPv4Address)
+}

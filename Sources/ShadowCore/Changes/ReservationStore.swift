@@ -1,7 +1,8 @@
 /// A mutable reservation set with a hash index per key and per address, for changes one entry at
-/// a time (the management `reservation-*` commands). The master builds it from the live snapshot
-/// at the first change and keeps it while the snapshot it was built from, plus its own changes,
-/// is the live one.
+/// a time (the management `reservation-*` commands). Ops and the master each build one from the
+/// live snapshot at the first change and keep it while the snapshot it was built from, plus their
+/// own changes, is the live one: ops applies the requests (``applyResolving(_:)``), the master
+/// the resolved changes ops sends it (``apply(resolved:)``).
 ///
 /// ``apply(_:)`` checks each change against the set as it stands — every key and address unique —
 /// in constant time; the subnet rule and the per-field rules were checked when the request was
@@ -49,11 +50,32 @@ public struct ReservationStore: Sendable {
     /// undone and all errors found are returned (later changes are still checked, against the
     /// set as the valid earlier ones left it).
     public mutating func apply(_ changes: [ReservationChange]) -> Result<ChangeCounts, LoadError> {
+        applyResolving(changes).map(\.counts)
+    }
+
+    /// ``apply(_:)``, also returning what the changes did as ``ResolvedChange``s, in order: what
+    /// a commit sends the master.
+    public mutating func applyResolving(_ changes: [ReservationChange])
+        -> Result<(counts: ChangeCounts, resolved: [ResolvedChange]), LoadError> {
         var batch = Batch()
         for change in changes { apply(change, &batch) }
-        if batch.errors.isEmpty { return .success(batch.counts) }
+        if batch.errors.isEmpty { return .success((batch.counts, batch.resolved)) }
         for step in batch.undo.reversed() { undo(step) }
         return .failure(LoadError(errors: batch.errors))
+    }
+
+    /// Applies changes another store resolved (``applyResolving(_:)``), all or nothing, with the
+    /// same checks: every key and address stays unique, every entry named exists. Errors are
+    /// named `changes[INDEX]`.
+    public mutating func apply(resolved: [ResolvedChange]) -> Result<ChangeCounts, LoadError> {
+        apply(resolved.enumerated().map { i, change in
+            let source = "changes[\(i)]"
+            switch change {
+            case .add(let r): return ReservationChange(.add(r), source: source)
+            case .replace(let old, let r): return ReservationChange(.update(match: .ipv4(old), r), source: source)
+            case .delete(let old): return ReservationChange(.delete(.ipv4(old)), source: source)
+            }
+        })
     }
 
     /// One request's progress: what to undo, what it did, and who touched which position.
@@ -61,6 +83,8 @@ public struct ReservationStore: Sendable {
         var undo: [Undo] = []
         var counts = ChangeCounts()
         var errors = DiagnosticList()
+        /// What the changes did, for the master.
+        var resolved: [ResolvedChange] = []
         /// Positions added or updated by this batch, with the change's source (for messages).
         var sources: [Int: String] = [:]
     }
@@ -81,6 +105,7 @@ public struct ReservationStore: Sendable {
             index(r, at: reservations.count - 1)
             batch.sources[reservations.count - 1] = source
             batch.undo.append(.added)
+            batch.resolved.append(.add(r))
             batch.counts.added += 1
         case .update(let match, let r):
             guard let i = target(match: match, r, source, &batch) else { return }
@@ -91,6 +116,7 @@ public struct ReservationStore: Sendable {
             index(r, at: i)
             batch.sources[i] = source
             batch.undo.append(.replaced(i, old, spans[i]))
+            batch.resolved.append(.replace(old.ipv4, r))
             spans[i] = nil
             batch.counts.updated += 1
         case .delete(let key):
@@ -100,7 +126,9 @@ public struct ReservationStore: Sendable {
             }
             let last = reservations.count - 1
             let span = spans[i]
-            batch.undo.append(.deleted(i, remove(at: i), span))
+            let removed = remove(at: i)
+            batch.undo.append(.deleted(i, removed, span))
+            batch.resolved.append(.delete(removed.ipv4))
             let movedSource = batch.sources.removeValue(forKey: last)
             batch.sources[i] = i == last ? nil : movedSource
             batch.counts.deleted += 1

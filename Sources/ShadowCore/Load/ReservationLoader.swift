@@ -50,8 +50,11 @@ extension ReservationLoader {
     /// every entry has a key, every `ipv4` is inside `subnets`, no Option 82 or 18/37 key is
     /// empty, every `ipv6_pd` is masked, and no key or address is used twice. Errors name
     /// `<source>[INDEX].FIELD` as the loader does.
-    public static func validate(_ reservations: [Reservation], subnets: [SubnetV4], source: String)
-        throws(LoadError) -> Loaded<[Reservation]> {
+    ///
+    /// With `duplicates: false` only each entry's own rules are checked (not uniqueness): for
+    /// entries that are changes to a set, whose keys the set's index checks instead.
+    public static func validate(_ reservations: [Reservation], subnets: [SubnetV4], source: String,
+                                duplicates: Bool = true) throws(LoadError) -> Loaded<[Reservation]> {
         var parser = ReservationParser(source: source, subnets: subnets)
         parser.reservations = reservations
         for (i, r) in reservations.enumerated() {
@@ -65,7 +68,7 @@ extension ReservationLoader {
                 parser.error(i, .ipv4, "\(r.ipv4) is not inside any subnets_v4 net")
             }
         }
-        parser.reportDuplicates()
+        if duplicates { parser.reportDuplicates() }
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
         return Loaded(value: reservations, warnings: parser.warnings)
     }

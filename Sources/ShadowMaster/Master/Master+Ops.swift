@@ -1,5 +1,6 @@
 import Glibc
 import IPC
+import Logging
 import ShadowCore
 import ShadowSystem
 import SystemPackage
@@ -32,6 +33,9 @@ extension Master {
             }
         case .replaceRequest(let r):
             guard let result = replace(r, descriptor: descriptor, from: ops) else { return }
+            reply = .mutationResult(result)
+        case .changesRequest(let r):
+            guard let result = commitChanges(r, descriptor: descriptor, from: ops) else { return }
             reply = .mutationResult(result)
         case .workersRequest(let id):
             reply = .workersResponse(WorkersResponse(requestID: id, processes: workers.map(Master.report)))
@@ -96,6 +100,32 @@ extension Master {
                         : "reservation changes committed and persisted to disk",
                     metadata: ["count": "\(reservations.count)", "snapshot.generation": "\(snapshotGeneration)"])
         return MutationResult(requestID: r.requestID, outcome: .done(count: UInt32(clamping: reservations.count)))
+    }
+
+    /// Applies a commit of per-reservation changes (``ReservationChanges``) and makes it live as
+    /// the next generation. Returns nil when ops sent something a correct ops never sends: it is
+    /// then killed (and restarted), and nothing changed.
+    private func commitChanges(_ r: ChangesRequest, descriptor: FileDescriptor?, from ops: WorkerSlot) -> MutationResult? {
+        switch changes.commit(r, descriptor: descriptor, live: snapshot, generation: snapshotGeneration) {
+        case .stale:
+            return MutationResult(requestID: r.requestID, outcome: .stale(generation: snapshotGeneration))
+        case .refused(let why):
+            logger.error("ops process sent unusable reservation changes: \(why)")
+            abandon(ops, reason: "unusable reservation changes")
+            return nil
+        case .failed(let error):
+            logger.error("\(error)")
+            return .failure(requestID: r.requestID, error: error, lines: [])
+        case .committed(let prepared, let count, let phases):
+            let started = Clocks.monotonicMilliseconds()
+            adopt(prepared)
+            var metadata: Logger.Metadata = ["count": "\(count)", "changes": "\(r.changeCount)",
+                                              "snapshot.generation": "\(snapshotGeneration)",
+                                              "publish_ms": "\(Clocks.monotonicMilliseconds() - started)"]
+            for (name, ms) in phases { metadata[name] = "\(ms)" }
+            logger.info("reservation changes committed and persisted to disk", metadata: metadata)
+            return MutationResult(requestID: r.requestID, outcome: .done(count: UInt32(clamping: count)))
+        }
     }
 
     /// Hands a worker's event lines to the operations process as they came (one message per

@@ -40,6 +40,8 @@ final class Master {
     /// The live reservations, read in place from the published snapshot file.
     var snapshot: ReservationSnapshot { publisher.snapshot }
     let publisher = SnapshotPublisher()
+    /// Per-reservation changes: the working copy ops's commits are applied to.
+    let changes: ReservationChanges
     var bindings: BindingTable
     let bindingStore: BindingStore
     var bindingsDirty = false
@@ -70,6 +72,8 @@ final class Master {
         bindings = BindingTable(capacity: settings.config.bindingTableSize)
         bindingStore = BindingStore(stateDirectory: settings.config.stateDir)
         ha = settings.config.ha.map { PeerShareState(settings: $0) }
+        changes = ReservationChanges(path: ConfigDirectory.path(settings.directory, "reservations.json"),
+                                     subnets: settings.config.subnetsV4)
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
@@ -171,9 +175,17 @@ final class Master {
         return .reloaded(count: loaded.value.count, warnings: loaded.warnings.lines)
     }
 
-    /// Makes `new` the live reservations: a new generation, sent to every ready worker.
+    /// Makes `new` the live reservations: a new generation, sent to every ready worker (and
+    /// ops). The working copy of per-reservation changes no longer equals the live set: dropped.
     func install(_ new: [Reservation]) throws {
-        try publisher.publish(new, generation: snapshotGeneration + 1)
+        let prepared = try SnapshotPublisher.prepare(new, generation: snapshotGeneration + 1)
+        changes.forget()
+        adopt(prepared)
+    }
+
+    /// Makes `prepared` (encoded as the next generation) live and sends it to every ready child.
+    func adopt(_ prepared: SnapshotPublisher.Prepared) {
+        publisher.adopt(prepared)
         snapshotGeneration += 1
         snapshotLoadedAt = Clocks.unixMilliseconds()
         for w in workers where w.ready { sendSnapshot(to: w) }

@@ -12,8 +12,19 @@ final class SnapshotPublisher {
     /// The published reservations, read in place from the sealed file (empty before the first).
     private(set) var snapshot = ReservationSnapshot.empty
 
-    /// Encodes `reservations` as generation `generation` and replaces the current file.
-    func publish(_ reservations: [Reservation], generation: UInt64) throws {
+    /// A snapshot encoded into its sealed file, not yet published. Made on any thread
+    /// (``prepare(_:generation:)``), published on the master's (``adopt(_:)``).
+    struct Prepared: Sendable {
+        let descriptor: FileDescriptor
+        let announcement: SnapshotAnnouncement
+        let view: ReservationSnapshot
+
+        /// Closes the file when it is not going to be published.
+        func discard() { try? descriptor.close() }
+    }
+
+    /// Encodes `reservations` as generation `generation` into a new sealed file, and maps it.
+    static func prepare(_ reservations: [Reservation], generation: UInt64) throws -> Prepared {
         let size = try SnapshotCodec.encodedByteCount(of: reservations)
         var made: SnapshotAnnouncement?
         let fd = try SealedMemoryFile.create(name: "shadowdhcp-snapshot-\(generation)", byteCount: size) { buffer in
@@ -21,18 +32,27 @@ final class SnapshotPublisher {
             made = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(buffer), snapshotGeneration: generation,
                                               reservationCount: reservations.count)
         }
-        let view: ReservationSnapshot
         do {
             let mapping = try ReadOnlyMapping(descriptor: fd, expectedByteCount: size)
-            view = try ReservationSnapshot(validating: mapping.bytes, owner: mapping, generation: generation)
+            let view = try ReservationSnapshot(validating: mapping.bytes, owner: mapping, generation: generation)
+            return Prepared(descriptor: fd, announcement: made!, view: view)
         } catch {
             try? fd.close()
             throw error
         }
+    }
+
+    /// Encodes `reservations` as generation `generation` and replaces the current file.
+    func publish(_ reservations: [Reservation], generation: UInt64) throws {
+        adopt(try SnapshotPublisher.prepare(reservations, generation: generation))
+    }
+
+    /// Makes `prepared` the current file and view.
+    func adopt(_ prepared: Prepared) {
         if let old = descriptor { try? old.close() }
-        descriptor = fd
-        announcement = made
-        snapshot = view
+        descriptor = prepared.descriptor
+        announcement = prepared.announcement
+        snapshot = prepared.view
     }
 
     deinit { if let descriptor { try? descriptor.close() } }

@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import ShadowCore
+import ShadowSystem
 import Synchronization
 
 // Glibc only for SO_PEERCRED, SOL_SOCKET and `ucred`, which NIO's socket-option API takes as
@@ -232,8 +233,14 @@ public final class ManagementServer: Sendable {
     }
 
     /// Serves a listening socket bound elsewhere.
+    ///
+    /// NIO calls `listen` again on an adopted socket, with its default backlog of 128 (the
+    /// bootstrap's backlog option applies only to sockets it binds), which silently replaced the
+    /// master's `mgmt_max_connections`: a burst of more than 128 clients while the event loop was
+    /// busy overflowed it, and their connects failed (EAGAIN). The backlog is set again here.
     private func adopt(_ listener: BoundListener) async throws {
         let channel = try await bootstrap(listener.transport, path: listener.path).withBoundSocket(listener.descriptor).get()
+        try StreamListener.setBacklog(listener.descriptor, Self.backlog(configuration.limits))
         listeners.withLock { $0.append(channel) }
         if listener.transport == .http { httpListeners.withLock { $0.append(channel) } }
         logger.info("Serving management on \(channel.localAddress.map { "\($0)" } ?? "descriptor \(listener.descriptor)")")
@@ -260,7 +267,7 @@ public final class ManagementServer: Sendable {
         let sslContext = transport.isNetwork ? self.sslContext : nil
         return ServerBootstrap(group: group)
             // Room for a burst of as many connections as are allowed open (capped by somaxconn).
-            .serverChannelOption(.backlog, value: Int32(clamping: max(64, limits.maxConnections)))
+            .serverChannelOption(.backlog, value: Self.backlog(limits))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
@@ -296,6 +303,10 @@ public final class ManagementServer: Sendable {
                 }
             }
     }
+
+    /// The accept backlog: room for a burst of as many connections as may be open (the kernel caps
+    /// it at `net.core.somaxconn`).
+    static func backlog(_ limits: Limits) -> Int32 { Int32(clamping: max(64, limits.maxConnections)) }
 
     /// Adds the request handler of `peer`'s transport: the line protocol or the HTTP API.
     private func install(on channel: any Channel, _ peer: ManagementPeer) throws {

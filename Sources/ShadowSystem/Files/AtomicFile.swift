@@ -31,6 +31,41 @@ public enum AtomicFile {
     /// string's UTF-8, without a copy).
     public static func write(_ bytes: UnsafeRawBufferPointer, to path: String, permissions: mode_t = 0o644,
                              keepingOwnership: Bool = false) throws(Errno) {
+        try stage(bytes, for: path, permissions: permissions, keepingOwnership: keepingOwnership).commit()
+    }
+
+    /// A new content written and synced under a temporary name beside its path, not yet in place:
+    /// ``commit()`` renames it over the path and syncs the directory, ``discard()`` removes it.
+    /// So a writer can prepare the file while something else that must succeed too is made, and
+    /// replace it only if both did.
+    public struct Staged: Sendable {
+        public let path: String
+        let temporary: String
+
+        /// Renames the temporary file over ``path`` and fsyncs the directory; on failure the
+        /// temporary file is removed and ``path`` is untouched.
+        ///
+        /// Corresponds to rename(2) and fsync(2) on the directory.
+        public func commit() throws(Errno) {
+            do throws(Errno) {
+                try FileSystem.rename(temporary, to: path)
+            } catch {
+                discard()
+                throw error
+            }
+            try syncDirectory(AtomicFile.split(path).0)
+        }
+
+        /// Removes the temporary file. Corresponds to unlink(2).
+        public func discard() { try? FileSystem.remove(temporary) }
+    }
+
+    /// The first half of ``write(_:to:permissions:keepingOwnership:)``: the bytes in a new
+    /// temporary file in `path`'s directory, fsynced. On failure nothing is left behind.
+    ///
+    /// Corresponds to open(2) O_CREAT|O_EXCL, write(2) and fsync(2).
+    public static func stage(_ bytes: UnsafeRawBufferPointer, for path: String, permissions: mode_t = 0o644,
+                             keepingOwnership: Bool = false) throws(Errno) -> Staged {
         let (directory, name) = split(path)
         let temporary = directory + "/." + name + ".tmp.\(CurrentProcess.id)"
         let fd = FileDescriptor(rawValue: try systemCall {
@@ -46,13 +81,7 @@ public enum AtomicFile {
             try? FileSystem.remove(temporary)
             throw error
         }
-        do throws(Errno) {
-            try FileSystem.rename(temporary, to: path)
-        } catch {
-            try? FileSystem.remove(temporary)
-            throw error
-        }
-        try syncDirectory(directory)
+        return Staged(path: path, temporary: temporary)
     }
 
     /// Gives `fd` the owner, group and permission bits of the file at `path`, when there is one.

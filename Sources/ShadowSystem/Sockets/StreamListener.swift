@@ -97,6 +97,14 @@ public enum StreamListener {
         }
     }
 
+    /// Sets the accept backlog of a socket that is already listening (another `listen` on it only
+    /// changes the backlog): for a listener adopted by a library that listens again with its own.
+    ///
+    /// Corresponds to listen(2).
+    public static func setBacklog(_ descriptor: CInt, _ backlog: CInt) throws(Errno) {
+        _ = try systemCall { listen(descriptor, backlog) }
+    }
+
     /// Creates `directory` with `mode` when missing; otherwise checks it is a directory owned by
     /// root that neither group nor others may write.
     static func prepareDirectory(_ directory: String, mode: mode_t) throws(UnixSocketError) {

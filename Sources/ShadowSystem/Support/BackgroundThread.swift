@@ -27,4 +27,33 @@ public enum BackgroundThread {
         }
         pthread_detach(thread)
     }
+
+    /// Runs `background` on a new thread while `body` runs on this one, and returns both results
+    /// once both are done (`background`'s result is read only after the thread ended). When no
+    /// thread can be started, `background` runs here first.
+    ///
+    /// Corresponds to pthread_create(3) and pthread_join(3).
+    public static func alongside<T: Sendable, R>(_ background: @escaping @Sendable () -> T, _ body: () -> R) -> (T, R) {
+        let box = Box<T>()
+        let job = Unmanaged.passRetained(Job { box.value = background() }).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            Unmanaged<Job>.fromOpaque(argument).takeRetainedValue().body()
+            return nil
+        }, job)
+        guard rc == 0 else {
+            Unmanaged<Job>.fromOpaque(job).release()
+            let early = background()
+            return (early, body())
+        }
+        let result = body()
+        pthread_join(thread, nil)
+        return (box.value!, result)
+    }
+
+    /// A result written by one thread and read by another after pthread_join(3), which orders the two.
+    private final class Box<T>: @unchecked Sendable {
+        var value: T?
+    }
 }

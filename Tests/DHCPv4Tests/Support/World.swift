@@ -55,20 +55,22 @@ enum World {
     /// Runs `packet` through an engine over this world and returns the outcome with the reply bytes.
     static func exchange(_ packet: DHCPv4PacketBuilder, config: ServerConfig = World.config(),
                          snapshot: ReservationSnapshot = World.snapshot, bindings: BindingTable = BindingTable(),
+                         shares: ServiceShares = .standalone,
                          source: IPv4Address = relay, sourcePort: UInt16 = 67, bufferSize: Int = 1500) -> Exchange {
-        exchange(bytes: packet.bytes, config: config, snapshot: snapshot, bindings: bindings, source: source,
-                 sourcePort: sourcePort, bufferSize: bufferSize)
+        exchange(bytes: packet.bytes, config: config, snapshot: snapshot, bindings: bindings, shares: shares,
+                 source: source, sourcePort: sourcePort, bufferSize: bufferSize)
     }
 
     static func exchange(bytes: [UInt8], config: ServerConfig = World.config(),
                          snapshot: ReservationSnapshot = World.snapshot, bindings: BindingTable = BindingTable(),
+                         shares: ServiceShares = .standalone,
                          source: IPv4Address = relay, sourcePort: UInt16 = 67, bufferSize: Int = 1500) -> Exchange {
         let engine = DHCPv4Engine(config: config, ids: ids)
         var buffer = [UInt8](repeating: 0xEE, count: bufferSize)
         let outcome = bytes.withUnsafeBytes { datagram in
             buffer.withUnsafeMutableBytes { reply in
                 engine.handle(datagram: datagram, source: source, sourcePort: sourcePort, snapshot: snapshot,
-                              bindings: bindings, reply: reply)
+                              bindings: bindings, shares: shares, reply: reply)
             }
         }
         let length = outcome.reply?.length ?? 0
