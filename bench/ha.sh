@@ -269,7 +269,7 @@ run_failover() {
                     left="not killed"
                     if ! kill -0 "$pa" 2>/dev/null; then
                         for _ in $(seq 1 20); do
-                            left=$(for c in $children; do kill -0 "$c" 2>/dev/null && echo "$c"; done | xargs)
+                            left=$(for c in $children; do kill -0 "$c" 2>/dev/null && echo "$c" || true; done | xargs)
                             [ -z "$left" ] && break
                             sleep 0.1
                         done
