@@ -317,7 +317,12 @@ final class Master {
         let now = Clocks.unixMilliseconds() / 1000
         bindings.learn(mac: b.mac, option82: b.option82, now: now)
         bindingsDirty = true
-        ha?.queue(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now))
+        if let dropped = ha?.queue(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now)), dropped > 0 {
+            logger.warning("""
+                the ops process took no learned bindings for the HA peers: dropped the \(dropped) oldest \
+                (\(ha?.outgoingDropped ?? 0) since start); the peers' table pull fills the gap
+                """)
+        }
         guard !stopping else { return }  // the v6 worker is being stopped too; the state file gets it
         for v6 in workers where v6.kind == .v6 && v6.ready {
             send(.bindingUpdate(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now)), to: v6)
