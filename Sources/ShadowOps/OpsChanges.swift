@@ -161,6 +161,10 @@ final class OpsChanges: Sendable {
             (store, copy) = (kept, .kept)
         } else if let ready = await prepared.takeSuspending(generation: base) {
             (store, copy) = (ready, .prepared)
+        } else if prepared.start(generation: base, { ReservationStore(snapshot.allReservations) }),
+                  let fresh = await prepared.takeSuspending(generation: base) {
+            // Built now, but off the event loop, which goes on serving meanwhile.
+            (store, copy) = (fresh, .built)
         } else {
             (store, copy) = (ReservationStore(snapshot.allReservations), .built)
         }
