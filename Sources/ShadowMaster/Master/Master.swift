@@ -83,6 +83,7 @@ final class Master {
         do {
             try publisher.publish(initialReservations ?? [], generation: snapshotGeneration)
             initialReservations = nil
+            prepareChanges()
         } catch {
             logger.critical("cannot build the reservation snapshot: \(error)")
             return 1
@@ -176,11 +177,22 @@ final class Master {
     }
 
     /// Makes `new` the live reservations: a new generation, sent to every ready worker (and
-    /// ops). The working copy of per-reservation changes no longer equals the live set: dropped.
+    /// ops). The working copy of per-reservation changes no longer equals the live set: a new
+    /// one is built in the background.
     func install(_ new: [Reservation]) throws {
         let prepared = try SnapshotPublisher.prepare(new, generation: snapshotGeneration + 1)
         changes.forget()
         adopt(prepared)
+        prepareChanges()
+    }
+
+    /// Builds the working copy for per-reservation changes from the live snapshot on a background
+    /// thread (``ReservationChanges/prepare(_:)``), when management can send changes at all:
+    /// without it the master never holds one.
+    private func prepareChanges() {
+        let c = settings.config
+        guard ops != nil, c.mgmtSocket != nil || c.mgmtAddress != nil || c.mgmtHTTPAddress != nil else { return }
+        changes.prepare(snapshot)
     }
 
     /// Makes `prepared` (encoded as the next generation) live and sends it to every ready child.
