@@ -21,7 +21,7 @@ extension Master {
             reply = .statusResponse(StatusResponse(
                 requestID: id, keyCount: UInt64(snapshot.keyCount), reservationCount: UInt64(snapshot.count),
                 snapshotGeneration: snapshotGeneration, snapshotDigest: publisher.announcement?.digest ?? 0,
-                snapshotLoadedAtMilliseconds: snapshotLoadedAt,
+                snapshotLoadedAtMilliseconds: snapshotLoadedAt, reloadFailures: reloadFailures,
                 stateError: stateProblem))
         case .reloadRequest(let id):
             switch reloadReservations() {

@@ -37,6 +37,8 @@ final class Master {
     private var initialReservations: [Reservation]?
     private(set) var snapshotGeneration: UInt64 = 1
     private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
+    /// Reloads of `reservations.json` (SIGHUP or `reload`) that left the old snapshot live.
+    private(set) var reloadFailures: UInt64 = 0
     /// The live reservations, read in place from the published snapshot file.
     var snapshot: ReservationSnapshot { publisher.snapshot }
     let publisher = SnapshotPublisher()
@@ -162,6 +164,7 @@ final class Master {
         } catch {
             logger.error("failed to reload reservations: \(error.lines.count) problem(s); the previous reservations stay live")
             for line in error.lines { logger.error("\(line)") }
+            reloadFailures += 1
             return .failed(error.lines)
         }
         for line in loaded.warnings.lines { logger.warning("\(line)") }
@@ -169,6 +172,7 @@ final class Master {
             try install(loaded.value)
         } catch {
             logger.error("failed to publish reservations: \(error)")
+            reloadFailures += 1
             return .failed(["\(error)"])
         }
         logger.info("reloaded reservations", metadata: ["count": "\(loaded.value.count)",
