@@ -58,7 +58,7 @@ struct OpsBackend: ManagementBackend {
         return StatusReport(keyCount: Int(r.keyCount), reservationCount: Int(r.reservationCount),
                             snapshotGeneration: r.snapshotGeneration,
                             snapshotLoadedAt: Double(r.snapshotLoadedAtMilliseconds) / 1000, stateError: r.stateError,
-                            snapshotDigest: r.snapshotDigest)
+                            snapshotDigest: r.snapshotDigest, reloadFailures: r.reloadFailures)
     }
 
     func workers() async -> [WorkerReport] {

@@ -45,6 +45,8 @@ final class OpsLink: Sendable {
 
     /// The generation and digest of the last snapshot the master pushed.
     let announced = Mutex<(generation: UInt64, digest: UInt64)?>(nil)
+    /// Called on the channel's thread with each snapshot the master pushes, once it is live here.
+    let snapshotObserver = Mutex<(@Sendable (ReservationSnapshot) -> Void)?>(nil)
 
     // MARK: requests
 
@@ -200,6 +202,7 @@ final class OpsLink: Sendable {
                     }
                 }
                 announced.withLock { $0 = (announcement.snapshotGeneration, announcement.digest) }
+                snapshotObserver.withLock { $0 }?(snapshot)
                 logger.debug("ops process uses snapshot \(announcement.snapshotGeneration)")
             } catch {
                 // The master is trusted; a snapshot it cannot have meant is a bug. Keep the old one.

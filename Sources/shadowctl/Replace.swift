@@ -19,6 +19,9 @@ struct Replace: RequestCommand {
     @Option(help: "Directory holding config.json (as shadow-master --configdir).") var configdir: String?
     @Flag(help: "Skip the local validation.") var noLocalCheck = false
 
+    /// A large file's upload shows its progress on a terminal.
+    var progressLabel: String? { file }
+
     func validate() throws {
         if config != nil && configdir != nil { throw ValidationError("give either --config or --configdir, not both") }
         if !noLocalCheck && config == nil && configdir == nil {

@@ -94,9 +94,13 @@ protocol RequestCommand: AsyncParsableCommand {
     var connection: ConnectionOptions { get }
     /// The request line to send.
     func request() throws -> [UInt8]
+    /// What a large request's upload progress names (docs/management.md); nil: no progress.
+    var progressLabel: String? { get }
 }
 
 extension RequestCommand {
+    var progressLabel: String? { nil }
+
     func run() async throws {
         var line = try request()
         let endpoint = connection.endpoint
@@ -111,9 +115,14 @@ extension RequestCommand {
         }
         let client = ManagementClient(endpoint: endpoint, timeout: .seconds(Int64(connection.timeout)), tls: tls)
         let response: String
+        let progress = progressLabel.flatMap { UploadProgress.onTerminal(label: $0, byteCount: line.count) }
+        var report: (@Sendable (Int, Int) -> Void)?
+        if let progress { report = { sent, total in progress.update(sent: sent, total: total) } }
         do {
-            response = try await client.send(line)
+            response = try await client.send(line, progress: report)
+            progress?.finish()
         } catch {
+            progress?.finish()
             printError("shadowctl: \(error)")
             throw ExitCode(3)
         }

@@ -17,10 +17,23 @@ struct EventTests {
             "mac_address":"11-22-33-44-55-66","option82_circuit":"eth0","option82_remote":"switch1:port1",\
             "option82_subscriber":null,"reservation_ipv4":"192.168.1.200","reservation_mac":null,\
             "reservation_option82_circuit":null,"reservation_option82_remote":"switch1:port1",\
-            "reservation_option82_subscriber":null,"match_method":"option82","extractor_used":"remote_only",\
+            "reservation_option82_subscriber":null,"reply_type":"Ack","match_method":"option82","extractor_used":"remote_only",\
             "success":true,"failure_reason":null}
             """)
         #expect(event.jsonLine(timestampKey: "timestamp", timestamp: 5).hasPrefix(#"{"ip_version":"v4","timestamp":5,"#))
+    }
+
+    @Test("A NAK's event: success (a reply went out), reply_type Nak, unlike an ACK's or a silence's")
+    func nakEventJSON() {
+        var p = World.packet(.request)
+        p.serverIdentifier(World.serverID)
+        p.requestedAddress(World.addressB)
+        let json = World.exchange(p).outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: 0)
+        #expect(json.contains(#""reply_type":"Nak","match_method":"#), "\(json)")
+        #expect(json.hasSuffix(#""success":true,"failure_reason":null}"#), "\(json)")
+        var offer = World.packet(.discover)
+        offer.relayAgentInformation(circuit: "eth0", remote: "switch1:port1")
+        #expect(World.exchange(offer).outcome.event.replyType == .offer)
     }
 
     @Test("Failure events carry no reservation or match")
@@ -34,7 +47,7 @@ struct EventTests {
             "mac_address":"00-11-22-33-44-55","option82_circuit":null,"option82_remote":null,\
             "option82_subscriber":null,"reservation_ipv4":null,"reservation_mac":null,\
             "reservation_option82_circuit":null,"reservation_option82_remote":null,\
-            "reservation_option82_subscriber":null,"match_method":null,"extractor_used":null,\
+            "reservation_option82_subscriber":null,"reply_type":null,"match_method":null,"extractor_used":null,\
             "success":false,"failure_reason":"WrongServerId"}
             """)
         #expect(x.outcome.reservedAddress == World.addressA)

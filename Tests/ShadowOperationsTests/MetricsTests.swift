@@ -44,6 +44,7 @@ import Testing
         #expect(s["shadowdhcp_snapshot_generation"] == 1)
         #expect(s["shadowdhcp_snapshot_age_seconds"] == 30.5)
         #expect(s["shadowdhcp_bindings"] == 0)
+        #expect(s["shadowdhcp_reload_failures_total"] == 2)
         #expect(s[#"shadowdhcp_worker_restarts_total{protocol="v4"}"#] == 1)
         #expect(s[#"shadowdhcp_worker_ready{protocol="v6"}"#] == 0)
         #expect(s[#"shadowdhcp_events_dropped_total{reason="queue_full"}"#] == 2)
@@ -51,6 +52,7 @@ import Testing
         #expect(s["shadowdhcp_events_queued"] == 1)
         #expect(text.contains("# TYPE shadowdhcp_replies_total counter\n"))
         #expect(text.contains("# TYPE shadowdhcp_snapshot_age_seconds gauge\n"))
+        #expect(text.contains("# TYPE shadowdhcp_reload_failures_total counter\n"))
     }
 
     @Test func labelValuesAreEscaped() {

@@ -17,12 +17,12 @@ import Testing
         return exe.deletingLastPathComponent().appendingPathComponent("shadowctl").path
     }
 
-    /// Runs shadowctl on a thread of its own and collects its output.
-    static func run(_ arguments: [String]) async -> Run {
+    /// Runs shadowctl (or `program`) on a thread of its own and collects its output.
+    static func run(_ arguments: [String], program: String = executable) async -> Run {
         await withCheckedContinuation { continuation in
             Thread {
                 let p = Process()
-                p.executableURL = URL(fileURLWithPath: executable)
+                p.executableURL = URL(fileURLWithPath: program)
                 p.arguments = arguments
                 let out = Pipe(), err = Pipe()
                 p.standardOutput = out
@@ -94,6 +94,25 @@ import Testing
             #expect(r.status == 0)
             #expect(r.stdout.hasPrefix("Reservation found\n"))
             #expect(r.stdout.contains("v4:\n  method: mac\n  extractor: chaddr\n  reservation:\n    ipv4: 198.51.100.10\n"))
+        }
+    }
+
+    /// Issue 18: a large replace shows its upload progress on a terminal, and not when piped.
+    @Test func replaceProgressOnlyOnATerminal() async throws {
+        try await withServer { s in
+            let big = s.directory + "/big.json"
+            // 3 MiB: whitespace in an otherwise empty reservations array.
+            try ("[" + String(repeating: " ", count: 3 << 20) + "]").write(toFile: big, atomically: true, encoding: .utf8)
+            let piped = await Self.run(["replace", big, "--no-local-check"] + tcp(s))
+            #expect(piped.status == 0 || piped.status == 1, "\(piped)")
+            #expect(!piped.stderr.contains("sending"), "\(piped.stderr)")
+            // script(1) runs shadowctl on a pseudo-terminal; its output is what the terminal showed.
+            let command = ([Self.executable, "replace", big, "--no-local-check"] + tcp(s)).joined(separator: " ")
+            let tty = await Self.run(["-qec", command, "/dev/null"], program: "/usr/bin/script")
+            #expect(tty.stdout.contains("shadowctl: sending \(big): 33% ("), "\(tty.stdout.suffix(500))")
+            #expect(tty.stdout.contains("shadowctl: sending \(big): 100% (3.1 of 3.1 MB), waiting for the server"),
+                    "\(tty.stdout.suffix(500))")
+            #expect(tty.stdout.contains("\r\u{1B}[K"), "the progress line is cleared")
         }
     }
 

@@ -98,7 +98,7 @@ final class FakeBackend: ManagementBackend {
     func status() async -> StatusReport {
         let snap = state.withLock { $0.snapshot }
         return StatusReport(keyCount: snap.keyCount, reservationCount: snap.count, snapshotGeneration: snap.generation,
-                            snapshotLoadedAt: 1_000)
+                            snapshotLoadedAt: 1_000, reloadFailures: 2)
     }
 
     func workers() async -> [WorkerReport] {

@@ -85,6 +85,32 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    /// A snapshot made live by a start, reload or replace gets its working copy built in the
+    /// background, and the first commit on it uses that copy; the snapshot of this process's own
+    /// commit keeps the commit's copy.
+    @Test func aSnapshotMadeLiveElsewhereIsPreparedForTheNextCommit() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let master = FakeMaster([Self.entry(1, mac: 1)], generation: 1)
+        let changes = Self.changes(master, on: group.next())
+        changes.snapshotBecameLive(master.snapshot)  // start
+        let first = await changes.submit([ReservationChange(.add(Self.entry(2, mac: 2)), source: "first")])
+        #expect((try? first.get())?.snapshotGeneration == 2)
+        #expect(changes.lastCopy.withLock { $0 } == .prepared)
+        changes.snapshotBecameLive(master.snapshot)  // the commit's own generation 2
+        _ = await changes.submit([ReservationChange(.add(Self.entry(3, mac: 3)), source: "second")])
+        #expect(changes.lastCopy.withLock { $0 } == .kept)
+        // A reload elsewhere: generation 4, without entry 3, with entry 5.
+        master.install([Self.entry(1, mac: 1), Self.entry(2, mac: 2), Self.entry(5, mac: 5)])
+        changes.snapshotBecameLive(master.snapshot)
+        let third = await changes.submit([ReservationChange(.add(Self.entry(6, mac: 6)), source: "third")])
+        #expect(changes.lastCopy.withLock { $0 } == .prepared)
+        #expect((try? third.get()) == ChangeResult(counts: ChangeCounts(added: 1), reservationCount: 4,
+                                                   snapshotGeneration: 5, snapshotDigest: 0xD16E57 + 5))
+        #expect(Set(master.snapshot.allReservations.compactMap(\.mac?.value)) == [1, 2, 5, 6])
+        #expect(master.bases == [1, 2, 4])
+        try await group.shutdownGracefully()
+    }
+
     @Test func alwaysStaleGivesUpAfterThreeTries() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let master = FakeMaster([], generation: 1)

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS dhcp.events_v4
     reservation_option82_circuit     Nullable(String),
     reservation_option82_remote      Nullable(String),
     reservation_option82_subscriber  Nullable(String),
+    reply_type                       LowCardinality(Nullable(String)),
     match_method                     LowCardinality(Nullable(String)),
     extractor_used                   LowCardinality(Nullable(String)),
     success                          UInt8,

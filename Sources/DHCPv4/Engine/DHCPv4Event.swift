@@ -17,12 +17,16 @@ public struct DHCPv4Event: Sendable, Hashable {
     public var reservation: Reserved?
     /// How the reservation was found.
     public var match: ReservationMatch?
+    /// The reply sent (`Offer`, `Ack`, `Nak`): `reply_type`, nil when nothing was sent. `success`
+    /// is true for a NAK too (a reply went out); this field tells a NAK from a lease.
+    public var replyType: DHCPv4MessageType?
     public var success: Bool
     public var failureReason: DHCPv4NoReplyReason?
 
     public init(messageTypeCode: UInt8?, relayAddress: IPv4Address, mac: MACAddress?, option82: Option82?,
-                reservation: Reserved? = nil, match: ReservationMatch? = nil, success: Bool,
-                failureReason: DHCPv4NoReplyReason? = nil) {
+                reservation: Reserved? = nil, match: ReservationMatch? = nil, replyType: DHCPv4MessageType? = nil,
+                success: Bool, failureReason: DHCPv4NoReplyReason? = nil) {
+        self.replyType = replyType
         self.messageTypeCode = messageTypeCode
         self.relayAddress = relayAddress
         self.mac = mac
@@ -74,6 +78,7 @@ public struct DHCPv4Event: Sendable, Hashable {
         w.field("reservation_option82_circuit", reservation?.option82?.circuit)
         w.field("reservation_option82_remote", reservation?.option82?.remote)
         w.field("reservation_option82_subscriber", reservation?.option82?.subscriber)
+        w.field("reply_type", replyType?.name)
         w.eventResult(match: match, success: success, failureReason: failureReason?.rawValue)
         return w.text
     }

@@ -19,10 +19,11 @@ struct DHCPv4Transaction: ~Copyable {
     }
 
     /// The event for this datagram with the given result.
-    func event(success: Bool, reason: DHCPv4NoReplyReason?, found: Found?) -> DHCPv4Event {
+    func event(success: Bool, reason: DHCPv4NoReplyReason?, found: Found?,
+               replyType: DHCPv4MessageType? = nil) -> DHCPv4Event {
         DHCPv4Event(messageTypeCode: message.messageTypeCode, relayAddress: source, mac: mac,
                     option82: wireOption82, reservation: found?.reservation, match: found?.match,
-                    success: success, failureReason: reason)
+                    replyType: replyType, success: success, failureReason: reason)
     }
 
     /// Builds the outcome in one initialisation (no intermediate copies on the hot path).
@@ -30,7 +31,7 @@ struct DHCPv4Transaction: ~Copyable {
                          reason: DHCPv4NoReplyReason?, found: Found?, replyType: DHCPv4MessageType? = nil,
                          yiaddr: IPv4Address = .any, clientAddress: IPv4Address?, reserved: IPv4Address?,
                          learned: DHCPv4LearnedBinding? = nil) -> DHCPv4Outcome {
-        DHCPv4Outcome(action: action, event: event(success: success, reason: reason, found: found),
+        DHCPv4Outcome(action: action, event: event(success: success, reason: reason, found: found, replyType: replyType),
                       learnedBinding: learned, replyType: replyType, xid: message.xid, giaddr: message.giaddr,
                       yiaddr: yiaddr, clientAddress: clientAddress, reservedAddress: reserved, decodeError: nil)
     }

@@ -19,7 +19,7 @@ enum OpsPayloadCodec {
             if let mac = r.mac { w.u8(1); PayloadEncoder.mac(mac, &w) } else { w.u8(0) }
         case .statusResponse(let r):
             w.u64(r.requestID); w.u64(r.keyCount); w.u64(r.reservationCount); w.u64(r.snapshotGeneration)
-            w.u64(r.snapshotDigest); w.u64(r.snapshotLoadedAtMilliseconds)
+            w.u64(r.snapshotDigest); w.u64(r.snapshotLoadedAtMilliseconds); w.u64(r.reloadFailures)
             if let e = r.stateError { w.u8(1); text32(e, &w) } else { w.u8(0) }
         case .mutationResult(let r):
             w.u64(r.requestID)
@@ -148,11 +148,12 @@ enum OpsPayloadCodec {
             return .bindingsRequest(BindingsRequest(requestID: id, mac: mac))
         case .statusResponse:
             let id = try r.u64(), keys = try r.u64(), count = try r.u64(), generation = try r.u64()
-            let digest = try r.u64(), at = try r.u64()
+            let digest = try r.u64(), at = try r.u64(), reloadFailures = try r.u64()
             let error: String? = try presence(&r) ? try text32(&r, "state error") : nil
             return .statusResponse(StatusResponse(requestID: id, keyCount: keys, reservationCount: count,
                                                   snapshotGeneration: generation, snapshotDigest: digest,
-                                                  snapshotLoadedAtMilliseconds: at, stateError: error))
+                                                  snapshotLoadedAtMilliseconds: at, reloadFailures: reloadFailures,
+                                                  stateError: error))
         case .mutationResult:
             let id = try r.u64()
             let at = r.offset

@@ -73,12 +73,16 @@ public struct StatusResponse: Hashable, Sendable {
     public var snapshotDigest: UInt64
     /// When the live snapshot was loaded, in milliseconds since the Unix epoch.
     public var snapshotLoadedAtMilliseconds: UInt64
+    /// Reloads of `reservations.json` that failed (the old snapshot stayed live) since the master started.
+    public var reloadFailures: UInt64
     /// Why the binding table cannot be persisted, if it cannot.
     public var stateError: String?
 
     public init(requestID: UInt64, keyCount: UInt64, reservationCount: UInt64, snapshotGeneration: UInt64,
-                snapshotDigest: UInt64 = 0, snapshotLoadedAtMilliseconds: UInt64, stateError: String?) {
+                snapshotDigest: UInt64 = 0, snapshotLoadedAtMilliseconds: UInt64, reloadFailures: UInt64 = 0,
+                stateError: String?) {
         self.snapshotDigest = snapshotDigest
+        self.reloadFailures = reloadFailures
         self.requestID = requestID
         self.keyCount = keyCount
         self.reservationCount = reservationCount

@@ -43,12 +43,17 @@ struct PeerShareState {
         return workerShares != before
     }
 
-    /// Queues a locally learned binding for the peers.
-    mutating func queue(_ record: BindingRecord) {
+    /// Queues a locally learned binding for the peers. Returns how many of the oldest were
+    /// dropped to make room: 0 almost always; half the queue at once when ops has taken none for
+    /// a long time (so the cost is amortised).
+    mutating func queue(_ record: BindingRecord) -> Int {
+        var dropped = 0
         if outgoing.count >= PeerShareState.outgoingLimit {
-            outgoing.removeFirst(outgoing.count / 2)  // amortised; counted
-            outgoingDropped &+= UInt64(PeerShareState.outgoingLimit / 2)
+            dropped = outgoing.count / 2
+            outgoing.removeFirst(dropped)
+            outgoingDropped &+= UInt64(dropped)
         }
         outgoing.append(record)
+        return dropped
     }
 }

@@ -21,7 +21,7 @@ extension Master {
             reply = .statusResponse(StatusResponse(
                 requestID: id, keyCount: UInt64(snapshot.keyCount), reservationCount: UInt64(snapshot.count),
                 snapshotGeneration: snapshotGeneration, snapshotDigest: publisher.announcement?.digest ?? 0,
-                snapshotLoadedAtMilliseconds: snapshotLoadedAt,
+                snapshotLoadedAtMilliseconds: snapshotLoadedAt, reloadFailures: reloadFailures,
                 stateError: stateProblem))
         case .reloadRequest(let id):
             switch reloadReservations() {
@@ -116,11 +116,11 @@ extension Master {
         case .failed(let error):
             logger.error("\(error)")
             return .failure(requestID: r.requestID, error: error, lines: [])
-        case .committed(let prepared, let count, let phases):
+        case .committed(let prepared, let count, let copy, let phases):
             let started = Clocks.monotonicMilliseconds()
             adopt(prepared)
             var metadata: Logger.Metadata = ["count": "\(count)", "changes": "\(r.changeCount)",
-                                              "snapshot.generation": "\(snapshotGeneration)",
+                                              "snapshot.generation": "\(snapshotGeneration)", "copy": "\(copy.rawValue)",
                                               "publish_ms": "\(Clocks.monotonicMilliseconds() - started)"]
             for (name, ms) in phases { metadata[name] = "\(ms)" }
             logger.info("reservation changes committed and persisted to disk", metadata: metadata)

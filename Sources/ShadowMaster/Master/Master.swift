@@ -37,6 +37,8 @@ final class Master {
     private var initialReservations: [Reservation]?
     private(set) var snapshotGeneration: UInt64 = 1
     private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
+    /// Reloads of `reservations.json` (SIGHUP or `reload`) that left the old snapshot live.
+    private(set) var reloadFailures: UInt64 = 0
     /// The live reservations, read in place from the published snapshot file.
     var snapshot: ReservationSnapshot { publisher.snapshot }
     let publisher = SnapshotPublisher()
@@ -83,6 +85,7 @@ final class Master {
         do {
             try publisher.publish(initialReservations ?? [], generation: snapshotGeneration)
             initialReservations = nil
+            prepareChanges()
         } catch {
             logger.critical("cannot build the reservation snapshot: \(error)")
             return 1
@@ -161,6 +164,7 @@ final class Master {
         } catch {
             logger.error("failed to reload reservations: \(error.lines.count) problem(s); the previous reservations stay live")
             for line in error.lines { logger.error("\(line)") }
+            reloadFailures += 1
             return .failed(error.lines)
         }
         for line in loaded.warnings.lines { logger.warning("\(line)") }
@@ -168,6 +172,7 @@ final class Master {
             try install(loaded.value)
         } catch {
             logger.error("failed to publish reservations: \(error)")
+            reloadFailures += 1
             return .failed(["\(error)"])
         }
         logger.info("reloaded reservations", metadata: ["count": "\(loaded.value.count)",
@@ -176,11 +181,22 @@ final class Master {
     }
 
     /// Makes `new` the live reservations: a new generation, sent to every ready worker (and
-    /// ops). The working copy of per-reservation changes no longer equals the live set: dropped.
+    /// ops). The working copy of per-reservation changes no longer equals the live set: a new
+    /// one is built in the background.
     func install(_ new: [Reservation]) throws {
         let prepared = try SnapshotPublisher.prepare(new, generation: snapshotGeneration + 1)
         changes.forget()
         adopt(prepared)
+        prepareChanges()
+    }
+
+    /// Builds the working copy for per-reservation changes from the live snapshot on a background
+    /// thread (``ReservationChanges/prepare(_:)``), when management can send changes at all:
+    /// without it the master never holds one.
+    private func prepareChanges() {
+        let c = settings.config
+        guard ops != nil, c.mgmtSocket != nil || c.mgmtAddress != nil || c.mgmtHTTPAddress != nil else { return }
+        changes.prepare(snapshot)
     }
 
     /// Makes `prepared` (encoded as the next generation) live and sends it to every ready child.
@@ -317,7 +333,12 @@ final class Master {
         let now = Clocks.unixMilliseconds() / 1000
         bindings.learn(mac: b.mac, option82: b.option82, now: now)
         bindingsDirty = true
-        ha?.queue(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now))
+        if let dropped = ha?.queue(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now)), dropped > 0 {
+            logger.warning("""
+                the ops process took no learned bindings for the HA peers: dropped the \(dropped) oldest \
+                (\(ha?.outgoingDropped ?? 0) since start); the peers' table pull fills the gap
+                """)
+        }
         guard !stopping else { return }  // the v6 worker is being stopped too; the state file gets it
         for v6 in workers where v6.kind == .v6 && v6.ready {
             send(.bindingUpdate(BindingRecord(mac: b.mac, option82: b.option82, lastSeen: now)), to: v6)

@@ -6,8 +6,9 @@ import SystemPackage
 /// The master's side of per-reservation changes (docs/management.md, "Group commit"; docs/ipc.md,
 /// `changes-request`). Ops applies the requests to its own working copy and sends each commit's
 /// changes, resolved (``ResolvedChange``); the master keeps a working copy too — a
-/// ``ReservationStore`` built from the live snapshot at the first commit and kept while each
-/// commit makes the next generation — and applies them to it, so that a commit costs the changes,
+/// ``ReservationStore`` built from the live snapshot in the background as soon as it is live
+/// (``prepare(_:)``; at the first commit if not) and kept while each commit makes the next
+/// generation — and applies them to it, so that a commit costs the changes,
 /// one copy of the file (unchanged entries' text is copied from the previous commit's) and one
 /// snapshot encoding, not a decode and re-validation of the whole set.
 ///
@@ -19,7 +20,7 @@ final class ReservationChanges {
     /// What a commit came to.
     enum Outcome {
         /// Applied, and `reservations.json` written: the next generation's snapshot, to publish.
-        case committed(SnapshotPublisher.Prepared, count: Int, phases: [(String, UInt64)])
+        case committed(SnapshotPublisher.Prepared, count: Int, copy: CopySource, phases: [(String, UInt64)])
         /// `baseGeneration` is not the live generation: nothing done.
         case stale
         /// Nothing of it is live or on disk: why.
@@ -33,6 +34,19 @@ final class ReservationChanges {
     /// The working copy and the generation it equals; nil until the first commit, or after
     /// something else made a generation live.
     private var working: (store: ReservationStore, generation: UInt64)?
+    /// The working copy for a generation that became live by a start, reload or replace, built
+    /// (with every entry's text formatted) on a background thread by ``prepare(_:)``.
+    private let prepared = BackgroundBuild<ReservationStore>()
+
+    /// Where a commit's working copy came from (logged as `copy`).
+    enum CopySource: String {
+        /// The previous commit's.
+        case kept
+        /// Built in the background when the generation became live (``prepare(_:)``).
+        case prepared
+        /// Built at the commit, from the live snapshot.
+        case built
+    }
 
     init(path: String, subnets: [SubnetV4]) {
         self.path = path
@@ -40,7 +54,22 @@ final class ReservationChanges {
     }
 
     /// Drops the working copy (a reload or replace made another set live: it would be rebuilt).
-    func forget() { working = nil }
+    func forget() {
+        working = nil
+        prepared.cancel()
+    }
+
+    /// Drops the working copy and builds one for `live` on a background thread — the store and
+    /// the text of every entry — so that the first commit on top of it costs what later ones do.
+    /// The caller's thread goes on; a commit that needs it before it is ready waits for the rest.
+    func prepare(_ live: ReservationSnapshot) {
+        working = nil
+        prepared.start(generation: live.generation) {
+            var store = ReservationStore(live.allReservations)
+            _ = store.persistedBytes()
+            return store
+        }
+    }
 
     /// Commits `request`, whose encoded changes are in `descriptor`, on top of `live` (generation
     /// `generation`): applies them, writes the file atomically (keeping its owner and mode) and
@@ -54,8 +83,15 @@ final class ReservationChanges {
         case .success(let c): changes = c
         case .failure(let why): return .refused(why.description)
         }
-        var store = working.flatMap { $0.generation == generation ? $0.store : nil }
-            ?? ReservationStore(live.allReservations)
+        var store: ReservationStore
+        let copy: CopySource
+        if let w = working, w.generation == generation {
+            (store, copy) = (w.store, .kept)
+        } else if let p = prepared.take(generation: generation) {
+            (store, copy) = (p, .prepared)
+        } else {
+            (store, copy) = (ReservationStore(live.allReservations), .built)
+        }
         working = nil
         let built = Clocks.monotonicMilliseconds()
         if case .failure(let error) = store.apply(resolved: changes) {
@@ -99,7 +135,7 @@ final class ReservationChanges {
             return .failed("Failed to write reservations: \(error)")
         }
         working = (store, next)
-        return .committed(prepared, count: all.count, phases: [
+        return .committed(prepared, count: all.count, copy: copy, phases: [
             ("build_ms", built - started), ("apply_ms", applied - built),
             ("write_ms", written - applied), ("rename_ms", Clocks.monotonicMilliseconds() - written)])
     }

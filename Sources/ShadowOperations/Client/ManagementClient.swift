@@ -69,7 +69,10 @@ public struct ManagementClient: Sendable {
     }
 
     /// Sends `request` (a `\n` is appended when missing) and returns the response line without its `\n`.
-    public func send(_ request: [UInt8]) async throws -> String {
+    /// - Parameter progress: when given, the request is written in 1 MiB pieces and this is called
+    ///   (on the event loop, in order) with the bytes handed to the socket so far and the total.
+    public func send(_ request: [UInt8],
+                     progress: (@Sendable (_ sent: Int, _ total: Int) -> Void)? = nil) async throws -> String {
         let promise = group.next().makePromise(of: [UInt8].self)
         let sslContext: NIOSSLContext?
         do {
@@ -101,7 +104,18 @@ public struct ManagementClient: Sendable {
         var buffer = channel.allocator.buffer(capacity: request.count + 1)
         buffer.writeBytes(request)
         if request.last != UInt8(ascii: "\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
-        channel.writeAndFlush(buffer, promise: nil)
+        if let progress {
+            let total = buffer.readableBytes
+            var sent = 0
+            while let piece = buffer.readSlice(length: min(Self.progressPiece, buffer.readableBytes)), piece.readableBytes > 0 {
+                sent += piece.readableBytes
+                let soFar = sent
+                channel.write(piece).whenSuccess { progress(soFar, total) }
+            }
+            channel.flush()
+        } else {
+            channel.writeAndFlush(buffer, promise: nil)
+        }
         let timer = channel.eventLoop.scheduleTask(in: timeout) {
             promise.fail(Failure(description: "no response from \(endpoint) within \(timeout)"))
             channel.close(promise: nil)
@@ -113,6 +127,9 @@ public struct ManagementClient: Sendable {
         if text.hasSuffix("\n") { text.removeLast() }
         return text
     }
+
+    /// The size of the pieces a request is written in when progress is reported.
+    static let progressPiece = 1 << 20
 
     /// ``send(_:)`` for a request given as text.
     public func send(_ request: String) async throws -> String {

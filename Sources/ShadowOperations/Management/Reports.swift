@@ -14,9 +14,12 @@ public struct StatusReport: Sendable, Equatable {
     public var stateError: String?
     /// The digest of the published snapshot image (what the workers verify), when known.
     public var snapshotDigest: UInt64?
+    /// Reloads of `reservations.json` that failed (the old snapshot stayed live) since the master started.
+    public var reloadFailures: UInt64
 
     public init(keyCount: Int, reservationCount: Int, snapshotGeneration: UInt64, snapshotLoadedAt: Double,
-                stateError: String? = nil, snapshotDigest: UInt64? = nil) {
+                stateError: String? = nil, snapshotDigest: UInt64? = nil, reloadFailures: UInt64 = 0) {
+        self.reloadFailures = reloadFailures
         self.keyCount = keyCount
         self.reservationCount = reservationCount
         self.snapshotGeneration = snapshotGeneration

@@ -69,6 +69,9 @@ public enum PrometheusExposition {
         out.gauge("shadowdhcp_snapshot_generation", "Generation of the live snapshot.", r.status.snapshotGeneration)
         out.family("shadowdhcp_snapshot_age_seconds", "gauge", "Seconds since the live snapshot was loaded.")
         out.sample("shadowdhcp_snapshot_age_seconds", [], max(0, r.now - r.status.snapshotLoadedAt))
+        out.family("shadowdhcp_reload_failures_total", "counter",
+                   "Reloads of reservations.json that failed; the previous snapshot stayed live.")
+        out.sample("shadowdhcp_reload_failures_total", [], r.status.reloadFailures)
         out.gauge("shadowdhcp_bindings", "MAC to Option 82 bindings held.", r.bindingCount)
     }
 

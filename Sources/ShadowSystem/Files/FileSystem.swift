@@ -209,4 +209,7 @@ public enum StandardError {
     public static func write(_ text: String) {
         try? FileDescriptor.standardError.writeFully(Array(text.utf8))
     }
+
+    /// Whether descriptor 2 is a terminal (isatty(3)).
+    public static var isTerminal: Bool { FileDescriptor.standardError.isTerminal }
 }
