@@ -2,7 +2,7 @@
 # High availability benchmark: failover time, binding sync, CPU of the peer channel. Needs root.
 # See docs/performance.md, "High availability".
 #
-#   sudo bench/ha.sh                     # everything (about 10 minutes)
+#   sudo bench/ha.sh                     # everything (about 12 minutes on 2 shared cores)
 #   bench/ha.sh [--skip-build] [--only "failover sync cpu"] [--repeat R] [--heartbeats "1000:3 200:3"]
 #               [--sync-count N] [--sync-rate R] [--cpu-rate R] [--cpu-duration S] [--cpu-plans "option82 option82-known mac"]
 #               [--out DIR]
