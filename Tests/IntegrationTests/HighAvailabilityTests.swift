@@ -71,6 +71,12 @@ struct HighAvailabilityTests {
                 _ = try await mb.waitUntilServing()
                 try await Self.waitForState(a, "up")
                 try await Self.waitForState(b, "up")
+                // Until its first table pull is done a server holds back DHCPv6 that needs a binding.
+                for server in [a, b] {
+                    _ = try await eventually(timeout: .seconds(10), "\(server.name) to finish its table pull") {
+                        try Self.peers(server)["table_synced"] as? Bool == true ? true : nil
+                    }
+                }
                 #expect(try Self.solicitRelaySubscriber(relayB6, timeout: .milliseconds(300)) == nil)
 
                 try Scenarios.learnRelayBinding(relay4, master: ma)

@@ -71,16 +71,17 @@ extension Master {
         for w in workers where w.kind != .ops && w.ready { send(message, to: w) }
     }
 
-    /// Hands the bindings learned since the last poll iteration to ops, for the peers. While ops
-    /// is not ready they wait (bounded, ``PeerShareState/outgoingLimit``).
+    /// Hands the learned bindings to ops, for the peers, when they are due
+    /// (``PeerShareState/outgoingDue``: 20 ms after the oldest, or a full batch). While ops is not
+    /// ready they wait (bounded, ``PeerShareState/outgoingLimit``).
     func flushLocalBindings() {
-        guard ha != nil, !ha!.outgoing.isEmpty, let ops, ops.ready else { return }
+        guard ha != nil, let ops, ops.ready,
+              let records = ha!.takeDue(now: Clocks.monotonicMilliseconds()) else { return }
         do {
-            for m in try HABindingBatch.messages(for: ha!.outgoing, { .localBindings($0) }) { send(m, to: ops) }
+            for m in try HABindingBatch.messages(for: records, { .localBindings($0) }) { send(m, to: ops) }
         } catch {
             logger.error("cannot hand learned bindings to the ops process: \(error)")
         }
-        ha!.outgoing.removeAll(keepingCapacity: true)
     }
 
     /// What a newly ready worker needs before its snapshot.

@@ -120,12 +120,14 @@ final class Master {
         saveBindingsIfDue()
     }
 
-    /// Milliseconds until the next timer: a pending restart or the binding save.
+    /// Milliseconds until the next timer: a pending restart, the binding save, or the hand-over
+    /// of learned bindings to ops.
     private func nextTimeout() -> Int32 {
         let now = Clocks.monotonicMilliseconds()
         var next = now + 1000
         for w in workers { if let at = w.restartAt { next = min(next, at) } }
         if bindingsDirty { next = min(next, lastBindingsSave + Master.bindingSaveIntervalMilliseconds) }
+        if let due = ha?.outgoingDue { next = min(next, due) }
         return Int32(clamping: next > now ? next - now : 0)
     }
 

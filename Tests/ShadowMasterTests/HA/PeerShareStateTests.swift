@@ -49,6 +49,25 @@ struct PeerShareStateTests {
         #expect(state.workerShares.holdCorrelation, "nothing of a refused report applies")
     }
 
+    @Test func learnedBindingsGoToOpsInBatches() {
+        var state = PeerShareState(settings: Self.settings(.activeActive))
+        #expect(state.outgoingDue == nil)
+        let record = BindingRecord(mac: MACAddress(value: 1), option82: Option82(circuit: "c"), lastSeen: 1)
+        _ = state.queue(record, now: 1000)
+        _ = state.queue(record, now: 1015)
+        #expect(state.outgoingDue == 1000 + PeerShareState.handOverMilliseconds)
+        let early = state.takeDue(now: 1019)
+        #expect(early == nil)
+        let due = state.takeDue(now: 1020)
+        #expect(due?.count == 2)
+        let again = state.takeDue(now: 9999)
+        #expect(state.outgoingDue == nil && again == nil)
+        // A full batch goes at once.
+        for _ in 0..<PeerShareState.handOverBatch { _ = state.queue(record, now: 2000) }
+        let full = state.takeDue(now: 2000)
+        #expect(full?.count == PeerShareState.handOverBatch)
+    }
+
     @Test func theOutgoingQueueDropsTheOldestHalfWhenFull() {
         var state = PeerShareState(settings: Self.settings(.activeActive))
         let record = BindingRecord(mac: MACAddress(value: 1), option82: Option82(circuit: "c"), lastSeen: 1)
