@@ -384,9 +384,10 @@ final class PeerHub {
         var wrote = false
         while !peers[i].queue.isEmpty && c.isWritable {
             let n = Self.batchCount(peers[i].queue)
-            var batch: [BindingRecord] = []
-            batch.reserveCapacity(n)
-            for _ in 0..<n { batch.append(peers[i].queue.removeFirst()) }
+            // One copy and one shift per frame (removing the records one by one shifted the
+            // whole queue for each: quadratic in the queue's length).
+            let batch = Array(peers[i].queue.prefix(n))
+            peers[i].queue.removeFirst(n)
             c.send(.bindings(batch), flush: false)
             peers[i].sent += UInt64(n)
             wrote = true
