@@ -54,19 +54,24 @@ enum PayloadEncoder {
 
     /// A presence byte (bit 0 circuit, 1 remote, 2 subscriber), then each present field as a
     /// u16-length UTF-8 string.
+    /// (No array of the three fields: bindings are encoded by the hundred thousand for the HA peers
+    /// and a table transfer, and an array per binding was most of the cost.)
     static func option82(_ o: Option82, _ w: inout ByteWriter) {
-        let fields = [o.circuit, o.remote, o.subscriber]
         var presence: UInt8 = 0
-        for (i, f) in fields.enumerated() where f != nil { presence |= 1 << i }
+        if o.circuit != nil { presence |= 1 }
+        if o.remote != nil { presence |= 2 }
+        if o.subscriber != nil { presence |= 4 }
         w.u8(presence)
-        for case let f? in fields { w.string16(f) }
+        if let f = o.circuit { w.string16(f) }
+        if let f = o.remote { w.string16(f) }
+        if let f = o.subscriber { w.string16(f) }
     }
 
     /// Bytes ``binding(_:_:)`` needs for `record` (for chunking).
     static func bindingSize(_ record: BindingRecord) -> Int {
         let o = record.option82
-        let strings = [o.circuit, o.remote, o.subscriber].reduce(0) { $0 + ($1.map { 2 + $0.utf8.count } ?? 0) }
-        return 6 + 1 + strings + 8
+        func size(_ s: String?) -> Int { s.map { 2 + $0.utf8.count } ?? 0 }
+        return 6 + 1 + size(o.circuit) + size(o.remote) + size(o.subscriber) + 8
     }
 
     static func binding(_ r: BindingRecord, _ w: inout ByteWriter) {
