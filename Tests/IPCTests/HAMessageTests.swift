@@ -11,13 +11,14 @@ import Testing
     @Test func sharesOutOfRangeAreRefused() {
         // mode, server count, primary, answering (u16 LE), hold
         let bad: [([UInt8], String)] = [
-            ([3, 2, 0, 1, 0, 0], "mode"),
-            ([1, 0, 0, 0, 0, 0], "server count"),
-            ([1, 10, 0, 1, 0, 0], "server count"),
-            ([2, 2, 2, 1, 0, 0], "primary"),
-            ([1, 2, 1, 1, 0, 0], "primary"),        // a primary outside hot-standby
-            ([1, 2, 0, 4, 0, 0], "answering"),      // share 2 of 2 servers
-            ([1, 2, 0, 1, 0, 2], "hold"),
+            ([0, 2, 0, 1, 0, 0], "mode"),
+            ([4, 2, 0, 1, 0, 0], "mode"),
+            ([2, 0, 0, 0, 0, 0], "server count"),
+            ([2, 10, 0, 1, 0, 0], "server count"),
+            ([3, 2, 2, 1, 0, 0], "primary"),
+            ([2, 2, 1, 1, 0, 0], "primary"),        // a primary outside hot-standby
+            ([2, 2, 0, 4, 0, 0], "answering"),      // share 2 of 2 servers
+            ([2, 2, 0, 1, 0, 2], "hold"),
         ]
         for (payload, field) in bad {
             do {

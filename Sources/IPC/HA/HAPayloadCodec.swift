@@ -5,7 +5,7 @@ enum HAPayloadCodec {
     static func encode(_ message: IPCMessage, into w: inout ByteWriter) {
         switch message {
         case .shares(let m):
-            w.u8(modeCode(m.shares.mode)); w.u8(UInt8(truncatingIfNeeded: m.shares.serverCount))
+            w.u8(m.shares.mode.wireCode); w.u8(UInt8(truncatingIfNeeded: m.shares.serverCount))
             w.u8(UInt8(truncatingIfNeeded: m.shares.primaryIndex)); w.u16(m.shares.answering)
             w.u8(m.holdCorrelation ? 1 : 0)
         case .peerSetup(let m):
@@ -27,7 +27,7 @@ enum HAPayloadCodec {
         switch type {
         case .shares:
             var at = r.offset
-            guard let mode = mode(try r.u8()) else { throw r.invalid("mode", at: at) }
+            guard let mode = HASettings.Mode(wireCode: try r.u8()) else { throw r.invalid("mode", at: at) }
             at = r.offset
             let count = Int(try r.u8())
             guard (1...HASettings.maximumPeers + 1).contains(count) else { throw r.invalid("server count", at: at) }
@@ -111,29 +111,33 @@ enum HAPayloadCodec {
         }
     }
 
-    static func modeCode(_ mode: HASettings.Mode) -> UInt8 {
-        switch mode {
-        case .activeActive: 0
-        case .loadBalancing: 1
-        case .hotStandby: 2
-        }
-    }
-
-    static func mode(_ code: UInt8) -> HASettings.Mode? {
-        switch code {
-        case 0: .activeActive
-        case 1: .loadBalancing
-        case 2: .hotStandby
-        default: nil
-        }
-    }
-
     private static func flag(_ r: inout ByteReader, _ field: String) throws(ByteReader.Failure) -> Bool {
         let at = r.offset
         switch try r.u8() {
         case 0: return false
         case 1: return true
         default: throw r.invalid(field, at: at)
+        }
+    }
+}
+
+extension HASettings.Mode {
+    /// The mode on the wire, the same in IPC `shares` and in the peer channel's heartbeat:
+    /// 1 active-active, 2 load-balancing, 3 hot-standby.
+    public var wireCode: UInt8 {
+        switch self {
+        case .activeActive: 1
+        case .loadBalancing: 2
+        case .hotStandby: 3
+        }
+    }
+
+    public init?(wireCode: UInt8) {
+        switch wireCode {
+        case 1: self = .activeActive
+        case 2: self = .loadBalancing
+        case 3: self = .hotStandby
+        default: return nil
         }
     }
 }

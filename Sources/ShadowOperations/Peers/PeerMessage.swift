@@ -111,7 +111,7 @@ extension PeerMessage {
             break
         case .heartbeat(let h):
             w.string16(h.name)
-            w.u8(PeerMessage.modeCode(h.mode))
+            w.u8(h.mode.wireCode)
             w.u8(h.state.rawValue)
             w.u64(h.snapshotGeneration)
             w.u64(h.snapshotDigest)
@@ -139,7 +139,7 @@ extension PeerMessage {
         case .heartbeat:
             let name = try r.string16(field: "name")
             let modeAt = r.offset
-            guard let mode = PeerMessage.mode(try r.u8()) else { throw r.invalid("mode", at: modeAt) }
+            guard let mode = HASettings.Mode(wireCode: try r.u8()) else { throw r.invalid("mode", at: modeAt) }
             let stateAt = r.offset
             guard let state = PeerHeartbeat.State(rawValue: try r.u8()) else { throw r.invalid("state", at: stateAt) }
             message = .heartbeat(PeerHeartbeat(name: name, mode: mode, state: state, snapshotGeneration: try r.u64(),
@@ -156,22 +156,5 @@ extension PeerMessage {
             message = .tableEnd(count: try r.u32())
         }
         return message
-    }
-
-    static func modeCode(_ m: HASettings.Mode) -> UInt8 {
-        switch m {
-        case .activeActive: 1
-        case .loadBalancing: 2
-        case .hotStandby: 3
-        }
-    }
-
-    static func mode(_ code: UInt8) -> HASettings.Mode? {
-        switch code {
-        case 1: .activeActive
-        case 2: .loadBalancing
-        case 3: .hotStandby
-        default: nil
-        }
     }
 }
