@@ -30,11 +30,8 @@ extension Master {
                 abandon(ops, reason: "table request without ha")
                 return true
             }
-            let records = bindings.entriesOldestFirst.map {
-                BindingRecord(mac: $0.mac, option82: $0.entry.option82, lastSeen: $0.entry.lastSeen)
-            }
             do {
-                for m in try BindingTableTransfer.messages(for: records, tableGeneration: id) { send(m, to: ops) }
+                for m in try BindingTableTransfer.messages(for: bindingRecords, tableGeneration: id) { send(m, to: ops) }
             } catch {
                 logger.error("cannot send the binding table to the ops process: \(error)")
             }

@@ -347,14 +347,18 @@ final class Master {
         }
     }
 
+    /// The whole binding table, oldest first, as IPC records.
+    var bindingRecords: [BindingRecord] {
+        bindings.entriesOldestFirst.map {
+            BindingRecord(mac: $0.mac, option82: $0.entry.option82, lastSeen: $0.entry.lastSeen)
+        }
+    }
+
     /// Sends the whole binding table to a v6 worker (begin → chunks → commit).
     func sendBindingTable(to w: WorkerSlot) {
         bindingTableGeneration += 1
-        let records = bindings.entriesOldestFirst.map {
-            BindingRecord(mac: $0.mac, option82: $0.entry.option82, lastSeen: $0.entry.lastSeen)
-        }
         do {
-            for m in try BindingTableTransfer.messages(for: records, tableGeneration: bindingTableGeneration) {
+            for m in try BindingTableTransfer.messages(for: bindingRecords, tableGeneration: bindingTableGeneration) {
                 send(m, to: w)
             }
         } catch {
