@@ -220,21 +220,8 @@ stop_server() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
-# The master and its children (v4, v6, ops).
-server_pids() {
-    echo "$1"
-    ps -o pid= --ppid "$1" 2>/dev/null || true
-}
-
-# utime + stime in clock ticks, summed over the server's processes (all their threads).
-server_ticks() {
-    local total=0 pid fields
-    for pid in $(server_pids "$1"); do
-        fields=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
-        total=$((total + $(echo "$fields" | awk '{print $12 + $13}')))
-    done
-    echo "$total"
-}
+# server_pids, server_ticks
+source "$ROOT/bench/lib/proc.sh"
 
 # The same per process: "comm=ticks" for the master and each child, space-separated.
 server_ticks_each() {
