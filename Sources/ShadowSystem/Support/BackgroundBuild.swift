@@ -14,10 +14,14 @@ public final class BackgroundBuild<Value: Sendable>: @unchecked Sendable {
     private let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// The generation asked for last (nil: none, or it was taken or cancelled).
     private var target: UInt64?
+    /// Counts requests (each start that changes ``target``, each cancel). A build delivers its
+    /// value only if no request came after the one that asked for it: after a cancel, the same
+    /// generation asked for again is built again, not served from the cancelled build.
+    private var request: UInt64 = 0
     /// The generation the thread is building now, if one runs.
     private var running: UInt64?
     /// The build waiting for the running one to finish.
-    private var queued: (generation: UInt64, make: @Sendable () -> Value)?
+    private var queued: (generation: UInt64, request: UInt64, make: @Sendable () -> Value)?
     /// The value for `target`, once built.
     private var built: (generation: UInt64, value: Value)?
     /// Callers of ``takeSuspending(generation:)`` waiting for the build of a generation.
@@ -51,20 +55,22 @@ public final class BackgroundBuild<Value: Sendable>: @unchecked Sendable {
         }
         resume = dropWaiters { $0 != generation }
         target = generation
+        request &+= 1
+        let asked = request
         built = nil
         if running == nil {
             running = generation
             queued = nil
             startNow = true
         } else {
-            queued = (generation, make)
+            queued = (generation, asked, make)
             startNow = false
         }
         pthread_mutex_unlock(lock)
         for c in resume { c.resume(returning: nil) }
         guard startNow else { return true }
         do {
-            try BackgroundThread.detach { [self] in run(generation, make) }
+            try BackgroundThread.detach { [self] in run(generation, asked, make) }
             return true
         } catch {
             pthread_mutex_lock(lock)
@@ -81,6 +87,7 @@ public final class BackgroundBuild<Value: Sendable>: @unchecked Sendable {
     public func cancel() {
         pthread_mutex_lock(lock)
         target = nil
+        request &+= 1
         queued = nil
         built = nil
         let resume = dropWaiters { _ in true }
@@ -139,14 +146,14 @@ public final class BackgroundBuild<Value: Sendable>: @unchecked Sendable {
 
     // MARK: the thread
 
-    private func run(_ first: UInt64, _ firstMake: @escaping @Sendable () -> Value) {
-        var next: (generation: UInt64, make: @Sendable () -> Value)? = (first, firstMake)
+    private func run(_ first: UInt64, _ asked: UInt64, _ firstMake: @escaping @Sendable () -> Value) {
+        var next: (generation: UInt64, request: UInt64, make: @Sendable () -> Value)? = (first, asked, firstMake)
         while let job = next {
             let generation = job.generation
             let value = job.make()
             var handOver: CheckedContinuation<Value?, Never>?
             pthread_mutex_lock(lock)
-            if target == generation {
+            if target == generation && request == job.request {
                 if let i = waiters.firstIndex(where: { $0.generation == generation }) {
                     handOver = waiters.remove(at: i).continuation
                     target = nil
