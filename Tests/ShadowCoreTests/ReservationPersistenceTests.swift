@@ -97,12 +97,12 @@ struct ReservationPersistenceTests {
     }
 
     @Test func normalisesWhatItLoaded() throws {
-        let text = #"[{"mac": "0x0011223344ff", "duid": " 00-03-0A ", "ipv6_pd": "2001:0db8:0001:0003::/56", "ipv6_na": "2001:0DB8::0001", "ipv4": "198.51.100.1"}]"#
+        let text = #"[{"mac": "0x0011223344ff", "duid": " 00-03-0A ", "ipv6_pd": "2001:0db8:0001:0003::/56", "ipv6_na": "2001:0DB8::0001", "ipv4": "198.51.100.3"}]"#
         let loaded = try loadReservations(text).get()
         #expect(ReservationPersistence.persistedJSON(loaded.value) == """
             [
               {
-                "ipv4": "198.51.100.1",
+                "ipv4": "198.51.100.3",
                 "ipv6_na": "2001:db8::1",
                 "ipv6_pd": "2001:db8:1::/56",
                 "mac": "00-11-22-33-44-FF",

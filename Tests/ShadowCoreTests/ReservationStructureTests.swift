@@ -8,8 +8,8 @@ struct ReservationStructureTests {
         ("[1, null]", ["reservations.json[0]: expected a reservation object, got a number",
                        "reservations.json[1]: expected a reservation object, got null"]),
         ("", ["reservations.json: line 1, column 1: unexpected end of input, expected a value"]),
-        ("[\n" + entry(1) + ",\n]", ["reservations.json: line 3, column 1: trailing comma before ']'"]),
-        ("[\n" + entry(1) + "\n] []", ["reservations.json: line 3, column 3: unexpected data after the JSON value"]),
+        ("[\n" + entry(3) + ",\n]", ["reservations.json: line 3, column 1: trailing comma before ']'"]),
+        ("[\n" + entry(3) + "\n] []", ["reservations.json: line 3, column 3: unexpected data after the JSON value"]),
         ("[{\"ipv4\": \"198.51.100.1\" \"mac\": 1}]", ["reservations.json: line 1, column 26: unexpected '\"', expected ',' or '}'"]),
     ])
     func structure(_ text: String, _ expected: [String]) {
@@ -17,7 +17,7 @@ struct ReservationStructureTests {
     }
 
     @Test func problemsBeforeASyntaxErrorAreKept() {
-        let text = "[" + entry(1, "") + ", {\"ipv4\": }]"
+        let text = "[" + entry(3, "") + ", {\"ipv4\": }]"
         #expect(reservationErrors(text) == [
             "reservations.json[0]: no key, so it can never match; give at least one of mac, duid, option82, option1837",
             "reservations.json: line 1, column 97: unexpected '}', expected a value",
@@ -25,7 +25,7 @@ struct ReservationStructureTests {
     }
 
     @Test func sourceNameIsAParameter() {
-        let text = array(entry(1), entry(2, #""mac": "bad""#))
+        let text = array(entry(3), entry(2, #""mac": "bad""#))
         #expect(reservationProblems(text, source: "replace.reservations").errors == [
             #"replace.reservations[1].mac: invalid MAC address "bad"; expected 00-11-22-33-44-55, 00:11:22:33:44:55, 001122334455, 0x001122334455 or 0011.2233.4455"#,
         ])
@@ -33,7 +33,7 @@ struct ReservationStructureTests {
 
     /// A management `replace` request embeds the array; the reader continues after it.
     @Test func arrayInsideALargerDocument() throws {
-        let request = #"{"command": "replace", "reservations": "# + array(entry(1), entry(2, #""mac": "00-00-00-00-00-02""#))
+        let request = #"{"command": "replace", "reservations": "# + array(entry(3), entry(2, #""mac": "00-00-00-00-00-02""#))
             + #", "note": [1]}"#
         let (command, loaded) = try JSONReader.withReader(Array(request.utf8)) {
             (r: inout JSONReader) throws -> (String, Loaded<[Reservation]>?) in
@@ -56,11 +56,11 @@ struct ReservationStructureTests {
             return (command, loaded)
         }
         #expect(command == "replace")
-        #expect(loaded?.value.map(\.ipv4) == [IPv4Address(198, 51, 100, 1), IPv4Address(198, 51, 100, 2)])
+        #expect(loaded?.value.map(\.ipv4) == [IPv4Address(198, 51, 100, 3), IPv4Address(198, 51, 100, 2)])
     }
 
     @Test func embeddedErrorsUseTheSource() {
-        let request = #"{"reservations": [{"ipv4": "198.51.100.1"}]}"#
+        let request = #"{"reservations": [{"ipv4": "198.51.100.3"}]}"#
         let result = JSONReader.withReader(Array(request.utf8)) { (r: inout JSONReader) -> LoadError? in
             do {
                 try r.beginObject()
@@ -81,7 +81,7 @@ struct ReservationStructureTests {
     }
 
     @Test func printedErrorsAreCappedButAllCounted() {
-        let entries = (0..<1500).map { _ in #"{"ipv4": "198.51.100.1", "ipv6_na": "::1", "ipv6_pd": "::/0", "mac": 1}"# }
+        let entries = (0..<1500).map { _ in #"{"ipv4": "198.51.100.3", "ipv6_na": "::1", "ipv6_pd": "2001:db8:ff::/56", "mac": 1}"# }
         let text = "[" + entries.joined(separator: ",") + "]"
         guard case .failure(let e) = loadReservations(text) else { Issue.record("loaded"); return }
         // 1500 type errors + 1499 repeats each of ipv4, ipv6_na and ipv6_pd.

@@ -1,7 +1,7 @@
 @testable import ShadowCore
 
 let testSubnets = [
-    SubnetV4(net: IPv4Network("198.51.100.0/24")!, gateway: IPv4Address(198, 51, 100, 1)),
+    SubnetV4(net: IPv4Network("198.51.100.0/24")!, gateway: IPv4Address(198, 51, 100, 254)),
     SubnetV4(net: IPv4Network("203.0.113.0/25")!, gateway: IPv4Address(203, 0, 113, 1)),
 ]
 

@@ -7,49 +7,49 @@ struct ReservationValidationTests {
 
     @Test("field values", arguments: [
         // Missing required fields (null counts as missing).
-        (#"{"ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455"}"#,
+        (#"{"ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455"}"#,
          ["reservations.json[1].ipv4: missing required field"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": null, "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": null, "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455"}"#,
          ["reservations.json[1].ipv6_na: missing required field"]),
         (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "mac": "001122334455"}"#,
          ["reservations.json[1].ipv6_pd: missing required field"]),
         // Unparsable scalars.
-        (#"{"ipv4": "198.51.100.09", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455"}"#,
+        (#"{"ipv4": "198.51.100.09", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455"}"#,
          [#"reservations.json[1].ipv4: invalid IPv4 address "198.51.100.09"; expected a dotted quad such as 192.0.2.1, without leading zeros"#]),
-        (#"{"ipv4": 3325256713, "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455"}"#,
+        (#"{"ipv4": 3325256713, "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455"}"#,
          ["reservations.json[1].ipv4: expected a string, got a number"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "fe80::1%eth0", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "fe80::1%eth0", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455"}"#,
          [#"reservations.json[1].ipv6_na: invalid IPv6 address "fe80::1%eth0"; expected an address such as 2001:db8::1, without zone"#]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1::2", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1::2", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455"}"#,
          [#"reservations.json[1].ipv6_na: invalid IPv6 address "2001:db8::1::2"; expected an address such as 2001:db8::1, without zone"#]),
         (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::", "mac": "001122334455"}"#,
          [#"reservations.json[1].ipv6_pd: invalid IPv6 prefix "2001:db8:1::"; expected addr/len with len 0-128, such as 2001:db8:100::/56"#]),
         (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/129", "mac": "001122334455"}"#,
          [#"reservations.json[1].ipv6_pd: invalid IPv6 prefix "2001:db8:1::/129"; expected addr/len with len 0-128, such as 2001:db8:100::/56"#]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "00-11:22-33-44-55"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "00-11:22-33-44-55"}"#,
          [#"reservations.json[1].mac: invalid MAC address "00-11:22-33-44-55"; expected \#(macFormats)"#]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "0X001122334455"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "0X001122334455"}"#,
          [#"reservations.json[1].mac: invalid MAC address "0X001122334455"; expected \#(macFormats)"#]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": " 001122334455"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": " 001122334455"}"#,
          [#"reservations.json[1].mac: invalid MAC address " 001122334455"; expected \#(macFormats)"#]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "duid": "0:03:00"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "duid": "0:03:00"}"#,
          [#"reservations.json[1].duid: Invalid DUID format "0:03:00"; expected hex bytes separated by ':' or '-', such as 00:03:00:01:00:11:22:33:44:55"#]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455", "duid": "00:1g"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455", "duid": "00:1g"}"#,
          [#"reservations.json[1].duid: Invalid DUID format "00:1g"; expected hex bytes separated by ':' or '-', such as 00:03:00:01:00:11:22:33:44:55"#]),
         // Relay objects: member types and ranges.
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "option82": {"remote": 7}}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "option82": {"remote": 7}}"#,
          ["reservations.json[1].option82.remote: expected a string, got a number"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "option82": "remote"}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "option82": "remote"}"#,
          ["reservations.json[1].option82: expected an object, got a string"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455", "option1837": {"interface": ["x"]}}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455", "option1837": {"interface": ["x"]}}"#,
          ["reservations.json[1].option1837.interface: expected a string, got an array"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": 4294967296}}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": 4294967296}}"#,
          ["reservations.json[1].option1837.enterprise_number: must be between 0 and 4294967295, got 4294967296"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": -1}}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": -1}}"#,
          ["reservations.json[1].option1837.enterprise_number: must be between 0 and 4294967295, got -1"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": 9.5}}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": 9.5}}"#,
          ["reservations.json[1].option1837.enterprise_number: expected an integer, got 9.5"]),
-        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": "9"}}"#,
+        (#"{"ipv4": "198.51.100.9", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455", "option1837": {"remote": "r", "enterprise_number": "9"}}"#,
          ["reservations.json[1].option1837.enterprise_number: expected an integer, got a string"]),
     ])
     func values(_ second: String, _ expected: [String]) {
@@ -145,9 +145,12 @@ struct ReservationValidationTests {
     }
 
     @Test func addressOutsideEverySubnet() {
-        let text = array(#"{"ipv4": "203.0.113.200", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1::/56", "mac": "001122334455"}"#,
+        let text = array(#"{"ipv4": "203.0.113.200", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:ff::/56", "mac": "001122334455"}"#,
                          #"{"ipv4": "203.0.113.127", "ipv6_na": "2001:db8::2", "ipv6_pd": "2001:db8:2::/56", "mac": "001122334456"}"#)
-        #expect(reservationErrors(text) == ["reservations.json[0].ipv4: 203.0.113.200 is not inside any subnets_v4 net"])
+        #expect(reservationErrors(text) == [
+            "reservations.json[0].ipv4: 203.0.113.200 is not inside any subnets_v4 net",
+            "reservations.json[1].ipv4: 203.0.113.127 is the broadcast address of subnets_v4[1] (203.0.113.0/25)",
+        ])
     }
 
     @Test func noSubnetsRejectsEveryAddress() throws {
@@ -172,7 +175,7 @@ struct ReservationWarningTests {
     }
 
     @Test func prefixHostBitsAreMasked() throws {
-        let text = array(#"{"ipv4": "198.51.100.1", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1:3::/56", "mac": "001122334455"}"#)
+        let text = array(#"{"ipv4": "198.51.100.3", "ipv6_na": "2001:db8::1", "ipv6_pd": "2001:db8:1:3::/56", "mac": "001122334455"}"#)
         let loaded = try loadReservations(text).get()
         #expect(loaded.value.first?.ipv6PD == IPv6Prefix("2001:db8:1::/56"))
         #expect(loaded.warnings.lines == ["reservations.json[0].ipv6_pd: 2001:db8:1:3::/56 has host bits set; using 2001:db8:1::/56"])

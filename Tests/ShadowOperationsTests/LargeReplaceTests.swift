@@ -11,7 +11,8 @@ import Testing
         for i in 0..<count {
             let mac = String(format6: i)
             let (hi, lo) = (String(i >> 16, radix: 16), String(i & 0xFFFF, radix: 16))
-            out += #"{"ipv4":"10.\#(i >> 16 & 255).\#(i >> 8 & 255).\#(i & 255)","ipv6_na":"2001:db8:\#(hi):\#(lo)::1","#
+            let a = i + 2  // past the network address and the gateway (10.0.0.1)
+            out += #"{"ipv4":"10.\#(a >> 16 & 255).\#(a >> 8 & 255).\#(a & 255)","ipv6_na":"2001:db8:\#(hi):\#(lo)::1","#
             out += #""ipv6_pd":"2001:db9:\#(hi):\#(lo)::/64","mac":"\#(mac)"}"#
             out += i == count - 1 ? "]" : ","
         }

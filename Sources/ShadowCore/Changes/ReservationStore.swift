@@ -11,6 +11,8 @@
 public struct ReservationStore: Sendable {
     public private(set) var reservations: [Reservation]
     private var indexes: [StoreIndex]
+    /// The IPv6 containment rules' indexes (ReservationStore+Containment.swift).
+    var containment = PrefixContainment()
     /// The last ``persistedBytes()`` and where each entry's text lies in it (nil: changed since).
     private var persisted: [UInt8] = []
     private var spans: [Span?]
@@ -34,7 +36,8 @@ public struct ReservationStore: Sendable {
         }
         for kind in [ReservationKey.Kind.ipv4, .ipv6NA, .ipv6PD] { present[kind.rawValue] = reservations.count }
         indexes = present.map { StoreIndex(expected: $0) }
-        for i in reservations.indices { index(reservations[i], at: i) }
+        for i in reservations.indices { indexKeys(reservations[i], at: i) }
+        buildContainment()
     }
 
     public var count: Int { reservations.count }
@@ -154,7 +157,7 @@ public struct ReservationStore: Sendable {
             batch.errors.append(Diagnostic(.error, source,
                 "no reservation has any of its keys (\(named)); add it with reservation-add, or name the entry to change with `match`"))
         } else {
-            let who = found.map { describe($0, batch) }.joined(separator: " and ")
+            let who = found.map { describe($0, batch.sources) }.joined(separator: " and ")
             batch.errors.append(Diagnostic(.error, source,
                 "its keys belong to \(found.count) different reservations (\(who)); name the entry to change with `match`"))
         }
@@ -163,18 +166,19 @@ public struct ReservationStore: Sendable {
 
     /// Records an error for every key or address of `r` already used; returns how many.
     private func conflicts(_ r: Reservation, _ source: String, _ batch: inout Batch) -> Int {
-        var n = 0
+        let sources = batch.sources
+        var n = containmentConflicts(r, source, &batch.errors) { describe($0, sources) }
         for kind in ReservationKey.Kind.allCases {
             guard let key = ReservationKey.of(kind, in: r), let other = position(of: key) else { continue }
-            batch.errors.append(Diagnostic(.error, source + "." + kind.name, "\(key) already used by \(describe(other, batch))"))
+            batch.errors.append(Diagnostic(.error, source + "." + kind.name, "\(key) already used by \(describe(other, batch.sources))"))
             n += 1
         }
         return n
     }
 
     /// `reservation-add.reservations[0]` when this batch put the entry there, else by its IPv4.
-    private func describe(_ i: Int, _ batch: Batch) -> String {
-        batch.sources[i] ?? "the reservation with ipv4 \(reservations[i].ipv4)"
+    private func describe(_ i: Int, _ sources: [Int: String]) -> String {
+        sources[i] ?? "the reservation with ipv4 \(reservations[i].ipv4)"
     }
 
     // MARK: persisting
@@ -254,6 +258,11 @@ public struct ReservationStore: Sendable {
     }
 
     private mutating func index(_ r: Reservation, at i: Int) {
+        indexKeys(r, at: i)
+        indexContainment(r, at: i)
+    }
+
+    private mutating func indexKeys(_ r: Reservation, at i: Int) {
         for kind in ReservationKey.Kind.allCases {
             if let key = ReservationKey.of(kind, in: r) { indexes[kind.rawValue].insert(hash: key.hash, position: i) }
         }
@@ -263,11 +272,13 @@ public struct ReservationStore: Sendable {
         for kind in ReservationKey.Kind.allCases {
             if let key = ReservationKey.of(kind, in: r) { indexes[kind.rawValue].remove(hash: key.hash, position: i) }
         }
+        unindexContainment(r, at: i)
     }
 
     private mutating func move(_ r: Reservation, from: Int, to: Int) {
         for kind in ReservationKey.Kind.allCases {
             if let key = ReservationKey.of(kind, in: r) { indexes[kind.rawValue].move(hash: key.hash, from: from, to: to) }
         }
+        moveContainment(r, from: from, to: to)
     }
 }

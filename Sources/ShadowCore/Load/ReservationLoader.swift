@@ -39,6 +39,7 @@ public enum ReservationLoader {
             throw LoadError(errors: parser.errors, warnings: parser.warnings)
         }
         parser.reportDuplicates()
+        parser.reportOverlaps()
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
         return Loaded(value: parser.reservations, warnings: parser.warnings)
     }
@@ -64,11 +65,12 @@ extension ReservationLoader {
             if r.option82?.isEmpty == true { parser.error(i, .option82, "empty") }
             if r.option1837?.isEmpty == true { parser.error(i, .option1837, "empty") }
             if r.ipv6PD.hasHostBits { parser.error(i, .ipv6PD, "\(r.ipv6PD) has host bits set") }
-            if !parser.subnets.contains(r.ipv4) {
-                parser.error(i, .ipv4, "\(r.ipv4) is not inside any subnets_v4 net")
-            }
+            if let problem = parser.subnetProblem(r.ipv4) { parser.error(i, .ipv4, problem) }
         }
-        if duplicates { parser.reportDuplicates() }
+        if duplicates {
+            parser.reportDuplicates()
+            parser.reportOverlaps()
+        }
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
         return Loaded(value: reservations, warnings: parser.warnings)
     }

@@ -115,10 +115,18 @@ struct ReservationParser {
         } else if d.mac == nil && d.option82 == nil && !d.invalid.contains(.mac) && !d.invalid.contains(.option82) {
             warning(index, nil, "only DHCPv6 keys (duid, option1837): not reachable over DHCPv4")
         }
-        if let a = d.ipv4, !subnets.contains(a) {
-            error(index, .ipv4, "\(a) is not inside any subnets_v4 net")
-            d.invalid.insert(.ipv4)
+        if let a = d.ipv4 {
+            if let problem = subnetProblem(a) {
+                error(index, .ipv4, problem)
+                d.invalid.insert(.ipv4)
+            }
         }
     }
-}
 
+    /// Why `a` cannot be an entry's `ipv4`: outside every subnet, or the gateway, network or
+    /// broadcast address of its subnet.
+    func subnetProblem(_ a: IPv4Address) -> String? {
+        guard let i = subnets.subnet(containing: a) else { return "\(a) is not inside any subnets_v4 net" }
+        return subnets.reservedRole(of: a, inSubnet: i).map { "\(a) \($0)" }
+    }
+}
