@@ -4,7 +4,7 @@ import NIOPosix
 import Synchronization
 
 /// A tiny HTTP server on 127.0.0.1 standing in for ClickHouse: records every request and answers
-/// with the next scripted status (200 once the script is used up).
+/// with the next scripted status (200 once the script is used up; 0: no answer at all).
 final class ClickHouseStub: Sendable {
     struct Request: Sendable {
         var method: HTTPMethod
@@ -73,6 +73,7 @@ private final class StubHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             let status = stub.record(.init(method: head.method, uri: head.uri, headers: head.headers, body: body))
+            guard status != 0 else { return }
             let text = status == 200 ? "" : "Code: 27. DB::Exception: stub answer \(status)\n"
             var headers = HTTPHeaders()
             headers.add(name: "Content-Length", value: String(text.utf8.count))

@@ -180,6 +180,39 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    @Test func anUnansweredInsertTimesOutAndIsRetried() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stub = ClickHouseStub(group: group, script: [0, 200])
+        let port = try await stub.start()
+        var c = try Self.configuration(port: port)
+        c.requestTimeout = .milliseconds(300)
+        let writer = try ClickHouseWriter(configuration: c, eventLoop: group.next(), logger: Fixtures.logger)
+        writer.submit(Self.v4(1))
+        #expect(await eventually { writer.counters.sent == 1 })
+        #expect(stub.requests.count == 2)
+        await writer.shutdown(timeout: .seconds(2))
+        await stub.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func shutdownGivesUpAtItsDeadline() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stub = ClickHouseStub(group: group, script: [0])
+        let port = try await stub.start()
+        var c = try Self.configuration(port: port)
+        c.batchDelay = .seconds(30)
+        let writer = try ClickHouseWriter(configuration: c, eventLoop: group.next(), logger: Fixtures.logger)
+        writer.submit(Self.v4(1))
+        writer.submit(Self.v4(2))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await writer.shutdown(timeout: .milliseconds(300))
+        #expect(clock.now - start < .seconds(2))
+        #expect(writer.counters.sent == 0 && writer.counters.droppedUndelivered == 2)
+        await stub.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func httpsNeedsTrustRoots() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }

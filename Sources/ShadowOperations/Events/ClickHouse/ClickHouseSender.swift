@@ -85,6 +85,8 @@ final class ClickHouseSender {
         }
         let batch = rows[table] ?? []
         poster.post(batch, into: table, on: eventLoop).assumeIsolated().whenComplete { result in
+            // The drain's deadline came first: these rows were counted as undelivered then.
+            guard !self.drainFinished else { return }
             self.reportDrops()
             let outcome: ClickHouseRequest.Outcome
             switch result {
