@@ -1,3 +1,4 @@
+import NIOSSL
 import ShadowCore
 import ShadowSystem
 
@@ -64,11 +65,26 @@ public enum ConfigDirectory {
         if let file = config?.value.ha?.keyFile { haKey = loadHAKey(file, into: &problems) }
         var tls: TLSFiles?
         if let settings = config?.value.mgmtTLS { tls = TLSFiles.load(settings, into: &problems) }
+        if config?.value.events.clickhouse?.endpoint?.scheme == .https {
+            checkSystemTrustStore(into: &problems)
+        }
         guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
         return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
                                    reservations: reservations, warnings: warnings,
                                    idsBytes: ids.bytes, configBytes: config.bytes,
                                    tokens: tokens?.value, tokensBytes: tokens?.bytes, haKey: haKey, tls: tls)
+    }
+
+    /// An https `events.clickhouse.url` needs the system's trust store, which `shadow-ops` reads
+    /// before its sandbox: one of ``ClickHouseURL/systemTrustBundles`` must hold PEM certificates.
+    static func checkSystemTrustStore(into problems: inout [String]) {
+        for path in ClickHouseURL.systemTrustBundles {
+            if let certificates = try? NIOSSLCertificate.fromPEMFile(path), !certificates.isEmpty { return }
+        }
+        problems.append("""
+            config.json: events.clickhouse.url: https needs the system trust store, and none of \
+            \(ClickHouseURL.systemTrustBundles.joined(separator: ", ")) holds a PEM certificate (install ca-certificates)
+            """)
     }
 
     /// Reads `tokens_file` (an absolute path) as a secret file (``readSecret(_:setting:holds:into:)``).

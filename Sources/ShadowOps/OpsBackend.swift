@@ -67,11 +67,12 @@ struct OpsBackend: ManagementBackend {
     }
 
     func stats() async -> StatsReport {
-        let events = link.events.withLock { $0 }?.counters
+        let sinks = link.events.withLock { $0 }
+        let events = sinks.tcp?.counters, clickhouse = sinks.clickhouse?.counters
         guard case .statsResponse(let r)? = await link.request({ .statsRequest($0) }) else {
-            return StatsReport(v4: ProtocolStats(), v6: ProtocolStats(), events: events)
+            return StatsReport(v4: ProtocolStats(), v6: ProtocolStats(), events: events, clickhouse: clickhouse)
         }
-        return StatsReport(v4: Self.stats(r.v4), v6: Self.stats(r.v6), events: events)
+        return StatsReport(v4: Self.stats(r.v4), v6: Self.stats(r.v6), events: events, clickhouse: clickhouse)
     }
 
     func bindingCount() async -> Int {

@@ -6,6 +6,13 @@ import ShadowSystem
 import Synchronization
 import SystemPackage
 
+/// The event writers the workers' event lines go to: each sink has its own queue, so a stuck one
+/// never holds up the other.
+struct EventSinks: Sendable {
+    var tcp: EventWriter?
+    var clickhouse: ClickHouseWriter?
+}
+
 /// The operations process's end of its channel to the master.
 ///
 /// Requests go out from any task (one `send` per message, serialised); the answers come back on
@@ -25,8 +32,8 @@ final class OpsLink: Sendable {
     let configuration = Mutex<ServerConfig?>(nil)
     /// Who may use management, once the master sent it (tokens parsed here).
     let authorization = Mutex<(tokens: TokenTable?, group: ResolvedGroup?, tls: OpsTLSMaterial?)?>(nil)
-    /// Where forwarded event lines go (set once the writer exists).
-    let events = Mutex<EventWriter?>(nil)
+    /// Where forwarded event lines go (set once the writers exist).
+    let events = Mutex<EventSinks>(EventSinks())
     /// The key and sync state for the peer channel, once the master sent them (with `ha`).
     let peerSetup = Mutex<PeerSetup?>(nil)
     /// Where `local-bindings` go (set once the peer channel runs; dropped before).
@@ -229,8 +236,13 @@ final class OpsLink: Sendable {
         case .bindingTableCommit(let m):
             return feedTable(message, id: m.tableGeneration)
         case .event(let lines):
-            if let writer = events.withLock({ $0 }) {
-                for line in lines.split(separator: 0x0A) { _ = writer.submit(utf8: Array(line)) }
+            let sinks = events.withLock { $0 }
+            if sinks.tcp != nil || sinks.clickhouse != nil {
+                for line in lines.split(separator: 0x0A) {
+                    let bytes = Array(line)
+                    sinks.tcp?.submit(utf8: bytes)
+                    sinks.clickhouse?.submit(utf8: bytes)
+                }
             }
         default:
             guard let id = message.requestID else { return nil }

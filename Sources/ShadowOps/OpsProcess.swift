@@ -2,6 +2,7 @@ import IPC
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ShadowCore
 import ShadowLogging
 import ShadowOperations
@@ -25,6 +26,11 @@ public enum OpsProcess {
             return 2
         }
         SignalDisposition.ignore([Signal.interrupt, Signal.hangUp])
+        // What the ClickHouse writer needs from the file system and the kernel, read while that is
+        // still possible: the host name (the rows' default host_name) and, for an https URL, the
+        // system trust store.
+        let before = BeforeSandbox(hostName: CurrentProcess.hostName,
+                                   trustRoots: args.systemTrustRoots ? Result { try SystemTrustRoots.load() } : nil)
         let status: ProcessStatus
         do {
             let filter = SeccompFilter.ops(listeners: args.listeners.map(\.descriptor))
@@ -66,7 +72,7 @@ public enum OpsProcess {
         }
         guard let config = link.configuration.withLock({ $0 }) else { return 1 }
         logger.logLevel = config.logging.level.swiftLogLevel
-        let services = Services(link: link, logger: logger)
+        let services = Services(link: link, logger: logger, before: before)
         do {
             try services.start(config: config, args: args)
         } catch {
@@ -100,34 +106,42 @@ public enum OpsProcess {
     }
 }
 
-/// Management, metrics, the event writer and the HA peer channel on one event-loop thread.
+/// What `shadow-ops` read before its sandbox.
+struct BeforeSandbox {
+    var hostName: String?
+    /// With `--trust-roots system`: the system trust store, or why it did not load.
+    var trustRoots: Result<[NIOSSLCertificate], any Error>?
+}
+
+/// Management, metrics, the event writers and the HA peer channel on one event-loop thread.
 final class Services {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let link: OpsLink
     let logger: Logger
+    let before: BeforeSandbox
     private var management: ManagementServer?
     private var metrics: MetricsServer?
     private var events: EventWriter?
+    private var clickhouse: ClickHouseWriter?
     private var peers: PeerManager?
 
-    init(link: OpsLink, logger: Logger) {
+    init(link: OpsLink, logger: Logger, before: BeforeSandbox) {
         self.link = link
         self.logger = logger
+        self.before = before
     }
 
     func start(config: ServerConfig, args: OpsArguments) throws {
-        if config.events.clickhouse != nil {
-            // As upstream does when built without ClickHouse support: accepted, warned about, ignored.
-            logger.warning("""
-                events.clickhouse is configured but this build has no ClickHouse sink; \
-                send events.tcp to Vector instead (contrib/vector/vector.toml)
-                """)
-        }
         if let address = config.events.tcp {
             let writer = EventWriter(configuration: .init(address: address, queueSize: config.events.queueSize),
                                      eventLoop: group.next(), logger: Logger(label: "shadowdhcp.events"))
             events = writer
-            link.events.withLock { $0 = writer }
+            link.events.withLock { $0.tcp = writer }
+        }
+        if let settings = config.events.clickhouse {
+            let writer = try startClickHouse(settings, queueSize: config.events.queueSize)
+            clickhouse = writer
+            link.events.withLock { $0.clickhouse = writer }
         }
         try startPeers(config: config, args: args)
         let backend = OpsBackend(link: link, eventLoop: group.next())
@@ -170,15 +184,34 @@ final class Services {
         }
     }
 
+    /// The ClickHouse writer (`events.clickhouse`) on its own loop turn, with its own queue.
+    private func startClickHouse(_ settings: EventSettings.ClickHouse, queueSize: Int) throws -> ClickHouseWriter {
+        guard let url = settings.endpoint else {
+            throw StartError(description: "events.clickhouse.url \"\(settings.url)\" does not parse")
+        }
+        var trustRoots: [NIOSSLCertificate]?
+        if url.scheme == .https {
+            guard let loaded = before.trustRoots else {
+                throw StartError(description: "events.clickhouse.url is https but the master did not ask for the trust store")
+            }
+            trustRoots = try loaded.get()
+        }
+        let hostName = settings.hostname ?? before.hostName ?? "unknown"
+        return try ClickHouseWriter(
+            configuration: .init(url: url, user: settings.user, password: settings.password, database: settings.database,
+                                 hostName: hostName, trustRoots: trustRoots, queueSize: queueSize),
+            eventLoop: group.next(), logger: Logger(label: "shadowdhcp.clickhouse"))
+    }
+
     /// The HA peer channel, when `ha` is configured: it needs the `ha-peers` listener and the
     /// master's `peer-setup` (the key), or ops does not start.
     private func startPeers(config: ServerConfig, args: OpsArguments) throws {
         guard let ha = config.ha else { return }
         guard let fd = args.descriptor(for: .haPeers) else {
-            throw PeerStartError(description: "ha is configured but the master passed no ha-peers listener")
+            throw StartError(description: "ha is configured but the master passed no ha-peers listener")
         }
         guard let setup = link.peerSetup.withLock({ $0 }) else {
-            throw PeerStartError(description: "ha is configured but the master sent no peer-setup (the key)")
+            throw StartError(description: "ha is configured but the master sent no peer-setup (the key)")
         }
         let writer = events
         let manager = PeerManager(
@@ -190,7 +223,7 @@ final class Services {
         link.peers.withLock { $0 = manager }
     }
 
-    struct PeerStartError: Error, CustomStringConvertible {
+    struct StartError: Error, CustomStringConvertible {
         var description: String
     }
 
@@ -202,7 +235,8 @@ final class Services {
         peers?.stopBlocking()
         management?.stopBlocking()
         metrics?.stopBlocking()
-        link.events.withLock { $0 = nil }
-        events?.shutdownBlocking(timeout: .seconds(5))
+        link.events.withLock { $0 = EventSinks() }
+        // Both drain at once (each within 5 s): the master allows ops 7 s to stop.
+        EventWriters.shutdownBlocking(tcp: events, clickhouse: clickhouse, timeout: .seconds(5))
     }
 }

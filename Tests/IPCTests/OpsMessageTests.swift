@@ -128,5 +128,11 @@ import Testing
         #expect(OpsArguments(base + ["--listener", "metrics=4", "--listener", "metrics=5"]) == nil)
         #expect(OpsArguments(base + ["--listener", "metrics=4", "--listener", "mgmt-tcp=4"]) == nil)
         #expect(OpsArguments(base + ["--listener"]) == nil)
+        var tls = args
+        tls.systemTrustRoots = true
+        #expect(tls.argv.suffix(2) == ["--trust-roots", "system"])
+        #expect(OpsArguments(tls.argv) == tls)
+        #expect(OpsArguments(base + ["--trust-roots", "/etc/ssl/certs"]) == nil)
+        #expect(OpsArguments(base + ["--trust-roots", "system", "--trust-roots", "system"]) == nil)
     }
 }

@@ -169,6 +169,42 @@ struct OpsTests {
         }
     }
 
+    /// An https ClickHouse sink (`events.clickhouse`): ops reads the system trust store before its
+    /// sandbox and the host name with it, builds the TLS context inside the sandbox and starts a
+    /// handshake — a TLS ClientHello naming `localhost` reaches the server (which never answers) —
+    /// and stays up: nothing on that path is outside its allow-list filter.
+    @Test func opsSurvivesAClickHouseSinkOverTLS() async throws {
+        let port = try ManagementTests.freePort()
+        let server = try ManagementTests.Collector(port: port)
+        let directory = try ServerDirectory(reservations: Fixtures.reservations) { config in
+            config.extra = [#""events": {"clickhouse": {"url": "https://localhost:\#(port)", "user": "u", "password": "p"}}"#,
+                            #""mgmt_socket": "\#(config.stateDir.dropLast("/state".count))/run/mgmt.sock""#]
+        }
+        let prober = WorkerRestartTests.Prober(relay4: try RelayV4(server: directory.v4Server),
+                                               relay6: try RelayV6(server: directory.v6Server))
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, 255)
+        let hostName = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try await withMaster(directory) { master in
+            _ = try await master.waitUntilServing()
+            let ops = try await master.waitForOps()
+            _ = try await master.waitForLine("the writer's start line") {
+                $0.process == "ops" && $0.message == "Starting ClickHouse writer -> https://localhost:\(port) (host_name=\(hostName))"
+            }
+            #expect(try prober.answered("v4", timeout: .seconds(2)))
+            #expect(try prober.answered("v6", timeout: .seconds(2)))
+            _ = try await eventually(timeout: .seconds(10), "a ClientHello at the server") {
+                let bytes = server.received.value.withLock { $0 }
+                return bytes.first == 0x16 && String(decoding: bytes, as: UTF8.self).contains("localhost") ? true : nil
+            }
+            try await Task.sleep(for: .seconds(1))
+            #expect(master.servingOps() == ops)
+            #expect(!master.lines.contains { $0.message == "ops process exited" }, "\(master.output.tail())")
+            let stats = try ManagementTests.request(directory.file("run/mgmt.sock"), #"{"command":"stats"}"#)
+            #expect(stats.contains(#""clickhouse":{"submitted":2,"sent":0,"#), "\(stats)")
+        }
+    }
+
     /// A compromised ops that sends a message its direction does not allow (a worker's `event`)
     /// is killed and replaced; the workers are not touched. The "ops" here is the sandbox probe,
     /// hard-linked as `shadow-ops` next to hard links of the real master and workers: it confines

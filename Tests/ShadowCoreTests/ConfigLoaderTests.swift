@@ -48,7 +48,7 @@ struct ConfigDefaultsTests {
             "v4_lease_time": 7200, "v6_lease_time": 86400,
             "logging": {"level": "DEBUG", "stdout": false, "file": {"path": "/var/log/shadowdhcp", "max_files": 7}},
             "events": {"queue_size": 10, "tcp": "[::1]:9000",
-                       "clickhouse": {"url": "https://ch:8443", "user": "u", "password": "p", "hostname": "h1"}},
+                       "clickhouse": {"url": "https://192.0.2.8:8443", "user": "u", "password": "p", "hostname": "h1"}},
             "mgmt_address": "[::1]:8547", "mgmt_socket": "/run/shadowdhcp/mgmt.sock",
             "v4_bind_address": "192.0.2.1:6767", "v6_bind_address": "[2001:db8::1]:5547",
             "user": "dhcp", "state_dir": "/srv/state", "binding_table_size": 5,
@@ -59,7 +59,7 @@ struct ConfigDefaultsTests {
         #expect(c.logging == LoggingSettings(level: .debug, stdout: false,
                                              file: .init(path: "/var/log/shadowdhcp", maxFiles: 7)))
         #expect(c.events == EventSettings(queueSize: 10, tcp: .v6(.loopback, port: 9000),
-                                          clickhouse: .init(url: "https://ch:8443", user: "u", password: "p",
+                                          clickhouse: .init(url: "https://192.0.2.8:8443", user: "u", password: "p",
                                                             database: "dhcp", hostname: "h1")))
         #expect(c.mgmtAddress == .v6(.loopback, port: 8547))
         #expect(c.mgmtSocket == "/run/shadowdhcp/mgmt.sock")

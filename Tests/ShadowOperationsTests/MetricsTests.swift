@@ -55,6 +55,29 @@ import Testing
         #expect(text.contains("# TYPE shadowdhcp_reload_failures_total counter\n"))
     }
 
+    @Test func clickHouseWriterFamilies() async {
+        var report = await Self.report()
+        #expect(!PrometheusExposition.render(report).contains("shadowdhcp_clickhouse_"))
+        var c = EventWriter.Counters()
+        c.submitted = 20
+        c.sent = 15
+        c.queued = 1
+        c.droppedQueueFull = 2
+        c.droppedUndelivered = 1
+        c.droppedRejected = 3
+        c.connected = true
+        report.stats.clickhouse = c
+        let s = Self.parse(PrometheusExposition.render(report))
+        #expect(s["shadowdhcp_clickhouse_events_submitted_total"] == 20)
+        #expect(s["shadowdhcp_clickhouse_rows_sent_total"] == 15)
+        #expect(s[#"shadowdhcp_clickhouse_events_dropped_total{reason="queue_full"}"#] == 2)
+        #expect(s[#"shadowdhcp_clickhouse_events_dropped_total{reason="undelivered"}"#] == 1)
+        #expect(s[#"shadowdhcp_clickhouse_events_dropped_total{reason="rejected"}"#] == 3)
+        #expect(s["shadowdhcp_clickhouse_events_queued"] == 1)
+        #expect(s["shadowdhcp_clickhouse_up"] == 1)
+        #expect(s["shadowdhcp_events_sent_total"] == 9)  // the TCP writer's families unchanged beside it
+    }
+
     @Test func labelValuesAreEscaped() {
         #expect(PrometheusExposition.Output.labelText([("a", "x\"y\\z\nw")]) == #"{a="x\"y\\z\nw"}"#)
     }

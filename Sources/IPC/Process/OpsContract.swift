@@ -43,18 +43,24 @@ public struct OpsArguments: Sendable, Equatable {
     public var user: String
     public var rootDirectory: String
     public var listeners: [Listener]
+    /// Load the system's TLS trust roots before the sandbox (`--trust-roots system`): the
+    /// ClickHouse writer has an https URL, and after the sandbox no file can be opened.
+    public var systemTrustRoots: Bool
 
-    public init(generation: UInt64, user: String, rootDirectory: String, listeners: [Listener]) {
+    public init(generation: UInt64, user: String, rootDirectory: String, listeners: [Listener],
+                systemTrustRoots: Bool = false) {
         self.generation = generation
         self.user = user
         self.rootDirectory = rootDirectory
         self.listeners = listeners
+        self.systemTrustRoots = systemTrustRoots
     }
 
     /// argv, argv[0] included.
     public var argv: [String] {
         [WorkerKind.ops.executableName, "--generation", String(generation), "--user", user, "--root", rootDirectory]
             + listeners.flatMap { ["--listener", "\($0.role)=\($0.descriptor)"] }
+            + (systemTrustRoots ? ["--trust-roots", "system"] : [])
     }
 
     /// Parses argv (argv[0] included); nil on anything unexpected: an unknown option or role, a
@@ -62,6 +68,7 @@ public struct OpsArguments: Sendable, Equatable {
     public init?(_ argv: [String]) {
         var generation: UInt64?, user: String?, root: String?
         var listeners: [Listener] = []
+        var trustRoots = false
         var i = 1
         while i + 1 < argv.count {
             let value = argv[i + 1]
@@ -69,6 +76,9 @@ public struct OpsArguments: Sendable, Equatable {
             case "--generation": generation = UInt64(value)
             case "--user": user = value
             case "--root": root = value
+            case "--trust-roots":
+                guard value == "system", !trustRoots else { return nil }
+                trustRoots = true
             case "--listener":
                 let parts = value.split(separator: "=", omittingEmptySubsequences: false)
                 guard parts.count == 2, let role = ListenerRole(rawValue: String(parts[0])),
@@ -80,7 +90,8 @@ public struct OpsArguments: Sendable, Equatable {
             i += 2
         }
         guard i == argv.count, let generation, let user, let root else { return nil }
-        self.init(generation: generation, user: user, rootDirectory: root, listeners: listeners)
+        self.init(generation: generation, user: user, rootDirectory: root, listeners: listeners,
+                  systemTrustRoots: trustRoots)
     }
 
     /// The descriptor of `role`, if the master passed one.

@@ -163,6 +163,9 @@ public struct EventSettings: Hashable, Sendable {
             self.database = database
             self.hostname = hostname
         }
+
+        /// ``url`` parsed (nil when it does not parse; the loader refuses such a configuration).
+        public var endpoint: ClickHouseURL? { try? ClickHouseURL(parsing: url) }
     }
 
     public var queueSize: Int

@@ -88,6 +88,12 @@ extension TreeDecoder {
         let database = f["database"].flatMap { nonEmptyString($0, at: f.path("database")) } ?? "dhcp"
         let hostname = f["hostname"].flatMap { string($0, at: f.path("hostname")) }
         guard let url, let user, let password else { return nil }
+        do {
+            _ = try ClickHouseURL(parsing: url)
+        } catch {
+            fail(f.path("url"), "\(error)")
+            return nil
+        }
         return EventSettings.ClickHouse(url: url, user: user, password: password, database: database,
                                         hostname: hostname)
     }

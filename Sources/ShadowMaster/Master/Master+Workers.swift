@@ -19,7 +19,9 @@ extension Master {
             let channel = try SeqPacketChannel(adopting: mine)
             let spawn = SpawnConfiguration(
                 executable: ConfigDirectory.path(settings.executableDirectory, w.kind.executableName),
-                arguments: w.argv(user: settings.config.user, rootDirectory: settings.rootDirectory), environment: [],
+                arguments: w.argv(user: settings.config.user, rootDirectory: settings.rootDirectory,
+                                  systemTrustRoots: settings.config.events.clickhouse?.endpoint?.scheme == .https),
+                environment: [],
                 descriptors: w.inherited + [DescriptorMapping(theirs, as: w.ipcDescriptor)])
             w.child = try ProcessSpawner.spawn(spawn)
             w.channel = channel

@@ -81,10 +81,11 @@ final class WorkerSlot {
     var ipcDescriptor: Int32 { kind == .ops ? OpsDescriptors.ipc : WorkerDescriptors.ipc }
 
     /// argv for a start with the current generation.
-    func argv(user: String, rootDirectory: String) -> [String] {
+    /// `systemTrustRoots`: ops must load the system's TLS trust roots before its sandbox.
+    func argv(user: String, rootDirectory: String, systemTrustRoots: Bool = false) -> [String] {
         if kind == .ops {
             return OpsArguments(generation: generation, user: user, rootDirectory: rootDirectory,
-                                listeners: listeners).argv
+                                listeners: listeners, systemTrustRoots: systemTrustRoots).argv
         }
         return WorkerArguments(generation: generation, user: user, rootDirectory: rootDirectory).argv(for: kind)
     }

@@ -51,7 +51,10 @@ public final class EventWriter: Sendable {
         public var droppedQueueFull: UInt64 = 0
         /// Events given up: a batch dropped after its last attempt, or left over at shutdown.
         public var droppedUndelivered: UInt64 = 0
-        /// Whether a connection to the collector is open.
+        /// ClickHouse only: rows the server refused for good (a 4xx other than 408 and 429).
+        public var droppedRejected: UInt64 = 0
+        /// Whether a connection to the collector is open (ClickHouse: whether the last insert
+        /// got an HTTP answer).
         public var connected = false
 
         public init() {}

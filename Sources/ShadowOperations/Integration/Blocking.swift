@@ -43,3 +43,16 @@ extension EventWriter {
         _ = try? Blocking.run { await self.shutdown(timeout: timeout) }
     }
 }
+
+/// Both event writers at once.
+public enum EventWriters {
+    /// Shuts down (drains) both writers concurrently, each within `timeout`, for a caller outside
+    /// Swift concurrency.
+    public static func shutdownBlocking(tcp: EventWriter?, clickhouse: ClickHouseWriter?, timeout: TimeAmount) {
+        _ = try? Blocking.run {
+            async let a: Void = tcp?.shutdown(timeout: timeout) ?? ()
+            async let b: Void = clickhouse?.shutdown(timeout: timeout) ?? ()
+            _ = await (a, b)
+        }
+    }
+}

@@ -86,6 +86,9 @@ extension ManagementService {
             .build("v6") { OperationsJSON.write(s.v6, to: &$0) },
         ]
         if let e = s.events { fields.append(.build("events") { OperationsJSON.write(e, to: &$0) }) }
+        if let c = s.clickhouse {
+            fields.append(.build("clickhouse") { OperationsJSON.write(c, to: &$0, clickhouse: true) })
+        }
         return .ok("Statistics", fields)
     }
 

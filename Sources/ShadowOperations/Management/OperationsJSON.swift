@@ -51,13 +51,16 @@ enum OperationsJSON {
         w.endObject()
     }
 
-    static func write(_ c: EventWriter.Counters, to w: inout JSONWriter) {
+    /// `clickhouse`: the ClickHouse writer's counters (with `dropped_rejected`; `connected` means
+    /// the last insert got an HTTP answer).
+    static func write(_ c: EventWriter.Counters, to w: inout JSONWriter, clickhouse: Bool = false) {
         w.beginObject()
         w.field("submitted", c.submitted)
         w.field("sent", c.sent)
         w.field("queued", c.queued)
         w.field("dropped_queue_full", c.droppedQueueFull)
         w.field("dropped_undelivered", c.droppedUndelivered)
+        if clickhouse { w.field("dropped_rejected", c.droppedRejected) }
         w.field("connected", c.connected)
         w.endObject()
     }

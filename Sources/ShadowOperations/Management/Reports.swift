@@ -135,11 +135,15 @@ public struct StatsReport: Sendable, Equatable {
     public var v6: ProtocolStats
     /// The event writer's counters, when events are enabled.
     public var events: EventWriter.Counters?
+    /// The ClickHouse writer's counters, when `events.clickhouse` is configured.
+    public var clickhouse: EventWriter.Counters?
 
-    public init(v4: ProtocolStats, v6: ProtocolStats, events: EventWriter.Counters? = nil) {
+    public init(v4: ProtocolStats, v6: ProtocolStats, events: EventWriter.Counters? = nil,
+                clickhouse: EventWriter.Counters? = nil) {
         self.v4 = v4
         self.v6 = v6
         self.events = events
+        self.clickhouse = clickhouse
     }
 }
 

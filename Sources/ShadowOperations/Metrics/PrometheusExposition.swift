@@ -9,6 +9,7 @@ public enum PrometheusExposition {
         snapshotMetrics(r, &out)
         workerMetrics(r.workers, &out)
         if let e = r.stats.events { eventMetrics(e, &out) }
+        if let c = r.stats.clickhouse { clickHouseMetrics(c, &out) }
         if !r.managementRequests.isEmpty {
             out.family("shadowdhcp_mgmt_requests_total", "counter", "Management requests, by command, role and result.")
             for (k, v) in r.managementRequests {
@@ -92,6 +93,20 @@ public enum PrometheusExposition {
         out.sample("shadowdhcp_events_dropped_total", [("reason", "undelivered")], e.droppedUndelivered)
         out.gauge("shadowdhcp_events_queued", "Events waiting in the writer's queue.", e.queued)
         out.gauge("shadowdhcp_events_connected", "1 while connected to the collector.", e.connected ? 1 : 0)
+    }
+
+    /// docs/metrics.md, "Events": the ClickHouse writer (`events.clickhouse`), beside the TCP one.
+    private static func clickHouseMetrics(_ c: EventWriter.Counters, _ out: inout Output) {
+        out.family("shadowdhcp_clickhouse_events_submitted_total", "counter", "Events handed to the ClickHouse writer.")
+        out.sample("shadowdhcp_clickhouse_events_submitted_total", [], c.submitted)
+        out.family("shadowdhcp_clickhouse_rows_sent_total", "counter", "Rows ClickHouse stored (2xx answers).")
+        out.sample("shadowdhcp_clickhouse_rows_sent_total", [], c.sent)
+        out.family("shadowdhcp_clickhouse_events_dropped_total", "counter", "Events the ClickHouse writer dropped, by reason.")
+        out.sample("shadowdhcp_clickhouse_events_dropped_total", [("reason", "queue_full")], c.droppedQueueFull)
+        out.sample("shadowdhcp_clickhouse_events_dropped_total", [("reason", "undelivered")], c.droppedUndelivered)
+        out.sample("shadowdhcp_clickhouse_events_dropped_total", [("reason", "rejected")], c.droppedRejected)
+        out.gauge("shadowdhcp_clickhouse_events_queued", "Events waiting in the ClickHouse writer's queue.", c.queued)
+        out.gauge("shadowdhcp_clickhouse_up", "1 when the last insert got an HTTP answer from ClickHouse.", c.connected ? 1 : 0)
     }
 
     /// Text being built.

@@ -12,6 +12,16 @@ public enum CurrentProcess {
     /// Corresponds to getppid(2).
     public static var parentID: Int32 { getppid() }
 
+    /// The machine's host name (the kernel's nodename); nil if it cannot be read.
+    ///
+    /// Corresponds to gethostname(2).
+    public static var hostName: String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? nil : name
+    }
+
     /// The value of environment variable `name`, if set.
     ///
     /// Corresponds to getenv(3).
