@@ -24,6 +24,8 @@ final class PacketPathBench {
     private let handler: Handler
     private let shares: WorkerShares
     private var sink: WorkerSink
+    /// The last-served times the sink records into, one per reservation, as in a worker.
+    private let lastServed: LastServedTable
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
     private lazy var receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
 
@@ -31,8 +33,10 @@ final class PacketPathBench {
     var batchCapacity: Int { sender.capacity }
 
     /// A path as a worker of `kind` has it once configured with `config` and `ids` (and, with HA,
-    /// sent `shares`); log lines go to swift-log's default handler at the configuration's level.
-    init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers, shares: WorkerShares = .standalone) {
+    /// sent `shares`) and a snapshot of `reservations`; log lines go to swift-log's default handler
+    /// at the configuration's level.
+    init(kind: WorkerKind, config: ServerConfig, ids: ServerIdentifiers, reservations: Int,
+         shares: WorkerShares = .standalone) {
         self.shares = shares
         var logger = Logger(label: "bench-worker")
         logger.logLevel = config.logging.level.swiftLogLevel
@@ -47,6 +51,9 @@ final class PacketPathBench {
         case .ops:
             preconditionFailure("the operations process has no packet path")
         }
+        lastServed = LastServedTable(count: reservations)
+        sink.lastServed = lastServed.times
+        sink.servedAt = UInt32(truncatingIfNeeded: Clocks.unixMilliseconds() / 1000)
     }
 
     /// Answers one batch (at most ``batchCapacity`` datagrams) and returns how many replies were

@@ -183,7 +183,8 @@ func run(_ path: PacketPathBench, _ datagrams: Datagrams, exchanges: Int, loopba
 }
 
 func measure(_ name: String, v6: Bool) {
-    let path = PacketPathBench(kind: v6 ? .v6 : .v4, config: config, ids: ids, shares: shares)
+    let path = PacketPathBench(kind: v6 ? .v6 : .v4, config: config, ids: ids, reservations: snapshot.count,
+                               shares: shares)
     precondition(arguments.batch <= path.batchCapacity, "--batch is at most \(path.batchCapacity)")
     let datagrams = requests(v6: v6, distinct: min(4096, plan.count))
     var bindings = BindingTable(capacity: config.bindingTableSize)

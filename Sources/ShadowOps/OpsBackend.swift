@@ -96,6 +96,10 @@ struct OpsBackend: ManagementBackend {
         return VersionReport(version: r.version, commit: r.commit)
     }
 
+    func lastServed() async -> LastServedTimes? {
+        await link.requestLastServed()
+    }
+
     func peers() async -> PeersReport? {
         guard let manager = link.peers.withLock({ $0 }) else { return nil }
         return await manager.report()

@@ -38,6 +38,9 @@ final class OpsLink: Sendable {
     let peerSetup = Mutex<PeerSetup?>(nil)
     /// Where `local-bindings` go (set once the peer channel runs; dropped before).
     let peers = Mutex<PeerManager?>(nil)
+    /// Last-served requests waiting for their answer (whose memfd is read on the channel's
+    /// thread), by request id.
+    private let lastServedWaiting = Mutex<[UInt64: CheckedContinuation<LastServedTimes?, Never>]>([:])
     /// Binding-table requests waiting for their begin → chunks → commit, by request id.
     private let tables = Mutex<[UInt64: (CheckedContinuation<[BindingRecord]?, Never>, BindingTableAssembler)]>([:])
 
@@ -123,6 +126,33 @@ final class OpsLink: Sendable {
         }
     }
 
+    /// Sends `last-served-request` and waits for the master's answer (which it gives within
+    /// about 2 s); nil when the channel is gone.
+    func requestLastServed() async -> LastServedTimes? {
+        let id = nextID.add(1, ordering: .relaxed).oldValue
+        let bytes: [UInt8]
+        do {
+            bytes = try IPCCodec.encode(.lastServedRequest(id), generation: generation, direction: .opsToMaster)
+        } catch {
+            logger.error("cannot encode last-served-request: \(error)")
+            return nil
+        }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<LastServedTimes?, Never>) in
+            let accepted = pending.withLock { _ -> Bool in
+                guard !closed.load(ordering: .relaxed) else { return false }
+                lastServedWaiting.withLock { $0[id] = continuation }
+                return true
+            }
+            guard accepted else { return continuation.resume(returning: nil) }
+            do {
+                try sendLock.withLock { _ in try channel.value.send(bytes) }
+            } catch {
+                logger.error("cannot send last-served-request to the master: \(error)")
+                if let c = lastServedWaiting.withLock({ $0.removeValue(forKey: id) }) { c.resume(returning: nil) }
+            }
+        }
+    }
+
     /// Sends `ready` (before anything else).
     func sendReady(_ ready: ReadyMessage) throws {
         try channel.value.send(IPCCodec.encode(.ready(ready), generation: generation, direction: .opsToMaster))
@@ -180,6 +210,11 @@ final class OpsLink: Sendable {
             return Array(table.values)
         }
         for t in tables { t.0.resume(returning: nil) }
+        let lastServed = lastServedWaiting.withLock { table in
+            defer { table.removeAll() }
+            return Array(table.values)
+        }
+        for c in lastServed { c.resume(returning: nil) }
     }
 
     private func apply(_ message: IPCMessage, descriptor: FileDescriptor?) -> End? {
@@ -235,6 +270,8 @@ final class OpsLink: Sendable {
             return feedTable(message, id: c.tableGeneration)
         case .bindingTableCommit(let m):
             return feedTable(message, id: m.tableGeneration)
+        case .lastServedResponse(let r):
+            return lastServedAnswered(r, descriptor: descriptor)
         case .event(let lines):
             let sinks = events.withLock { $0 }
             if sinks.tcp != nil || sinks.clickhouse != nil {
@@ -256,6 +293,30 @@ final class OpsLink: Sendable {
 }
 
 extension OpsLink {
+    /// Reads the master's last-served answer (its sealed memfd must be exactly what the message
+    /// says, or the master broke the protocol) and resumes the request waiting for it.
+    private func lastServedAnswered(_ r: LastServedResponse, descriptor: FileDescriptor?) -> End? {
+        guard let c = lastServedWaiting.withLock({ $0.removeValue(forKey: r.requestID) }) else {
+            return .failure("the master answered last-served request \(r.requestID), which is not waiting")
+        }
+        do {
+            guard let descriptor else { throw MappingError.sizeMismatch(expected: r.byteCount, actual: 0) }
+            let mapping = try ReadOnlyMapping(descriptor: descriptor, expectedByteCount: r.byteCount)
+            let n = Int(r.reservationCount)
+            let v4 = try LastServedImage.times(mapping.bytes, generation: r.snapshotGeneration, reservations: n,
+                                               protocols: 2, part: 0)
+            let v6 = try LastServedImage.times(mapping.bytes, generation: r.snapshotGeneration, reservations: n,
+                                               protocols: 2, part: 1)
+            c.resume(returning: LastServedTimes(snapshotGeneration: r.snapshotGeneration, v4: v4, v6: v6,
+                                                answeredV4: r.answeredV4, answeredV6: r.answeredV6,
+                                                missingWorkers: r.missing.map { "\($0.kind)#\($0.index)" }))
+            return nil
+        } catch {
+            c.resume(returning: nil)
+            return .failure("the master sent an unusable last-served answer: \(error)")
+        }
+    }
+
     /// Feeds one part of a binding-table answer to the request waiting for it; resumes it at the
     /// commit. A part for no waiting request, or out of order, breaks the protocol.
     private func feedTable(_ message: IPCMessage, id: UInt64) -> End? {

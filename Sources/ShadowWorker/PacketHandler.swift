@@ -73,6 +73,13 @@ public struct WorkerSink {
     public var learned: [BindingLearned] = []
     /// Cumulative counters since the worker was configured.
     public var counters: WorkerCounters
+    /// The current snapshot's last-served times (the loop's ``LastServedTable``, which outlives
+    /// every batch that writes here); empty until there is a snapshot.
+    public var lastServed = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+    /// Unix seconds written by ``served(_:)``: the loop sets it at every look at the channel (at
+    /// least every 5 ms under traffic, and on waking up), so a time is at most 55 ms old and no
+    /// packet reads the clock for it.
+    public var servedAt: UInt32 = 0
 
     /// A sink for `Handler`'s counters.
     public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
@@ -88,6 +95,13 @@ public struct WorkerSink {
 
     @usableFromInline
     mutating func count(_ counter: CommonCounter, by n: UInt64 = 1) { counters.add(counter, by: n) }
+
+    /// Records that the reply being sent serves reservation `index` (a DHCPv4 ACK, a DHCPv6 Reply
+    /// with the reservation's leases): one store, no allocation.
+    @inline(__always)
+    mutating func served(_ index: Int) {
+        if index < lastServed.count { lastServed.baseAddress.unsafelyUnwrapped[index] = servedAt }
+    }
 
     /// Appends one event line rendered by `render` with the current time, if events are on.
     mutating func event(_ render: (Int64) -> String) {

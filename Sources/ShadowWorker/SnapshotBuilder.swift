@@ -5,12 +5,15 @@ import Synchronization
 import SystemPackage
 
 /// Checks an announced snapshot (digest, then every record and table slot) on a background
-/// thread, so the packet loop keeps answering from the current snapshot meanwhile; the loop polls
+/// thread, and finds which of its reservations the current snapshot has too (to carry their
+/// last-served times over), so the packet loop keeps answering from the current snapshot meanwhile; the loop polls
 /// ``descriptor`` and swaps the result in between two batches. The snapshot is then used in place
 /// in the mapping, which it keeps alive.
 final class SnapshotBuilder: Sendable {
     enum Outcome: Sendable {
-        case built(ReservationSnapshot)
+        /// The snapshot, and for each of its reservations the index of the same one in the
+        /// snapshot it replaces (−1 if none): ``ReservationSnapshot/sameIndexes(in:)``.
+        case built(ReservationSnapshot, sameIndexes: [Int32])
         case rejected(SnapshotRejected.Reason, String)
     }
 
@@ -24,10 +27,12 @@ final class SnapshotBuilder: Sendable {
     /// Readable when a build has finished.
     var descriptor: FileDescriptor { wakeup.descriptor }
 
-    /// Starts building `announcement` from `mapping` (checked for seals and size already).
-    func start(_ announcement: SnapshotAnnouncement, _ mapping: ReadOnlyMapping) throws(Errno) {
+    /// Starts building `announcement` from `mapping` (checked for seals and size already), to
+    /// replace `current`.
+    func start(_ announcement: SnapshotAnnouncement, _ mapping: ReadOnlyMapping,
+               replacing current: ReservationSnapshot) throws(Errno) {
         try BackgroundThread.detach { [self] in
-            let outcome = SnapshotBuilder.build(announcement, mapping)
+            let outcome = SnapshotBuilder.build(announcement, mapping, replacing: current)
             finished.withLock { $0 = (announcement, outcome) }
             wakeup.signal()
         }
@@ -42,9 +47,10 @@ final class SnapshotBuilder: Sendable {
         }
     }
 
-    static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping) -> Outcome {
+    static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping, replacing current: ReservationSnapshot) -> Outcome {
         do {
-            return .built(try SnapshotCodec.open(mapping.bytes, announcement: a, owner: mapping))
+            let new = try SnapshotCodec.open(mapping.bytes, announcement: a, owner: mapping)
+            return .built(new, sameIndexes: new.sameIndexes(in: current))
         } catch {
             if case .digestMismatch = error { return .rejected(.digestMismatch, "\(error)") }
             return .rejected(.malformed, "\(error)")

@@ -51,6 +51,7 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         switch outcome.action {
         case .reply(let length, let destination, let port):
             sink.count(Self.counters.replies[outcome.replyType])
+            if outcome.replyType == .ack, let index = outcome.event.match?.index { sink.served(index) }
             return (length, .v4(destination, port: port))
         case .noReply(let reason):
             sink.count(Self.counters.drops[reason])

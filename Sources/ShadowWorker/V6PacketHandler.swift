@@ -40,6 +40,10 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         switch outcome.action {
         case .reply(let length, let destination, let port):
             sink.count(Self.counters.replies[outcome.replyType])
+            if outcome.replyType == .reply, LastServedRule.servesLeases(v6: outcome.event.messageType),
+               let index = outcome.event.match?.index {
+                sink.served(index)
+            }
             return (length, .v6(destination, port: port))
         case .noReply(let reason):
             sink.count(Self.counters.drops[reason])

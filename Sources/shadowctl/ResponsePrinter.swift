@@ -2,8 +2,9 @@ import ShadowCore
 
 /// Prints a management response: the raw line, or readable `key: value` lines.
 enum ResponsePrinter {
-    /// Prints `response` and returns its `success`.
-    static func print(_ response: String, raw: Bool) -> Bool {
+    /// Prints `response` and returns its `success`. `body`, when given, prints a successful
+    /// response's fields after its message (instead of `key: value` lines).
+    static func print(_ response: String, raw: Bool, body: ((JSONValue) -> Void)? = nil) -> Bool {
         guard let value = try? JSONValue.parse(Array(response.utf8)), case .object(let members) = value else {
             if raw { Swift.print(response) } else { printError("shadowctl: unreadable response: \(response)") }
             return false
@@ -18,6 +19,10 @@ enum ResponsePrinter {
             return false
         }
         if case .string(let m)? = value["message"] { Swift.print(m) }
+        if let body {
+            body(value)
+            return true
+        }
         for m in members where !["success", "message", "error"].contains(m.name) {
             printMember(m.name, m.value, indent: 0)
         }

@@ -18,7 +18,7 @@ struct Shadowctl: AsyncParsableCommand {
             Exit status: 0 success, 1 the server answered success:false, 3 no answer (cannot connect, \
             timeout), 64 usage error.
             """,
-        subcommands: [Status.self, Reload.self, Replace.self, Workers.self, Stats.self, Lookup.self,
+        subcommands: [Status.self, Reload.self, Replace.self, Workers.self, Stats.self, Lookup.self, Online.self,
                       Bindings.self, Peers.self, Version.self, Token.self, HAKey.self, ReservationCommand.self,
                       ReservationsCommand.self])
 }
@@ -96,10 +96,13 @@ protocol RequestCommand: AsyncParsableCommand {
     func request() throws -> [UInt8]
     /// What a large request's upload progress names (docs/management.md); nil: no progress.
     var progressLabel: String? { get }
+    /// Prints a successful response's fields readably; nil: `key: value` lines.
+    var readableBody: ((JSONValue) -> Void)? { get }
 }
 
 extension RequestCommand {
     var progressLabel: String? { nil }
+    var readableBody: ((JSONValue) -> Void)? { nil }
 
     func run() async throws {
         var line = try request()
@@ -126,7 +129,7 @@ extension RequestCommand {
             printError("shadowctl: \(error)")
             throw ExitCode(3)
         }
-        let success = ResponsePrinter.print(response, raw: connection.json)
+        let success = ResponsePrinter.print(response, raw: connection.json, body: readableBody)
         if !success { throw ExitCode(1) }
     }
 }

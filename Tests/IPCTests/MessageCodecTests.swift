@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func permissionTableMatchesTheDesign() {
-        #expect(Direction.masterToV4.allowedTypes == [.shutdown, .configure, .snapshot, .shares])
+        #expect(Direction.masterToV4.allowedTypes == [.shutdown, .configure, .snapshot, .shares, .lastServedQuery])
         #expect(!Direction.v4ToMaster.allows(.configure) && !Direction.v6ToMaster.allows(.configure))
         #expect(!Direction.masterToV4.allows(.bindingUpdate))
         #expect(Direction.v4ToMaster.allows(.bindingLearned))

@@ -27,7 +27,7 @@ import Testing
         #expect(Direction.opsToMaster.allowedTypes == [.ready, .statusRequest, .reloadRequest, .replaceRequest,
                                                        .workersRequest, .statsRequest, .bindingsRequest, .versionRequest,
                                                        .peerStates, .peerBindings, .bindingTableRequest,
-                                                       .changesRequest])
+                                                       .changesRequest, .lastServedRequest])
         #expect(MessageType.changesRequest.rawValue == 40)
         // Requests never travel to a worker, nor answers from one.
         for type in Direction.opsToMaster.allowedTypes.subtracting([.ready]) {

@@ -46,7 +46,7 @@ import Testing
 
     @Test func unknownCommandNamesTheKnownOnes() {
         #expect(error(#"{"command":"restart"}"#) == "unknown command `restart`, expected one of `status`, `reload`, "
-                + "`replace`, `workers`, `stats`, `lookup`, `bindings`, `version`, `peers`, `reservation-add`, "
+                + "`replace`, `workers`, `stats`, `lookup`, `bindings`, `version`, `peers`, `online`, `reservation-add`, "
                 + "`reservation-update`, `reservation-delete`, `reservation-changes`, `reservation-get`, `reservations-list`")
     }
 

@@ -12,25 +12,25 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
     public var allowedTypes: Set<MessageType> {
         switch self {
         case .masterToV4:
-            [.shutdown, .configure, .snapshot, .shares]
+            [.shutdown, .configure, .snapshot, .shares, .lastServedQuery]
         case .masterToV6:
-            [.shutdown, .configure, .snapshot, .shares, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
+            [.shutdown, .configure, .snapshot, .shares, .lastServedQuery, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
              .bindingTableCommit]
         case .v4ToMaster:
-            [.ready, .snapshotApplied, .snapshotRejected, .bindingLearned, .event, .counters]
+            [.ready, .snapshotApplied, .snapshotRejected, .bindingLearned, .event, .counters, .lastServedReport]
         case .v6ToMaster:
-            [.ready, .snapshotApplied, .snapshotRejected, .event, .counters]
+            [.ready, .snapshotApplied, .snapshotRejected, .event, .counters, .lastServedReport]
         case .masterToOps:
             [.shutdown, .configure, .access, .snapshot, .event, .statusResponse, .mutationResult, .workersResponse,
              .statsResponse, .bindingsResponse, .versionResponse, .peerSetup, .localBindings, .bindingTableBegin,
-             .bindingTableChunk, .bindingTableCommit]
+             .bindingTableChunk, .bindingTableCommit, .lastServedResponse]
         case .opsToMaster:
             // Requests, and what the HA peers sent as typed records (validated and merged by the
             // master like the v4 worker's bindings); never counters, events or text for the master
             // to parse (a replace carries the reservations as a snapshot image, a commit of changes
             // the changes in ChangeSetCodec's binary form).
             [.ready, .statusRequest, .reloadRequest, .replaceRequest, .workersRequest, .statsRequest,
-             .bindingsRequest, .versionRequest, .changesRequest, .peerStates, .peerBindings, .bindingTableRequest]
+             .bindingsRequest, .versionRequest, .changesRequest, .peerStates, .peerBindings, .bindingTableRequest, .lastServedRequest]
         }
     }
 

@@ -79,7 +79,19 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
     /// whose table generation is the request id.
     case bindingTableRequest = 34
 
-    // 35–39 are free.
+    // Last served (docs/operations.md, "Last served and online"): ops asks, the master asks
+    // every DHCP worker and merges their answers (the newest time per reservation).
+
+    /// Ops → master: every reservation's last-served times. Payload: request id.
+    case lastServedRequest = 35
+    /// Master → v4 and v6 worker: report your last-served times. Payload: query id.
+    case lastServedQuery = 36
+    /// v4 / v6 worker → master: its times in the attached sealed memfd: ``LastServedReport``.
+    case lastServedReport = 37
+    /// Master → ops: both protocols' merged times in the attached sealed memfd: ``LastServedResponse``.
+    case lastServedResponse = 38
+
+    // 39 is free.
 
     /// Ops → master: commit per-reservation changes, given as the changes themselves in the
     /// attached sealed memfd (``ChangeSetCodec``): ``ChangesRequest``. Answered by ``mutationResult``.
@@ -122,9 +134,18 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
         case .localBindings: "local-bindings"
         case .bindingTableRequest: "binding-table-request"
         case .changesRequest: "changes-request"
+        case .lastServedRequest: "last-served-request"
+        case .lastServedQuery: "last-served-query"
+        case .lastServedReport: "last-served-report"
+        case .lastServedResponse: "last-served-response"
         }
     }
 
     /// Whether a message of this type must carry exactly one descriptor (all others carry none).
-    public var carriesDescriptor: Bool { self == .snapshot || self == .replaceRequest || self == .changesRequest }
+    public var carriesDescriptor: Bool {
+        switch self {
+        case .snapshot, .replaceRequest, .changesRequest, .lastServedReport, .lastServedResponse: true
+        default: false
+        }
+    }
 }

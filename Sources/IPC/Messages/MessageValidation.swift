@@ -28,6 +28,8 @@ enum MessageValidation {
             for r in chunk.records { try option82(r.option82, type) }
         case .shares, .peerSetup, .peerStates, .peerBindings, .localBindings, .bindingTableRequest:
             try HAPayloadCodec.check(message)
+        case .lastServedRequest, .lastServedQuery, .lastServedReport, .lastServedResponse:
+            try LastServedCodec.check(message)
         default:
             try OpsPayloadCodec.check(message)
         }

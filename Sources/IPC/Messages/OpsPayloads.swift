@@ -253,6 +253,8 @@ extension IPCMessage {
         case .statsResponse(let r): r.requestID
         case .bindingsResponse(let r): r.requestID
         case .versionResponse(let r): r.requestID
+        case .lastServedRequest(let id): id
+        case .lastServedResponse(let r): r.requestID
         default: nil
         }
     }

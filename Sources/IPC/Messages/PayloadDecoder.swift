@@ -62,6 +62,8 @@ enum PayloadDecoder {
             return .configure(WorkerConfiguration(idsJSON: ids, configJSON: config))
         case .shares, .peerSetup, .peerStates, .peerBindings, .localBindings, .bindingTableRequest:
             return try HAPayloadCodec.decode(type, &r)
+        case .lastServedRequest, .lastServedQuery, .lastServedReport, .lastServedResponse:
+            return try LastServedCodec.decode(type, &r)
         default:
             return try OpsPayloadCodec.decode(type, &r)
         }

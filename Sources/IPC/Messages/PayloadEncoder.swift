@@ -42,6 +42,8 @@ enum PayloadEncoder {
             w.u32(UInt32(c.configJSON.count)); w.raw(c.configJSON)
         case .shares, .peerSetup, .peerStates, .peerBindings, .localBindings, .bindingTableRequest:
             HAPayloadCodec.encode(message, into: &w)
+        case .lastServedRequest, .lastServedQuery, .lastServedReport, .lastServedResponse:
+            LastServedCodec.encode(message, into: &w)
         default:
             OpsPayloadCodec.encode(message, into: &w)
         }

@@ -182,6 +182,10 @@ public enum IPCMessage: Hashable, Sendable {
     case localBindings([BindingRecord])
     case bindingTableRequest(UInt64)
     case changesRequest(ChangesRequest)
+    case lastServedRequest(UInt64)
+    case lastServedQuery(UInt64)
+    case lastServedReport(LastServedReport)
+    case lastServedResponse(LastServedResponse)
 
     public var type: MessageType {
         switch self {
@@ -220,6 +224,10 @@ public enum IPCMessage: Hashable, Sendable {
         case .localBindings: .localBindings
         case .bindingTableRequest: .bindingTableRequest
         case .changesRequest: .changesRequest
+        case .lastServedRequest: .lastServedRequest
+        case .lastServedQuery: .lastServedQuery
+        case .lastServedReport: .lastServedReport
+        case .lastServedResponse: .lastServedResponse
         }
     }
 }

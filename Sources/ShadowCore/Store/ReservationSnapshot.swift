@@ -220,7 +220,7 @@ public final class ReservationSnapshot: @unchecked Sendable {
     /// Linear probing from the hash's home slot until an empty slot; a slot is compared with the
     /// key (by `matches`, reading its record) only when its tag equals the hash's upper half.
     @inline(__always)
-    private func probe(_ table: SnapshotLayout.Table, hash: UInt64, matches: (Int) -> Bool) -> Int? {
+    func probe(_ table: SnapshotLayout.Table, hash: UInt64, matches: (Int) -> Bool) -> Int? {
         let t = tables[table.rawValue]
         guard t.mask >= 0 else { return nil }
         let tag = UInt32(truncatingIfNeeded: hash >> 32)

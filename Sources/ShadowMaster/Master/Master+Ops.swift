@@ -45,6 +45,9 @@ extension Master {
             let entry = r.mac.flatMap { bindings.entry(for: $0) }
             reply = .bindingsResponse(BindingsResponse(requestID: r.requestID, count: UInt64(bindings.count),
                                                        entry: entry.map { ($0.option82, $0.lastSeen) }))
+        case .lastServedRequest(let id):
+            requestLastServed(id)
+            return  // answered when the workers have (``answerLastServed(_:)``)
         case .versionRequest(let id):
             reply = .versionResponse(VersionResponse(requestID: id, version: HelpTexts.version, commit: Master.commit))
         default:

@@ -57,6 +57,9 @@ final class Master {
     var isStopping: Bool { stopping }
     /// High availability's state, when `ha` is configured.
     var ha: PeerShareState?
+    /// The round of asking the workers for last-served times, while one runs.
+    var lastServedQuery: LastServedQuery?
+    var lastServedQueryID: UInt64 = 0
 
     static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
 
@@ -116,6 +119,7 @@ final class Master {
             if !events.subtracting(.writable).isEmpty { drainChannel(of: w) }
         }
         flushLocalBindings()
+        expireLastServedQuery()
         restartDueWorkers()
         saveBindingsIfDue()
     }
@@ -128,6 +132,7 @@ final class Master {
         for w in workers { if let at = w.restartAt { next = min(next, at) } }
         if bindingsDirty { next = min(next, lastBindingsSave + Master.bindingSaveIntervalMilliseconds) }
         if let due = ha?.outgoingDue { next = min(next, due) }
+        if let q = lastServedQuery { next = min(next, q.deadline) }
         return Int32(clamping: next > now ? next - now : 0)
     }
 
@@ -326,6 +331,8 @@ final class Master {
             forwardEvents(lines, from: w)
         case .counters(let list):
             w.counters = Dictionary(list.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        case .lastServedReport(let r):
+            lastServedReported(r, descriptor: descriptor, from: w)
         default:
             break  // the permission table lets nothing else through
         }

@@ -15,13 +15,19 @@ struct LookupResolver {
         var reservation: Reservation
     }
 
-    /// `binding` is the learned MAC→Option 82 binding when the query is a MAC.
-    func response(for query: LookupQuery, binding: BindingTable.Entry?) -> ManagementResponse {
+    /// `binding` is the learned MAC→Option 82 binding when the query is a MAC. `lastServed`, the
+    /// workers' times for this context's snapshot, gives `last_served_v4` / `last_served_v6` of the
+    /// reservation found for each protocol (null when none was found, it was not served since it
+    /// was loaded or changed, or the times are not available).
+    func response(for query: LookupQuery, binding: BindingTable.Entry?,
+                  lastServed: LastServedTimes? = nil) -> ManagementResponse {
         let (v4, v6) = matches(for: query, binding: binding)
         var fields: [ManagementResponse.Field] = [
             .build("query") { write(query, to: &$0) },
             .build("v4") { write(v4, to: &$0) },
             .build("v6") { write(v6, to: &$0) },
+            .int("last_served_v4", v4.flatMap { lastServed?.lastServedV4($0.match.index) }),
+            .int("last_served_v6", v6.flatMap { lastServed?.lastServedV6($0.match.index) }),
         ]
         if case .mac = query {
             fields.append(.build("learned_binding") { w in

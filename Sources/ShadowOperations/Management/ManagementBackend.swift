@@ -51,11 +51,19 @@ public protocol ManagementBackend: Sendable {
 
     /// The HA peer channel's view for `peers` and `/metrics`; nil without `ha`.
     func peers() async -> PeersReport?
+
+    /// Every reservation's last-served times, merged from the DHCP workers (for `online`,
+    /// `lookup` and `/metrics`); nil when they cannot be had (the master is gone). Answers within
+    /// about 2 s even when a worker does not answer (it is then listed as missing).
+    func lastServed() async -> LastServedTimes?
 }
 
 extension ManagementBackend {
     /// No peer channel (a server without `ha`).
     public func peers() async -> PeersReport? { nil }
+
+    /// No workers to ask.
+    public func lastServed() async -> LastServedTimes? { nil }
 }
 
 /// The master's current state as far as `lookup` and `replace` need it.

@@ -135,6 +135,7 @@ struct TopLevel {
         case "bindings": return .bindings(mac: try LookupFields(fields).optionalMAC())
         case "version": return .version
         case "peers": return .peers
+        case "online": return .online
         case "reservation-add", "reservation-update", "reservation-delete", "reservation-changes":
             return .changes(try changeRequest(command, bytes, subnets: subnets))
         case "reservation-get": return .reservationGet(try LookupFields(fields).reservationKey(path: command))

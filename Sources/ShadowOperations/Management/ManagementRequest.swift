@@ -20,6 +20,8 @@ public enum ManagementRequest: Sendable, Equatable {
     case version
     /// The HA peers' states (docs/high-availability.md).
     case peers
+    /// Reservations served within their lease time, per protocol and DHCPv4 subnet.
+    case online
     /// `reservation-add`, `reservation-update`, `reservation-delete`, `reservation-changes`: changes
     /// to single entries, each already checked on its own (fields, keys, `subnets_v4`).
     case changes(ChangeRequest)
@@ -61,7 +63,7 @@ public enum ManagementRequest: Sendable, Equatable {
 
     /// Every command name, in the order messages list them.
     public static let commandNames = ["status", "reload", "replace", "workers", "stats", "lookup", "bindings",
-                                      "version", "peers", "reservation-add", "reservation-update", "reservation-delete",
+                                      "version", "peers", "online", "reservation-add", "reservation-update", "reservation-delete",
                                       "reservation-changes", "reservation-get", "reservations-list"]
 }
 

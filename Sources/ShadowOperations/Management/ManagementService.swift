@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import ShadowCore
+import ShadowSystem
 
 /// Turns one request line into one response: parse, authorise, validate, call the backend, audit.
 ///
@@ -200,7 +201,13 @@ public struct ManagementService: Sendable {
             return Self.statsResponse(await backend.stats())
         case .lookup(let query):
             let binding: BindingTable.Entry? = if case .mac(let m) = query { await backend.binding(for: m) } else { nil }
-            return LookupResolver(context: context).response(for: query, binding: binding)
+            let served = await lastServed(context)
+            return LookupResolver(context: served?.context ?? context)
+                .response(for: query, binding: binding, lastServed: served?.times)
+        case .online:
+            guard let served = await lastServed(context) else { return Self.lastServedUnavailable }
+            return OnlineReport(times: served.times, snapshot: served.context.snapshot, config: served.context.config,
+                                now: UInt64(Clocks.unixSeconds())).response
         case .bindings(let mac):
             let count = await backend.bindingCount()
             let entry: BindingTable.Entry? = if let mac { await backend.binding(for: mac) } else { nil }
@@ -222,6 +229,25 @@ public struct ManagementService: Sendable {
             return Self.listResponse(from: from, limit: limit, snapshot: context.snapshot)
         }
     }
+
+    /// The workers' last-served times and the context whose snapshot they are indexed by. The live
+    /// snapshot may change while the workers are asked: then the newer context is taken, and the
+    /// workers are asked once more if the times are still for another snapshot. Nil when the
+    /// master does not answer or the snapshot keeps changing.
+    func lastServed(_ context: ManagementContext) async -> (times: LastServedTimes, context: ManagementContext)? {
+        var context = context
+        for _ in 0..<2 {
+            guard let times = await backend.lastServed() else { return nil }
+            if times.snapshotGeneration == context.snapshot.generation { return (times, context) }
+            context = await backend.context()
+            if times.snapshotGeneration == context.snapshot.generation { return (times, context) }
+        }
+        return nil
+    }
+
+    static let lastServedUnavailable = ManagementResponse.failure(
+        "Last-served times are not available: the master did not answer, or the reservations changed while the "
+            + "workers were asked; try again")
 
     /// Whether a request of which only `prefix` has arrived may go on being received as a large
     /// request (see ``ManagementServer/Limits/largeRequestBytes``): its leading `command` and

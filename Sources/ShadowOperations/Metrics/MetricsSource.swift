@@ -12,11 +12,15 @@ public struct MetricsReport: Sendable, Equatable {
     public var managementRequests: [(key: ManagementAudit.Key, value: UInt64)] = []
     /// The HA peer channel (nil without `ha`): the `shadowdhcp_ha_*` families.
     public var peers: PeersReport?
+    /// Reservations served within their lease time (nil when the workers' times could not be
+    /// had for the live snapshot): `shadowdhcp_online_reservations`.
+    public var online: OnlineReport?
 
     public static func == (a: Self, b: Self) -> Bool {
         a.stats == b.stats && a.status == b.status && a.workers == b.workers && a.bindingCount == b.bindingCount
             && a.now == b.now && a.managementRequests.map(\.key) == b.managementRequests.map(\.key)
             && a.managementRequests.map(\.value) == b.managementRequests.map(\.value) && a.peers == b.peers
+            && a.online == b.online
     }
 
     public init(stats: StatsReport, status: StatusReport, workers: [WorkerReport], bindingCount: Int, now: Double) {
@@ -55,10 +59,18 @@ public struct BackendMetricsSource: MetricsSource {
         async let workers = backend.workers()
         async let bindings = backend.bindingCount()
         async let peers = backend.peers()
+        async let lastServed = backend.lastServed()
         var report = MetricsReport(stats: await stats, status: await status, workers: await workers,
                                    bindingCount: await bindings, now: clock())
         report.managementRequests = audit?.requestCounts ?? []
         report.peers = await peers
+        if let times = await lastServed {
+            let context = await backend.context()
+            if times.snapshotGeneration == context.snapshot.generation {
+                report.online = OnlineReport(times: times, snapshot: context.snapshot, config: context.config,
+                                             now: UInt64(report.now))
+            }
+        }
         return report
     }
 }

@@ -17,7 +17,19 @@ public enum PrometheusExposition {
             }
         }
         if let peers = r.peers { haMetrics(peers, &out) }
+        if let online = r.online { onlineMetrics(online, &out) }
         return out.text
+    }
+
+    /// docs/metrics.md, "Online reservations".
+    private static func onlineMetrics(_ r: OnlineReport, _ out: inout Output) {
+        let name = "shadowdhcp_online_reservations"
+        out.family(name, "gauge", "Reservations served within their lease time: DHCPv4 per subnet, DHCPv6 in all.")
+        for s in r.v4Subnets { out.sample(name, [("protocol", "v4"), ("subnet", s.subnet)], s.online) }
+        out.sample(name, [("protocol", "v6"), ("subnet", "all")], r.v6Online)
+        out.family("shadowdhcp_online_workers_missing", "gauge",
+                   "DHCP workers whose last-served times the online counts lack (no answer within 2 s).")
+        out.sample("shadowdhcp_online_workers_missing", [], r.missingWorkers.count)
     }
 
     /// docs/metrics.md, "High availability".

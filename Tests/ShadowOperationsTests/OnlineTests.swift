@@ -1,0 +1,63 @@
+import ShadowCore
+import Testing
+@testable import ShadowOperations
+
+/// `online`'s counting (docs/operations.md, "Last served and online"): served within the lease
+/// time, DHCPv4 per subnet, DHCPv6 in all; and the count over any set of reservations.
+@Suite("ops: online counts")
+struct OnlineTests {
+    static let config: ServerConfig = {
+        var c = ServerConfig(dnsV4: [], dnsV6: [], subnetsV4: [
+            SubnetV4(net: IPv4Network("198.51.100.0/24")!, gateway: IPv4Address("198.51.100.1")!),
+            SubnetV4(net: IPv4Network("203.0.113.0/24")!, gateway: IPv4Address("203.0.113.1")!),
+        ])
+        c.leases = LeaseTimes(v4Lease: 3600, v6Valid: 7200)
+        return c
+    }()
+
+    static func reservation(_ ipv4: String, _ n: Int) -> Reservation {
+        Reservation(ipv4: IPv4Address(ipv4)!, ipv6NA: IPv6Address("2001:db8:1::\(n)")!,
+                    ipv6PD: IPv6Prefix("2001:db8:\(n)00::/56")!, mac: MACAddress("00-11-22-33-44-\(10 + n)")!)
+    }
+
+    static let snapshot = ReservationSnapshot(reservations: [
+        reservation("198.51.100.10", 1), reservation("198.51.100.11", 2), reservation("203.0.113.12", 3),
+    ], generation: 4)
+    static let now: UInt64 = 1_765_000_000
+
+    static let times = LastServedTimes(
+        snapshotGeneration: 4,
+        v4: [UInt32(now - 3600), UInt32(now - 3601), UInt32(now + 5)],  // at the limit, just past it, clock stepped back
+        v6: [0, UInt32(now - 7200), UInt32(now - 1)])
+
+    @Test func countsWithinTheLeaseTimePerSubnet() {
+        let r = OnlineReport(times: Self.times, snapshot: Self.snapshot, config: Self.config, now: Self.now)
+        #expect(r.reservations == 3)
+        #expect(r.v4Online == 2 && r.v6Online == 2)
+        #expect(r.v4Subnets == [.init(subnet: "198.51.100.0/24", reservations: 2, online: 1),
+                                .init(subnet: "203.0.113.0/24", reservations: 1, online: 1)])
+        #expect(r.response.json == """
+            {"success":true,"message":"2 of 3 reservations online on DHCPv4, 2 on DHCPv6","now":1765000000,\
+            "snapshot_generation":4,"v4":{"lease_time":3600,"reservations":3,"online":2,"subnets":[\
+            {"subnet":"198.51.100.0/24","reservations":2,"online":1},{"subnet":"203.0.113.0/24","reservations":1,\
+            "online":1}]},"v6":{"valid_lifetime":7200,"reservations":3,"online":2},"missing_workers":[]}
+            """)
+    }
+
+    @Test func countsAnySetOfReservations() {
+        let leases = Self.config.leases
+        #expect(Self.times.servedWithinLease(.v4, indexes: [0, 1], leases: leases, now: Self.now) == 1)
+        #expect(Self.times.servedWithinLease(.v6, indexes: 0..<3, leases: leases, now: Self.now) == 2)
+        #expect(Self.times.servedWithinLease(.v4, indexes: [2, 7, -1], leases: leases, now: Self.now) == 1)
+        #expect(Self.times.lastServedV4(0) == UInt32(Self.now - 3600))
+        #expect(Self.times.lastServedV6(0) == nil)
+        #expect(Self.times.lastServedV6(9) == nil)
+    }
+
+    @Test func missingWorkersAreSaid() {
+        var times = Self.times
+        times.missingWorkers = ["v4#1"]
+        let r = OnlineReport(times: times, snapshot: Self.snapshot, config: Self.config, now: Self.now)
+        #expect(r.response.message == "2 of 3 reservations online on DHCPv4, 2 on DHCPv6 (without worker(s) v4#1)")
+    }
+}
