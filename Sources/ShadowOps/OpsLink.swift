@@ -236,7 +236,7 @@ final class OpsLink: Sendable {
         case .snapshot(let announcement):
             guard let descriptor else { return .failure("snapshot without a descriptor") }
             do {
-                let mapping = try ReadOnlyMapping(descriptor: descriptor, expectedByteCount: Int(announcement.byteCount))
+                let mapping = try ReadOnlyMapping(descriptor: descriptor, announcedByteCount: announcement.byteCount)
                 let snapshot = try SnapshotCodec.open(mapping.bytes, announcement: announcement, owner: mapping)
                 live.withLock { current in
                     if let config = current?.config ?? configuration.withLock({ $0 }) {

@@ -182,7 +182,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard let fd else { return reject(.unusableDescriptor, "no descriptor") }
         let mapping: ReadOnlyMapping
         do {
-            mapping = try ReadOnlyMapping(descriptor: fd, expectedByteCount: Int(a.byteCount))
+            mapping = try ReadOnlyMapping(descriptor: fd, announcedByteCount: a.byteCount)
         } catch {
             if case .sizeMismatch = error { return reject(.sizeMismatch, "\(error)") }
             return reject(.unusableDescriptor, "\(error)")

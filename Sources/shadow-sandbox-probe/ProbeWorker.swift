@@ -55,7 +55,7 @@ enum ProbeWorker {
 
     static func apply(_ a: SnapshotAnnouncement, _ fd: FileDescriptor, _ current: inout [Reservation]) -> IPCMessage {
         do {
-            let mapping = try ReadOnlyMapping(descriptor: fd, expectedByteCount: Int(a.byteCount))
+            let mapping = try ReadOnlyMapping(descriptor: fd, announcedByteCount: a.byteCount)
             current = try SnapshotCodec.decode(mapping.bytes, announcement: a)
             return .snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
                                                     reservationCount: UInt32(current.count)))

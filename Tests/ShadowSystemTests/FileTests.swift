@@ -74,6 +74,17 @@ import Testing
         }
     }
 
+    /// A size announced by another process (a worker's or ops' IPC message) that no `Int` holds
+    /// is refused like any wrong size: the root master must not trap on it.
+    @Test func anAnnouncedSizeBeyondIntIsAMismatch() throws {
+        let fd = try SealedMemoryFile.create(name: "test-snapshot", byteCount: 4) { $0.copyBytes(from: [1, 2, 3, 4]) }
+        defer { try? fd.close() }
+        #expect(throws: MappingError.sizeMismatch(expected: .max, actual: 4)) {
+            _ = try ReadOnlyMapping(descriptor: fd, announcedByteCount: UInt64.max)
+        }
+        #expect(try ReadOnlyMapping(descriptor: fd, announcedByteCount: 4).bytes.count == 4)
+    }
+
     @Test func unsealedDescriptorIsRefused() throws {
         let (readEnd, writeEnd) = try Pipe.make()
         defer { try? readEnd.close(); try? writeEnd.close() }

@@ -71,7 +71,7 @@ extension Master {
         do {
             guard let descriptor else { throw ReplaceImageError(description: "no descriptor") }
             guard r.byteCount <= UInt64(Int.max) else { throw ReplaceImageError(description: "size \(r.byteCount)") }
-            let mapping = try ReadOnlyMapping(descriptor: descriptor, expectedByteCount: Int(r.byteCount))
+            let mapping = try ReadOnlyMapping(descriptor: descriptor, announcedByteCount: r.byteCount)
             let announced = SnapshotAnnouncement(snapshotGeneration: 0, byteCount: r.byteCount, digest: r.digest,
                                                  reservationCount: r.reservationCount)
             reservations = try SnapshotCodec.open(mapping.bytes, announcement: announced, owner: mapping).allReservations

@@ -155,7 +155,7 @@ final class ReservationChanges {
         }
         let changes: [ResolvedChange]
         do {
-            let mapping = try ReadOnlyMapping(descriptor: descriptor, expectedByteCount: Int(r.byteCount))
+            let mapping = try ReadOnlyMapping(descriptor: descriptor, announcedByteCount: r.byteCount)
             guard SnapshotDigest.compute(mapping.bytes) == r.digest else {
                 return .failure(Refusal(description: "digest mismatch"))
             }

@@ -64,6 +64,17 @@ public final class ReadOnlyMapping: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: base, count: expectedByteCount)
     }
 
+    /// ``init(descriptor:expectedByteCount:)`` for a size another process announced: a size no
+    /// `Int` holds is a mismatch like any other, never a trap.
+    public convenience init(descriptor: FileDescriptor, announcedByteCount: UInt64) throws(MappingError) {
+        guard let expected = Int(exactly: announcedByteCount) else {
+            var info = stat()
+            let actual = fstat(descriptor.rawValue, &info) == 0 ? Int(info.st_size) : -1
+            throw .sizeMismatch(expected: .max, actual: actual)
+        }
+        try self.init(descriptor: descriptor, expectedByteCount: expected)
+    }
+
     /// Corresponds to munmap(2).
     deinit {
         _ = try? systemCall { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
