@@ -51,7 +51,7 @@ import Testing
                                          digest: digest ?? SnapshotDigest.compute(bytes),
                                          changeCount: UInt32(count ?? list.count))
             let outcome = changes.commit(request, descriptor: fd, live: live, generation: live.generation)
-            if case .committed(let prepared, _, _, _) = outcome {
+            if case .committed(let prepared, _, _, _, _) = outcome {
                 live = prepared.view
                 prepared.discard()
             }
@@ -66,7 +66,7 @@ import Testing
         moved.ipv4 = IPv4Address("192.0.2.200")!
         let outcome = try f.commit([.add(Self.entry(30)), .replace(Self.entry(12).ipv4, moved), .delete(Self.entry(15).ipv4)],
                                    base: 5)
-        guard case .committed(_, let count, _, _) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .committed(_, let count, _, _, _) = outcome else { Issue.record("\(outcome)"); return }
         #expect(count == 10 && f.live.generation == 6)
         var expected = Set(base)
         expected.subtract([Self.entry(12), Self.entry(15)])
@@ -88,10 +88,10 @@ import Testing
         let base = (10..<20).map { Self.entry($0) }
         var f = try Fixture(base, generation: 5)
         f.changes.prepare(f.live)
-        guard case .committed(_, _, let first, _) = try f.commit([.add(Self.entry(30))], base: 5) else {
+        guard case .committed(_, _, let first, _, _) = try f.commit([.add(Self.entry(30))], base: 5) else {
             Issue.record("refused"); return
         }
-        guard case .committed(_, _, let second, _) = try f.commit([.delete(Self.entry(11).ipv4)], base: 6) else {
+        guard case .committed(_, _, let second, _, _) = try f.commit([.delete(Self.entry(11).ipv4)], base: 6) else {
             Issue.record("refused"); return
         }
         #expect(first == .prepared && second == .kept)
@@ -100,7 +100,7 @@ import Testing
         // Prepared, then dropped (another set became live): built at the commit.
         f.changes.prepare(f.live)
         f.changes.forget()
-        guard case .committed(_, _, let third, _) = try f.commit([.delete(Self.entry(12).ipv4)], base: 7) else {
+        guard case .committed(_, _, let third, _, _) = try f.commit([.delete(Self.entry(12).ipv4)], base: 7) else {
             Issue.record("refused"); return
         }
         #expect(third == .built)

@@ -88,17 +88,25 @@ extension Master {
             abandon(ops, reason: "invalid replace reservations")
             return nil
         }
+        // The snapshot is made first and the file written second, and the set goes live only
+        // when both succeeded: disk and memory never disagree, so no later SIGHUP can apply a set
+        // whose publishing failed.
+        let prepared: SnapshotPublisher.Prepared
         do {
-            try AtomicFile.write(ReservationPersistence.persistedBytes(reservations), to: reservationsPath,
-                                 permissions: 0o644, keepingOwnership: true)
-        } catch {
-            return .failure(requestID: r.requestID, error: "Failed to write reservations: \(error)", lines: [])
-        }
-        do {
-            try install(reservations)
+            prepared = try SnapshotPublisher.prepare(reservations, generation: snapshotGeneration + 1)
         } catch {
             return .failure(requestID: r.requestID, error: "Failed to publish reservations: \(error)", lines: [])
         }
+        do {
+            if let notDurable = try AtomicFile.write(ReservationPersistence.persistedBytes(reservations),
+                                                     to: reservationsPath, permissions: 0o644, keepingOwnership: true) {
+                logger.warning("\(reservationsPath) written, not yet durable: fsync of its directory failed: \(notDurable)")
+            }
+        } catch {
+            prepared.discard()
+            return .failure(requestID: r.requestID, error: "Failed to write reservations: \(error)", lines: [])
+        }
+        install(prepared)
         logger.info(r.baseGeneration == 0 ? "replaced reservations via management and persisted to disk"
                         : "reservation changes committed and persisted to disk",
                     metadata: ["count": "\(reservations.count)", "snapshot.generation": "\(snapshotGeneration)"])
@@ -119,7 +127,10 @@ extension Master {
         case .failed(let error):
             logger.error("\(error)")
             return .failure(requestID: r.requestID, error: error, lines: [])
-        case .committed(let prepared, let count, let copy, let phases):
+        case .committed(let prepared, let count, let copy, let phases, let notDurable):
+            if let notDurable {
+                logger.warning("\(reservationsPath) written, not yet durable: fsync of its directory failed: \(notDurable)")
+            }
             let started = Clocks.monotonicMilliseconds()
             adopt(prepared)
             var metadata: Logger.Metadata = ["count": "\(count)", "changes": "\(r.changeCount)",

@@ -191,7 +191,11 @@ final class Master {
     /// ops). The working copy of per-reservation changes no longer equals the live set: a new
     /// one is built in the background.
     func install(_ new: [Reservation]) throws {
-        let prepared = try SnapshotPublisher.prepare(new, generation: snapshotGeneration + 1)
+        install(try SnapshotPublisher.prepare(new, generation: snapshotGeneration + 1))
+    }
+
+    /// ``install(_:)`` of a snapshot already encoded as the next generation.
+    func install(_ prepared: SnapshotPublisher.Prepared) {
         changes.forget()
         adopt(prepared)
         prepareChanges()

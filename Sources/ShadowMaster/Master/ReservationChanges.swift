@@ -20,7 +20,10 @@ final class ReservationChanges {
     /// What a commit came to.
     enum Outcome {
         /// Applied, and `reservations.json` written: the next generation's snapshot, to publish.
-        case committed(SnapshotPublisher.Prepared, count: Int, copy: CopySource, phases: [(String, UInt64)])
+        /// `notDurable`: the fsync of the file's directory failed after the rename (the file is in
+        /// place; a power loss could bring the old one back).
+        case committed(SnapshotPublisher.Prepared, count: Int, copy: CopySource, phases: [(String, UInt64)],
+                       notDurable: Errno?)
         /// `baseGeneration` is not the live generation: nothing done.
         case stale
         /// Nothing of it is live or on disk: why.
@@ -118,10 +121,11 @@ final class ReservationChanges {
         }
         let written = Clocks.monotonicMilliseconds()
         let prepared: SnapshotPublisher.Prepared
+        var notDurable: Errno?
         switch (encoded, staged) {
         case (.success(let p), .success(let file)):
             do {
-                try file.commit()
+                notDurable = try file.commit()
             } catch {
                 p.discard()
                 return .failed("Failed to write reservations: \(error)")
@@ -137,7 +141,7 @@ final class ReservationChanges {
         working = (store, next)
         return .committed(prepared, count: all.count, copy: copy, phases: [
             ("build_ms", built - started), ("apply_ms", applied - built),
-            ("write_ms", written - applied), ("rename_ms", Clocks.monotonicMilliseconds() - written)])
+            ("write_ms", written - applied), ("rename_ms", Clocks.monotonicMilliseconds() - written)], notDurable: notDurable)
     }
 
     /// Why ops's changes were refused.

@@ -14,23 +14,29 @@ public enum AtomicFile {
     /// With `keepingOwnership`, a file already at `path` keeps its owner, group and mode: the
     /// temporary file gets them (fchown(2), fchmod(2)) before the rename; `permissions` then only
     /// applies to a new file.
+    ///
+    /// Returns nil when the new content is durable, or the error of the directory's fsync when
+    /// only that failed: the file **is** replaced (readers and a restart see the new content),
+    /// but a power loss could still bring the old one back — "written, not yet durable".
+    @discardableResult
     public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644,
-                             keepingOwnership: Bool = false) throws(Errno) {
-        var failure: Errno?
+                             keepingOwnership: Bool = false) throws(Errno) -> Errno? {
+        var result: Result<Errno?, Errno> = .success(nil)
         bytes.withUnsafeBytes { raw in
             do throws(Errno) {
-                try write(raw, to: path, permissions: permissions, keepingOwnership: keepingOwnership)
+                result = .success(try write(raw, to: path, permissions: permissions, keepingOwnership: keepingOwnership))
             } catch {
-                failure = error
+                result = .failure(error)
             }
         }
-        if let failure { throw failure }
+        return try result.get()
     }
 
     /// ``write(_:to:permissions:keepingOwnership:)`` from memory the caller keeps alive (e.g. a
     /// string's UTF-8, without a copy).
+    @discardableResult
     public static func write(_ bytes: UnsafeRawBufferPointer, to path: String, permissions: mode_t = 0o644,
-                             keepingOwnership: Bool = false) throws(Errno) {
+                             keepingOwnership: Bool = false) throws(Errno) -> Errno? {
         try stage(bytes, for: path, permissions: permissions, keepingOwnership: keepingOwnership).commit()
     }
 
@@ -42,18 +48,26 @@ public enum AtomicFile {
         public let path: String
         let temporary: String
 
-        /// Renames the temporary file over ``path`` and fsyncs the directory; on failure the
-        /// temporary file is removed and ``path`` is untouched.
+        /// Renames the temporary file over ``path`` and fsyncs the directory. When the rename
+        /// fails the temporary file is removed, ``path`` is untouched and the error thrown. When
+        /// only the directory's fsync fails, the file is in place and that error is returned
+        /// (nil: durable) — the caller reports "written, not yet durable", not a failure.
         ///
         /// Corresponds to rename(2) and fsync(2) on the directory.
-        public func commit() throws(Errno) {
+        @discardableResult
+        public func commit() throws(Errno) -> Errno? {
             do throws(Errno) {
                 try FileSystem.rename(temporary, to: path)
             } catch {
                 discard()
                 throw error
             }
-            try syncDirectory(AtomicFile.split(path).0)
+            do throws(Errno) {
+                try syncDirectory(AtomicFile.split(path).0)
+                return nil
+            } catch {
+                return error
+            }
         }
 
         /// Removes the temporary file. Corresponds to unlink(2).
