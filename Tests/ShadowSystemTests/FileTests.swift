@@ -74,6 +74,24 @@ import Testing
         }
     }
 
+    @Test func untrustedDirectories() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("trust")
+        defer { TestSupport.removeDirectory(dir) }
+        chmod(dir, 0o750)
+        #expect(FileSystem.untrustedDirectoryProblem(dir, owner: getuid()) == nil)
+        chmod(dir, 0o770)
+        #expect(FileSystem.untrustedDirectoryProblem(dir, owner: getuid()) == "its mode 770 lets its group or others write to it")
+        chmod(dir, 0o1777)
+        #expect(FileSystem.untrustedDirectoryProblem(dir, owner: getuid()) == "its mode 1777 lets its group or others write to it")
+        chmod(dir, 0o755)
+        #expect(FileSystem.untrustedDirectoryProblem(dir, owner: getuid() &+ 1)
+                == "it is owned by uid \(getuid()), not \(getuid() &+ 1)")
+        #expect(symlink(dir, dir + ".link") == 0)
+        defer { unlink(dir + ".link") }
+        #expect(FileSystem.untrustedDirectoryProblem(dir + ".link", owner: getuid()) == "it is a symbolic link")
+        #expect(FileSystem.untrustedDirectoryProblem(dir + "/missing", owner: getuid())?.hasPrefix("cannot inspect it") == true)
+    }
+
     /// A size announced by another process (a worker's or ops' IPC message) that no `Int` holds
     /// is refused like any wrong size: the root master must not trap on it.
     @Test func anAnnouncedSizeBeyondIntIsAMismatch() throws {

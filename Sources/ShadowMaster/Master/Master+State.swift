@@ -10,6 +10,13 @@ extension Master {
         } catch {
             stateProblem = "cannot create state_dir \(settings.config.stateDir): \(error)"
             logger.error("\(stateProblem!); learned bindings are kept in memory only")
+            return
+        }
+        // A directory others can write to could hand the master a planted bindings.json, or
+        // swap the file it writes: neither read nor written.
+        if let problem = FileSystem.untrustedDirectoryProblem(settings.config.stateDir) {
+            stateProblem = "refusing state_dir \(settings.config.stateDir): \(problem)"
+            logger.error("\(stateProblem!); learned bindings are kept in memory only")
         }
     }
 

@@ -102,6 +102,10 @@ public enum MasterCommand {
             logger.critical("cannot create the workers' empty root directory \(rootDirectory): \(error)")
             return nil
         }
+        if let problem = FileSystem.untrustedDirectoryProblem(rootDirectory) {
+            logger.critical("refusing the workers' empty root directory \(rootDirectory): \(problem)")
+            return nil
+        }
         return Master.Settings(
             directory: loaded.directory, ids: loaded.ids, config: loaded.config,
             workerConfiguration: WorkerConfiguration(idsJSON: loaded.idsBytes, configJSON: loaded.configBytes),

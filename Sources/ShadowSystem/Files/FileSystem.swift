@@ -17,6 +17,24 @@ public enum FileSystem {
         guard st.st_mode & S_IFMT == S_IFDIR else { throw .notDirectory }
     }
 
+    /// Why the directory at `path` is not safe for a root process to trust, if it is not: not a
+    /// directory (a symlink included: it is not followed), not owned by `owner`, or writable by
+    /// its group or by others — someone else could then plant or swap files in it.
+    ///
+    /// Corresponds to lstat(2).
+    public static func untrustedDirectoryProblem(_ path: String, owner: UInt32 = 0) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return "cannot inspect it: \(Errno(rawValue: errno))" }
+        if st.st_mode & S_IFMT == S_IFLNK { return "it is a symbolic link" }
+        guard st.st_mode & S_IFMT == S_IFDIR else { return "it is not a directory" }
+        if st.st_uid != owner { return "it is owned by uid \(st.st_uid), not \(owner)" }
+        let mode = st.st_mode & 0o7777
+        if mode & 0o022 != 0 {
+            return "its mode \(String(mode, radix: 8)) lets its group or others write to it"
+        }
+        return nil
+    }
+
     /// Creates the directory `path` with `mode`; an existing one (EEXIST) is fine.
     ///
     /// Corresponds to mkdir(2).
