@@ -118,7 +118,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
-        .executableTarget(name: "shadow-ops", dependencies: ["ShadowOps"]),
+        // --wrap=dlsym: NIO's dlsym() of the Swift concurrency hook also succeeds in a binary linked
+        // with --static-swift-stdlib (Sources/CConcurrencyHook/wrap_dlsym.c).
+        .target(name: "CConcurrencyHook"),
+        .executableTarget(name: "shadow-ops", dependencies: ["ShadowOps", "CConcurrencyHook"],
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=dlsym"])]),
 
         // Load benchmark (not a test): swift build -c release --product bench-load
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),
