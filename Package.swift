@@ -9,6 +9,14 @@
 //   both sides, never the other way round. The master links no DHCP engine.
 import PackageDescription
 
+// The git commit `shadow-master --version` names, given at build time (scripts/package and
+// scripts/install set it); a plain `swift build` names none. Only the C target CBuildInfo sees it.
+let gitCommit = Context.environment["SHADOW_GIT_COMMIT"].flatMap { $0.isEmpty ? nil : $0 }
+if let gitCommit, !gitCommit.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic
+    || ("0"..."9").contains($0) || $0 == "-") }) {
+    fatalError("SHADOW_GIT_COMMIT=\(gitCommit): only ASCII letters, digits and '-'")
+}
+
 let package = Package(
     name: "shadowdhcp",
     products: [
@@ -33,6 +41,7 @@ let package = Package(
     targets: [
         // C: what Swift cannot call (GNU-only functions, variadic prctl, CMSG_* macros).
         .target(name: "CShim"),
+        .target(name: "CBuildInfo", cSettings: gitCommit.map { [.define("SHADOW_GIT_COMMIT", to: "\"\($0)\"")] } ?? []),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
 
@@ -71,7 +80,7 @@ let package = Package(
         // NIOSSL only to check `mgmt_tls`'s certificate and key at --check and start (root-owned
         // local files, never network input); the master opens no TLS connection.
         .target(name: "ShadowMaster", dependencies: [
-            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC",
+            "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "CBuildInfo",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -109,7 +118,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
-        .executableTarget(name: "shadow-ops", dependencies: ["ShadowOps"]),
+        // --wrap=dlsym: NIO's dlsym() of the Swift concurrency hook also succeeds in a binary linked
+        // with --static-swift-stdlib (Sources/CConcurrencyHook/wrap_dlsym.c).
+        .target(name: "CConcurrencyHook"),
+        .executableTarget(name: "shadow-ops", dependencies: ["ShadowOps", "CConcurrencyHook"],
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=dlsym"])]),
 
         // Load benchmark (not a test): swift build -c release --product bench-load
         .executableTarget(name: "bench-load", dependencies: ["ShadowCore"], path: "Benchmarks/bench-load"),

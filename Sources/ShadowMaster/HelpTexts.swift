@@ -2,8 +2,6 @@ import ShadowCore
 
 /// Texts printed by `shadow-master`'s informational flags.
 public enum HelpTexts {
-    public static let version = "0.1.0"
-
     /// `--available-extractors`: three lines, names sorted within the first two.
     public static var availableExtractors: String {
         let o82 = Option82Extractor.allCases.map(\.name).sorted().joined(separator: ", ")

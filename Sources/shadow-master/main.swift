@@ -37,7 +37,7 @@ struct ShadowMaster: ParsableCommand {
         if helpConfig { print(HelpTexts.config); return }
         if helpReservations { print(HelpTexts.reservations); return }
         if availableExtractors { print(HelpTexts.availableExtractors); return }
-        if version { print(HelpTexts.version); return }
+        if version { print(BuildInfo.versionText); return }
         if check {
             let result = ConfigCheck.run(configDirectory: configDir)
             print(result.output, terminator: "")

@@ -98,9 +98,12 @@ struct CommandLineTests {
         }
         let version = try await ShadowMasterCommand.run(["--version"])
         #expect(version.exited(0))
-        let text = version.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        let lines = version.stdout.split(separator: "\n").map(String.init)
+        let text = lines.first ?? ""
         #expect(text.split(separator: ".").count == 3 && text.allSatisfy { $0.isNumber || $0 == "." },
                 "not a version: \(version.stdout)")
+        // A second line names the commit when the build was given one (scripts/package does).
+        #expect(lines.count == 1 || (lines.count == 2 && lines[1].hasPrefix("commit ")), "\(version.stdout)")
     }
 
     /// A `user` that cannot run the workers (no such account, or root) stops the start, so

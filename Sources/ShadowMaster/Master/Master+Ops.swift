@@ -12,8 +12,6 @@ import SystemPackage
 /// image in a sealed memfd that the master checks exactly as a worker does, decodes and
 /// re-validates — the master never parses a management line or any JSON from the network.
 extension Master {
-    static let commit = "unknown"
-
     func answer(_ message: IPCMessage, from ops: WorkerSlot, descriptor: FileDescriptor?) {
         let reply: IPCMessage
         switch message {
@@ -49,7 +47,7 @@ extension Master {
             requestLastServed(id)
             return  // answered when the workers have (``answerLastServed(_:)``)
         case .versionRequest(let id):
-            reply = .versionResponse(VersionResponse(requestID: id, version: HelpTexts.version, commit: Master.commit))
+            reply = .versionResponse(VersionResponse(requestID: id, version: BuildInfo.version, commit: BuildInfo.commit ?? "unknown"))
         default:
             return  // the permission table lets nothing else through
         }

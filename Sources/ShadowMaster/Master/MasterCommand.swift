@@ -88,12 +88,15 @@ public enum MasterCommand {
             logger.critical("\(ConfigCheck.accountProblem(loaded.config.user) ?? "config.json: user: \(error)")")
             return nil
         }
-        guard let executables = FileSystem.executableDirectory() else {
+        guard let masterDirectory = FileSystem.executableDirectory() else {
             logger.critical("cannot find the directory of shadow-master (/proc/self/exe)")
             return nil
         }
-        for kind in WorkerKind.allCases where !FileSystem.exists(ConfigDirectory.path(executables, kind.executableName)) {
-            logger.critical("\(kind.executableName) not found next to shadow-master in \(executables)")
+        let helpers = WorkerKind.allCases.map(\.executableName)
+        guard let executables = HelperDirectory.find(masterDirectory: masterDirectory, helpers: helpers,
+                                                     exists: FileSystem.exists) else {
+            let places = HelperDirectory.candidates(masterDirectory: masterDirectory).joined(separator: " or ")
+            logger.critical("\(helpers.joined(separator: ", ")) not all found in \(places)")
             return nil
         }
         do {
