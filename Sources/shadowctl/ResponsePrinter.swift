@@ -2,8 +2,9 @@ import ShadowCore
 
 /// Prints a management response: the raw line, or readable `key: value` lines.
 enum ResponsePrinter {
-    /// Prints `response` and returns its `success`.
-    static func print(_ response: String, raw: Bool) -> Bool {
+    /// Prints `response` and returns its `success`. Readable output leaves out `hidden` fields and
+    /// prints each string of a `lists` field on a line of its own.
+    static func print(_ response: String, raw: Bool, hidden: Set<String> = [], lists: Set<String> = []) -> Bool {
         guard let value = try? JSONValue.parse(Array(response.utf8)), case .object(let members) = value else {
             if raw { Swift.print(response) } else { printError("shadowctl: unreadable response: \(response)") }
             return false
@@ -18,8 +19,13 @@ enum ResponsePrinter {
             return false
         }
         if case .string(let m)? = value["message"] { Swift.print(m) }
-        for m in members where !["success", "message", "error"].contains(m.name) {
-            printMember(m.name, m.value, indent: 0)
+        for m in members where !["success", "message", "error"].contains(m.name) && !hidden.contains(m.name) {
+            if lists.contains(m.name), case .array(let items) = m.value {
+                Swift.print("\(m.name):")
+                for item in items { Swift.print("  \(scalar(item))") }
+            } else {
+                printMember(m.name, m.value, indent: 0)
+            }
         }
         return true
     }

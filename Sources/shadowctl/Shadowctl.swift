@@ -20,7 +20,7 @@ struct Shadowctl: AsyncParsableCommand {
             """,
         subcommands: [Status.self, Reload.self, Replace.self, Workers.self, Stats.self, Lookup.self,
                       Bindings.self, Peers.self, Version.self, Token.self, HAKey.self, ReservationCommand.self,
-                      ReservationsCommand.self])
+                      ReservationsCommand.self, Diff.self, Explain.self])
 }
 
 /// Where to connect and how to print; shared by every subcommand.
@@ -96,10 +96,16 @@ protocol RequestCommand: AsyncParsableCommand {
     func request() throws -> [UInt8]
     /// What a large request's upload progress names (docs/management.md); nil: no progress.
     var progressLabel: String? { get }
+    /// Response fields the readable output leaves out (another field says the same).
+    var hiddenFields: Set<String> { get }
+    /// Response fields whose strings the readable output prints one per line.
+    var listFields: Set<String> { get }
 }
 
 extension RequestCommand {
     var progressLabel: String? { nil }
+    var hiddenFields: Set<String> { [] }
+    var listFields: Set<String> { [] }
 
     func run() async throws {
         var line = try request()
@@ -126,7 +132,7 @@ extension RequestCommand {
             printError("shadowctl: \(error)")
             throw ExitCode(3)
         }
-        let success = ResponsePrinter.print(response, raw: connection.json)
+        let success = ResponsePrinter.print(response, raw: connection.json, hidden: hiddenFields, lists: listFields)
         if !success { throw ExitCode(1) }
     }
 }

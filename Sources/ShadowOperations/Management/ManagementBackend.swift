@@ -51,11 +51,20 @@ public protocol ManagementBackend: Sendable {
 
     /// The HA peer channel's view for `peers` and `/metrics`; nil without `ha`.
     func peers() async -> PeersReport?
+
+    /// Whether a live entry was served (an ACK or a Reply) within a number of seconds; nil where
+    /// no last-served record is kept. `diff` counts the removed and changed entries served within
+    /// the lease time with it.
+    func lastServed() async -> LastServedLookup?
 }
 
 extension ManagementBackend {
     /// No peer channel (a server without `ha`).
     public func peers() async -> PeersReport? { nil }
+
+    /// When each live entry was last served, for `diff`'s `served_recently`. nil until "last served"
+    /// tracking (`online`) provides it: `diff` then answers `served_recently: null`.
+    public func lastServed() async -> LastServedLookup? { nil }
 }
 
 /// The master's current state as far as `lookup` and `replace` need it.

@@ -1,3 +1,4 @@
+import IPC
 import Logging
 import NIOCore
 import ShadowCore
@@ -220,7 +221,26 @@ public struct ManagementService: Sendable {
             return Self.getResponse(key, snapshot: context.snapshot)
         case .reservationsList(let from, let limit):
             return Self.listResponse(from: from, limit: limit, snapshot: context.snapshot)
+        case .diff(let reservations, let warnings):
+            let resolver = DiffResolver(snapshot: context.snapshot, config: context.config,
+                                        lastServed: await backend.lastServed())
+            return await resolver.response(new: reservations, warnings: warnings)
+        case .explain(let query):
+            var bindings: [MACAddress: BindingTable.Entry] = [:]
+            for mac in ExplainResolver.macs(for: query) { bindings[mac] = await backend.binding(for: mac) }
+            return ExplainResolver(context: context, bindings: bindings, shares: await explainShares(context))
+                .response(for: query)
         }
+    }
+
+    /// What the workers are told about high availability (``WorkerShares``), from the peer
+    /// channel's view (peers `up`, table synced); standalone without `ha`.
+    private func explainShares(_ context: ManagementContext) async -> WorkerShares {
+        guard let ha = context.config.ha, let report = await backend.peers() else {
+            return WorkerShares(shares: .standalone, holdCorrelation: false)
+        }
+        let live = Set(report.peers.filter { $0.state == .up }.map(\.name))
+        return WorkerShares(settings: ha, livePeers: live, tableSynced: report.tableSynced)
     }
 
     /// Whether a request of which only `prefix` has arrived may go on being received as a large
@@ -240,9 +260,9 @@ public struct ManagementService: Sendable {
         let refusal: String
         var disposition = Disposition.invalid
         if let command {
-            if CommandPermissions.requiredRole(for: command) != .admin {
-                refusal = "Invalid request: only changes (such as `replace`) may be larger than the large-request "
-                    + "threshold, `\(command)` may not"
+            if !CommandPermissions.largeCommands.contains(command) {
+                refusal = "Invalid request: only changes (such as `replace`) and `diff` may be larger than the "
+                    + "large-request threshold, `\(command)` may not"
             } else {
                 switch authorization.decide(peer: peer, command: command, token: token) {
                 case .success: return nil
