@@ -89,7 +89,7 @@ let package = Package(
         // The operations components: management server, event writer, metrics. They run in
         // shadow-ops (ShadowOps), never in the master.
         .target(name: "ShadowOperations", dependencies: [
-            "ShadowCore", "ShadowSystem", "IPC",
+            "ShadowCore", "DHCPv4", "DHCPv6", "ShadowSystem", "IPC",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

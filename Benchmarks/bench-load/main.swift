@@ -117,6 +117,20 @@ func measure(path: String) {
     let full = ReservationPersistence.persistedBytes(store.reservations)
     let t5 = clock.now
     precondition(second == full, "incremental file differs")
+    // Management `diff`: the same list with one entry in 100 changed, against the snapshot.
+    var edited = loaded.value
+    for i in stride(from: 0, to: edited.count, by: 100) {
+        edited[i].ipv6NA = IPv6Address(high: edited[i].ipv6NA.high ^ 0xFFFF, low: edited[i].ipv6NA.low)
+    }
+    let d0 = clock.now
+    let dc0 = cpuTime()
+    let diff = ReservationDiff(old: snapshot, new: edited)
+    let d1 = clock.now
+    let dc1 = cpuTime()
+    print("""
+        diff: \(diff.changed.count) changed, \(diff.unchanged) unchanged of \(edited.count) in \(seconds(d1 - d0)) \
+        (cpu \(cpu(dc1 - dc0)))
+        """)
     print("""
         changes: working copy \(seconds(t1 - t0)), first file \(seconds(t2 - t1)), one update \(seconds(t3 - t2)), \
         next file \(seconds(t4 - t3)) (a full ReservationPersistence write: \(seconds(t5 - t4)))

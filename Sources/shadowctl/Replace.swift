@@ -11,28 +11,31 @@ struct Replace: RequestCommand {
         discussion: """
             FILE is checked first with the server's own validation, against subnets_v4 of the \
             config.json given by --config or found in --configdir; every error is printed and \
-            nothing is sent. --no-local-check sends the file unchecked (the server still validates it).
+            nothing is sent. --no-local-check sends the file unchecked (the server still validates it). \
+            --dry-run applies nothing: it is `shadowctl diff FILE` (the local check runs only with \
+            --config or --configdir).
             """)
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "A reservations.json file.") var file: String
     @Option(help: "config.json whose subnets_v4 the file is checked against.") var config: String?
     @Option(help: "Directory holding config.json (as shadow-master --configdir).") var configdir: String?
     @Flag(help: "Skip the local validation.") var noLocalCheck = false
+    @Flag(help: "Apply nothing: show what would change (the `diff` command).") var dryRun = false
 
     /// A large file's upload shows its progress on a terminal.
     var progressLabel: String? { file }
 
     func validate() throws {
         if config != nil && configdir != nil { throw ValidationError("give either --config or --configdir, not both") }
-        if !noLocalCheck && config == nil && configdir == nil {
+        if !noLocalCheck && !dryRun && config == nil && configdir == nil {
             throw ValidationError("replace checks FILE locally: give --config FILE or --configdir DIR (or --no-local-check)")
         }
     }
 
     func request() throws -> [UInt8] {
         let bytes = try readFile(file)
-        if !noLocalCheck { try check(bytes) }
-        return ManagementClient.replaceRequest(fileBytes: bytes)
+        if !noLocalCheck && (!dryRun || config != nil || configdir != nil) { try check(bytes) }
+        return ManagementClient.setRequest(dryRun ? "diff" : "replace", fileBytes: bytes)
     }
 
     /// Loads FILE as the server will; prints every error and stops on any.

@@ -3,8 +3,10 @@ import ShadowCore
 /// Prints a management response: the raw line, or readable `key: value` lines.
 enum ResponsePrinter {
     /// Prints `response` and returns its `success`. `body`, when given, prints a successful
-    /// response's fields after its message (instead of `key: value` lines).
-    static func print(_ response: String, raw: Bool, body: ((JSONValue) -> Void)? = nil) -> Bool {
+    /// response's fields after its message (instead of `key: value` lines). Otherwise readable
+    /// output leaves out `hidden` fields and prints each string of a `lists` field on a line of its own.
+    static func print(_ response: String, raw: Bool, body: ((JSONValue) -> Void)? = nil,
+                      hidden: Set<String> = [], lists: Set<String> = []) -> Bool {
         guard let value = try? JSONValue.parse(Array(response.utf8)), case .object(let members) = value else {
             if raw { Swift.print(response) } else { printError("shadowctl: unreadable response: \(response)") }
             return false
@@ -23,8 +25,13 @@ enum ResponsePrinter {
             body(value)
             return true
         }
-        for m in members where !["success", "message", "error"].contains(m.name) {
-            printMember(m.name, m.value, indent: 0)
+        for m in members where !["success", "message", "error"].contains(m.name) && !hidden.contains(m.name) {
+            if lists.contains(m.name), case .array(let items) = m.value {
+                Swift.print("\(m.name):")
+                for item in items { Swift.print("  \(scalar(item))") }
+            } else {
+                printMember(m.name, m.value, indent: 0)
+            }
         }
         return true
     }

@@ -20,7 +20,7 @@ struct Shadowctl: AsyncParsableCommand {
             """,
         subcommands: [Status.self, Reload.self, Replace.self, Workers.self, Stats.self, Lookup.self, Online.self,
                       Bindings.self, Peers.self, Version.self, Token.self, HAKey.self, ReservationCommand.self,
-                      ReservationsCommand.self])
+                      ReservationsCommand.self, Diff.self, Explain.self])
 }
 
 /// Where to connect and how to print; shared by every subcommand.
@@ -98,11 +98,17 @@ protocol RequestCommand: AsyncParsableCommand {
     var progressLabel: String? { get }
     /// Prints a successful response's fields readably; nil: `key: value` lines.
     var readableBody: ((JSONValue) -> Void)? { get }
+    /// Response fields the readable output leaves out (another field says the same).
+    var hiddenFields: Set<String> { get }
+    /// Response fields whose strings the readable output prints one per line.
+    var listFields: Set<String> { get }
 }
 
 extension RequestCommand {
     var progressLabel: String? { nil }
     var readableBody: ((JSONValue) -> Void)? { nil }
+    var hiddenFields: Set<String> { [] }
+    var listFields: Set<String> { [] }
 
     func run() async throws {
         var line = try request()
@@ -129,7 +135,8 @@ extension RequestCommand {
             printError("shadowctl: \(error)")
             throw ExitCode(3)
         }
-        let success = ResponsePrinter.print(response, raw: connection.json, body: readableBody)
+        let success = ResponsePrinter.print(response, raw: connection.json, body: readableBody,
+                                            hidden: hiddenFields, lists: listFields)
         if !success { throw ExitCode(1) }
     }
 }

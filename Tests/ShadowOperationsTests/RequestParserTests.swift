@@ -47,7 +47,8 @@ import Testing
     @Test func unknownCommandNamesTheKnownOnes() {
         #expect(error(#"{"command":"restart"}"#) == "unknown command `restart`, expected one of `status`, `reload`, "
                 + "`replace`, `workers`, `stats`, `lookup`, `bindings`, `version`, `peers`, `online`, `reservation-add`, "
-                + "`reservation-update`, `reservation-delete`, `reservation-changes`, `reservation-get`, `reservations-list`")
+                + "`reservation-update`, `reservation-delete`, `reservation-changes`, `reservation-get`, `reservations-list`, "
+                + "`diff`, `explain`")
     }
 
     @Test func lookupKeys() throws {

@@ -61,7 +61,7 @@ public struct DHCPv4Engine: Sendable {
         guard let code = m.messageTypeCode else { throw NoReply(.noMessageType) }
         guard let type = DHCPv4MessageType(rawValue: code) else { throw NoReply(.discarded) }
         // One comparison when standalone (and in active-active, where every server answers everyone).
-        if shares.mode != .activeActive, !shares.answers(shareOf: m.loadBalancingKey) {
+        if Self.leavesToPeer(shares, key: m.loadBalancingKey) {
             return try peerShare(tx, type, snapshot: snapshot, bindings: bindings, shares: shares)
         }
         switch type {
@@ -101,6 +101,13 @@ public struct DHCPv4Engine: Sendable {
         return tx.noReply(.peerShare, reserved: found.reservation.ipv4, learned: learnedBinding(tx, found, bindings: bindings))
     }
 
+    /// The high-availability gate: whether the client with `key` is in a share another server
+    /// answers (one comparison when standalone and in active-active).
+    @inline(__always)
+    static func leavesToPeer<Key: Collection<UInt8>>(_ shares: ServiceShares, key: Key) -> Bool where Key.Index == Int {
+        shares.mode != .activeActive && !shares.answers(shareOf: key)
+    }
+
     /// chaddr → the reservation's Option 82, when the reservation has one (what an ACK teaches).
     func learnedBinding(_ tx: borrowing DHCPv4Transaction, _ found: Found,
                         bindings: BindingTable) -> DHCPv4LearnedBinding? {
@@ -124,8 +131,15 @@ public struct DHCPv4Engine: Sendable {
     /// The first configured subnet containing the reservation's address.
     func subnet(for found: Found) throws(NoReply) -> SubnetV4 {
         let address = found.reservation.ipv4
-        for s in subnets where s.net.contains(address) { return s }
+        if let s = Self.subnet(containing: address, in: subnets) { return s }
         throw NoReply(.noServerSubnet, reserved: address)
+    }
+
+    /// The first of `subnets` containing `address` (the `NoServerSubnet` gate; also `explain`'s).
+    @inline(__always)
+    static func subnet(containing address: IPv4Address, in subnets: [SubnetV4]) -> SubnetV4? {
+        for s in subnets where s.net.contains(address) { return s }
+        return nil
     }
 
     /// Option 54 for replies to `m`: the relay's override (RFC 5107 sub-option 11) or `ids.v4`.

@@ -63,6 +63,13 @@ public struct DHCPv6Engine: Sendable {
         }
     }
 
+    /// The hold: a reservation found only through a learned binding while `holdCorrelation` is set
+    /// (`AwaitingPeerSync`; also `explain`'s).
+    @inline(__always)
+    static func holdsForPeerSync(_ match: ReservationMatch, holdCorrelation: Bool) -> Bool {
+        holdCorrelation && match.method == .option82
+    }
+
     /// Writes the Relay-reply for `decision` and wraps the result (reply or `EncodeFailed`) into an outcome.
     ///
     /// The hold (HA, before the first peer table pull): while `holdCorrelation` is set, a
@@ -73,7 +80,7 @@ public struct DHCPv6Engine: Sendable {
                         holdCorrelation: Bool, reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var plan = decision.plan
         if let match = decision.match {
-            if holdCorrelation && match.method == .option82 { return tx.noReply(.awaitingPeerSync) }
+            if Self.holdsForPeerSync(match, holdCorrelation: holdCorrelation) { return tx.noReply(.awaitingPeerSync) }
             plan.reservedNA = snapshot.ipv6NA(at: match.index)
             plan.reservedPD = snapshot.ipv6PD(at: match.index)
         }

@@ -18,6 +18,15 @@ public struct WorkerShares: Hashable, Sendable {
         self.holdCorrelation = holdCorrelation
     }
 
+    /// What the workers are told while the peers in `livePeers` are up: the shares of the live
+    /// servers; before the first table pull (`tableSynced` false) none in load-balancing and
+    /// hot-standby, and the correlation hold. The master's rule, and `explain`'s.
+    public init(settings: HASettings, livePeers: Set<String>, tableSynced: Bool) {
+        var shares = ServiceShares(settings: settings, up: livePeers)
+        if !tableSynced && settings.mode != .activeActive { shares.answering = 0 }
+        self.init(shares: shares, holdCorrelation: !tableSynced)
+    }
+
     /// No HA: everyone answered, nothing held.
     public static let standalone = WorkerShares(shares: .standalone, holdCorrelation: false)
 }

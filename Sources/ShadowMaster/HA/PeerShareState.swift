@@ -51,9 +51,7 @@ struct PeerShareState {
 
     /// What every worker is told.
     var workerShares: WorkerShares {
-        var shares = ServiceShares(settings: settings, up: livePeers)
-        if !tableSynced && settings.mode != .activeActive { shares.answering = 0 }
-        return WorkerShares(shares: shares, holdCorrelation: !tableSynced)
+        WorkerShares(settings: settings, livePeers: livePeers, tableSynced: tableSynced)
     }
 
     /// Applies a report from ops; nil when it names a server that is not a configured peer (a

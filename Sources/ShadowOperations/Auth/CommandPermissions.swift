@@ -14,6 +14,10 @@ public enum CommandPermissions {
         "reservation-changes",
     ]
 
+    /// Commands whose request may be larger than the large-request threshold (they carry a whole
+    /// reservation set): the changes, and `diff`, the dry run of `replace`.
+    public static let largeCommands: Set<String> = adminCommands.union(["diff"])
+
     /// The role `command` needs. A command in neither table needs `read`: the request is then
     /// refused as an unknown command, which reveals nothing and changes nothing.
     public static func requiredRole(for command: String) -> ManagementRole {

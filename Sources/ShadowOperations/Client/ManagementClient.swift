@@ -161,7 +161,12 @@ public struct ManagementClient: Sendable {
     /// A `replace` request line embedding a reservations file as is: its line breaks (which JSON
     /// allows only between tokens) become spaces, so the request stays one line.
     public static func replaceRequest(fileBytes: [UInt8]) -> [UInt8] {
-        var out = Array(#"{"command":"replace","reservations":"#.utf8)
+        setRequest("replace", fileBytes: fileBytes)
+    }
+
+    /// ``replaceRequest(fileBytes:)`` for `command` (`replace`, or `diff`, its dry run).
+    public static func setRequest(_ command: String, fileBytes: [UInt8]) -> [UInt8] {
+        var out = Array(#"{"command":""#.utf8) + Array(command.utf8) + Array(#"","reservations":"#.utf8)
         out.reserveCapacity(fileBytes.count + out.count + 2)
         for b in fileBytes { out.append(b == 0x0A || b == 0x0D ? 0x20 : b) }
         out.append(UInt8(ascii: "}"))

@@ -37,7 +37,7 @@ struct TopLevel {
 
     /// Members whose values are parsed into trees (all small).
     static let smallFields: Set<String> = ["mac", "duid", "option82", "option1837", "ipv4", "ipv6_na", "ipv6_pd",
-                                           "match", "from", "limit"]
+                                           "match", "from", "limit", "v6", "relay", "client_linklayer", "peer_address"]
     static let largeFields: Set<String> = ["reservations", "reservation", "changes"]
 
     /// Walks the object once, checking its grammar and that nothing follows it.
@@ -140,6 +140,10 @@ struct TopLevel {
             return .changes(try changeRequest(command, bytes, subnets: subnets))
         case "reservation-get": return .reservationGet(try LookupFields(fields).reservationKey(path: command))
         case "reservations-list": return try listRequest()
+        case "diff":
+            let loaded = try replaceReservations(bytes, subnets: subnets)
+            return .diff(reservations: loaded.value, warnings: loaded.warnings.lines)
+        case "explain": return .explain(try ExplainFields(fields).query())
         default:
             let expected = ManagementRequest.commandNames.map { "`\($0)`" }.joined(separator: ", ")
             throw ManagementRequestError("unknown command `\(command)`, expected one of \(expected)")
@@ -147,13 +151,20 @@ struct TopLevel {
     }
 
     private func replacement(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4]) throws -> ManagementRequest.Replacement {
+        let loaded = try replaceReservations(bytes, subnets: subnets)
+        return ManagementRequest.Replacement(reservations: loaded.value,
+                                             persisted: ReservationPersistence.persistedBytes(loaded.value),
+                                             warnings: loaded.warnings.lines)
+    }
+
+    /// The request's `reservations`, validated as `replace` validates them (``ReservationLoader``,
+    /// source `replace.reservations`, against `subnets`): `replace` and `diff` give the same errors.
+    private func replaceReservations(_ bytes: UnsafeRawBufferPointer,
+                                     subnets: [SubnetV4]) throws -> Loaded<[Reservation]> {
         guard let range = ranges["reservations"] else { throw ManagementRequestError("missing field `reservations`") }
         var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[range]))
         do {
-            let loaded = try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations")
-            return ManagementRequest.Replacement(reservations: loaded.value,
-                                                 persisted: ReservationPersistence.persistedBytes(loaded.value),
-                                                 warnings: loaded.warnings.lines)
+            return try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations")
         } catch {
             let lines = error.errors.lines
             throw ManagementRequestError(lines.joined(separator: "\n"), errors: lines)

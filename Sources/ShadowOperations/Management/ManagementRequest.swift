@@ -29,6 +29,11 @@ public enum ManagementRequest: Sendable, Equatable {
     case reservationGet(ReservationKey)
     /// `reservations-list`: entries `from ..< from + limit` of the live snapshot.
     case reservationsList(from: Int, limit: Int)
+    /// `diff`: what a `replace` with these reservations (validated exactly as `replace` validates
+    /// them) would change in the live set; nothing is applied.
+    case diff(reservations: [Reservation], warnings: [String])
+    /// `explain`: the workers' lookup walked step by step for one client, and the verdict.
+    case explain(ExplainQuery)
 
     /// A parsed change request: its changes in order (applied all or nothing) and the warnings
     /// its entries produced.
@@ -64,7 +69,8 @@ public enum ManagementRequest: Sendable, Equatable {
     /// Every command name, in the order messages list them.
     public static let commandNames = ["status", "reload", "replace", "workers", "stats", "lookup", "bindings",
                                       "version", "peers", "online", "reservation-add", "reservation-update", "reservation-delete",
-                                      "reservation-changes", "reservation-get", "reservations-list"]
+                                      "reservation-changes", "reservation-get", "reservations-list", "diff",
+                                      "explain"]
 }
 
 /// The key a `lookup` asks about.

@@ -28,6 +28,21 @@ public enum BackgroundThread {
         pthread_detach(thread)
     }
 
+    /// The result of `body`, run on a new detached thread while the calling task is suspended (so
+    /// a long computation holds neither an event loop nor a thread of Swift's cooperative pool).
+    /// When no thread can be started, `body` runs on the caller's thread.
+    ///
+    /// Corresponds to pthread_create(3) and pthread_detach(3).
+    public static func result<T: Sendable>(of body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            do {
+                try detach { continuation.resume(returning: body()) }
+            } catch {
+                continuation.resume(returning: body())
+            }
+        }
+    }
+
     /// Runs `background` on a new thread while `body` runs on this one, and returns both results
     /// once both are done (`background`'s result is read only after the thread ended). When no
     /// thread can be started, `background` runs here first.

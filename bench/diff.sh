@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `diff` of N reservations against N live ones, 1 % changed (docs/management.md, "diff").
+#
+#   sudo bench/diff.sh [N]      # default 1000000; BIN (default .build/release), WORK, EVERY (100: one
+#                               # entry in EVERY changed), RUNS (3)
+#
+# Starts shadow-master with N generated reservations (`shadow-bench generate`) and a management
+# socket in a network namespace of its own, writes the same list with the `ipv6_na` of one entry in
+# EVERY changed, and times `shadowctl diff` over the socket RUNS times: upload, validation (the
+# `replace` loader), the diff, the response. Prints each run's wall time and the CPU time shadow-ops
+# (which does the work) spent on it, the answer's message, and shadow-ops's peak (VmHWM) and
+# current (VmRSS) resident memory before and after. Everything it starts is stopped on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/.build/release}
+COUNT=${1:-1000000}
+EVERY=${EVERY:-100}
+RUNS=${RUNS:-3}
+WORK=${WORK:-/tmp/shadow-diff}
+NS=${NS:-sdb-diff}
+[ "$(id -u)" = 0 ] || { echo "bench/diff.sh needs root (namespace, ports 67/547)" >&2; exit 1; }
+GEN=$WORK/gen-$COUNT
+DIR=$WORK/run-$COUNT
+mkdir -p "$WORK"
+[ -f "$GEN/reservations.json" ] || "$BIN/shadow-bench" generate --count "$COUNT" --out "$GEN" \
+    --server-v4 127.0.0.1 --server-v6 ::1 --state-dir "$WORK/state-$COUNT" --log-level info > /dev/null
+rm -rf "$DIR" && mkdir -p "$DIR" && cp "$GEN"/* "$DIR"/
+python3 - "$DIR/config.json" "$DIR/mgmt.sock" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["mgmt_socket"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+# One entry per line: the changed ones move from 2001:db8:1::/64 to 2001:db8:2::/64 (still unique).
+NEW=$WORK/new-$COUNT.json
+awk -v every="$EVERY" '/"ipv6_na"/ && (++n % every) == 0 { sub(/"2001:db8:1::/, "\"2001:db8:2::") } { print }' \
+    "$GEN/reservations.json" > "$NEW"
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+    ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+LOG=$WORK/diff-$COUNT.log
+ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$LOG" 2>&1 & MP=$!
+PIDS+=("$MP")
+for _ in $(seq 1 600); do
+    [ "$(grep -c 'worker applied snapshot' "$LOG" || true)" -ge 2 ] && [ -S "$DIR/mgmt.sock" ] && break
+    sleep 0.1
+done
+mem() { awk '/VmHWM|VmRSS/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$1/status"; echo; }
+ops() { for c in $(cat /proc/$MP/task/*/children 2>/dev/null); do
+            [ "$(cat /proc/$c/comm 2>/dev/null)" = shadow-ops ] && echo "$c"; done | head -1; }
+OP=$(ops)
+echo "shadow-ops before: $(mem "$OP")"
+# CPU seconds (user + system) of every thread of a process so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+for run in $(seq 1 "$RUNS"); do
+    before=$(cpu "$OP")
+    start=$(date +%s.%N)
+    "$BIN/shadowctl" diff --socket "$DIR/mgmt.sock" --json "$NEW" > "$WORK/diff-out.json"
+    end=$(date +%s.%N)
+    printf 'run %d: %.2f s wall, shadow-ops %.2f s CPU\n' "$run" "$(echo "$end - $start" | bc)" \
+        "$(echo "$(cpu "$OP") - $before" | bc)"
+done
+python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["message"])' "$WORK/diff-out.json"
+echo "shadow-ops after:  $(mem "$OP")"
