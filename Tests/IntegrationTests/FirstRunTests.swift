@@ -55,11 +55,13 @@ struct FirstRunTests {
         return parts[2] == "\(process):"
     }
 
-    @Test func textFormatReachesEveryProcess() async throws {
+    /// `"format": "text"` with output to a file; no `format` with output to a terminal.
+    @Test("text lines from every process", arguments: [(String?.some("text"), MasterProcess.StandardOutput.file), (nil, .terminal)])
+    func textFormatReachesEveryProcess(format: String?, output: MasterProcess.StandardOutput) async throws {
         let (mgmt, http, metrics) = (try ManagementTests.freePort(), try ManagementTests.freePort(),
                                      try ManagementTests.freePort())
-        let directory = try Self.directory(mgmtPort: mgmt, httpPort: http, metricsPort: metrics, format: "text")
-        try await withMaster(directory) { master in
+        let directory = try Self.directory(mgmtPort: mgmt, httpPort: http, metricsPort: metrics, format: format)
+        try await withMaster(directory, standardOutput: output) { master in
             let deadline = ContinuousClock.now + .seconds(10)
             func has(_ process: String, _ text: String) -> Bool {
                 master.output.stdoutLines.contains { Self.isTextLine($0, process: process) && $0.contains(text) }
@@ -75,6 +77,19 @@ struct FirstRunTests {
                                      && $0.hasSuffix(" INFO master: Management listening on 127.0.0.1:\(mgmt) (tcp)") })
             // Every line, whichever process wrote it, is text: none is a JSON object.
             #expect(!lines.isEmpty && lines.allSatisfy { !$0.hasPrefix("{") }, "\(master.output.tail())")
+        }
+    }
+
+    /// An explicit `"format": "json"` wins over the terminal: every process writes JSON lines.
+    @Test func jsonOnATerminalWhenAsked() async throws {
+        let (mgmt, http, metrics) = (try ManagementTests.freePort(), try ManagementTests.freePort(),
+                                     try ManagementTests.freePort())
+        let directory = try Self.directory(mgmtPort: mgmt, httpPort: http, metricsPort: metrics, format: "json")
+        try await withMaster(directory, standardOutput: .terminal) { master in
+            _ = try await master.waitUntilServing()
+            _ = try await master.waitForOps()
+            #expect(Set(master.lines.map(\.process)).isSuperset(of: ["master", "v4", "v6", "ops"]))
+            #expect(master.output.stdoutLines.allSatisfy { $0.hasPrefix("{") }, "\(master.output.tail())")
         }
     }
 }
