@@ -47,6 +47,20 @@ struct FirstRunTests {
         }
     }
 
+    @Test func theHAPeerChannelGetsOneLineToo() async throws {
+        let (a, _) = try HighAvailabilityTests.pair()
+        try await withMaster(a.directory) { master in
+            _ = try await master.waitUntilServing()
+            _ = try await master.waitForOps()
+            let ha = master.lines.filter { $0.message.hasPrefix("HA peer channel") }
+            #expect(ha.count == 1, "\(master.output.tail())")
+            let line = try #require(ha.first)
+            #expect(line.process == "master" && line.level == "INFO")
+            #expect(line.message.hasPrefix("HA peer channel listening on 127.0.0.1:") && line.message.hasSuffix(" (tcp)"))
+            #expect(line["ha.peers"] == "dhcp-b")
+        }
+    }
+
     /// `2026-12-06T05:00:00.123Z INFO master: message key=value …`.
     static func isTextLine(_ line: String, process: String) -> Bool {
         let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
