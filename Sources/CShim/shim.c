@@ -2,6 +2,7 @@
 #include "CShim.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -153,6 +154,26 @@ int cshim_spawn_addclosefrom(posix_spawn_file_actions_t *fa, int from) {
 }
 int cshim_pipe2_cloexec(int fds[2], int nonblocking) {
     return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
+}
+int cshim_open_pty(int fds[2]) {
+    int controller = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (controller < 0) return -1;
+    char name[128];
+    int failed = grantpt(controller) != 0 || unlockpt(controller) != 0;
+    if (!failed) {
+        int e = ptsname_r(controller, name, sizeof name);
+        if (e != 0) { errno = e; failed = 1; }
+    }
+    int terminal = failed ? -1 : open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (terminal < 0) {
+        int saved = errno;
+        close(controller);
+        errno = saved;
+        return -1;
+    }
+    fds[0] = controller;
+    fds[1] = terminal;
+    return 0;
 }
 int cshim_accept4_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 int cshim_close_range(unsigned int first, unsigned int last) { return close_range(first, last, 0); }

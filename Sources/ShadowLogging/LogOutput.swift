@@ -1,4 +1,5 @@
 import Logging
+import ShadowCore
 import ShadowSystem
 import Synchronization
 import SystemPackage
@@ -8,7 +9,7 @@ import SystemPackage
 /// Lines are written with one `write(2)` each so that the master's and the workers' lines (workers
 /// share the master's standard output) never interleave inside a line.
 public final class LogOutput: Sendable {
-    public enum Format: Sendable { case text, json }
+    public typealias Format = LogFormat
 
     private struct FileSink {
         var path: String
@@ -23,10 +24,10 @@ public final class LogOutput: Sendable {
     private let droppedStdout = Mutex<UInt64>(0)
 
     /// - Parameters:
-    ///   - stdout: write to standard output; text when it is a terminal, JSON lines otherwise.
+    ///   - stdout: write to standard output, in `format` (``LogOutput/resolvedFormat(_:)``).
     ///   - filePath: also write JSON lines to `filePath.YYYY-MM-DD` (UTC), keeping `maxFiles` days.
-    public init(stdout: Bool, filePath: String? = nil, maxFiles: Int = 3) {
-        stdoutFormat = stdout ? (FileDescriptor.standardOutput.isTerminal ? .text : .json) : nil
+    public init(stdout: Bool, format: Format, filePath: String? = nil, maxFiles: Int = 3) {
+        stdoutFormat = stdout ? format : nil
         file = Mutex(filePath.map { FileSink(path: $0, maxFiles: max(1, maxFiles)) })
     }
 
@@ -34,6 +35,13 @@ public final class LogOutput: Sendable {
     public init(stdoutFormat: Format) {
         self.stdoutFormat = stdoutFormat
         file = Mutex(nil)
+    }
+
+    /// `logging.format`, or when absent text if standard output is a terminal and JSON lines
+    /// otherwise. The master resolves it once and hands it to every process it starts (a
+    /// sandboxed process could not ask the terminal), so all lines share one format.
+    public static func resolvedFormat(_ configured: Format?) -> Format {
+        configured ?? .defaultFor(terminal: FileDescriptor.standardOutput.isTerminal)
     }
 
     /// Lines dropped so far because standard output was full.

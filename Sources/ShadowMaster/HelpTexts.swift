@@ -35,7 +35,8 @@ public enum HelpTexts {
       mac_extractors          DHCPv6 MAC extractors tried in order (["client_linklayer_address"])
       v4_lease_time           DHCPv4 lease in seconds (3600); 4294967295 means infinite
       v6_lease_time           DHCPv6 valid lifetime in seconds (12 × v4_lease_time)
-      logging                 {"level": "info", "stdout": true, "file": {"path": "...", "max_files": 3}}
+      logging                 {"level": "info", "stdout": true, "file": {"path": "...", "max_files": 3},
+                               "format": "text" | "json" (text when stdout is a terminal, else json)}
                               (the older top-level "log_level" is accepted instead)
       events                  {"tcp": "127.0.0.1:9000", "queue_size": 16384}
                               (the older top-level "events_address" is accepted instead)

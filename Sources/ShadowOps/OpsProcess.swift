@@ -40,7 +40,7 @@ public enum OpsProcess {
             return 3
         }
         // Only now, without privileges, may anything start a thread.
-        ShadowLogHandler.bootstrap(process: "ops", level: .info, output: LogOutput(stdout: true))
+        ShadowLogHandler.bootstrap(process: "ops", level: .info, output: LogOutput(stdoutFormat: args.logFormat))
         // Swift tasks run on a NIO thread, not on Dispatch's pool: Dispatch's pool monitor reads
         // /proc/TID/stat once a second while work is queued and crashes the process when it
         // cannot (the chroot has no /proc, and the filter allows no open).

@@ -40,7 +40,7 @@ public enum WorkerProcess {
             return 3
         }
         // Only now, without privileges, may anything start a thread.
-        ShadowLogHandler.bootstrap(process: kind.rawValue, level: .info, output: LogOutput(stdout: true))
+        ShadowLogHandler.bootstrap(process: kind.rawValue, level: .info, output: LogOutput(stdoutFormat: args.logFormat))
         var logger = Logger(label: "shadowdhcp.\(kind)")
         logger[metadataKey: "worker.generation"] = "\(args.generation)"
         do {

@@ -3,9 +3,27 @@ import ShadowCore
 import ShadowOperations
 
 struct Status: RequestCommand {
-    static let configuration = CommandConfiguration(abstract: "Show that the server is up and its index size.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show that the server is up, its reservations and index keys, and the live snapshot.")
     @OptionGroup var connection: ConnectionOptions
     func request() -> [UInt8] { simpleRequest("status") }
+    var readableBody: ((JSONValue) -> Void)? { { Status.printReadable($0) } }
+
+    /// `reservations: N`, then the index keys named as what upstream's `reservation_count` counts,
+    /// then the other fields as `key: value` lines.
+    static func printReadable(_ value: JSONValue) {
+        guard case .object(let members) = value else { return }
+        func text(_ name: String) -> String {
+            if case .number(let n)? = value[name] { return n.text }
+            return "-"
+        }
+        print("reservations: \(text("reservations"))")
+        print("index keys: \(text("index_keys")) (reservation_count: each MAC, DUID… a reservation is found by)")
+        let shown: Set<String> = ["success", "message", "reservation_count", "reservations", "index_keys"]
+        for m in members where !shown.contains(m.name) {
+            ResponsePrinter.printMember(m.name, m.value, indent: 0)
+        }
+    }
 }
 
 struct Reload: RequestCommand {

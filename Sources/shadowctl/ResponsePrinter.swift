@@ -36,7 +36,7 @@ enum ResponsePrinter {
         return true
     }
 
-    private static func printMember(_ name: String, _ value: JSONValue, indent: Int) {
+    static func printMember(_ name: String, _ value: JSONValue, indent: Int) {
         let pad = String(repeating: "  ", count: indent)
         switch value {
         case .object(let members) where !members.isEmpty:

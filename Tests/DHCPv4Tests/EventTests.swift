@@ -73,6 +73,18 @@ struct EventTests {
                                    option82: nil, success: false, failureReason: .parseError))
     }
 
+    @Test("No MAC known: mac_address is null in the event and mac is absent from the log lines (as DHCPv6)")
+    func noMACIsNullOrAbsent() {
+        var p = World.packet(.discover)
+        p.hlen = 5
+        let outcome = World.exchange(p).outcome
+        #expect(outcome.event.mac == nil)
+        let json = outcome.event.jsonLine(timestampKey: "timestamp_ms", timestamp: 0)
+        #expect(json.contains(#","mac_address":null,"#) && !json.contains(#""mac_address":"""#), "\(json)")
+        #expect(!outcome.logLines.isEmpty)
+        #expect(outcome.logLines.allSatisfy { line in !line.fields.contains { $0.key == "mac" } })
+    }
+
     @Test("Learned binding: on ACK only, for reservations with option82 even when matched by MAC; reports the old value")
     func learnedBinding() {
         var ack = World.packet(.request, World.macC)

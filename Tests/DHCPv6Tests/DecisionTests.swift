@@ -257,6 +257,19 @@ import ShadowCore
         #expect(parse.hasSuffix(#""success":false,"failure_reason":"ParseError"}"#))
     }
 
+    /// No MAC known (no client link-layer option, a DUID without one): `mac_address` is null in
+    /// the event and `mac` is absent from the log lines, as in DHCPv4; never `""`.
+    @Test func noMACIsNullOrAbsent() {
+        var g = Fixture()
+        g.config.macExtractors = [.clientLinklayerAddress]
+        let (outcome, _) = g.run(Packet.relay(Packet.client(.solicit, cid, Packet.iaNA(1))))
+        #expect(outcome.event.mac == nil)
+        let json = outcome.event.jsonLine(timestamp: 1)
+        #expect(json.contains(#","mac_address":null,"#) && !json.contains(#""mac_address":"""#), "\(json)")
+        #expect(!outcome.logLines.isEmpty)
+        #expect(outcome.logLines.allSatisfy { line in !line.fields.contains { $0.key == "mac" } })
+    }
+
     @Test func logLines() {
         let granted = f.reply(to: Packet.client(.solicit, cid, Packet.iaNA(1))).outcome.logLines[0]
         #expect(granted.level == .info && granted.message == "DHCPv6 lease granted")

@@ -119,7 +119,8 @@ import Testing
             .init(role: .managementTCP, descriptor: 4), .init(role: .managementUnix, descriptor: 5),
             .init(role: .metrics, descriptor: 6)])
         #expect(args.argv == ["shadow-ops", "--generation", "3", "--user", "nobody", "--root", "/run/shadowdhcp/empty",
-                              "--listener", "mgmt-tcp=4", "--listener", "mgmt-unix=5", "--listener", "metrics=6"])
+                              "--listener", "mgmt-tcp=4", "--listener", "mgmt-unix=5", "--listener", "metrics=6",
+                              "--log-format", "json"])
         #expect(OpsArguments(args.argv) == args)
         let base = ["shadow-ops", "--generation", "1", "--user", "u", "--root", "/r"]
         #expect(OpsArguments(base) != nil)
@@ -130,9 +131,21 @@ import Testing
         #expect(OpsArguments(base + ["--listener"]) == nil)
         var tls = args
         tls.systemTrustRoots = true
-        #expect(tls.argv.suffix(2) == ["--trust-roots", "system"])
+        #expect(tls.argv.suffix(4) == ["--trust-roots", "system", "--log-format", "json"])
         #expect(OpsArguments(tls.argv) == tls)
         #expect(OpsArguments(base + ["--trust-roots", "/etc/ssl/certs"]) == nil)
+        // The master's resolved log format; JSON when absent; nothing else.
+        var text = args
+        text.logFormat = .text
+        #expect(OpsArguments(text.argv) == text)
+        #expect(OpsArguments(base)?.logFormat == .json)
+        #expect(OpsArguments(base + ["--log-format", "yaml"]) == nil)
+        let worker = WorkerArguments(generation: 2, user: "nobody", rootDirectory: "/r", logFormat: .text)
+        #expect(worker.argv(for: .v6) == ["shadow-v6", "--generation", "2", "--user", "nobody", "--root", "/r",
+                                          "--log-format", "text"])
+        #expect(WorkerArguments(worker.argv(for: .v6)) == worker)
+        #expect(WorkerArguments(["shadow-v4", "--generation", "2", "--user", "u", "--root", "/r"])?.logFormat == .json)
+        #expect(WorkerArguments(["shadow-v4", "--generation", "2", "--user", "u", "--root", "/r", "--log-format", "Text"]) == nil)
         #expect(OpsArguments(base + ["--trust-roots", "system", "--trust-roots", "system"]) == nil)
     }
 }

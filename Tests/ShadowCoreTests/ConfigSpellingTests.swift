@@ -16,6 +16,16 @@ struct ConfigSpellingTests {
         #expect(try #require(config(extra)).logging.level == level)
     }
 
+    @Test("logging.format", arguments: [
+        (#""logging": {"format": "text"}"#, LogFormat?.some(.text)),
+        (#""logging": {"format": "json"}"#, .json),
+        (#""logging": {"level": "info"}"#, nil),
+        (#""log_level": "info""#, nil),
+    ])
+    func formats(_ extra: String, _ format: LogFormat?) throws {
+        #expect(try #require(config(extra)).logging.format == format)
+    }
+
     @Test func seedEventsAddress() throws {
         let c = try #require(config(#""events_address": "192.0.2.9:9000""#))
         #expect(c.events == EventSettings(queueSize: 16384, tcp: .v4(IPv4Address(192, 0, 2, 9), port: 9000)))

@@ -7,7 +7,7 @@ import Testing
     @Test func statusBytes() {
         let r = ManagementService.statusResponse(StatusReport(keyCount: 7, reservationCount: 4, snapshotGeneration: 1,
                                                               snapshotLoadedAt: 0))
-        #expect(r.line == #"{"success":true,"message":"Status OK","reservation_count":7,"snapshot_generation":1,"snapshot_digest":"0000000000000000"}"# + "\n")
+        #expect(r.line == #"{"success":true,"message":"Status OK","reservation_count":7,"snapshot_generation":1,"snapshot_digest":"0000000000000000","reservations":4,"index_keys":7}"# + "\n")
     }
 
     @Test func reloadAndReplaceBytes() {
@@ -40,6 +40,6 @@ import Testing
     @Test func stateErrorFollowsTheUpstreamFields() {
         let r = ManagementService.statusResponse(StatusReport(keyCount: 0, reservationCount: 0, snapshotGeneration: 0,
                                                               snapshotLoadedAt: 0, stateError: "read-only"))
-        #expect(r.json == #"{"success":true,"message":"Status OK","reservation_count":0,"snapshot_generation":0,"snapshot_digest":"0000000000000000","state_error":"read-only"}"#)
+        #expect(r.json == #"{"success":true,"message":"Status OK","reservation_count":0,"snapshot_generation":0,"snapshot_digest":"0000000000000000","reservations":0,"index_keys":0,"state_error":"read-only"}"#)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// The management server over real sockets: TCP on 127.0.0.1 (ephemeral port) and a Unix socket.
 @Suite struct ServerTests {
     static let requests: [(String, String)] = [
-        (#"{"command":"status"}"#, #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000"}"#),
+        (#"{"command":"status"}"#, #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000","reservations":4,"index_keys":6}"#),
         (#"{"command":"reload"}"#, #"{"success":true,"message":"Reloaded 4 reservations","reservation_count":4}"#),
         (#"{"command":"replace","reservations":"# + Fixtures.reservationsJSON + "}",
          #"{"success":true,"message":"Replaced with 4 reservations","reservation_count":4}"#),
@@ -154,7 +154,7 @@ import Testing
             let c = try RawConnection(port: s.port)
             c.send(#"{"command":"status"}"#)
             c.shutdownWrite()
-            #expect(await c.readAll() == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000"}"# + "\n")
+            #expect(await c.readAll() == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000","reservations":4,"index_keys":6}"# + "\n")
             // Connecting and closing without a byte: no response, nothing logged as a request.
             let quiet = try RawConnection(port: s.port)
             quiet.shutdownWrite()
@@ -184,7 +184,7 @@ import Testing
         try await withServer { s in
             let c = try RawConnection(port: s.port)
             c.send(#"{"command":"status"}"# + "\n" + #"{"command":"reload"}"# + "\n")
-            #expect(await c.readAll() == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000"}"# + "\n")
+            #expect(await c.readAll() == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000","reservations":4,"index_keys":6}"# + "\n")
             #expect(s.backend.reloadCallCount == 0)
         }
     }

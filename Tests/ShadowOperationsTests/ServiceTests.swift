@@ -40,7 +40,7 @@ import Testing
 
     @Test func statusCountsKeys() async {
         // mac, option82, duid+option82, mac+option1837: 6 keys.
-        #expect(await json(#"{"command":"status"}"#) == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000"}"#)
+        #expect(await json(#"{"command":"status"}"#) == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000","reservations":4,"index_keys":6}"#)
     }
 
     @Test func workersShape() async {

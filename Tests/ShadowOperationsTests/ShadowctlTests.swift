@@ -46,9 +46,16 @@ import Testing
         try await withServer { s in
             let readable = await Self.run(["status"] + tcp(s))
             #expect(readable.status == 0)
-            #expect(readable.stdout == "Status OK\nreservation_count: 6\nsnapshot_generation: 1\nsnapshot_digest: 0000000000000000\n")
+            #expect(readable.stdout == """
+                Status OK
+                reservations: 4
+                index keys: 6 (reservation_count: each MAC, DUID… a reservation is found by)
+                snapshot_generation: 1
+                snapshot_digest: 0000000000000000
+
+                """)
             let raw = await Self.run(["status", "--json"] + tcp(s))
-            #expect(raw.stdout == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000"}"# + "\n")
+            #expect(raw.stdout == #"{"success":true,"message":"Status OK","reservation_count":6,"snapshot_generation":1,"snapshot_digest":"0000000000000000","reservations":4,"index_keys":6}"# + "\n")
         }
     }
 

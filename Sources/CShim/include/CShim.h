@@ -91,6 +91,10 @@ int cshim_sendmmsg(int fd, unsigned int vlen, const void *bufs, size_t slot_size
 int cshim_spawn_addclosefrom(posix_spawn_file_actions_t *fa, int from);
 /// pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0))
 int cshim_pipe2_cloexec(int fds[2], int nonblocking);
+/// posix_openpt(O_RDWR|O_NOCTTY|O_CLOEXEC|O_NONBLOCK), grantpt, unlockpt, ptsname_r, then open of
+/// the terminal side (O_RDWR|O_NOCTTY|O_CLOEXEC): fds[0] the controller, fds[1] the terminal.
+/// -1 with errno on failure (nothing left open).
+int cshim_open_pty(int fds[2]);
 /// accept4(fd, NULL, NULL, SOCK_CLOEXEC)
 int cshim_accept4_cloexec(int fd);
 /// close_range(first, last, 0)

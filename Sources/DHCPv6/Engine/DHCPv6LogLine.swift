@@ -14,13 +14,15 @@ extension DHCPv6Outcome {
     }
 
     /// The lines to log for this transaction: the one narrative line, info for the replies sent and
-    /// `NoReservation`, debug for other silences. Every field is present (`""` when unknown).
+    /// `NoReservation`, debug for other silences. A field whose value is unknown (no MAC, no
+    /// xid in an unparsable datagram…) is left out, as in DHCPv4's lines.
     /// Computed on demand; the engine itself never logs.
     public var logLines: [DHCPv6LogLine] {
         let e = event
         let relay = "[\(e.relayAddress)]:\(sourcePort)"
+        let xid = e.transactionID == nil ? nil : e.xidText
         func line(_ level: DHCPv6LogLine.Level, _ message: String, _ fields: [(String, String?)]) -> [DHCPv6LogLine] {
-            [DHCPv6LogLine(level, message, fields.map { ($0, $1 ?? "") })]
+            [DHCPv6LogLine(level, message, fields)]
         }
         switch action {
         case .reply:
@@ -31,25 +33,25 @@ extension DHCPv6Outcome {
                 return line(.info, "DHCPv6 lease granted", [
                     ("message_type", type), ("mac", e.mac?.description), ("duid", e.clientID?.description),
                     ("na", r.ipv6NA.description), ("pd", r.ipv6PD.description),
-                    ("method", e.match?.method.rawValue), ("relay", relay), ("xid", e.xidText)])
+                    ("method", e.match?.method.rawValue), ("relay", relay), ("xid", xid)])
             }
             if e.messageType == DHCPv6MessageType.renew.rawValue || e.messageType == DHCPv6MessageType.rebind.rawValue {
                 return line(.info, "DHCPv6 Reply sent with NoBinding — no reservation for renewing client", [
                     ("mac", e.mac?.description), ("duid", e.clientID?.description), ("relay", relay),
-                    ("xid", e.xidText)])
+                    ("xid", xid)])
             }
             let request = e.messageType.map(DHCPv6MessageType.eventName(ofRawType:)) ?? "Unknown"
             return line(.info, "DHCPv6 \(type) sent for \(request)", [
-                ("duid", e.clientID?.description), ("relay", relay), ("xid", e.xidText)])
+                ("duid", e.clientID?.description), ("relay", relay), ("xid", xid)])
         case .noReply(let reason) where reason == .noReservation:
             return line(.info, "DHCPv6: no reservation found — not responding", [
                 ("duid", e.clientID?.description), ("mac", e.mac?.description),
                 ("interface_id", e.option1837Interface), ("remote_id", e.option1837Remote),
-                ("relay", relay), ("xid", e.xidText)])
+                ("relay", relay), ("xid", xid)])
         case .noReply(let reason):
             return line(.debug, "DHCPv6: not responding", [
                 ("reason", reason.rawValue), ("error", decodeError?.description), ("relay", relay),
-                ("xid", e.xidText)])
+                ("xid", xid)])
         }
     }
 }

@@ -1,3 +1,5 @@
+import ShadowCore
+
 /// What the operations process (`shadow-ops`) listens on. The master binds each listener and
 /// passes it at a descriptor number named on the command line; new kinds (the HTTP API, the
 /// high-availability peer channel) are added here and nowhere else in the contract.
@@ -26,7 +28,7 @@ public enum OpsDescriptors {
 }
 
 /// The operations process's command line:
-/// `--generation N --user NAME --root DIR [--listener ROLE=FD]…`.
+/// `--generation N --user NAME --root DIR [--listener ROLE=FD]… [--trust-roots system] [--log-format text|json]`.
 public struct OpsArguments: Sendable, Equatable {
     /// One inherited listening socket.
     public struct Listener: Sendable, Equatable {
@@ -46,9 +48,12 @@ public struct OpsArguments: Sendable, Equatable {
     /// Load the system's TLS trust roots before the sandbox (`--trust-roots system`): the
     /// ClickHouse writer has an https URL, and after the sandbox no file can be opened.
     public var systemTrustRoots: Bool
+    /// The format of its log lines: the master's, resolved once (`logging.format`). Absent: JSON.
+    public var logFormat: LogFormat
 
     public init(generation: UInt64, user: String, rootDirectory: String, listeners: [Listener],
-                systemTrustRoots: Bool = false) {
+                systemTrustRoots: Bool = false, logFormat: LogFormat = .json) {
+        self.logFormat = logFormat
         self.generation = generation
         self.user = user
         self.rootDirectory = rootDirectory
@@ -61,6 +66,7 @@ public struct OpsArguments: Sendable, Equatable {
         [WorkerKind.ops.executableName, "--generation", String(generation), "--user", user, "--root", rootDirectory]
             + listeners.flatMap { ["--listener", "\($0.role)=\($0.descriptor)"] }
             + (systemTrustRoots ? ["--trust-roots", "system"] : [])
+            + ["--log-format", logFormat.rawValue]
     }
 
     /// Parses argv (argv[0] included); nil on anything unexpected: an unknown option or role, a
@@ -69,6 +75,7 @@ public struct OpsArguments: Sendable, Equatable {
         var generation: UInt64?, user: String?, root: String?
         var listeners: [Listener] = []
         var trustRoots = false
+        var format: LogFormat? = .json
         var i = 1
         while i + 1 < argv.count {
             let value = argv[i + 1]
@@ -76,6 +83,7 @@ public struct OpsArguments: Sendable, Equatable {
             case "--generation": generation = UInt64(value)
             case "--user": user = value
             case "--root": root = value
+            case "--log-format": format = LogFormat(rawValue: value)
             case "--trust-roots":
                 guard value == "system", !trustRoots else { return nil }
                 trustRoots = true
@@ -89,9 +97,9 @@ public struct OpsArguments: Sendable, Equatable {
             }
             i += 2
         }
-        guard i == argv.count, let generation, let user, let root else { return nil }
+        guard i == argv.count, let generation, let user, let root, let format else { return nil }
         self.init(generation: generation, user: user, rootDirectory: root, listeners: listeners,
-                  systemTrustRoots: trustRoots)
+                  systemTrustRoots: trustRoots, logFormat: format)
     }
 
     /// The descriptor of `role`, if the master passed one.

@@ -1,3 +1,5 @@
+import ShadowCore
+
 /// The sandboxed children of the master: the two DHCP workers and the operations process
 /// (`shadow-ops`: management, metrics, events). All three are spawned, confined, audited,
 /// distrusted and restarted the same way.
@@ -40,37 +42,43 @@ public enum WorkerDescriptors {
     public static let ipc: Int32 = 4
 }
 
-/// A worker's command line: `--generation N --user NAME --root DIR`.
+/// A worker's command line: `--generation N --user NAME --root DIR [--log-format text|json]`.
 public struct WorkerArguments: Sendable, Equatable {
     public var generation: UInt64
     public var user: String
     public var rootDirectory: String
+    /// The format of its log lines: the master's, resolved once (`logging.format`). Absent: JSON.
+    public var logFormat: LogFormat
 
-    public init(generation: UInt64, user: String, rootDirectory: String) {
+    public init(generation: UInt64, user: String, rootDirectory: String, logFormat: LogFormat = .json) {
         self.generation = generation
         self.user = user
         self.rootDirectory = rootDirectory
+        self.logFormat = logFormat
     }
 
     /// argv for `kind`, argv[0] included.
     public func argv(for kind: WorkerKind) -> [String] {
-        [kind.executableName, "--generation", String(generation), "--user", user, "--root", rootDirectory]
+        [kind.executableName, "--generation", String(generation), "--user", user, "--root", rootDirectory,
+         "--log-format", logFormat.rawValue]
     }
 
     /// Parses argv (argv[0] included); nil on anything unexpected.
     public init?(_ argv: [String]) {
         var generation: UInt64?, user: String?, root: String?
+        var format: LogFormat? = .json
         var i = 1
         while i + 1 < argv.count {
             switch argv[i] {
             case "--generation": generation = UInt64(argv[i + 1])
             case "--user": user = argv[i + 1]
             case "--root": root = argv[i + 1]
+            case "--log-format": format = LogFormat(rawValue: argv[i + 1])
             default: return nil
             }
             i += 2
         }
-        guard i == argv.count, let generation, let user, let root else { return nil }
-        self.init(generation: generation, user: user, rootDirectory: root)
+        guard i == argv.count, let generation, let user, let root, let format else { return nil }
+        self.init(generation: generation, user: user, rootDirectory: root, logFormat: format)
     }
 }

@@ -126,6 +126,17 @@ public enum LogLevel: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// How log lines are written on standard output: `logging.format`.
+public enum LogFormat: String, Sendable, Hashable, CaseIterable {
+    /// `2026-12-06T05:00:00.123Z INFO master: message key=value …`, for a person at a terminal.
+    case text
+    /// One JSON object per line, for a log shipper.
+    case json
+
+    /// The default when `logging.format` is absent: text when standard output is a terminal.
+    public static func defaultFor(terminal: Bool) -> LogFormat { terminal ? .text : .json }
+}
+
 /// `logging` (or the seed's `log_level`).
 public struct LoggingSettings: Hashable, Sendable {
     public struct File: Hashable, Sendable {
@@ -140,11 +151,15 @@ public struct LoggingSettings: Hashable, Sendable {
     public var level: LogLevel
     public var stdout: Bool
     public var file: File?
+    /// The format of standard output's lines; nil: ``LogFormat/defaultFor(terminal:)``. A file
+    /// always gets JSON lines.
+    public var format: LogFormat?
 
-    public init(level: LogLevel = .info, stdout: Bool = true, file: File? = nil) {
+    public init(level: LogLevel = .info, stdout: Bool = true, file: File? = nil, format: LogFormat? = nil) {
         self.level = level
         self.stdout = stdout
         self.file = file
+        self.format = format
     }
 }
 

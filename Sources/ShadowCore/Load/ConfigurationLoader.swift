@@ -85,7 +85,7 @@ enum ConfigField {
     static let tokens = ["tokens"]
     static let token = ["name", "role", "sha256"]
     static let subnet = ["net", "gateway", "reply_prefix_len"]
-    static let logging = ["level", "stdout", "file"]
+    static let logging = ["level", "stdout", "file", "format"]
     static let loggingFile = ["path", "max_files"]
     static let events = ["queue_size", "tcp", "clickhouse"]
     static let clickhouse = ["url", "user", "password", "database", "hostname"]

@@ -42,6 +42,11 @@ extension TreeDecoder {
         if let v = lf["level"] { settings.level = logLevel(v, at: lf.path("level")) ?? .info }
         if let v = lf["stdout"] { settings.stdout = bool(v, at: lf.path("stdout")) ?? true }
         if let v = lf["file"] { settings.file = logFile(v, at: lf.path("file")) }
+        if let v = lf["format"] {
+            settings.format = parsed(v, at: lf.path("format"), "log format", expected: "text or json") {
+                LogFormat(rawValue: $0)
+            }
+        }
         return settings
     }
 

@@ -20,7 +20,8 @@ extension Master {
             let spawn = SpawnConfiguration(
                 executable: ConfigDirectory.path(settings.executableDirectory, w.kind.executableName),
                 arguments: w.argv(user: settings.config.user, rootDirectory: settings.rootDirectory,
-                                  systemTrustRoots: settings.config.events.clickhouse?.endpoint?.scheme == .https),
+                                  systemTrustRoots: settings.config.events.clickhouse?.endpoint?.scheme == .https,
+                                  logFormat: settings.logFormat),
                 environment: [],
                 descriptors: w.inherited + [DescriptorMapping(theirs, as: w.ipcDescriptor)])
             w.child = try ProcessSpawner.spawn(spawn)

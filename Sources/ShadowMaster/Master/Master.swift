@@ -20,6 +20,9 @@ final class Master {
         var opsAccess = OpsAccess()
         /// `ha.key_file`'s bytes, when `ha` is configured.
         var haKey: [UInt8]?
+        /// The format of standard output's lines, resolved once (``LogOutput/resolvedFormat(_:)``)
+        /// and handed to every process started.
+        var logFormat: LogFormat = .json
     }
 
     let settings: Settings

@@ -38,7 +38,8 @@ public enum MasterCommand {
                         error.lines.map { "  \($0)" }.joined(separator: "\n"))
         }
         let config = loaded.config
-        let output = LogOutput(stdout: config.logging.stdout || config.logging.file == nil,
+        let logFormat = LogOutput.resolvedFormat(config.logging.format)
+        let output = LogOutput(stdout: config.logging.stdout || config.logging.file == nil, format: logFormat,
                                filePath: config.logging.file?.path, maxFiles: config.logging.file?.maxFiles ?? 3)
         ShadowLogHandler.bootstrap(process: "master", level: config.logging.level, output: output)
         let logger = Logger(label: "shadowdhcp.master")
@@ -47,6 +48,7 @@ public enum MasterCommand {
 
         if config.mgmtTCPInsecureWrites && loaded.tokens == nil { logger.warning("\(ConfigCheck.insecureWritesWarning)") }
         guard var settings = prepare(loaded, rootDirectory: rootDirectory, logger: logger) else { return 1 }
+        settings.logFormat = logFormat
         if let name = config.mgmtAuth.unixGroup {
             do {
                 settings.opsAccess.group = try GroupDirectory.resolve(name)
@@ -121,7 +123,7 @@ public enum MasterCommand {
         for (kind, address) in [(WorkerKind.v4, config.v4BindAddress), (.v6, config.v6BindAddress)] {
             do {
                 out.append((kind, try UDPSocket.bind(address)))
-                logger.info("Bound DHCP\(kind) to \(address)")
+                logger.info("\(ListenerLine.text("DHCP\(kind)", on: "\(address)", "udp"))")
             } catch {
                 let hint: String
                 switch error {
@@ -152,8 +154,11 @@ public enum MasterCommand {
         }
         // Room for a burst of as many connections as ops allows open (capped by somaxconn).
         let backlog = CInt(clamping: max(64, config.mgmtMaxConnections))
-        for (role, address, what) in [(ListenerRole.managementTCP, config.mgmtAddress, "management"),
-                                       (.managementHTTP, config.mgmtHTTPAddress, "the management HTTP API")] {
+        let tls = config.mgmtTLS != nil
+        for (role, address, what, transport) in [
+            (ListenerRole.managementTCP, config.mgmtAddress, "management", tls ? "tls" : "tcp"),
+            (.managementHTTP, config.mgmtHTTPAddress, "the management HTTP API", tls ? "https" : "http"),
+        ] {
             guard let address else { continue }
             guard address.isLoopback || config.mgmtTLS != nil else {
                 logger.critical("""
@@ -166,21 +171,22 @@ public enum MasterCommand {
             do {
                 let fd = try StreamListener.bindTCP(address, backlog: backlog)
                 out.append((role, fd))
-                let tls = config.mgmtTLS != nil ? " (TLS)" : ""
-                logger.info("Bound \(what) to \((try? UDPSocket.localAddress(of: fd)) ?? address)\(tls)")
+                let bound = (try? UDPSocket.localAddress(of: fd)) ?? address
+                logger.info("\(ListenerLine.text("Management", on: "\(bound)", transport))")
             } catch { return failed("\(what) to \(address)", error) }
         }
         if let path = config.mgmtSocket {
             do {
                 out.append((.managementUnix, try StreamListener.bindUnix(path, group: group, backlog: backlog)))
-                logger.info("Bound management to \(path)")
+                logger.info("\(ListenerLine.text("Management", on: path, "unix"))")
             } catch { return failed("management to \(path)", error) }
         }
         if let address = config.metricsAddress {
             do {
                 let fd = try StreamListener.bindTCP(address)
                 out.append((.metrics, fd))
-                logger.info("Bound metrics to \((try? UDPSocket.localAddress(of: fd)) ?? address)")
+                let bound = (try? UDPSocket.localAddress(of: fd)) ?? address
+                logger.info("\(ListenerLine.text("Metrics", on: "\(bound)", "http"))")
             } catch { return failed("metrics to \(address)", error) }
         }
         if let ha = config.ha {
@@ -188,7 +194,10 @@ public enum MasterCommand {
             do {
                 let fd = try StreamListener.bindTCP(ha.listen)
                 out.append((.haPeers, fd))
-                logger.info("Bound the HA peer channel to \((try? UDPSocket.localAddress(of: fd)) ?? ha.listen)")
+                let bound = (try? UDPSocket.localAddress(of: fd)) ?? ha.listen
+                logger.info("\(ListenerLine.text("HA peer channel", on: "\(bound)", "tcp"))", metadata: [
+                    "ha.peers": "\(ha.peers.map(\.name).joined(separator: ","))",
+                ])
             } catch { return failed("the HA peer channel to \(ha.listen)", error) }
         }
         return (!out.isEmpty || config.events.tcp != nil, out)

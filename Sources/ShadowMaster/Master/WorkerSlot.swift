@@ -1,4 +1,5 @@
 import IPC
+import ShadowCore
 import ShadowSystem
 import SystemPackage
 
@@ -82,12 +83,14 @@ final class WorkerSlot {
 
     /// argv for a start with the current generation.
     /// `systemTrustRoots`: ops must load the system's TLS trust roots before its sandbox.
-    func argv(user: String, rootDirectory: String, systemTrustRoots: Bool = false) -> [String] {
+    /// `logFormat`: the master's own, so every process's lines share one format.
+    func argv(user: String, rootDirectory: String, systemTrustRoots: Bool = false, logFormat: LogFormat = .json) -> [String] {
         if kind == .ops {
             return OpsArguments(generation: generation, user: user, rootDirectory: rootDirectory,
-                                listeners: listeners, systemTrustRoots: systemTrustRoots).argv
+                                listeners: listeners, systemTrustRoots: systemTrustRoots, logFormat: logFormat).argv
         }
-        return WorkerArguments(generation: generation, user: user, rootDirectory: rootDirectory).argv(for: kind)
+        return WorkerArguments(generation: generation, user: user, rootDirectory: rootDirectory,
+                               logFormat: logFormat).argv(for: kind)
     }
 
     var pid: Int32? { child?.pid }

@@ -229,7 +229,8 @@ public final class ManagementServer: Sendable {
         let channel = try await bootstrap(transport).bind(to: EventSender.nioAddress(address)).get()
         listeners.withLock { $0.append(channel) }
         if transport == .http { httpListeners.withLock { $0.append(channel) } }
-        logger.info("Bound management to \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
+        let bound = channel.localAddress.map(Self.text) ?? "\(address)"
+        logger.info("\(ListenerLine.text("Management", on: bound, (sslContext != nil ? transport.secured : transport).rawValue))")
     }
 
     /// Serves a listening socket bound elsewhere.
@@ -243,7 +244,8 @@ public final class ManagementServer: Sendable {
         try StreamListener.setBacklog(listener.descriptor, Self.backlog(configuration.limits))
         listeners.withLock { $0.append(channel) }
         if listener.transport == .http { httpListeners.withLock { $0.append(channel) } }
-        logger.info("Serving management on \(channel.localAddress.map { "\($0)" } ?? "descriptor \(listener.descriptor)")")
+        // The master, which bound it, logged its line ("Management listening on …").
+        logger.debug("Serving management on descriptor \(listener.descriptor)")
     }
 
     /// Binds at a temporary name, sets its mode, then renames over `path`, so the socket is never
@@ -259,7 +261,7 @@ public final class ManagementServer: Sendable {
         try SocketFile.restrict(bindPath, group: configuration.authorization.unixGroup?.gid)
         if let temporary { try SocketFile.rename(temporary, to: path) }
         unixSocketBound.store(true, ordering: .relaxed)
-        logger.info("Bound management to unix:\(path)")
+        logger.info("\(ListenerLine.text("Management", on: path, "unix"))")
     }
 
     private func bootstrap(_ transport: ManagementPeer.Transport, path: String = "") -> ServerBootstrap {

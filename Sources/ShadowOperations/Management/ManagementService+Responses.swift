@@ -1,11 +1,15 @@
 import ShadowCore
 
 extension ManagementService {
-    /// `{"success":true,"message":"Status OK","reservation_count":<keys>}` (+ `state_error`).
+    /// `{"success":true,"message":"Status OK","reservation_count":<keys>,…,"reservations":<N>,"index_keys":<keys>}`
+    /// (+ `state_error`). `reservation_count` stays upstream's (index entries); `reservations` and
+    /// `index_keys` name the two counts apart.
     static func statusResponse(_ s: StatusReport) -> ManagementResponse {
         // The digest is always known from the master; 0 only from a backend that has none.
         var fields: [ManagementResponse.Field] = [.int("snapshot_generation", s.snapshotGeneration),
-                                                  .string("snapshot_digest", OperationsJSON.hex(s.snapshotDigest ?? 0))]
+                                                  .string("snapshot_digest", OperationsJSON.hex(s.snapshotDigest ?? 0)),
+                                                  .int("reservations", s.reservationCount),
+                                                  .int("index_keys", s.keyCount)]
         if let e = s.stateError { fields.append(.string("state_error", e)) }
         return .ok("Status OK", reservationCount: s.keyCount, fields)
     }

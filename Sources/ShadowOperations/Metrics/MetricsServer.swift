@@ -77,7 +77,13 @@ public final class MetricsServer: Sendable {
             try await bootstrap.bind(to: EventSender.nioAddress(address)).get()
         }
         listener.withLock { $0 = channel }
-        logger.info("Serving metrics on \(channel.localAddress.map { "\($0)" } ?? "\(address)")")
+        if let boundSocket {
+            // The master, which bound it, logged its line ("Metrics listening on …").
+            logger.debug("Serving metrics on descriptor \(boundSocket)")
+        } else {
+            let bound = channel.localAddress.map(ManagementServer.text) ?? "\(address)"
+            logger.info("\(ListenerLine.text("Metrics", on: bound, "http"))")
+        }
     }
 
     /// Closes the listener and waits (at most `timeout`) for scrapes being answered.

@@ -88,10 +88,8 @@ public final class PeerManager: Sendable {
             .withBoundSocket(configuration.listener).get()
         listener.withLock { $0 = channel }
         try await eventLoop.submit { [self] in hub.value.begin(manager: self) }.get()
-        logger.info("HA peer channel listening", metadata: [
-            "ha.listen": "\(channel.localAddress.map { "\($0)" } ?? "descriptor \(configuration.listener)")",
-            "ha.peers": "\(configuration.settings.peers.map(\.name))",
-        ])
+        // The master, which bound it, logged its line ("HA peer channel listening on …").
+        logger.debug("Serving the HA peer channel on descriptor \(configuration.listener)")
     }
 
     /// Closes the listener and every connection and stops the timers.

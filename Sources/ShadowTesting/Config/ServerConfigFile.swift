@@ -15,6 +15,8 @@ public struct ServerConfigFile: Sendable {
     public var macExtractors = ["client_linklayer_address", "peer_addr_eui64", "duid"]
     public var v4LeaseTime: UInt32 = 3600
     public var logLevel = "info"
+    /// `logging.format`; nil leaves it out (then JSON lines: the test's stdout is a file).
+    public var logFormat: String?
     public var v4Bind: SocketAddress
     public var v6Bind: SocketAddress
     public var stateDir: String
@@ -40,7 +42,7 @@ public struct ServerConfigFile: Sendable {
             #""option1837_extractors": \#(list(option1837Extractors))"#,
             #""mac_extractors": \#(list(macExtractors))"#,
             #""v4_lease_time": \#(v4LeaseTime)"#,
-            #""logging": {"level": "\#(logLevel)", "stdout": true}"#,
+            #""logging": {"level": "\#(logLevel)", "stdout": true\#(logFormat.map { #", "format": "\#($0)""# } ?? "")}"#,
             #""v4_bind_address": "\#(v4Bind)""#,
             #""v6_bind_address": "\#(v6Bind)""#,
             #""user": "\#(user)""#,

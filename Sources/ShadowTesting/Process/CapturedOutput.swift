@@ -44,6 +44,16 @@ public final class CapturedOutput {
         return writeEnd
     }
 
+    /// Gives the child a pseudo-terminal as stdout instead of the file (stderr stays a file);
+    /// returns the terminal side for the child. Lines are read from it as from a pipe (the
+    /// terminal's `\r\n` line ends are read as `\n`).
+    func openTerminalForChild() throws -> FileDescriptor {
+        let (controller, terminal) = try PseudoTerminal.open()
+        pipe = controller
+        usesPipe = true
+        return terminal
+    }
+
     /// Closes our end of the stdout pipe: from now on the child's writes to stdout fail (EPIPE).
     public func closePipe() {
         refresh()
@@ -71,7 +81,7 @@ public final class CapturedOutput {
         partial += bytes
         guard let lastNewline = partial.lastIndex(of: 0x0A) else { return }
         for line in partial[..<lastNewline].split(separator: 0x0A, omittingEmptySubsequences: true) {
-            let text = String(decoding: line, as: UTF8.self)
+            let text = String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
             rawLines.append(text)
             if let l = LogLine(text) { parsed.append(l) }
         }

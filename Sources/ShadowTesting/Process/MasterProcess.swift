@@ -23,6 +23,8 @@ public final class MasterProcess {
         case file
         /// A pipe the test reads, and may close to see how the server copes (``CapturedOutput/closePipe()``).
         case pipe
+        /// A pseudo-terminal the test reads, as when the server is started by hand.
+        case terminal
     }
 
     /// Starts `shadow-master --configdir <directory>` plus `arguments`; `executable` defaults to
@@ -34,8 +36,12 @@ public final class MasterProcess {
         output = CapturedOutput(prefix: directory.nextOutputPrefix())
         let (file, err) = try output.openForChild()
         defer { try? file.close(); try? err.close() }
-        let out = standardOutput == .pipe ? try output.openPipeForChild() : file
-        defer { if standardOutput == .pipe { try? out.close() } }
+        let out = switch standardOutput {
+        case .file: file
+        case .pipe: try output.openPipeForChild()
+        case .terminal: try output.openTerminalForChild()
+        }
+        defer { if standardOutput != .file { try? out.close() } }
         let devNull = try FileSystem.openForReading("/dev/null")
         defer { try? devNull.close() }
         child = try ProcessSpawner.spawn(SpawnConfiguration(
