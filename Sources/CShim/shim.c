@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <signal.h>
+#include <stdlib.h>
 
 // MARK: prctl
 
@@ -217,4 +220,69 @@ int cshim_socket_type(int fd) {
 int cshim_socket_domain(int fd) {
     int v = 0; socklen_t len = sizeof v;
     return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 ? v : -1;
+}
+
+// MARK: seccomp reporting (SIGSYS)
+
+enum { sigsys_names = 1024 };
+static char *sigsys_name_table[sigsys_names];
+static char sigsys_process[32];
+
+void cshim_sigsys_set_name(int number, const char *name) {
+    if (number < 0 || number >= sigsys_names || name == NULL) return;
+    free(sigsys_name_table[number]);
+    sigsys_name_table[number] = strdup(name);
+}
+
+static size_t sigsys_append(char *buffer, size_t at, size_t size, const char *text) {
+    while (*text != 0 && at < size) buffer[at++] = *text++;
+    return at;
+}
+
+static void sigsys_handler(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    int saved = errno;
+    char line[160];
+    size_t n = sigsys_append(line, 0, sizeof line, sigsys_process);
+    n = sigsys_append(line, n, sizeof line, ": killed by seccomp: syscall ");
+    int number = info->si_syscall;
+    char digits[16];
+    int d = 0;
+    unsigned int value = number < 0 ? (unsigned int)-number : (unsigned int)number;
+    do { digits[d++] = (char)('0' + value % 10); value /= 10; } while (value != 0 && d < 15);
+    if (number < 0 && n < sizeof line) line[n++] = '-';
+    while (d > 0 && n < sizeof line) line[n++] = digits[--d];
+    const char *name = number >= 0 && number < sigsys_names && sigsys_name_table[number] ? sigsys_name_table[number] : "?";
+    n = sigsys_append(line, n, sizeof line, " (");
+    n = sigsys_append(line, n, sizeof line, name);
+    n = sigsys_append(line, n, sizeof line, ")\n");
+    ssize_t ignored = write(2, line, n);
+    (void)ignored;
+    // SA_RESETHAND restored the default action; SIGSYS stays blocked until the handler returns,
+    // then it is delivered and ends the process before the trapped call's caller runs again.
+    syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+    errno = saved;
+}
+
+int cshim_sigsys_install(const char *process) {
+    strncpy(sigsys_process, process, sizeof sigsys_process - 1);
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = sigsys_handler;
+    action.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGSYS, &action, NULL);
+}
+
+// MARK: raw calls for the sandbox probe
+
+long cshim_i386_syscall(long number) {
+    long result;
+    __asm__ volatile("int $0x80" : "=a"(result) : "a"(number) : "memory");
+    return result;
+}
+
+long cshim_syscall4(long number, long a, long b, long c, long d) {
+    long rc = syscall(number, a, b, c, d);
+    return rc == -1 ? -errno : rc;
 }

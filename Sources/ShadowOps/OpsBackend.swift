@@ -137,7 +137,12 @@ struct OpsBackend: ManagementBackend {
                                bounding: $0.capBounding, ambient: $0.capAmbient)
             },
             noNewPrivs: p.status?.noNewPrivileges, seccompMode: p.status.map { Int($0.seccompMode) },
-            restarts: p.restarts, ready: p.ready)
+            restarts: p.restarts, ready: p.ready, seccompKills: p.seccompKills,
+            limits: p.limits.map {
+                func finite(_ v: UInt64) -> UInt64? { v == UInt64.max ? nil : v }
+                return WorkerReport.Limits(openFiles: finite($0.openFiles), fileSize: finite($0.fileSize),
+                                           coreSize: finite($0.coreSize), processes: finite($0.processes))
+            })
     }
 
     static func stats(_ c: ProtocolCounters) -> ProtocolStats {

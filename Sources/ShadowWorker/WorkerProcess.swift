@@ -32,9 +32,19 @@ public enum WorkerProcess {
             complain("\(kind.executableName): cannot set the UDP receive timeout: \(error)")
             return 2
         }
+        // Adopted before the drop: adopting may raise the socket's SO_SNDBUF, and the worker's
+        // filter allows no setsockopt or getsockopt.
+        let channel: SeqPacketChannel
+        do { channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: WorkerDescriptors.ipc)) } catch {
+            complain("\(kind.executableName): cannot use the IPC socket: \(error)")
+            return 2
+        }
         let status: ProcessStatus
         do {
-            status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory))
+            // A call the allow list refuses is named on stderr before the worker dies by SIGSYS.
+            try SeccompReporter.install(process: kind.executableName)
+            status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory,
+                                                   limits: .worker))
         } catch {
             complain("\(kind.executableName): privilege drop failed, refusing to serve: \(error)")
             return 3
@@ -44,7 +54,6 @@ public enum WorkerProcess {
         var logger = Logger(label: "shadowdhcp.\(kind)")
         logger[metadataKey: "worker.generation"] = "\(args.generation)"
         do {
-            let channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: WorkerDescriptors.ipc))
             let ready = ReadyMessage(pid: UInt32(CurrentProcess.id), uid: status.uids[0], gid: status.gids[0],
                                      workerGeneration: args.generation)
             try channel.send(IPCCodec.encode(.ready(ready), generation: args.generation, direction: kind.toMaster))

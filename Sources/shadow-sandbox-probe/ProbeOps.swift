@@ -78,8 +78,9 @@ enum HostileOps {
     static func run(_ argv: [String]) -> Int32 {
         guard let args = OpsArguments(argv) else { return 2 }
         do {
-            let status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory))
+            // Adopted before the drop: the worker's allow list, used here, has no getsockopt.
             let channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: OpsDescriptors.ipc))
+            let status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory))
             try channel.send(IPCCodec.encode(.ready(ReadyMessage(pid: UInt32(getpid()), uid: status.uids[0],
                                                                  gid: status.gids[0], workerGeneration: args.generation)),
                                              generation: args.generation, direction: .opsToMaster))

@@ -9,8 +9,9 @@ enum ProbeWorker {
 
     static func run(user: String, root: String, generation: UInt64) -> Int32 {
         do {
-            let status = try Sandbox.enter(SandboxPlan(user: user, rootDirectory: root))
+            // Adopted before the drop, as the worker does (it may set SO_SNDBUF).
             let channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: 3))
+            let status = try Sandbox.enter(SandboxPlan(user: user, rootDirectory: root, limits: .worker))
             let udp = FileDescriptor(rawValue: 4)
             try send(.ready(ReadyMessage(pid: UInt32(CurrentProcess.id), uid: status.uids[0], gid: status.gids[0],
                                          workerGeneration: generation)), generation, channel)

@@ -6,7 +6,11 @@
 //                            snapshot, echo one datagram, exit on shutdown
 //   ops-call USER ROOTDIR C  enter the sandbox with the operations process's allow list, make
 //                            call C (ProbeOps) and print its errno — or die by SIGSYS
-//   --generation N …         started by a master as its shadow-ops (hard link): HostileOps
+//   worker-call USER ROOTDIR C  enter the sandbox as a worker does (allow list, limits, SIGSYS
+//                            reporter), make call C (ProbeWorkerCalls) and print its result — or
+//                            die by SIGSYS with the call named on stderr
+//   --generation N …         started by a master as its shadow-ops (hard link): HostileOps; as its
+//                            shadow-v4: HostileWorker
 import ShadowSystem
 
 let arguments = CommandLine.arguments
@@ -17,8 +21,12 @@ case "drop" where arguments.count == 4:
     CurrentProcess.exit(ProbeModes.drop(user: arguments[2], root: arguments[3]))
 case "worker" where arguments.count == 5:
     CurrentProcess.exit(ProbeWorker.run(user: arguments[2], root: arguments[3], generation: UInt64(arguments[4]) ?? 0))
+case "--generation" where arguments[0].hasSuffix("shadow-v4"):
+    CurrentProcess.exit(HostileWorker.run(arguments))
 case "--generation":
     CurrentProcess.exit(HostileOps.run(arguments))
+case "worker-call" where arguments.count == 5:
+    CurrentProcess.exit(ProbeWorkerCalls.run(user: arguments[2], root: arguments[3], call: arguments[4]))
 case "ops-call" where arguments.count == 5:
     CurrentProcess.exit(ProbeOps.run(user: arguments[2], root: arguments[3], call: arguments[4]))
 default:

@@ -61,7 +61,8 @@ enum Samples {
         (.workersResponse(WorkersResponse(requestID: 4, processes: [
             ProcessReport(kind: .v4, pid: 10, generation: 1, status: ProcessReport.AuditedStatus(
                 uid: 65534, capInheritable: 0, capPermitted: 0, capEffective: 0, capBounding: 0, capAmbient: 0,
-                noNewPrivileges: true, seccompMode: 2), restarts: 0, ready: true),
+                noNewPrivileges: true, seccompMode: 2), restarts: 0, ready: true, seccompKills: 3,
+                limits: ProcessReport.Limits(openFiles: 16, fileSize: 67_108_864, coreSize: 0, processes: UInt64.max)),
             ProcessReport(kind: .v6, pid: nil, generation: 3, status: nil, restarts: 2, ready: false),
             ProcessReport(kind: .ops, pid: 12, generation: 1, status: ProcessReport.AuditedStatus(
                 uid: 1, capInheritable: 1, capPermitted: 2, capEffective: 3, capBounding: 4, capAmbient: 5,

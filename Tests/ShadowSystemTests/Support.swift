@@ -15,6 +15,13 @@ enum TestSupport {
     }
 
     static var isRoot: Bool { getuid() == 0 }
+    /// `CI` is set: tests that need root must fail, not skip, when they cannot run.
+    static var inCI: Bool { CurrentProcess.environment("CI") != nil }
+
+    /// Throws when not root: reached only in CI (``Trait/rootOrFailInCI`` skips elsewhere).
+    static func requireRootInCI() throws {
+        guard isRoot else { throw Errno.notPermitted }
+    }
 
     /// Output of a finished probe: its `key=value` lines and how it ended.
     struct ProbeRun {
@@ -31,8 +38,9 @@ enum TestSupport {
 
     /// Runs the probe with `arguments`, its stdout as a pipe at fd 1 plus `descriptors`, and
     /// waits for it (killing it if reading fails).
+    /// `mergeStandardError` gives the probe the same pipe as stderr (fd 2), so its lines are read too.
     static func runProbe(_ arguments: [String], environment: [String] = [],
-                         descriptors: [DescriptorMapping] = []) throws -> ProbeRun {
+                         descriptors: [DescriptorMapping] = [], mergeStandardError: Bool = false) throws -> ProbeRun {
         let (readEnd, writeEnd) = try Pipe.make()
         defer { try? readEnd.close() }
         let child: ChildProcess
@@ -40,7 +48,8 @@ enum TestSupport {
             defer { try? writeEnd.close() }
             child = try ProcessSpawner.spawn(SpawnConfiguration(
                 executable: probePath, arguments: [probePath] + arguments, environment: environment,
-                descriptors: [DescriptorMapping(writeEnd, as: 1)] + descriptors))
+                descriptors: [DescriptorMapping(writeEnd, as: 1)]
+                    + (mergeStandardError ? [DescriptorMapping(writeEnd, as: 2)] : []) + descriptors))
         }
         let output: [UInt8]
         do { output = try Pipe.readAll(readEnd) } catch {
@@ -78,5 +87,13 @@ enum TestSupport {
         var buffer = [CChar](repeating: 0, count: 256)
         let n = readlink("/proc/self/fd/\(fd.rawValue)", &buffer, buffer.count - 1)
         return String(decoding: buffer[..<max(n, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Privilege and sandbox tests: run as root; elsewhere skip, except under `CI`, where they run
+    /// and fail (``TestSupport/requireRootInCI()``) rather than pass unnoticed.
+    static var rootOrFailInCI: Self {
+        .enabled(if: TestSupport.isRoot || TestSupport.inCI, "needs root to drop privileges (fails instead when CI is set)")
     }
 }

@@ -33,8 +33,9 @@ import Testing
         return (fd, announcement!)
     }
 
-    @Test(.enabled(if: TestSupport.isRoot, "needs root to drop privileges"), .timeLimit(.minutes(1)))
+    @Test(.rootOrFailInCI, .timeLimit(.minutes(1)))
     func sandboxedWorkerServesOverInheritedDescriptors() throws {
+        try TestSupport.requireRootInCI()
         let root = try TestSupport.makeTemporaryDirectory("worker")
         defer { TestSupport.removeDirectory(root) }
         let (masterEnd, workerEnd) = try SeqPacketChannel.makeSocketPair()

@@ -125,4 +125,20 @@ int cshim_socket_type(int fd);
 /// getsockopt(fd, SOL_SOCKET, SO_DOMAIN): AF_INET, AF_INET6, AF_UNIX, … or -1 with errno.
 int cshim_socket_domain(int fd);
 
+// MARK: seccomp reporting (SIGSYS)
+/// Records the name of system call `number` (0 ≤ number < 1024) for the SIGSYS reporter; copies
+/// `name`. Call before cshim_sigsys_install: the handler only reads this table.
+void cshim_sigsys_set_name(int number, const char *name);
+/// Installs a SIGSYS handler (SA_SIGINFO | SA_RESETHAND) that writes
+/// "`process`: killed by seccomp: syscall N (name)\n" to fd 2 with write(2) only, then re-raises
+/// SIGSYS with the default action (tgkill to itself), so the process dies by SIGSYS. Runs for a
+/// SECCOMP_RET_TRAP verdict. `process` is copied (at most 31 bytes). 0 or -1 with errno.
+int cshim_sigsys_install(const char *process);
+
+// MARK: raw calls for the sandbox probe (test support)
+/// int $0x80 with eax = `number` (an i386 system call from a 64-bit process); returns eax.
+long cshim_i386_syscall(long number);
+/// syscall(2) with up to four arguments, returning -errno on failure.
+long cshim_syscall4(long number, long a, long b, long c, long d);
+
 #endif

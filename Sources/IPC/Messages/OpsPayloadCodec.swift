@@ -86,20 +86,26 @@ enum OpsPayloadCodec {
         }
     }
 
-    /// kind u8, flags u8 (bit 0 running, 1 audited, 2 ready, 3 NoNewPrivs), pid u32 (0 when not
-    /// running), generation u64, restarts u64, then when audited: uid u32, CapInh/Prm/Eff/Bnd/Amb
-    /// u64 × 5, seccomp mode u8.
+    /// kind u8, flags u8 (bit 0 running, 1 audited, 2 ready, 3 NoNewPrivs, 4 limits), pid u32 (0
+    /// when not running), generation u64, restarts u64, seccompKills u64, then when audited: uid
+    /// u32, CapInh/Prm/Eff/Bnd/Amb u64 × 5, seccomp mode u8; then with limits: open files, file
+    /// size, core size, processes u64 × 4.
     private static func process(_ p: ProcessReport, _ w: inout ByteWriter) {
         var flags: UInt8 = 0
         if p.pid != nil { flags |= 1 }
         if p.status != nil { flags |= 2 }
         if p.ready { flags |= 4 }
         if p.status?.noNewPrivileges == true { flags |= 8 }
+        if p.limits != nil { flags |= 16 }
         w.u8(kindCode(p.kind)); w.u8(flags); w.u32(p.pid ?? 0); w.u64(p.generation); w.u64(p.restarts)
+        w.u64(p.seccompKills)
         if let s = p.status {
             w.u32(s.uid)
             for cap in [s.capInheritable, s.capPermitted, s.capEffective, s.capBounding, s.capAmbient] { w.u64(cap) }
             w.u8(s.seccompMode)
+        }
+        if let l = p.limits {
+            for value in [l.openFiles, l.fileSize, l.coreSize, l.processes] { w.u64(value) }
         }
     }
 
@@ -244,11 +250,11 @@ enum OpsPayloadCodec {
         }
         let flagsAt = r.offset
         let flags = try r.u8()
-        guard flags & ~0b1111 == 0, flags & 2 != 0 || flags & 8 == 0 else { throw r.invalid("process flags", at: flagsAt) }
+        guard flags & ~0b1_1111 == 0, flags & 2 != 0 || flags & 8 == 0 else { throw r.invalid("process flags", at: flagsAt) }
         let pidAt = r.offset
         let pid = try r.u32()
         guard flags & 1 != 0 || pid == 0 else { throw r.invalid("pid", at: pidAt) }
-        let generation = try r.u64(), restarts = try r.u64()
+        let generation = try r.u64(), restarts = try r.u64(), seccompKills = try r.u64()
         var status: ProcessReport.AuditedStatus?
         if flags & 2 != 0 {
             let uid = try r.u32()
@@ -260,8 +266,13 @@ enum OpsPayloadCodec {
                                                  capEffective: caps[2], capBounding: caps[3], capAmbient: caps[4],
                                                  noNewPrivileges: flags & 8 != 0, seccompMode: mode)
         }
+        var limits: ProcessReport.Limits?
+        if flags & 16 != 0 {
+            limits = ProcessReport.Limits(openFiles: try r.u64(), fileSize: try r.u64(), coreSize: try r.u64(),
+                                          processes: try r.u64())
+        }
         return ProcessReport(kind: kind, pid: flags & 1 != 0 ? pid : nil, generation: generation, status: status,
-                             restarts: restarts, ready: flags & 4 != 0)
+                             restarts: restarts, ready: flags & 4 != 0, seccompKills: seccompKills, limits: limits)
     }
 
     private static func counters(_ r: inout ByteReader) throws(ByteReader.Failure) -> ProtocolCounters {

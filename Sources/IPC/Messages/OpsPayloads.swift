@@ -123,6 +123,25 @@ public struct ProcessReport: Hashable, Sendable {
     public var status: AuditedStatus?
     public var restarts: UInt64
     public var ready: Bool
+    /// Times this slot's process was ended by its seccomp filter (SIGSYS) since the master started.
+    public var seccompKills: UInt64
+    /// Its resource limits from `/proc/PID/limits`, when the master has read them.
+    public var limits: Limits?
+
+    /// Soft limits, `UInt64.max` for unlimited.
+    public struct Limits: Hashable, Sendable {
+        public var openFiles: UInt64
+        public var fileSize: UInt64
+        public var coreSize: UInt64
+        public var processes: UInt64
+
+        public init(openFiles: UInt64, fileSize: UInt64, coreSize: UInt64, processes: UInt64) {
+            self.openFiles = openFiles
+            self.fileSize = fileSize
+            self.coreSize = coreSize
+            self.processes = processes
+        }
+    }
 
     /// The audited fields of `/proc/PID/status`.
     public struct AuditedStatus: Hashable, Sendable {
@@ -150,13 +169,15 @@ public struct ProcessReport: Hashable, Sendable {
     }
 
     public init(kind: WorkerKind, pid: UInt32?, generation: UInt64, status: AuditedStatus?, restarts: UInt64,
-                ready: Bool) {
+                ready: Bool, seccompKills: UInt64 = 0, limits: Limits? = nil) {
         self.kind = kind
         self.pid = pid
         self.generation = generation
         self.status = status
         self.restarts = restarts
         self.ready = ready
+        self.seccompKills = seccompKills
+        self.limits = limits
     }
 }
 

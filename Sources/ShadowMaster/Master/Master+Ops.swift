@@ -186,7 +186,11 @@ extension Master {
                     capEffective: $0.capEffective, capBounding: $0.capBounding, capAmbient: $0.capAmbient,
                     noNewPrivileges: $0.noNewPrivileges, seccompMode: UInt8(clamping: $0.seccompMode))
             },
-            restarts: UInt64(w.restarts), ready: w.ready)
+            restarts: UInt64(w.restarts), ready: w.ready, seccompKills: w.seccompKills,
+            limits: w.pid.flatMap { try? ProcessLimits.read(pid: $0) }.map {
+                ProcessReport.Limits(openFiles: $0.openFiles, fileSize: $0.fileSize, coreSize: $0.coreSize,
+                                     processes: $0.processes)
+            })
     }
 
     /// One protocol's counters since the master started, all its workers together.

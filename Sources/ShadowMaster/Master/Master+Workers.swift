@@ -13,7 +13,21 @@ extension Master {
         w.ready = false
         w.restartAt = nil
         w.startedAt = Clocks.monotonicMilliseconds()
+        var outputs: [ChildOutput] = []
+        var outputEnds: [FileDescriptor] = []
+        defer { for end in outputEnds { try? end.close() } }
         do {
+            // A DHCP worker's stderr (and its stdout when that is a file) are pipes the master
+            // copies to its own, reading the SIGSYS reporter's line on the way.
+            var targets: [Int32] = []
+            if w.kind != .ops {
+                for target: Int32 in [1, 2] where ChildOutput.isNeeded(for: target) {
+                    let (output, end) = try ChildOutput.make(target: target)
+                    outputs.append(output)
+                    outputEnds.append(end)
+                    targets.append(target)
+                }
+            }
             let (mine, theirs) = try SeqPacketChannel.makeSocketPair()
             defer { try? theirs.close() }
             let channel = try SeqPacketChannel(adopting: mine)
@@ -23,12 +37,16 @@ extension Master {
                                   systemTrustRoots: settings.config.events.clickhouse?.endpoint?.scheme == .https,
                                   logFormat: settings.logFormat),
                 environment: [],
-                descriptors: w.inherited + [DescriptorMapping(theirs, as: w.ipcDescriptor)])
+                descriptors: w.inherited + [DescriptorMapping(theirs, as: w.ipcDescriptor)]
+                    + zip(outputEnds, targets).map { DescriptorMapping($0, as: $1) })
             w.child = try ProcessSpawner.spawn(spawn)
+            w.outputs = outputs
+            outputs = []
             w.channel = channel
             logger.info("started \(w.kind.processName)", metadata: ["pid": "\(w.pid ?? 0)",
                                                                "worker.generation": "\(w.generation)"])
         } catch {
+            for output in outputs { output.close() }
             logger.error("cannot start the \(w.kind.processName): \(error)")
             scheduleRestart(w)
         }
@@ -96,6 +114,14 @@ extension Master {
             drainChannel(of: w)
             w.retireCounters()
             closeChannel(of: w)
+            let report = closeOutputs(of: w)
+            if status == .signaled(Signal.badSystemCall) {
+                w.seccompKills += 1
+                // The worker's SIGSYS reporter named the call on its stderr; ops has no reporter.
+                logger.error("\(w.kind.processName) killed by seccomp", metadata: [
+                    "pid": "\(child.pid)", "worker.generation": "\(w.generation)",
+                    "syscall": "\(report.map { "\($0.number) (\($0.name))" } ?? "unknown")"])
+            }
             if isStopping {
                 logger.info("\(w.kind.processName) stopped", metadata: ["pid": "\(child.pid)", "status": "\(status)"])
                 continue
@@ -104,6 +130,14 @@ extension Master {
                 "pid": "\(child.pid)", "status": "\(status)", "worker.generation": "\(w.generation)"])
             scheduleRestart(w)
         }
+    }
+
+    /// Copies what is left in a ended worker's stdout and stderr pipes and closes them; returns the
+    /// refused call its SIGSYS reporter named, if it did.
+    func closeOutputs(of w: WorkerSlot) -> SeccompReporter.Report? {
+        for output in w.outputs { output.close() }
+        defer { w.outputs = [] }
+        return w.outputs.compactMap(\.seccompReport).last
     }
 
     func scheduleRestart(_ w: WorkerSlot) {
@@ -148,6 +182,7 @@ extension Master {
                 flushOutbox(of: w)
                 drainChannel(of: w)
             }
+            for w in workers { for output in w.outputs { output.drain() } }
         }
         for w in slots {
             guard let child = w.child else { continue }
@@ -157,6 +192,7 @@ extension Master {
             w.child = nil
             drainChannel(of: w)
             closeChannel(of: w)
+            _ = closeOutputs(of: w)
         }
     }
 }

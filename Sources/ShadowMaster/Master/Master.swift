@@ -108,6 +108,8 @@ final class Master {
         let active = workers.filter { $0.channel != nil }
         var items: [(FileDescriptor, PollEvents)] = [(signals.descriptor, .readable)]
         for w in active { items.append((w.channel!.descriptor, w.outbox.isEmpty ? .readable : [.readable, .writable])) }
+        let outputs = workers.flatMap(\.outputs)
+        for output in outputs { items.append((output.readEnd, .readable)) }
         var poll = PollSet(items)
         do {
             try poll.wait(timeoutMilliseconds: nextTimeout())
@@ -120,6 +122,9 @@ final class Master {
             let events = poll.events(at: i + 1)
             if events.contains(.writable) { flushOutbox(of: w) }
             if !events.subtracting(.writable).isEmpty { drainChannel(of: w) }
+        }
+        for (i, output) in outputs.enumerated() where !poll.events(at: active.count + 1 + i).isEmpty {
+            output.drain()
         }
         flushLocalBindings()
         expireLastServedQuery()

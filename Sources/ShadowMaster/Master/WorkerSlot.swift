@@ -25,6 +25,11 @@ final class WorkerSlot {
     var ready = false
     var startedAt: UInt64 = 0
     var restarts = 0
+    /// Times its process was ended by its seccomp filter (SIGSYS).
+    var seccompKills: UInt64 = 0
+    /// A DHCP worker's stdout and stderr pipes while it runs (empty for ops, which inherits the
+    /// master's).
+    var outputs: [ChildOutput] = []
     var backoff = RestartBackoff()
     /// When (monotonic ms) to start it again after it died; nil while it runs.
     var restartAt: UInt64?

@@ -15,6 +15,18 @@ enum OperationsJSON {
         w.field("seccomp_mode", r.seccompMode)
         w.field("restarts", r.restarts)
         w.field("ready", r.ready)
+        w.field("seccomp_kills", r.seccompKills)
+        w.key("limits")
+        if let l = r.limits {
+            w.beginObject()
+            w.field("open_files", l.openFiles)
+            w.field("file_size", l.fileSize)
+            w.field("core_size", l.coreSize)
+            w.field("processes", l.processes)
+            w.endObject()
+        } else {
+            w.null()
+        }
         w.endObject()
     }
 

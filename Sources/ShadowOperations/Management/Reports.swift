@@ -84,9 +84,30 @@ public struct WorkerReport: Sendable, Equatable {
     public var restarts: UInt64
     /// True once the worker reported ready and passed the audit.
     public var ready: Bool
+    /// Ends by its seccomp filter (SIGSYS) since the master started.
+    public var seccompKills: UInt64
+    /// RLIMIT_NOFILE, RLIMIT_FSIZE, RLIMIT_CORE, RLIMIT_NPROC (soft; nil = unlimited), when read.
+    public var limits: Limits?
+
+    public struct Limits: Sendable, Equatable {
+        public var openFiles: UInt64?
+        public var fileSize: UInt64?
+        public var coreSize: UInt64?
+        public var processes: UInt64?
+
+        public init(openFiles: UInt64?, fileSize: UInt64?, coreSize: UInt64?, processes: UInt64?) {
+            self.openFiles = openFiles
+            self.fileSize = fileSize
+            self.coreSize = coreSize
+            self.processes = processes
+        }
+    }
 
     public init(proto: String, pid: Int32?, generation: UInt64, uid: UInt32?, capabilities: CapabilitySets?,
-                noNewPrivs: Bool?, seccompMode: Int?, restarts: UInt64, ready: Bool) {
+                noNewPrivs: Bool?, seccompMode: Int?, restarts: UInt64, ready: Bool, seccompKills: UInt64 = 0,
+                limits: Limits? = nil) {
+        self.seccompKills = seccompKills
+        self.limits = limits
         self.proto = proto
         self.pid = pid
         self.generation = generation

@@ -87,6 +87,15 @@ public enum FileSystem {
         }
     }
 
+    /// Whether the open descriptor `fd` is a regular file (false when it cannot be examined).
+    ///
+    /// Corresponds to fstat(2).
+    public static func isRegularFile(_ fd: FileDescriptor) -> Bool {
+        var st = stat()
+        guard (try? systemCall({ fstat(fd.rawValue, &st) })) != nil else { return false }
+        return st.st_mode & S_IFMT == S_IFREG
+    }
+
     /// Renames `from` to `to` within one file system.
     ///
     /// Corresponds to rename(2).

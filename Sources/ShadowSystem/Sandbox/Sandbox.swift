@@ -13,12 +13,16 @@ public struct SandboxPlan: Sendable {
     public var seccomp: SeccompFilter?
     /// Signal sent when the master dies (set after the uid change, which would reset it).
     public var parentDeathSignal: CInt?
+    /// Resource limits set before the drop and verified after it; nil keeps the inherited ones
+    /// (the operations process, whose descriptor count grows with its connections).
+    public var limits: ResourceLimits?
 
     public init(user: String, rootDirectory: String?, seccomp: SeccompFilter? = .worker(),
-                parentDeathSignal: CInt? = SIGKILL) {
+                limits: ResourceLimits? = nil, parentDeathSignal: CInt? = SIGKILL) {
         self.user = user
         self.rootDirectory = rootDirectory
         self.seccomp = seccomp
+        self.limits = limits
         self.parentDeathSignal = parentDeathSignal
     }
 }
@@ -26,7 +30,7 @@ public struct SandboxPlan: Sendable {
 /// A failed step of ``Sandbox/enter(_:)``. The worker must exit: it is in an unknown state.
 public struct SandboxError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Step: String, Sendable {
-        case openStatus, multipleThreads, unknownUser, rootNotEmpty, chroot, boundingSet
+        case openStatus, multipleThreads, unknownUser, limits, rootNotEmpty, chroot, boundingSet
         case credentials, capabilities, dumpable, noNewPrivileges, seccomp, parentDeath, verify
     }
     public var step: Step
@@ -49,10 +53,11 @@ public enum Sandbox {
     /// Drops every privilege, then verifies the result through `/proc/self/status` and returns it.
     ///
     /// Order: open /proc/self/status (kept for the check) → require a single thread → getpwnam
-    /// → chdir + chroot into the empty directory → drop the capability bounding set (needs
+    /// → resource limits → chdir + chroot into the empty directory → drop the capability bounding set (needs
     /// CAP_SETPCAP, so before the uid change) → setgroups, setresgid, setresuid → clear the
     /// permitted/effective/inheritable and ambient sets → PR_SET_DUMPABLE 0 →
-    /// PR_SET_NO_NEW_PRIVS → seccomp → parent-death signal → verify.
+    /// PR_SET_NO_NEW_PRIVS → seccomp → parent-death signal → verify (including the limits read
+    /// back and the dumpable flag).
     ///
     /// Call it first thing in `main`, before anything starts a thread: capabilities,
     /// NO_NEW_PRIVS and the dumpable flag are per thread.
@@ -65,6 +70,7 @@ public enum Sandbox {
         let before = try verifyStep(.openStatus) { try ProcessStatus.read(from: statusFile) }
         guard before.threads == 1 else { throw SandboxError(.multipleThreads, nil, "\(before.threads) threads") }
         let account = try lookUp(plan.user)
+        if let limits = plan.limits { try step(.limits) { () throws(Errno) in try limits.apply() } }
         if let root = plan.rootDirectory { try changeRoot(to: root) }
         try step(.boundingSet) { () throws(Errno) in try Capabilities.dropBoundingSet() }
         try step(.credentials) { () throws(Errno) in try switchCredentials(to: account) }
@@ -82,8 +88,10 @@ public enum Sandbox {
             if CurrentProcess.parentID == 1 { throw SandboxError(.parentDeath, nil, "the master is already gone") }
         }
         let after = try verifyStep(.verify) { try ProcessStatus.read(from: statusFile) }
-        let problems = SandboxAudit.problems(in: after, expectedUID: account.uid, expectedGID: account.gid,
+        var problems = SandboxAudit.problems(in: after, expectedUID: account.uid, expectedGID: account.gid,
                                              expectSeccomp: plan.seccomp != nil)
+        problems += plan.limits?.mismatches() ?? []
+        if cshim_get_dumpable() != 0 { problems.append("the process is dumpable") }
         if !problems.isEmpty { throw SandboxError(.verify, nil, problems.joined(separator: "; ")) }
         return after
     }

@@ -62,8 +62,9 @@ extension SeccompFilter {
         rules.append(Rule("open", .fail(.noSuchFileOrDirectory)))
         // isatty(stdout) by the log handler.
         rules.append(Rule("ioctl", .allow, when: [.equal(argument: 1, value: 0x5401 /* TCGETS */)]))
-        // prctl: thread names (Dispatch, NIO) and the parent-death signal (the sandbox's last step).
-        for option in [1 /* PR_SET_PDEATHSIG */, 15 /* PR_SET_NAME */, 16 /* PR_GET_NAME */] {
+        // prctl: thread names (Dispatch, NIO), the parent-death signal (the sandbox's last step)
+        // and reading the dumpable flag (its final check).
+        for option in [1 /* PR_SET_PDEATHSIG */, 3 /* PR_GET_DUMPABLE */, 15 /* PR_SET_NAME */, 16 /* PR_GET_NAME */] {
             rules.append(Rule("prctl", .allow, when: [.equal(argument: 0, value: UInt64(option))]))
         }
         // Signals to itself only (abort, the runtime's own thread signals).

@@ -2,10 +2,12 @@ import CSeccomp
 import Glibc
 import SystemPackage
 
-/// A seccomp filter built with libseccomp: either allow by default and refuse the listed system
-/// calls (the workers' deny list), or kill by default and allow only the listed ones (the
-/// operations process's allow list). Either way libseccomp adds the architecture check: a call
-/// made through another ABI (e.g. i386 `int 0x80` on x86-64) kills the process.
+/// A seccomp filter built with libseccomp: refuse by default and allow only the listed calls (the
+/// workers' and the operations process's allow lists). libseccomp adds the architecture check: a
+/// call made through another ABI (i386 `int 0x80`, an x32 number) kills the process.
+///
+/// Loading fails closed: a call name libseccomp does not know, a rule or attribute it rejects,
+/// or a thread the filter cannot be synchronised to is an error, never a skipped rule.
 ///
 /// libseccomp's `SCMP_ACT_*` and `SCMP_SYS()` are macros Swift cannot import, so actions are
 /// spelled with their numeric values and calls are resolved by name.
@@ -18,12 +20,17 @@ public struct SeccompFilter: Sendable {
         case allow
         /// Kill the whole process, as if by SIGSYS, uncatchable (SCMP_ACT_KILL_PROCESS).
         case killProcess
+        /// Skip the call and send SIGSYS to the thread, with the call's number in `si_syscall`
+        /// (SCMP_ACT_TRAP). With ``SeccompReporter`` installed the process reports the call and
+        /// dies by SIGSYS; without a handler SIGSYS's default action ends it.
+        case trap
 
         var rawValue: UInt32 {
             switch self {
             case .fail(let errno): 0x0005_0000 | (UInt32(errno.rawValue) & 0xFFFF)
             case .allow: 0x7FFF_0000
             case .killProcess: 0x8000_0000
+            case .trap: 0x0003_0000
             }
         }
     }
@@ -54,6 +61,10 @@ public struct SeccompFilter: Sendable {
     /// Why loading failed.
     public enum LoadError: Error, Equatable, Sendable {
         case initFailed
+        /// libseccomp does not know this call name on this architecture.
+        case unknownSyscall(String)
+        /// A filter attribute could not be set (libseccomp returned -errno).
+        case attributeRejected(String, Errno)
         /// A rule could not be added (libseccomp returned -errno).
         case ruleRejected(String, Errno)
         case loadFailed(Errno)
@@ -68,22 +79,30 @@ public struct SeccompFilter: Sendable {
         self.rules = rules
     }
 
-    /// Names in ``rules`` the running kernel/architecture does not know; they are skipped at load.
+    /// Names in ``rules`` libseccomp does not know on this architecture; ``load()`` refuses them.
     public var unknownSyscalls: [String] {
         rules.map(\.syscall).filter { seccomp_syscall_resolve_name($0) == __NR_SCMP_ERROR }
     }
 
-    /// Installs the filter on the calling thread (and, with TSYNC, every thread). Requires
-    /// NO_NEW_PRIVS or CAP_SYS_ADMIN. Irreversible.
+    /// Installs the filter on every thread of the process (TSYNC: loading fails if one cannot be
+    /// synchronised). Requires NO_NEW_PRIVS or CAP_SYS_ADMIN. Irreversible. A call through another
+    /// ABI than x86-64's (i386, x32) kills the process.
     ///
     /// Corresponds to seccomp(2) SECCOMP_SET_MODE_FILTER (via seccomp_load(3)).
     public func load() throws(LoadError) {
         guard let context = seccomp_init(defaultAction.rawValue) else { throw .initFailed }
         defer { seccomp_release(context) }
-        _ = seccomp_attr_set(context, SCMP_FLTATR_CTL_TSYNC, 1)
+        let attributes: [(String, scmp_filter_attr, UInt32)] = [
+            ("TSYNC", SCMP_FLTATR_CTL_TSYNC, 1),
+            ("bad architecture action", SCMP_FLTATR_ACT_BADARCH, Action.killProcess.rawValue),
+        ]
+        for (name, attribute, value) in attributes {
+            let rc = seccomp_attr_set(context, attribute, value)
+            if rc < 0 { throw .attributeRejected(name, Errno(rawValue: -rc)) }
+        }
         for rule in rules {
             let number = seccomp_syscall_resolve_name(rule.syscall)
-            if number == __NR_SCMP_ERROR { continue }
+            if number == __NR_SCMP_ERROR { throw .unknownSyscall(rule.syscall) }
             var comparisons = rule.conditions.map { condition -> scmp_arg_cmp in
                 switch condition {
                 case .notEqual(let arg, let value):
@@ -100,47 +119,5 @@ public struct SeccompFilter: Sendable {
         }
         let rc = seccomp_load(context)
         if rc < 0 { throw .loadFailed(Errno(rawValue: -rc)) }
-    }
-}
-
-extension SeccompFilter {
-    /// The worker's filter (docs/privileges.md lists and explains it). Everything the worker
-    /// needs after the drop — recvmmsg/sendmmsg on inherited sockets, recvmsg/sendmsg on the IPC
-    /// socket, mmap of a received memfd, poll, futex, clock_gettime, write to stderr, thread
-    /// creation by the runtime — stays allowed. Refused with EPERM: new sockets and connections,
-    /// exec, process creation, opening files, ptrace, mounts, chroot, credential changes,
-    /// kernel modules and signals to any other process. clone3 fails with ENOSYS so glibc falls
-    /// back to clone(2), which is allowed for threads (CLONE_THREAD) only.
-    public static func worker(selfPID: Int32 = CurrentProcess.id) -> SeccompFilter {
-        let deny: [String] = [
-            // network: only the inherited sockets are used
-            "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
-            // programs and processes
-            "execve", "execveat", "fork", "vfork", "ptrace", "process_vm_readv", "process_vm_writev",
-            "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "unshare", "setns",
-            // files: everything needed is opened before the drop
-            "open", "openat", "openat2", "creat", "open_by_handle_at", "name_to_handle_at",
-            "mknod", "mknodat", "link", "linkat", "symlink", "symlinkat", "unlink", "unlinkat",
-            "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "truncate",
-            "chmod", "fchmod", "fchmodat", "chown", "fchown", "fchownat", "lchown",
-            // system administration
-            "mount", "umount2", "pivot_root", "chroot", "swapon", "swapoff", "reboot", "kexec_load",
-            "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf",
-            "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "io_uring_setup",
-            "acct", "settimeofday", "clock_settime", "sethostname", "setdomainname", "syslog",
-            // credentials
-            "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid",
-            "setfsgid", "setgroups", "capset",
-        ]
-        var rules = deny.map { Rule($0) }
-        let me = UInt64(UInt32(bitPattern: selfPID))
-        rules += ["kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"].map {
-            Rule($0, when: [.notEqual(argument: 0, value: me)])
-        }
-        rules.append(Rule("tkill"))
-        let cloneThread: UInt64 = 0x0001_0000  // CLONE_THREAD
-        rules.append(Rule("clone", when: [.maskedEqual(argument: 0, mask: cloneThread, value: 0)]))
-        rules.append(Rule("clone3", .fail(.noFunction)))
-        return SeccompFilter(rules: rules)
     }
 }

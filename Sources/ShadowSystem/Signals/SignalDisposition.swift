@@ -10,6 +10,7 @@ public enum Signal {
     public static let child: CInt = SIGCHLD
     public static let user1: CInt = SIGUSR1
     public static let user2: CInt = SIGUSR2
+    public static let badSystemCall: CInt = SIGSYS
 }
 
 /// Signal dispositions, set once at start. Children started with ``ProcessSpawner`` get the
