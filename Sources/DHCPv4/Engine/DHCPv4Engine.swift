@@ -102,10 +102,12 @@ public struct DHCPv4Engine: Sendable {
     }
 
     /// The high-availability gate: whether the client with `key` is in a share another server
-    /// answers (one comparison when standalone and in active-active).
+    /// answers (one comparison when standalone and in active-active). `key` is evaluated only
+    /// when the mode needs it: on the packet path it scans the options for a client identifier.
     @inline(__always)
-    static func leavesToPeer<Key: Collection<UInt8>>(_ shares: ServiceShares, key: Key) -> Bool where Key.Index == Int {
-        shares.mode != .activeActive && !shares.answers(shareOf: key)
+    static func leavesToPeer<Key: Collection<UInt8>>(_ shares: ServiceShares, key: @autoclosure () -> Key) -> Bool
+        where Key.Index == Int {
+        shares.mode != .activeActive && !shares.answers(shareOf: key())
     }
 
     /// chaddr → the reservation's Option 82, when the reservation has one (what an ACK teaches).
