@@ -4,22 +4,21 @@
 ///
 /// "Is X inside a prefix of length L?" is one probe of the store's exact `ipv6_pd` index with X
 /// masked to L, for each length in use (usually one or two). The other direction — "does this
-/// new prefix contain an existing address or longer prefix?" — uses, per length in use, two
-/// multiset indexes of every entry's address and prefix masked to that length.
+/// new prefix contain an existing address or longer prefix?" — is answered by counts: per length
+/// in use, how many entries' addresses, and how many longer prefixes, lie in each network of that
+/// length. Counts, not position lists: typically every address of a link shares one network, so
+/// a list per network would hold the whole set. Only a refusal looks for the entry to name (one
+/// pass, on the error path).
 struct PrefixContainment: Sendable {
     /// Delegated prefixes per length.
     fileprivate var counts = [Int](repeating: 0, count: 129)
     /// Lengths with at least one prefix, ascending.
     fileprivate var lengths: [UInt8] = []
-    /// Per length in use: addresses and (as long or longer) prefixes masked to it.
-    fileprivate var masked: [UInt8: (addresses: StoreIndex, prefixes: StoreIndex)] = [:]
+    /// Per length in use: for each network of that length, how many entries' addresses and how
+    /// many longer prefixes lie in it.
+    fileprivate var inside: [UInt8: (addresses: [IPv6Address: Int], prefixes: [IPv6Address: Int])] = [:]
 
     init() {}
-
-    fileprivate static func hash(_ a: IPv6Address, _ length: UInt8) -> UInt64 {
-        let n = IPv6Prefix(address: a, prefixLength: length).network
-        return KeyHash.mix(n.high ^ KeyHash.mix(n.low ^ UInt64(length)))
-    }
 }
 
 extension ReservationStore {
@@ -33,16 +32,16 @@ extension ReservationStore {
             n += 1
         }
         let pd = r.ipv6PD.masked
-        if pd.prefixLength < 128, IPv6Prefix(address: r.ipv6NA, prefixLength: pd.prefixLength).network == pd.address {
+        if pd.prefixLength < 128, r.ipv6NA.masked(to: Int(pd.prefixLength)) == pd.address {
             fail(.ipv6NA, "\(r.ipv6NA) is inside \(pd), this entry's own ipv6_pd")
         }
         for l in containment.lengths {
-            let around = IPv6Prefix(address: r.ipv6NA, prefixLength: l).network
+            let around = r.ipv6NA.masked(to: Int(l))
             if let j = position(of: .ipv6PD(IPv6Prefix(address: around, prefixLength: l))) {
                 fail(.ipv6NA, "\(r.ipv6NA) is inside \(reservations[j].ipv6PD.masked), the ipv6_pd of \(describe(j))")
             }
             if l < pd.prefixLength {
-                let outer = IPv6Prefix(address: pd.address, prefixLength: l).network
+                let outer = pd.address.masked(to: Int(l))
                 if let j = position(of: .ipv6PD(IPv6Prefix(address: outer, prefixLength: l))) {
                     fail(.ipv6PD, "\(pd) is inside \(reservations[j].ipv6PD.masked), the ipv6_pd of \(describe(j))")
                 }
@@ -50,90 +49,74 @@ extension ReservationStore {
         }
         // Existing addresses and longer prefixes inside the new prefix.
         let l = pd.prefixLength
-        let insideAddress: (Int) -> Bool = {
-            IPv6Prefix(address: self.reservations[$0].ipv6NA, prefixLength: l).network == pd.address
-        }
-        let insidePrefix: (Int) -> Bool = {
-            let q = self.reservations[$0].ipv6PD.masked
-            return q.prefixLength > l && IPv6Prefix(address: q.address, prefixLength: l).network == pd.address
-        }
-        var address: Int?
-        var prefix: Int?
-        if let m = containment.masked[l] {
-            let h = PrefixContainment.hash(pd.address, l)
-            address = m.addresses.find(hash: h, matches: insideAddress)
-            prefix = m.prefixes.find(hash: h, matches: insidePrefix)
+        let anyAddress: Bool
+        let anyPrefix: Bool
+        if let counts = containment.inside[l] {
+            anyAddress = counts.addresses[pd.address, default: 0] > 0
+            anyPrefix = counts.prefixes[pd.address, default: 0] > 0
         } else {
-            // A length no entry uses yet: one pass (it then gets its indexes when `r` is added).
-            address = reservations.indices.first(where: insideAddress)
-            prefix = reservations.indices.first(where: insidePrefix)
+            anyAddress = true  // a length no entry uses yet: the pass below decides
+            anyPrefix = true
         }
-        if let j = address {
+        if anyAddress, let j = reservations.indices.first(where: {
+            reservations[$0].ipv6NA.masked(to: Int(l)) == pd.address
+        }) {
             fail(.ipv6PD, "\(pd) contains \(reservations[j].ipv6NA), the ipv6_na of \(describe(j))")
         }
-        if let j = prefix {
+        if anyPrefix, let j = reservations.indices.first(where: {
+            let q = reservations[$0].ipv6PD.masked
+            return q.prefixLength > l && q.address.masked(to: Int(l)) == pd.address
+        }) {
             fail(.ipv6PD, "\(pd) contains \(reservations[j].ipv6PD.masked), the ipv6_pd of \(describe(j))")
         }
         return n
     }
 
-    /// The containment indexes of the whole set, at start.
+    /// The containment counts of the whole set, at start.
     mutating func buildContainment() {
         for r in reservations { containment.counts[Int(r.ipv6PD.prefixLength)] += 1 }
         containment.lengths = (0...128).filter { containment.counts[$0] > 0 }.map(UInt8.init)
-        for length in containment.lengths { buildMasked(length: length, skipping: -1) }
+        for length in containment.lengths { buildCounts(length: length, skipping: -1) }
     }
 
-    /// Adds entry `i` (already in ``reservations``, its keys indexed) to the containment indexes.
-    /// Every other entry is already in them.
+    /// Adds entry `i` (already in ``reservations``) to the containment counts. Every other entry
+    /// is already counted.
     mutating func indexContainment(_ r: Reservation, at i: Int) {
         let l = r.ipv6PD.prefixLength
         containment.counts[Int(l)] += 1
         if containment.counts[Int(l)] == 1 {
             containment.lengths = (0...128).filter { containment.counts[$0] > 0 }.map(UInt8.init)
-            buildMasked(length: l, skipping: i)
+            buildCounts(length: l, skipping: i)
         }
-        for length in containment.lengths { insertMasked(r, at: i, length: length) }
+        for length in containment.lengths { count(r, length: length, by: 1) }
     }
 
-    /// Removes entry `i` (still in ``reservations``) from the containment indexes.
+    /// Removes entry `r` from the containment counts.
     mutating func unindexContainment(_ r: Reservation, at i: Int) {
-        for length in containment.lengths {
-            containment.masked[length]!.addresses.remove(hash: PrefixContainment.hash(r.ipv6NA, length), position: i)
-            if r.ipv6PD.prefixLength >= length {
-                containment.masked[length]!.prefixes.remove(hash: PrefixContainment.hash(r.ipv6PD.address, length), position: i)
-            }
-        }
+        for length in containment.lengths { count(r, length: length, by: -1) }
         let l = r.ipv6PD.prefixLength
         containment.counts[Int(l)] -= 1
         if containment.counts[Int(l)] == 0 {
-            containment.masked[l] = nil
+            containment.inside[l] = nil
             containment.lengths.removeAll { $0 == l }
         }
     }
 
-    /// Entry `r` moved from position `from` to `to`.
-    mutating func moveContainment(_ r: Reservation, from: Int, to: Int) {
-        for length in containment.lengths {
-            containment.masked[length]!.addresses.move(hash: PrefixContainment.hash(r.ipv6NA, length), from: from, to: to)
-            if r.ipv6PD.prefixLength >= length {
-                containment.masked[length]!.prefixes.move(hash: PrefixContainment.hash(r.ipv6PD.address, length),
-                                                          from: from, to: to)
-            }
-        }
+    private mutating func count(_ r: Reservation, length: UInt8, by delta: Int) {
+        let a = r.ipv6NA.masked(to: Int(length))
+        containment.inside[length]!.addresses[a, default: 0] += delta
+        if containment.inside[length]!.addresses[a] == 0 { containment.inside[length]!.addresses[a] = nil }
+        let p = r.ipv6PD.masked
+        guard p.prefixLength > length else { return }
+        let m = p.address.masked(to: Int(length))
+        containment.inside[length]!.prefixes[m, default: 0] += delta
+        if containment.inside[length]!.prefixes[m] == 0 { containment.inside[length]!.prefixes[m] = nil }
     }
 
-    private mutating func insertMasked(_ r: Reservation, at i: Int, length: UInt8) {
-        containment.masked[length]!.addresses.insert(hash: PrefixContainment.hash(r.ipv6NA, length), position: i)
-        if r.ipv6PD.prefixLength >= length {
-            containment.masked[length]!.prefixes.insert(hash: PrefixContainment.hash(r.ipv6PD.address, length), position: i)
-        }
-    }
-
-    /// The indexes of a length that just came into use, over every entry but `skipping` (the one
-    /// being added, which the caller inserts with the other lengths).
-    private mutating func buildMasked(length: UInt8, skipping: Int) {
-        containment.masked[length] = (StoreIndex(expected: reservations.count), StoreIndex(expected: reservations.count))
-        for j in reservations.indices where j != skipping { insertMasked(reservations[j], at: j, length: length) }
+    /// The counts of a length that just came into use, over every entry but `skipping` (the one
+    /// being added, which the caller counts with the other lengths).
+    private mutating func buildCounts(length: UInt8, skipping: Int) {
+        containment.inside[length] = ([:], [:])
+        for j in reservations.indices where j != skipping { count(reservations[j], length: length, by: 1) }
     }
 }

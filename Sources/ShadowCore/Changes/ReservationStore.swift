@@ -279,6 +279,5 @@ public struct ReservationStore: Sendable {
         for kind in ReservationKey.Kind.allCases {
             if let key = ReservationKey.of(kind, in: r) { indexes[kind.rawValue].move(hash: key.hash, from: from, to: to) }
         }
-        moveContainment(r, from: from, to: to)
     }
 }
