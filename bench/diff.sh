@@ -22,9 +22,9 @@ NS=${NS:-sdb-diff}
 GEN=$WORK/gen-$COUNT
 DIR=$WORK/run-$COUNT
 mkdir -p "$WORK"
-[ -f "$GEN/reservations.json" ] || "$BIN/shadow-bench" generate --count "$COUNT" --out "$GEN" \
-    --server-v4 127.0.0.1 --server-v6 ::1 --state-dir "$WORK/state-$COUNT" --log-level info > /dev/null
-rm -rf "$DIR" && mkdir -p "$DIR" && cp "$GEN"/* "$DIR"/
+source "$ROOT/bench/lib/generated.sh"
+generated_set "$GEN" "$COUNT"
+fresh_copy "$GEN" "$DIR"
 python3 - "$DIR/config.json" "$DIR/mgmt.sock" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))

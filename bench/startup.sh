@@ -17,8 +17,8 @@ NS=sdb-startup
 [ "$(id -u)" = 0 ] || { echo "bench/startup.sh needs root (namespace, ports 67/547)" >&2; exit 1; }
 DIR=$WORK/gen-$COUNT
 mkdir -p "$WORK"
-[ -f "$DIR/reservations.json" ] || "$BIN/shadow-bench" generate --count "$COUNT" --out "$DIR" \
-    --server-v4 127.0.0.1 --server-v6 ::1 --state-dir "$WORK/state-$COUNT" --log-level info > /dev/null
+source "$ROOT/bench/lib/generated.sh"
+generated_set "$DIR" "$COUNT"
 MP=""
 cleanup() {
     [ -n "$MP" ] && { kill -TERM "$MP" 2>/dev/null || true; wait "$MP" 2>/dev/null || true; }

@@ -17,8 +17,8 @@ RUNS=${RUNS:-3}
 GEN=$WORK/gen-$COUNT
 ADV=$WORK/adversarial-$COUNT
 mkdir -p "$WORK"
-[ -f "$GEN/reservations.json" ] || "$BIN/shadow-bench" generate --count "$COUNT" --out "$GEN" \
-    --server-v4 127.0.0.1 --server-v6 ::1 --state-dir "$WORK/state" > /dev/null
+source "$ROOT/bench/lib/generated.sh"
+generated_set "$GEN" "$COUNT"
 if [ ! -f "$ADV/reservations.json" ]; then
     mkdir -p "$ADV"
     cp "$GEN/config.json" "$GEN/ids.json" "$ADV/"
