@@ -79,6 +79,19 @@ struct AddressTests {
         #expect(IPv6Prefix("2001:db8:8000::/32")?.hasHostBits == true)
     }
 
+    @Test(arguments: [
+        ("2001:db8:1::/48", "2001:db8:1:ffff::1", true), ("2001:db8:1::/48", "2001:db8:2::1", false),
+        ("2001:db8::/32", "2001:db9::", false), ("2001:db8::1/128", "2001:db8::1", true),
+        ("2001:db8::1/128", "2001:db8::2", false), ("::/0", "2001:db8::5", true),
+        ("2001:db8::8000:0/97", "2001:db8::ffff:1", true), ("2001:db8::8000:0/97", "2001:db8::7fff:1", false),
+        ("2001:db8:1:3::/56", "2001:db8:1:ff::", true), // host bits of the written prefix do not matter
+    ])
+    func ipv6PrefixContains(prefix: String, address: String, expected: Bool) throws {
+        let p = try #require(IPv6Prefix(prefix))
+        let a = try #require(IPv6Address(address))
+        #expect(p.contains(a) == expected)
+    }
+
     @Test func socketAddresses() {
         #expect(SocketAddress("127.0.0.1:8547") == .v4(IPv4Address(127, 0, 0, 1), port: 8547))
         #expect(SocketAddress("[::1]:547") == .v6(.loopback, port: 547))

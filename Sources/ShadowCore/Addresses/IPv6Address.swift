@@ -195,6 +195,14 @@ public struct IPv6Prefix: Hashable, Sendable, CustomStringConvertible {
 
     public var hasHostBits: Bool { network != address }
 
+    /// Whether `a` lies in this prefix (its first ``prefixLength`` bits equal the prefix's).
+    @inlinable public func contains(_ a: IPv6Address) -> Bool {
+        let n = UInt64(prefixLength)
+        let hiMask: UInt64 = n >= 64 ? .max : (n == 0 ? 0 : .max << (64 - n))
+        let loMask: UInt64 = n <= 64 ? 0 : (n == 128 ? .max : .max << (128 - n))
+        return (a.high ^ address.high) & hiMask == 0 && (a.low ^ address.low) & loMask == 0
+    }
+
     public var masked: IPv6Prefix { IPv6Prefix(address: network, prefixLength: prefixLength) }
 
     public var description: String { "\(address)/\(prefixLength)" }
