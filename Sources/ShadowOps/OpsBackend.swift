@@ -138,7 +138,7 @@ struct OpsBackend: ManagementBackend {
             },
             noNewPrivs: p.status?.noNewPrivileges, seccompMode: p.status.map { Int($0.seccompMode) },
             restarts: p.restarts, ready: p.ready, seccompKills: p.seccompKills,
-            limits: p.limits.map {
+            bindingsRefused: p.bindingsRefused, limits: p.limits.map {
                 func finite(_ v: UInt64) -> UInt64? { v == UInt64.max ? nil : v }
                 return WorkerReport.Limits(openFiles: finite($0.openFiles), fileSize: finite($0.fileSize),
                                            coreSize: finite($0.coreSize), processes: finite($0.processes))

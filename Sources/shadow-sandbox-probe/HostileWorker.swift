@@ -1,34 +1,86 @@
 import CShim
 import Glibc
 import IPC
+import ShadowCore
 import ShadowSystem
 import SystemPackage
 
 /// Started by a real master as its `shadow-v4` (the probe hard-linked under that name): confines
 /// itself exactly like the real worker (allow list, limits, SIGSYS reporter), reports ready, waits
-/// for its configuration, then does what a compromised worker would to keep its sibling dead:
-/// prlimit64 on another process of the account (here its parent). The filter must refuse it;
-/// the master must log the call by name and restart the worker.
+/// for its configuration, then misbehaves as a compromised worker would. What it does is named by
+/// the directory it was started from, `hostile-v4-MODE-…`:
+///
+/// - `prlimit` (or no mode): prlimit64 on another process of the account (here its parent), to
+///   keep its sibling dead. The filter must refuse it; the master logs the call by name and
+///   restarts the worker.
+/// - `bindings`: floods the master with learned bindings — 40,000 for Option 82 values no
+///   reservation has and 10 with an empty one — as fast as the channel takes them, then idles.
+///   The master must store none, count them in `bindings_refused`, and keep serving everything
+///   else meanwhile.
+/// - `ready`: sends `ready` a second time, which no honest worker does; the master must kill it.
 enum HostileWorker {
     static func run(_ argv: [String]) -> Int32 {
         guard let args = WorkerArguments(argv) else { return 2 }
+        let mode = Self.mode(executablePath())
         do {
             let channel = try SeqPacketChannel(adopting: FileDescriptor(rawValue: WorkerDescriptors.ipc))
             try SeccompReporter.install(process: "shadow-v4")
             let status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory,
                                                        limits: .worker))
-            try channel.send(IPCCodec.encode(.ready(ReadyMessage(pid: UInt32(getpid()), uid: status.uids[0],
-                                                                 gid: status.gids[0], workerGeneration: args.generation)),
-                                             generation: args.generation, direction: .v4ToMaster))
+            let ready = try IPCCodec.encode(.ready(ReadyMessage(pid: UInt32(getpid()), uid: status.uids[0],
+                                                                gid: status.gids[0], workerGeneration: args.generation)),
+                                            generation: args.generation, direction: .v4ToMaster)
+            try channel.send(ready)
             _ = try channel.receive()
-            var limit = rlimit(rlim_cur: 0, rlim_max: 0)
-            _ = withUnsafePointer(to: &limit) {
-                cshim_syscall4(ProbeWorkerCalls.X86_64.prlimit64, Int(getppid()), 7 /* RLIMIT_NOFILE */,
-                               Int(bitPattern: $0), 0)
+            switch mode {
+            case "bindings":
+                try flood(channel, generation: args.generation)
+                while true { _ = try channel.receive() }
+            case "ready":
+                try channel.send(ready)
+                while true { _ = try channel.receive() }
+            default:
+                var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+                _ = withUnsafePointer(to: &limit) {
+                    cshim_syscall4(ProbeWorkerCalls.X86_64.prlimit64, Int(getppid()), 7 /* RLIMIT_NOFILE */,
+                                   Int(bitPattern: $0), 0)
+                }
+                return 0
             }
-            return 0
         } catch {
             return 1
+        }
+    }
+
+    /// This executable's path (the master may start it under its bare name).
+    static func executablePath() -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { readlink("/proc/self/exe", $0.baseAddress!, $0.count - 1) }
+        }
+        return n < 0 ? "" : String(decoding: buffer[..<n], as: UTF8.self)
+    }
+
+    /// `MODE` of `…/hostile-v4-MODE-…/shadow-v4`; empty when the directory names none.
+    static func mode(_ path: String) -> String {
+        let directory = path.split(separator: "/").dropLast().last ?? ""
+        let parts = directory.split(separator: "-")
+        guard parts.count >= 4, parts[0] == "hostile", parts[1] == "v4" else { return "" }
+        return String(parts[2])
+    }
+
+    private static func flood(_ channel: SeqPacketChannel, generation: UInt64) throws {
+        // Blocking sends: as fast as the master drains the channel.
+        func send(_ b: BindingLearned) throws {
+            try channel.send(try IPCCodec.encode(.bindingLearned(b), generation: generation, direction: .v4ToMaster))
+        }
+        for i in 0..<40_000 {
+            let mac = MACAddress(bytes: [0x02, 0xBA, 0xD0, UInt8(i >> 16 & 0xFF), UInt8(i >> 8 & 0xFF), UInt8(i & 0xFF)])
+            try send(BindingLearned(mac: mac, option82: Option82(circuit: "hostile-\(i)")))
+        }
+        for i in 0..<10 {
+            let mac = MACAddress(bytes: [0x02, 0xBA, 0xD1, 0, 0, UInt8(i)])
+            try send(BindingLearned(mac: mac, option82: Option82(circuit: "")))
         }
     }
 }

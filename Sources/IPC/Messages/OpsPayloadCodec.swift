@@ -87,7 +87,7 @@ enum OpsPayloadCodec {
     }
 
     /// kind u8, flags u8 (bit 0 running, 1 audited, 2 ready, 3 NoNewPrivs, 4 limits), pid u32 (0
-    /// when not running), generation u64, restarts u64, seccompKills u64, then when audited: uid
+    /// when not running), generation u64, restarts u64, seccompKills u64, bindingsRefused u64, then when audited: uid
     /// u32, CapInh/Prm/Eff/Bnd/Amb u64 × 5, seccomp mode u8; then with limits: open files, file
     /// size, core size, processes u64 × 4.
     private static func process(_ p: ProcessReport, _ w: inout ByteWriter) {
@@ -99,6 +99,7 @@ enum OpsPayloadCodec {
         if p.limits != nil { flags |= 16 }
         w.u8(kindCode(p.kind)); w.u8(flags); w.u32(p.pid ?? 0); w.u64(p.generation); w.u64(p.restarts)
         w.u64(p.seccompKills)
+        w.u64(p.bindingsRefused)
         if let s = p.status {
             w.u32(s.uid)
             for cap in [s.capInheritable, s.capPermitted, s.capEffective, s.capBounding, s.capAmbient] { w.u64(cap) }
@@ -254,7 +255,7 @@ enum OpsPayloadCodec {
         let pidAt = r.offset
         let pid = try r.u32()
         guard flags & 1 != 0 || pid == 0 else { throw r.invalid("pid", at: pidAt) }
-        let generation = try r.u64(), restarts = try r.u64(), seccompKills = try r.u64()
+        let generation = try r.u64(), restarts = try r.u64(), seccompKills = try r.u64(), refused = try r.u64()
         var status: ProcessReport.AuditedStatus?
         if flags & 2 != 0 {
             let uid = try r.u32()
@@ -272,7 +273,8 @@ enum OpsPayloadCodec {
                                           processes: try r.u64())
         }
         return ProcessReport(kind: kind, pid: flags & 1 != 0 ? pid : nil, generation: generation, status: status,
-                             restarts: restarts, ready: flags & 4 != 0, seccompKills: seccompKills, limits: limits)
+                             restarts: restarts, ready: flags & 4 != 0, seccompKills: seccompKills,
+                             bindingsRefused: refused, limits: limits)
     }
 
     private static func counters(_ r: inout ByteReader) throws(ByteReader.Failure) -> ProtocolCounters {

@@ -125,6 +125,8 @@ public struct ProcessReport: Hashable, Sendable {
     public var ready: Bool
     /// Times this slot's process was ended by its seccomp filter (SIGSYS) since the master started.
     public var seccompKills: UInt64
+    /// Learned bindings the master refused from this slot's processes since it started.
+    public var bindingsRefused: UInt64
     /// Its resource limits from `/proc/PID/limits`, when the master has read them.
     public var limits: Limits?
 
@@ -169,7 +171,8 @@ public struct ProcessReport: Hashable, Sendable {
     }
 
     public init(kind: WorkerKind, pid: UInt32?, generation: UInt64, status: AuditedStatus?, restarts: UInt64,
-                ready: Bool, seccompKills: UInt64 = 0, limits: Limits? = nil) {
+                ready: Bool, seccompKills: UInt64 = 0, bindingsRefused: UInt64 = 0, limits: Limits? = nil) {
+        self.bindingsRefused = bindingsRefused
         self.kind = kind
         self.pid = pid
         self.generation = generation

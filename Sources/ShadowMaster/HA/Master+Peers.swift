@@ -47,11 +47,18 @@ extension Master {
     func mergePeerBindings(_ records: [BindingRecord]) {
         let now = Clocks.unixMilliseconds() / 1000
         var changed: [BindingRecord] = []
+        var unstorable = 0
         for var r in records {
+            // The same field rule as for a worker's bindings: whatever is stored must fit a
+            // binding-table transfer to the v6 workers.
+            guard BindingAdmission.isStorable(r.option82) else { unstorable += 1; continue }
             r.lastSeen = min(r.lastSeen, now)
             if bindings.merge(mac: r.mac, BindingTable.Entry(option82: r.option82, lastSeen: r.lastSeen)) {
                 changed.append(r)
             }
+        }
+        if unstorable > 0 {
+            logger.warning("refused \(unstorable) peer bindings with an empty Option 82 or a field over 255 bytes")
         }
         guard !changed.isEmpty else { return }
         bindingsDirty = true

@@ -187,7 +187,7 @@ extension Master {
                     noNewPrivileges: $0.noNewPrivileges, seccompMode: UInt8(clamping: $0.seccompMode))
             },
             restarts: UInt64(w.restarts), ready: w.ready, seccompKills: w.seccompKills,
-            limits: w.pid.flatMap { try? ProcessLimits.read(pid: $0) }.map {
+            bindingsRefused: w.bindingsRefused, limits: w.pid.flatMap { try? ProcessLimits.read(pid: $0) }.map {
                 ProcessReport.Limits(openFiles: $0.openFiles, fileSize: $0.fileSize, coreSize: $0.coreSize,
                                      processes: $0.processes)
             })

@@ -11,6 +11,7 @@ extension Master {
     func start(_ w: WorkerSlot) {
         w.generation += 1
         w.ready = false
+        w.loggedRefusals = []
         w.restartAt = nil
         w.startedAt = Clocks.monotonicMilliseconds()
         var outputs: [ChildOutput] = []

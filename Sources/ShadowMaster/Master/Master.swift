@@ -286,9 +286,17 @@ final class Master {
         }
     }
 
-    /// Reads and handles every message queued on `w`'s channel; closes it at end of file.
+    /// Messages read from one child's channel per round of the poll loop: a child that floods
+    /// its channel waits for the next round, so it cannot starve signals, management or the other
+    /// children, which the loop serves in between (docs/privileges.md).
+    static let messagesPerRound = 256
+
+    /// Reads and handles up to ``messagesPerRound`` messages queued on `w`'s channel (the poll
+    /// loop comes back for the rest); closes it at end of file.
     func drainChannel(of w: WorkerSlot) {
-        while let channel = w.channel {
+        var budget = Self.messagesPerRound
+        while let channel = w.channel, budget > 0 {
+            budget -= 1
             let received: ChannelReceive
             do {
                 received = try channel.receive(wait: false)
@@ -320,6 +328,12 @@ final class Master {
     }
 
     private func handle(_ message: IPCMessage, from w: WorkerSlot, descriptor: FileDescriptor?) {
+        // `ready` comes once per start; a second one is not something an honest child sends.
+        if case .ready = message, w.ready {
+            logger.error("\(w.kind.processName) sent ready a second time", metadata: ["worker.generation": "\(w.generation)"])
+            abandon(w, reason: "ready sent twice")
+            return
+        }
         if w.kind == .ops {
             if case .ready(let m) = message {
                 workerReady(w, m)
@@ -337,7 +351,11 @@ final class Master {
         case .snapshotRejected(let m):
             logger.error("\(w.kind.processName) refused snapshot \(m.snapshotGeneration): \(m.reason)")
         case .bindingLearned(let b):
-            learn(b)
+            if let refusal = w.bindingAdmission.check(b, snapshot: snapshot, nowMilliseconds: Clocks.monotonicMilliseconds()) {
+                refuseBinding(b, refusal, from: w)
+            } else {
+                learn(b)
+            }
         case .event(let lines):
             eventsReceived &+= UInt64(lines.lazy.filter { $0 == 0x0A }.count)
             forwardEvents(lines, from: w)
@@ -348,6 +366,16 @@ final class Master {
         default:
             break  // the permission table lets nothing else through
         }
+    }
+
+    /// Counts a refused binding; logs the first refusal of each kind per worker start.
+    private func refuseBinding(_ b: BindingLearned, _ refusal: BindingAdmission.Refusal, from w: WorkerSlot) {
+        w.bindingsRefused &+= 1
+        guard w.loggedRefusals.insert(refusal).inserted else { return }
+        logger.warning("refusing learned bindings from the \(w.kind.processName)", metadata: [
+            "reason": "\(refusal.rawValue)", "mac": "\(b.mac)", "worker.generation": "\(w.generation)",
+            "note": "first of its kind from this worker; all are counted in workers' bindings_refused",
+        ])
     }
 
     private func learn(_ b: BindingLearned) {

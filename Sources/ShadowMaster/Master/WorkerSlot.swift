@@ -27,6 +27,12 @@ final class WorkerSlot {
     var restarts = 0
     /// Times its process was ended by its seccomp filter (SIGSYS).
     var seccompKills: UInt64 = 0
+    /// The rate and rules its learned bindings must keep (``BindingAdmission``).
+    var bindingAdmission = BindingAdmission()
+    /// Learned bindings refused since the master started (every start of this slot).
+    var bindingsRefused: UInt64 = 0
+    /// Refusal kinds already logged for the running process (one line each per start).
+    var loggedRefusals: Set<BindingAdmission.Refusal> = []
     /// A DHCP worker's stdout and stderr pipes while it runs (empty for ops, which inherits the
     /// master's).
     var outputs: [ChildOutput] = []

@@ -16,6 +16,7 @@ enum OperationsJSON {
         w.field("restarts", r.restarts)
         w.field("ready", r.ready)
         w.field("seccomp_kills", r.seccompKills)
+        w.field("bindings_refused", r.bindingsRefused)
         w.key("limits")
         if let l = r.limits {
             w.beginObject()

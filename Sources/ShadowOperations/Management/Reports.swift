@@ -86,6 +86,8 @@ public struct WorkerReport: Sendable, Equatable {
     public var ready: Bool
     /// Ends by its seccomp filter (SIGSYS) since the master started.
     public var seccompKills: UInt64
+    /// Learned bindings the master refused from it since the master started (docs/privileges.md).
+    public var bindingsRefused: UInt64
     /// RLIMIT_NOFILE, RLIMIT_FSIZE, RLIMIT_CORE, RLIMIT_NPROC (soft; nil = unlimited), when read.
     public var limits: Limits?
 
@@ -105,8 +107,9 @@ public struct WorkerReport: Sendable, Equatable {
 
     public init(proto: String, pid: Int32?, generation: UInt64, uid: UInt32?, capabilities: CapabilitySets?,
                 noNewPrivs: Bool?, seccompMode: Int?, restarts: UInt64, ready: Bool, seccompKills: UInt64 = 0,
-                limits: Limits? = nil) {
+                bindingsRefused: UInt64 = 0, limits: Limits? = nil) {
         self.seccompKills = seccompKills
+        self.bindingsRefused = bindingsRefused
         self.limits = limits
         self.proto = proto
         self.pid = pid
