@@ -2,7 +2,8 @@
 # `diff` of N reservations against N live ones, 1 % changed (docs/management.md, "diff").
 #
 #   sudo bench/diff.sh [N]      # default 1000000; BIN (default .build/release), WORK, EVERY (100: one
-#                               # entry in EVERY changed), RUNS (3)
+#                               # entry in EVERY changed), RUNS (3), PERF (a file: `perf record`
+#                               # shadow-ops over the runs into it, for `perf report -i`)
 #
 # Starts shadow-master with N generated reservations (`shadow-bench generate`) and a management
 # socket in a network namespace of its own, writes the same list with the `ipv6_na` of one entry in
@@ -58,6 +59,10 @@ OP=$(ops)
 echo "shadow-ops before: $(mem "$OP")"
 # CPU seconds (user + system) of every thread of a process so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+if [ -n "${PERF:-}" ]; then
+    perf record -q -F 499 -g -p "$OP" -o "$PERF" 2>/dev/null & PIDS+=("$!")
+    sleep 0.5
+fi
 for run in $(seq 1 "$RUNS"); do
     before=$(cpu "$OP")
     start=$(date +%s.%N)

@@ -286,3 +286,14 @@ long cshim_syscall4(long number, long a, long b, long c, long d) {
     long rc = syscall(number, a, b, c, d);
     return rc == -1 ? -errno : rc;
 }
+
+// MARK: CPUs
+
+#include <sched.h>
+
+int cshim_available_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    int n = CPU_COUNT(&set);
+    return n > 0 ? n : 1;
+}

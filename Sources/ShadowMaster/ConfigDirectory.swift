@@ -159,7 +159,7 @@ public enum ConfigDirectory {
             throw ConfigurationProblems(lines: [error.description])
         }
         do {
-            return try ReservationLoader.load(bytes, subnets: subnets)
+            return try ReservationLoader.load(bytes, subnets: subnets, work: .threads)
         } catch {
             throw ConfigurationProblems(lines: error.errors.lines)
         }

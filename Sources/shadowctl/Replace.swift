@@ -49,7 +49,7 @@ struct Replace: RequestCommand {
             throw ExitCode(1)
         }
         do {
-            let loaded = try ReservationLoader.load(bytes, subnets: subnets, source: file)
+            let loaded = try ReservationLoader.load(bytes, subnets: subnets, source: file, work: .threads)
             for line in loaded.warnings.lines { printError("warning: \(line)") }
         } catch {
             for line in error.errors.lines { printError(line) }

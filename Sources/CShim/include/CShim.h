@@ -141,4 +141,7 @@ long cshim_i386_syscall(long number);
 /// syscall(2) with up to four arguments, returning -errno on failure.
 long cshim_syscall4(long number, long a, long b, long c, long d);
 
+/// CPUs this process may run on (sched_getaffinity(2)); 1 when that fails.
+int cshim_available_cpus(void);
+
 #endif

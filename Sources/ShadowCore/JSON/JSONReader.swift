@@ -165,12 +165,13 @@ public struct JSONReader {
         case .object:
             guard depth < JSONReader.maximumDepth else { throw error("nesting too deep") }
             try beginObject()
-            while try nextKey() != nil { try skipValue(depth: depth + 1) }
+            // Tokens, not Strings: skipping a 150 MB `reservations` array builds no String.
+            while try nextKeyToken() != nil { try skipValue(depth: depth + 1) }
         case .array:
             guard depth < JSONReader.maximumDepth else { throw error("nesting too deep") }
             try beginArray()
             while try nextElement() { try skipValue(depth: depth + 1) }
-        case .string: _ = try readString()
+        case .string: _ = try readStringToken()
         case .number: _ = try readNumber()
         case .bool: _ = try readBool()
         case .null: try readNull()

@@ -43,6 +43,12 @@ public struct DiagnosticList: Hashable, Sendable {
         if items.count < limit { items.append(d) }
     }
 
+    /// Appends `other`'s diagnostics after these: its kept ones while room is left, and its count.
+    public mutating func append(contentsOf other: DiagnosticList) {
+        for d in other.items where items.count < limit { items.append(d) }
+        count += other.count
+    }
+
     /// The kept diagnostics as lines, then `… and N more errors` when some were dropped.
     public var lines: [String] {
         var out = items.map(\.description)

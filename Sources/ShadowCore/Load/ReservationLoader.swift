@@ -10,29 +10,33 @@ public enum ReservationLoader {
     ///   - bytes: the file contents.
     ///   - subnets: `subnets_v4` of the configuration; every `ipv4` must be inside one of them.
     ///   - source: what messages call the array, e.g. `reservations.json`.
-    public static func load(_ bytes: [UInt8], subnets: [SubnetV4], source: String = "reservations.json")
-        throws(LoadError) -> Loaded<[Reservation]> {
+    ///   - work: threads a large array may be parsed on (``ParallelWork/serial``: this one).
+    public static func load(_ bytes: [UInt8], subnets: [SubnetV4], source: String = "reservations.json",
+                            work: ParallelWork = .serial) throws(LoadError) -> Loaded<[Reservation]> {
         try JSONReader.withReader(bytes) { (reader: inout JSONReader) throws(LoadError) -> Loaded<[Reservation]> in
-            try load(from: &reader, subnets: subnets, source: source, requireEnd: true)
+            try load(from: &reader, subnets: subnets, source: source, requireEnd: true, work: work)
         }
     }
 
     /// Loads the array at the reader's position and leaves the reader after it, so that a larger
     /// document (a management `replace` request) can embed it. `source` names it in messages,
     /// e.g. `replace.reservations`.
-    public static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String)
-        throws(LoadError) -> Loaded<[Reservation]> {
-        try load(from: &reader, subnets: subnets, source: source, requireEnd: false)
+    public static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
+                            work: ParallelWork = .serial) throws(LoadError) -> Loaded<[Reservation]> {
+        try load(from: &reader, subnets: subnets, source: source, requireEnd: false, work: work)
     }
 
     /// The error and warning cap used by ``load(_:subnets:source:)``.
     public static let diagnosticLimit = DiagnosticList.defaultLimit
 
     static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
-                     requireEnd: Bool) throws(LoadError) -> Loaded<[Reservation]> {
+                     requireEnd: Bool, work: ParallelWork,
+                     minimumPieceBytes: Int = ReservationParser.minimumPieceBytes) throws(LoadError) -> Loaded<[Reservation]> {
         var parser = ReservationParser(source: source, subnets: subnets)
         do {
-            try parser.parseArray(&reader)
+            if !parser.parseArrayInPieces(&reader, work, minimumPieceBytes: minimumPieceBytes) {
+                try parser.parseArray(&reader)
+            }
             if requireEnd { try reader.finish() }
         } catch {
             parser.errors.append(Diagnostic(.error, source, error.description))

@@ -15,8 +15,12 @@ struct ReservationParser {
     var label: String?
 
     init(source: String, subnets: [SubnetV4]) {
+        self.init(source: source, matcher: SubnetMatcher(subnets))
+    }
+
+    init(source: String, matcher: SubnetMatcher) {
         self.source = source
-        self.subnets = SubnetMatcher(subnets)
+        self.subnets = matcher
     }
 
     /// What one entry's fields parsed to.

@@ -1,4 +1,5 @@
 import ShadowCore
+import ShadowSystem
 
 extension ManagementRequest {
     /// Parses one request line (without or with its `\n`): a JSON object tagged by `command`.
@@ -164,7 +165,8 @@ struct TopLevel {
         guard let range = ranges["reservations"] else { throw ManagementRequestError("missing field `reservations`") }
         var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[range]))
         do {
-            return try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations")
+            return try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations",
+                                              work: .threads)
         } catch {
             let lines = error.errors.lines
             throw ManagementRequestError(lines.joined(separator: "\n"), errors: lines)

@@ -1,0 +1,180 @@
+/// A large reservations array parsed on several threads (docs/performance.md, "Reload").
+///
+/// The array is cut into one piece per thread at places that look like the start of an entry
+/// (`}`, white space, `,`, white space, `{`) and each piece is parsed by a parser of its own. A cut
+/// found this way could lie inside a string; it is proven to be a real entry boundary when the
+/// piece before it, parsed from a real boundary, ends exactly there after a `,`. The first piece
+/// starts at the array's `[`, so by induction every cut is checked. If any piece fails — a cut
+/// inside a string, or a syntax error anywhere — the caller parses the whole array again on one
+/// thread, so errors are reported exactly as without pieces.
+///
+/// A piece's messages name entries by their index in the whole array, which is known only when
+/// every piece before it is done: a piece after the first with messages is parsed a second time,
+/// knowing its first index. Rare in practice (a clean file has none), and parallel too.
+extension ReservationParser {
+    /// Smallest piece worth a thread of its own.
+    static let minimumPieceBytes = 4 << 20
+
+    /// Parses the array at `r` in pieces on `work`, leaving `r` after it, or returns false (and
+    /// leaves `r` and `self` untouched) when the array is small, or a piece fails: then parse
+    /// it with ``parseArray(_:)``.
+    mutating func parseArrayInPieces(_ r: inout JSONReader, _ work: ParallelWork,
+                                     minimumPieceBytes: Int = Self.minimumPieceBytes) -> Bool {
+        guard work.width > 1, reservations.isEmpty, let start = arrayStart(r) else { return false }
+        let length = r.bytes.count - start
+        let pieces = min(work.width, length / minimumPieceBytes)
+        guard pieces > 1 else { return false }
+        var found = [start]
+        for i in 1..<pieces {
+            let target = max(start + i * (length / pieces), found[found.count - 1] + 1)
+            guard let cut = Self.entryStart(after: target, in: r.bytes) else { break }
+            if cut > found[found.count - 1] { found.append(cut) }
+        }
+        guard found.count > 1 else { return false }
+        found.append(r.bytes.count)
+
+        let source = self.source, subnets = self.subnets
+        let bytes = ReadOnlyBytes(r.bytes), cuts = found
+        let results = PieceResults(count: cuts.count - 1)
+        work.run(cuts.count - 1) { i in
+            results[i] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: i == 0, last: i == cuts.count - 2,
+                                         firstIndex: 0, source: source, subnets: subnets)
+        }
+        guard let parsed = results.all() else { return false }
+        var firstIndex = [0]
+        for p in parsed.dropLast() { firstIndex.append(firstIndex[firstIndex.count - 1] + p.parser.reservations.count) }
+        // Messages of pieces after the first name entries from 0: parse those pieces again.
+        let redo = parsed.indices.filter { $0 > 0 && !(parsed[$0].parser.errors.isEmpty && parsed[$0].parser.warnings.isEmpty) }
+        var final = parsed
+        if !redo.isEmpty {
+            let again = PieceResults(count: redo.count)
+            let bases = firstIndex
+            work.run(redo.count) { j in
+                let i = redo[j]
+                again[j] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: false, last: i == cuts.count - 2,
+                                           firstIndex: bases[i], source: source, subnets: subnets)
+            }
+            guard let reparsed = again.all() else { return false }
+            for (j, i) in redo.enumerated() { final[i] = reparsed[j] }
+        }
+        reservations.reserveCapacity(firstIndex[firstIndex.count - 1] + final[final.count - 1].parser.reservations.count)
+        for piece in final {
+            reservations.append(contentsOf: piece.parser.reservations)
+            // Keys are indexes in the whole array: a piece with unusable entries has errors, so
+            // it was parsed again knowing its first index.
+            for (index, fields) in piece.parser.unusable { unusable[index] = fields }
+            errors.append(contentsOf: piece.parser.errors)
+            warnings.append(contentsOf: piece.parser.warnings)
+        }
+        r.offset = cuts[cuts.count - 2] + final[final.count - 1].end
+        return true
+    }
+
+    /// Where the array begins (its `[`), or nil when the next value is not an array.
+    private func arrayStart(_ r: JSONReader) -> Int? {
+        var probe = r
+        probe.skipWhitespace()
+        return probe.peekByte == UInt8(ascii: "[") ? probe.offset : nil
+    }
+
+    /// The offset of the `{` of the first `}`, `,`, `{` sequence (white space allowed between) at
+    /// or after `from`.
+    static func entryStart(after from: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
+        var i = from
+        let n = bytes.count
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+        while i < n {
+            if bytes[i] == UInt8(ascii: "}") {
+                var j = i + 1
+                while j < n, isSpace(bytes[j]) { j += 1 }
+                if j < n, bytes[j] == UInt8(ascii: ",") {
+                    j += 1
+                    while j < n, isSpace(bytes[j]) { j += 1 }
+                    if j < n, bytes[j] == UInt8(ascii: "{") { return j }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// One piece parsed, and where its parse ended (relative to the piece's start).
+    struct Piece: Sendable {
+        var parser: ReservationParser
+        var end: Int
+    }
+
+    /// Parses `bytes[from..<to]`: the first piece starts at `[`; every piece but the last must end
+    /// right after the `,` (and white space) that follows its last entry; the last one ends with
+    /// the array's `]`. Nil when the piece is not exactly that (or has a syntax error).
+    static func parsePiece(_ bytes: ReadOnlyBytes, _ from: Int, _ to: Int, first: Bool, last: Bool,
+                           firstIndex: Int, source: String, subnets: SubnetMatcher) -> Piece? {
+        var parser = ReservationParser(source: source, matcher: subnets)
+        var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[from..<to]))
+        do {
+            if first {
+                try r.beginArray()
+                guard try r.nextElement() else { return nil }
+            }
+            let begin = r.offset
+            while true {
+                try parser.parseEntry(&r, index: firstIndex + parser.reservations.count)
+                if parser.reservations.count == ReservationParser.sampleSize {
+                    let perEntry = max(1, (r.offset - begin) / parser.reservations.count)
+                    parser.reservations.reserveCapacity(parser.reservations.count + (r.bytes.count - r.offset) / perEntry + 64)
+                }
+                if last {
+                    guard try r.nextElement() else { return Piece(parser: parser, end: r.offset) }
+                    continue
+                }
+                r.skipWhitespace()
+                guard r.peekByte == UInt8(ascii: ",") else { return nil }
+                r.offset += 1
+                r.skipWhitespace()
+                if r.offset == r.bytes.count { return Piece(parser: parser, end: r.offset) }
+            }
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// Bytes that several threads read and nobody writes; the caller keeps them alive until the
+/// threads are done.
+struct ReadOnlyBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+}
+
+/// One slot per piece, each written by one thread and read after ``ParallelWork/run(_:_:)``
+/// returned (which orders the writes before the reads).
+private final class PieceResults: @unchecked Sendable {
+    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
+    private let slots: UnsafeMutableBufferPointer<ReservationParser.Piece?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+
+    subscript(i: Int) -> ReservationParser.Piece? {
+        get { slots[i] }
+        set { slots[i] = newValue }
+    }
+
+    /// Every piece, or nil when one failed.
+    func all() -> [ReservationParser.Piece]? {
+        var out: [ReservationParser.Piece] = []
+        out.reserveCapacity(slots.count)
+        for s in slots {
+            guard let s else { return nil }
+            out.append(s)
+        }
+        return out
+    }
+}

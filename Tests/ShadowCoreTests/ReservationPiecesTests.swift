@@ -1,0 +1,93 @@
+import Testing
+@testable import ShadowCore
+
+/// A large array parsed in pieces on several threads gives exactly what one parse gives: the
+/// same reservations, the same errors and warnings with the same entry indexes.
+@Suite("reservations.json: parsing in pieces")
+struct ReservationPiecesTests {
+    /// Four "threads" that run their jobs last to first, so no piece can rely on an earlier one.
+    static let fourBackwards = ParallelWork(width: 4) { count, job in
+        for i in (0..<count).reversed() { job(i) }
+    }
+
+    static func mac(_ n: Int) -> String {
+        let hex = Array("0123456789ABCDEF")
+        return "00-00-00-00-\(hex[(n >> 4) & 15])\(hex[n & 15])-\(hex[(n >> 12) & 15])\(hex[(n >> 8) & 15])"
+    }
+
+    /// 200 entries; `edit` may replace any of them.
+    static func file(_ edit: (Int, String) -> String = { $1 }) -> String {
+        let entries = (1...200).map { n in edit(n, entry(n, #""mac": "\#(mac(n))""#)) }
+        return "[\n" + entries.joined(separator: ",\n") + "\n]\n"
+    }
+
+    func load(_ text: String, _ work: ParallelWork) -> (values: [Reservation], errors: [String], warnings: [String]) {
+        let bytes = Array(text.utf8)
+        let result = bytes.withUnsafeBytes { buffer -> Result<Loaded<[Reservation]>, LoadError> in
+            var reader = JSONReader(buffer)
+            return Result { () throws(LoadError) -> Loaded<[Reservation]> in
+                try ReservationLoader.load(from: &reader, subnets: testSubnets, source: "reservations.json",
+                                           requireEnd: true, work: work, minimumPieceBytes: 2000)
+            }
+        }
+        switch result {
+        case .success(let l): return (l.value, [], l.warnings.lines)
+        case .failure(let e): return ([], e.errors.lines, e.warnings.lines)
+        }
+    }
+
+    func expectSame(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let one = load(text, .serial)
+        let pieces = load(text, Self.fourBackwards)
+        #expect(pieces.values == one.values, sourceLocation: sourceLocation)
+        #expect(pieces.errors == one.errors, sourceLocation: sourceLocation)
+        #expect(pieces.warnings == one.warnings, sourceLocation: sourceLocation)
+    }
+
+    @Test func aCleanFileIsCutIntoPiecesAndLoadsTheSame() throws {
+        let text = Self.file()
+        var parser = ReservationParser(source: "reservations.json", subnets: testSubnets)
+        let used = Array(text.utf8).withUnsafeBytes { buffer in
+            var reader = JSONReader(buffer)
+            return parser.parseArrayInPieces(&reader, Self.fourBackwards, minimumPieceBytes: 2000)
+        }
+        #expect(used)
+        #expect(parser.reservations.count == 200)
+        #expect(parser.reservations[199].ipv4 == IPv4Address(198, 51, 100, 200))
+        expectSame(text)
+        #expect(load(text, Self.fourBackwards).values.count == 200)
+    }
+
+    @Test func errorsInEveryPieceNameTheirEntryInTheWholeFile() {
+        let text = Self.file { n, e in [5, 90, 150, 199].contains(n) ? e.replacing(#""mac": ""#, with: #""mac": "zz"#) : e }
+        let errors = load(text, Self.fourBackwards).errors
+        #expect(errors.count == 4)
+        #expect(errors.last?.hasPrefix("reservations.json[198].mac:") == true)
+        expectSame(text)
+    }
+
+    @Test func warningsAndUnusableEntriesKeepTheirIndexes() {
+        expectSame(Self.file { n, e in n % 37 == 0 ? e.replacing("::/56", with: ":1::/56") : e })
+        expectSame(Self.file { n, e in n == 120 ? #"{"mac": "00-00-00-00-00-00"}"# : e })
+        expectSame(Self.file { n, e in n == 77 ? "42" : e })
+    }
+
+    @Test func duplicatesAcrossPieces() {
+        expectSame(Self.file { n, e in n == 180 ? e.replacing(Self.mac(180), with: Self.mac(3)) : e })
+    }
+
+    @Test func aStringThatLooksLikeAnEntryBoundary() {
+        // Every cut candidate may fall inside these circuit ids.
+        expectSame(Self.file { n, e in
+            e.replacing(#""mac""#, with: #""option82": {"circuit": "a} , {b\#(n)}, {c"}, "mac""#)
+        })
+    }
+
+    @Test func syntaxErrorsAreReportedAsByOneParse() {
+        expectSame(Self.file { n, e in n == 130 ? e + " {" : e })
+        expectSame(Self.file { n, e in n == 60 ? String(e.dropLast()) : e })
+        expectSame(Self.file() + "x")
+        expectSame(Self.file { n, e in n == 200 ? e + "," : e })
+        expectSame(String(Self.file().dropLast(3)))
+    }
+}
