@@ -57,6 +57,29 @@ struct BindingStoreTests {
         return t
     }()
 
+    @Test func theSaverWritesOnItsOwnThreadAndWakesTheLoop() throws {
+        let dir = try StateDirectory()
+        let saver = try BindingSaver()
+        #expect(saver.take() == nil)
+        #expect(saver.start(Self.table, to: dir.store))
+        var poll = pollfd(fd: saver.descriptor.rawValue, events: Int16(POLLIN), revents: 0)
+        #expect(Glibc.poll(&poll, 1, 10_000) == 1)
+        let outcome = try #require(saver.take())
+        if case .failure(let e) = outcome { Issue.record("\(e)") }
+        #expect(!saver.isRunning)
+        #expect(try dir.store.load().map(\.mac) == Self.table.entriesOldestFirst.map(\.mac))
+        #expect(saver.take() == nil)
+    }
+
+    @Test func aFailedBackgroundSaveIsReported() throws {
+        let saver = try BindingSaver()
+        #expect(saver.start(Self.table, to: BindingStore(stateDirectory: "/dev/null/none")))
+        saver.waitUntilIdle()
+        let outcome = try #require(saver.take())
+        guard case .failure(let e) = outcome else { Issue.record("saved below /dev/null"); return }
+        #expect(!e.description.isEmpty)
+    }
+
     @Test func saveThenLoadGivesTheSameBindingsOldestFirst() throws {
         let dir = try StateDirectory()
         try dir.store.save(Self.table)

@@ -15,6 +15,7 @@ extension Master {
         // A directory others can write to could hand the master a planted bindings.json, or
         // swap the file it writes: neither read nor written.
         if let problem = FileSystem.untrustedDirectoryProblem(settings.config.stateDir) {
+            stateDirectoryRefused = true
             stateProblem = "refusing state_dir \(settings.config.stateDir): \(problem)"
             logger.error("\(stateProblem!); learned bindings are kept in memory only")
         }
@@ -37,14 +38,40 @@ extension Master {
         }
     }
 
+    /// Starts writing the bindings on the saver's thread when they changed and the interval has
+    /// passed since the last save began (docs/operations.md, "Learned bindings").
     func saveBindingsIfDue() {
-        guard bindingsDirty,
+        guard bindingsDirty, !stateDirectoryRefused, bindingSaver?.isRunning != true,
               Clocks.monotonicMilliseconds() >= lastBindingsSave + Master.bindingSaveIntervalMilliseconds else { return }
+        lastBindingsSave = Clocks.monotonicMilliseconds()
+        // The saver writes a copy of the table; the loop goes on learning into its own.
+        if let saver = bindingSaver, saver.start(bindings, to: bindingStore) {
+            bindingsDirty = false
+            return
+        }
         saveBindings()
     }
 
+    /// Takes the outcome of a save the saver finished.
+    func bindingSaveFinished() {
+        guard let outcome = bindingSaver?.take() else { return }
+        switch outcome {
+        case .success:
+            stateProblem = nil
+        case .failure(let error):
+            bindingsDirty = true  // what it held is still only in memory: try again at the next interval
+            stateProblem = "cannot write \(bindingStore.path): \(error)"
+            logger.error("\(stateProblem!); learned bindings are kept in memory only")
+        }
+    }
+
+    /// Writes the bindings now, on this thread (at shutdown, or when no thread can be started),
+    /// after any save still running on the saver's thread.
     func saveBindings() {
         lastBindingsSave = Clocks.monotonicMilliseconds()
+        guard !stateDirectoryRefused else { return }
+        bindingSaver?.waitUntilIdle()
+        bindingSaveFinished()
         guard stateProblem == nil || bindingsDirty else { return }
         do {
             try bindingStore.save(bindings)

@@ -49,6 +49,11 @@ final class Master {
     let changes: ReservationChanges
     var bindings: BindingTable
     let bindingStore: BindingStore
+    /// Writes `bindings.json` off the poll loop; nil when its wake-up pipe could not be made (then
+    /// the loop writes it itself).
+    let bindingSaver = try? BindingSaver()
+    /// The state directory is writable by others than root: bindings are neither read nor written.
+    var stateDirectoryRefused = false
     var bindingsDirty = false
     var lastBindingsSave = Clocks.monotonicMilliseconds()
     var bindingTableGeneration: UInt64 = 0
@@ -110,6 +115,7 @@ final class Master {
         for w in active { items.append((w.channel!.descriptor, w.outbox.isEmpty ? .readable : [.readable, .writable])) }
         let outputs = workers.flatMap(\.outputs)
         for output in outputs { items.append((output.readEnd, .readable)) }
+        if let saver = bindingSaver { items.append((saver.descriptor, .readable)) }
         var poll = PollSet(items)
         do {
             try poll.wait(timeoutMilliseconds: nextTimeout())
@@ -126,6 +132,7 @@ final class Master {
         for (i, output) in outputs.enumerated() where !poll.events(at: active.count + 1 + i).isEmpty {
             output.drain()
         }
+        if bindingSaver != nil, !poll.events(at: active.count + 1 + outputs.count).isEmpty { bindingSaveFinished() }
         flushLocalBindings()
         expireLastServedQuery()
         restartDueWorkers()
@@ -138,7 +145,10 @@ final class Master {
         let now = Clocks.monotonicMilliseconds()
         var next = now + 1000
         for w in workers { if let at = w.restartAt { next = min(next, at) } }
-        if bindingsDirty { next = min(next, lastBindingsSave + Master.bindingSaveIntervalMilliseconds) }
+        // While a save runs, its wake-up ends the wait.
+        if bindingsDirty && bindingSaver?.isRunning != true && !stateDirectoryRefused {
+            next = min(next, lastBindingsSave + Master.bindingSaveIntervalMilliseconds)
+        }
         if let due = ha?.outgoingDue { next = min(next, due) }
         if let q = lastServedQuery { next = min(next, q.deadline) }
         return Int32(clamping: next > now ? next - now : 0)
