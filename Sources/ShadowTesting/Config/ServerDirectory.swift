@@ -59,6 +59,10 @@ public final class ServerDirectory {
     /// A fresh output prefix for the next master started here (`master-1`, `master-2`, …).
     func nextOutputPrefix() -> String {
         starts += 1
-        return file("master-\(starts)")
+        return (outputDirectory ?? path) + "/master-\(starts)"
     }
+
+    /// Where the captured output of the masters started here goes, when not in ``path`` (a test
+    /// that fills or freezes the file system under ``path`` must still read the master's log).
+    public var outputDirectory: String?
 }
