@@ -4,9 +4,15 @@
 //   bench-load --generate N F   write N synthetic reservations to F
 //   bench-load --measure F      read + parse + validate + index F, print times and memory
 //
+// The parse runs in pieces on one thread per CPU, as in the master and ops; BENCH_LOAD_SERIAL=1
+// parses on one thread (to compare).
 // Build in release: swift build -c release --product bench-load
 import Foundation
 import ShadowCore
+import ShadowSystem
+
+/// Threads the parse may use: the master's and ops's, or one (BENCH_LOAD_SERIAL=1).
+let parseWork = ProcessInfo.processInfo.environment["BENCH_LOAD_SERIAL"] == "1" ? ParallelWork.serial : .threads
 
 /// The one subnet every generated `ipv4` lies in.
 let subnets = [SubnetV4(net: IPv4Network("100.64.0.0/10")!, gateway: IPv4Address("100.64.0.1")!)]
@@ -87,7 +93,7 @@ func measure(path: String) {
     let cpuRead = cpuTime()
     let loaded: Loaded<[Reservation]>
     do {
-        loaded = try ReservationLoader.load(bytes, subnets: subnets)
+        loaded = try ReservationLoader.load(bytes, subnets: subnets, work: parseWork)
     } catch {
         print(error.description)
         exit(1)
@@ -137,7 +143,7 @@ func measure(path: String) {
         """)
     print("""
         file \(path): \(fileSize / 1_048_576) MiB, \(snapshot.count) reservations, \(snapshot.keyCount) keys, \
-        \(loaded.warnings.count) warnings
+        \(loaded.warnings.count) warnings, parsed on \(parseWork.width) thread(s)
           read \(seconds(afterRead - start)), parse+validate \(seconds(afterLoad - afterRead)), \
         index \(seconds(end - afterLoad)), total \(seconds(end - start))
           cpu: read \(cpu(cpuRead - cpuStart)), parse+validate \(cpu(cpuLoad - cpuRead)), \
