@@ -48,7 +48,7 @@ import Testing
         // (offset to change, new byte, the error's field)
         (0, UInt8(4), "change tag"),
         (37, 129, "ipv6_pd prefix length"),   // the add's prefix length
-        (38, 0x10, "record presence"),         // an undefined presence bit
+        (38, 0x40, "record presence"),         // an undefined presence bit
         (45, 0, "duid length"),                // DUID length 0 (u16 at 45)
         (57, 0x08, "option82 presence"),
     ])
