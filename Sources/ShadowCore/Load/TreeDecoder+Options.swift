@@ -26,7 +26,8 @@ extension TreeDecoder {
             }
             entries.append(DHCPOptionSet.Entry(code: key.code, payload: payload))
         }
-        if let v = f["custom"], let custom = customOptions(v, at: f.path("custom"), family) { entries += custom }
+        let custom = f["custom"].flatMap { customOptions($0, at: f.path("custom"), family) }
+        entries += custom ?? []
         var ms = msClasslessRoutes
         if let v = f["ms_classless_routes"], let b = bool(v, at: f.path("ms_classless_routes")) {
             if level == .top { ms = b } else {
@@ -34,7 +35,12 @@ extension TreeDecoder {
                      + "every level, so that options 121 and 249 always agree")
             }
         }
-        if let v = f["always_send"] { applyAlwaysSend(v, at: f.path("always_send"), family, to: &entries) }
+        if let v = f["always_send"] {
+            // A key given with an invalid value has its error already: always_send does not add one.
+            let invalid = Set(keys.filter { f[$0.name] != nil }.map(\.code)).subtracting(entries.map(\.code))
+            applyAlwaysSend(v, at: f.path("always_send"), family, to: &entries, invalid: invalid,
+                            customInvalid: f["custom"] != nil && custom == nil)
+        }
         if ms, let routes = entries.first(where: { $0.code == 121 }) {
             entries.append(DHCPOptionSet.Entry(code: OptionCatalog.msClasslessRoutesCode, payload: routes.payload,
                                                alwaysSend: routes.alwaysSend))
@@ -202,7 +208,8 @@ extension TreeDecoder {
 
     /// `always_send`: key names of this level and `custom` codes by number.
     private mutating func applyAlwaysSend(_ value: JSONValue, at path: String, _ family: OptionFamily,
-                                          to entries: inout [DHCPOptionSet.Entry]) {
+                                          to entries: inout [DHCPOptionSet.Entry], invalid: Set<UInt16>,
+                                          customInvalid: Bool) {
         guard let items = array(value, at: path) else { return }
         for (i, item) in items.enumerated() {
             let p = "\(path)[\(i)]"
@@ -230,9 +237,10 @@ extension TreeDecoder {
                 continue
             }
             guard let at = entries.firstIndex(where: { $0.code == code }) else {
+                if invalid.contains(code) { continue }
                 if case .string(let name) = item {
                     fail(p, "\(name) is not set at this level (always_send names keys of its own level)")
-                } else {
+                } else if !customInvalid {
                     fail(p, "custom code \(code) is not set at this level (always_send names codes of its own level)")
                 }
                 continue

@@ -58,6 +58,14 @@ struct OptionValidationTests {
         #expect(v6Errors(options) == [error])
     }
 
+    /// An invalid value is one error: always_send naming it does not add a second.
+    @Test func alwaysSendDoesNotRepeatAnotherError() {
+        #expect(v4Errors(#"{"mtu": 14, "custom": [{"code": 53, "hex": "01"}], "always_send": ["mtu", 53]}"#) == [
+            "config.json: options_v4.mtu: must be between 68 and 65535, got 14",
+            "config.json: options_v4.custom[0].code: code 53 (message type) is built by the server",
+        ])
+    }
+
     @Test func namesLongerThanTheRFCAllowsAreRefused() {
         let label = String(repeating: "a", count: 64)
         #expect(v6Errors(#"{"aftr_name": "\#(label).example"}"#) == [
