@@ -32,6 +32,9 @@ extension ConfigCheck {
         let distinct = snapshot.distinctOptionSets
         var out = "  option sets: \(distinct.v4) distinct options_v4, \(distinct.v6) distinct options_v6"
             + " (interned: each stored once)\n"
+        let count = max(1, l.reservations.count)
+        out += "  snapshot image: \(snapshot.bytes.count) bytes, \(snapshot.bytes.count / count) per reservation"
+            + " (each worker maps it)\n"
         struct Levels: Hashable { var v4, v6: DHCPOptionSet }
         var users: [Levels: (count: Int, first: Reservation)] = [:]
         var order: [Levels] = []
