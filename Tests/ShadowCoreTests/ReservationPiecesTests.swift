@@ -27,7 +27,8 @@ struct ReservationPiecesTests {
             var reader = JSONReader(buffer)
             return Result { () throws(LoadError) -> Loaded<[Reservation]> in
                 try ReservationLoader.load(from: &reader, subnets: testSubnets, source: "reservations.json",
-                                           requireEnd: true, work: work, minimumPieceBytes: 2000)
+                                           requireEnd: true, msClasslessRoutes: true, work: work,
+                                           minimumPieceBytes: 2000)
             }
         }
         switch result {
@@ -70,6 +71,18 @@ struct ReservationPiecesTests {
         expectSame(Self.file { n, e in n % 37 == 0 ? e.replacing("::/56", with: ":1::/56") : e })
         expectSame(Self.file { n, e in n == 120 ? #"{"mac": "00-00-00-00-00-00"}"# : e })
         expectSame(Self.file { n, e in n == 77 ? "42" : e })
+    }
+
+    @Test func optionsParseTheSameInPieces() {
+        let text = Self.file { n, e in
+            n % 3 == 0 ? e.replacing(#""mac""#, with: #""options_v4": {"mtu": 1400, "domain_name": "example.net", "classless_routes": [{"net": "10.0.0.0/8", "router": "198.51.100.254"}]}, "v4_lease_time": 7200, "options_v6": {"sol_max_rt": 3600}, "mac""#) : e
+        }
+        let loaded = load(text, Self.fourBackwards)
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        #expect(loaded.values[2].optionsV4.leaseTime == 7200)
+        #expect(loaded.values[2].optionsV4.entry(code: 249) != nil)
+        #expect(loaded.values[1].optionsV4 == .empty)
+        expectSame(text)
     }
 
     @Test func duplicatesAcrossPieces() {

@@ -17,15 +17,38 @@ public struct SubnetV4: Hashable, Sendable {
     public var gateway: IPv4Address
     /// Prefix length of the mask sent in option 1 (defaults to the prefix length of `net`).
     public var replyPrefixLength: UInt8
+    /// `options_v4` and `v4_lease_time` of this subnet.
+    public var options: DHCPOptionSet
+    /// `relays`: when not empty, the only relay networks a client of this subnet may come through.
+    public var relays: [IPv4Network]
 
-    public init(net: IPv4Network, gateway: IPv4Address, replyPrefixLength: UInt8? = nil) {
+    public init(net: IPv4Network, gateway: IPv4Address, replyPrefixLength: UInt8? = nil,
+                options: DHCPOptionSet = .empty, relays: [IPv4Network] = []) {
         self.net = net
         self.gateway = gateway
         self.replyPrefixLength = replyPrefixLength ?? net.prefixLength
+        self.options = options
+        self.relays = relays
     }
 
     /// The subnet mask sent in option 1.
     public var replyMask: IPv4Address { IPv4Network.mask(prefixLength: replyPrefixLength) }
+}
+
+/// One `subnets_v6` entry: the options of the clients whose closest relay's link-address lies in
+/// `link`.
+public struct SubnetV6: Hashable, Sendable {
+    public var link: IPv6Prefix
+    /// `options_v6` and `v6_lease_time` of this subnet.
+    public var options: DHCPOptionSet
+    /// `relays`: when not empty, the only relay networks a client of this subnet may come through.
+    public var relays: [IPv6Prefix]
+
+    public init(link: IPv6Prefix, options: DHCPOptionSet = .empty, relays: [IPv6Prefix] = []) {
+        self.link = link
+        self.options = options
+        self.relays = relays
+    }
 }
 
 /// Lease timers derived from `v4_lease_time` and `v6_lease_time` in 64-bit arithmetic.
@@ -201,6 +224,14 @@ public struct ServerConfig: Hashable, Sendable {
     public var dnsV4: [IPv4Address]
     public var dnsV6: [IPv6Address]
     public var subnetsV4: [SubnetV4]
+    /// `subnets_v6`, in configured order (the first containing link wins).
+    public var subnetsV6: [SubnetV6] = []
+    /// Top-level `options_v4` / `options_v6` (their lease time stays nil: see ``leases``).
+    public var optionsV4: DHCPOptionSet = .empty
+    public var optionsV6: DHCPOptionSet = .empty
+    /// `ms_classless_routes` of the top-level `options_v4`: every level that sets
+    /// `classless_routes` (121) also sets 249 with the same payload.
+    public var msClasslessRoutes = false
     public var option82Extractors: [Option82Extractor]
     public var option1837Extractors: [Option1837Extractor]
     public var macExtractors: [MACExtractor]

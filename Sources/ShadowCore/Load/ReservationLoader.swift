@@ -10,11 +10,15 @@ public enum ReservationLoader {
     ///   - bytes: the file contents.
     ///   - subnets: `subnets_v4` of the configuration; every `ipv4` must be inside one of them.
     ///   - source: what messages call the array, e.g. `reservations.json`.
+    ///   - msClasslessRoutes: config.json's `ms_classless_routes` (a reservation's
+    ///     `classless_routes` then also sets option 249).
     ///   - work: threads a large array may be parsed on (``ParallelWork/serial``: this one).
     public static func load(_ bytes: [UInt8], subnets: [SubnetV4], source: String = "reservations.json",
-                            work: ParallelWork = .serial) throws(LoadError) -> Loaded<[Reservation]> {
+                            msClasslessRoutes: Bool = false, work: ParallelWork = .serial)
+        throws(LoadError) -> Loaded<[Reservation]> {
         try JSONReader.withReader(bytes) { (reader: inout JSONReader) throws(LoadError) -> Loaded<[Reservation]> in
-            try load(from: &reader, subnets: subnets, source: source, requireEnd: true, work: work)
+            try load(from: &reader, subnets: subnets, source: source, requireEnd: true,
+                     msClasslessRoutes: msClasslessRoutes, work: work)
         }
     }
 
@@ -22,17 +26,19 @@ public enum ReservationLoader {
     /// document (a management `replace` request) can embed it. `source` names it in messages,
     /// e.g. `replace.reservations`.
     public static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
-                            work: ParallelWork = .serial) throws(LoadError) -> Loaded<[Reservation]> {
-        try load(from: &reader, subnets: subnets, source: source, requireEnd: false, work: work)
+                            msClasslessRoutes: Bool = false, work: ParallelWork = .serial)
+        throws(LoadError) -> Loaded<[Reservation]> {
+        try load(from: &reader, subnets: subnets, source: source, requireEnd: false,
+                 msClasslessRoutes: msClasslessRoutes, work: work)
     }
 
     /// The error and warning cap used by ``load(_:subnets:source:)``.
     public static let diagnosticLimit = DiagnosticList.defaultLimit
 
     static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
-                     requireEnd: Bool, work: ParallelWork,
+                     requireEnd: Bool, msClasslessRoutes: Bool, work: ParallelWork,
                      minimumPieceBytes: Int = ReservationParser.minimumPieceBytes) throws(LoadError) -> Loaded<[Reservation]> {
-        var parser = ReservationParser(source: source, subnets: subnets)
+        var parser = ReservationParser(source: source, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
         do {
             if !parser.parseArrayInPieces(&reader, work, minimumPieceBytes: minimumPieceBytes) {
                 try parser.parseArray(&reader)
@@ -53,7 +59,8 @@ extension ReservationLoader {
     /// Re-checks reservations that are already values — decoded from a snapshot image another
     /// process built, so never parsed here — with the same rules the loader applies to JSON:
     /// every entry has a key, every `ipv4` is inside `subnets`, no Option 82 or 18/37 key is
-    /// empty, every `ipv6_pd` is masked, and no key or address is used twice. Errors name
+    /// empty, every `ipv6_pd` is masked, every option set could have come from the loader
+    /// (``DHCPOptionSet/storageProblem(_:)``), and no key or address is used twice. Errors name
     /// `<source>[INDEX].FIELD` as the loader does.
     ///
     /// With `duplicates: false` only each entry's own rules are checked (not uniqueness): for
@@ -70,6 +77,8 @@ extension ReservationLoader {
             if r.option1837?.isEmpty == true { parser.error(i, .option1837, "empty") }
             if r.ipv6PD.hasHostBits { parser.error(i, .ipv6PD, "\(r.ipv6PD) has host bits set") }
             if let problem = parser.subnetProblem(r.ipv4) { parser.error(i, .ipv4, problem) }
+            if let problem = r.optionsV4.storageProblem(.v4) { parser.error(i, .optionsV4, problem) }
+            if let problem = r.optionsV6.storageProblem(.v6) { parser.error(i, .optionsV6, problem) }
         }
         if duplicates {
             parser.reportDuplicates()

@@ -33,12 +33,12 @@ extension ReservationParser {
         guard found.count > 1 else { return false }
         found.append(r.bytes.count)
 
-        let source = self.source, subnets = self.subnets
+        let source = self.source, subnets = self.subnets, ms = self.msClasslessRoutes
         let bytes = ReadOnlyBytes(r.bytes), cuts = found
         let results = PieceResults(count: cuts.count - 1)
         work.run(cuts.count - 1) { i in
             results[i] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: i == 0, last: i == cuts.count - 2,
-                                         firstIndex: 0, source: source, subnets: subnets)
+                                         firstIndex: 0, source: source, subnets: subnets, msClasslessRoutes: ms)
         }
         guard let parsed = results.all() else { return false }
         var firstIndex = [0]
@@ -52,7 +52,7 @@ extension ReservationParser {
             work.run(redo.count) { j in
                 let i = redo[j]
                 again[j] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: false, last: i == cuts.count - 2,
-                                           firstIndex: bases[i], source: source, subnets: subnets)
+                                           firstIndex: bases[i], source: source, subnets: subnets, msClasslessRoutes: ms)
             }
             guard let reparsed = again.all() else { return false }
             for (j, i) in redo.enumerated() { final[i] = reparsed[j] }
@@ -108,8 +108,9 @@ extension ReservationParser {
     /// right after the `,` (and white space) that follows its last entry; the last one ends with
     /// the array's `]`. Nil when the piece is not exactly that (or has a syntax error).
     static func parsePiece(_ bytes: ReadOnlyBytes, _ from: Int, _ to: Int, first: Bool, last: Bool,
-                           firstIndex: Int, source: String, subnets: SubnetMatcher) -> Piece? {
-        var parser = ReservationParser(source: source, matcher: subnets)
+                           firstIndex: Int, source: String, subnets: SubnetMatcher,
+                           msClasslessRoutes: Bool) -> Piece? {
+        var parser = ReservationParser(source: source, matcher: subnets, msClasslessRoutes: msClasslessRoutes)
         var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[from..<to]))
         do {
             if first {

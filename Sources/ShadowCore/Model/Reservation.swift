@@ -8,6 +8,9 @@ public struct Reservation: Hashable, Sendable {
     public var duid: DUID?
     public var option82: Option82?
     public var option1837: Option1837?
+    /// The reservation's own `options_v4` / `v4_lease_time` and `options_v6` / `v6_lease_time`.
+    public var optionsV4: DHCPOptionSet = .empty
+    public var optionsV6: DHCPOptionSet = .empty
 
     public init(ipv4: IPv4Address, ipv6NA: IPv6Address, ipv6PD: IPv6Prefix, mac: MACAddress? = nil,
                 duid: DUID? = nil, option82: Option82? = nil, option1837: Option1837? = nil) {
