@@ -38,7 +38,8 @@ extension ConfigCheck {
         struct Levels: Hashable { var v4, v6: DHCPOptionSet }
         var users: [Levels: (count: Int, first: Reservation)] = [:]
         var order: [Levels] = []
-        for r in l.reservations where !r.optionsV4.isEmpty || !r.optionsV6.isEmpty {
+        for i in l.reservations.indices where !l.reservations[i].optionsV4.isEmpty || !l.reservations[i].optionsV6.isEmpty {
+            let r = l.reservations[i]
             let key = Levels(v4: r.optionsV4, v6: r.optionsV6)
             if let u = users[key] { users[key] = (u.count + 1, u.first) } else {
                 users[key] = (1, r)

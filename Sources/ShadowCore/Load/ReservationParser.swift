@@ -31,9 +31,10 @@ struct ReservationParser {
         var duid: DUID?
         var option82: Option82?
         var option1837: Option1837?
-        /// `options_v4` / `v4_lease_time` and `options_v6` / `v6_lease_time`.
-        var optionsV4 = DHCPOptionSet.empty
-        var optionsV6 = DHCPOptionSet.empty
+        /// `options_v4` / `v4_lease_time` and `options_v6` / `v6_lease_time` (nil until one of
+        /// them is read, so an entry without options touches no option set).
+        var optionsV4: DHCPOptionSet?
+        var optionsV6: DHCPOptionSet?
         /// Fields that appeared, `null` included (to catch repeats).
         var seen = FieldSet()
         /// Fields given (not null), valid or not.
@@ -108,10 +109,8 @@ struct ReservationParser {
             ipv4: d.ipv4 ?? .any, ipv6NA: d.ipv6NA ?? .any,
             ipv6PD: d.ipv6PD ?? IPv6Prefix(address: .any, prefixLength: 0),
             mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837)
-        if d.given.bits & ReservationField.optionBits != 0 {
-            r.optionsV4 = d.optionsV4
-            r.optionsV6 = d.optionsV6
-        }
+        if let set = d.optionsV4 { r.optionsV4 = set }
+        if let set = d.optionsV6 { r.optionsV6 = set }
         reservations.append(r)
     }
 
