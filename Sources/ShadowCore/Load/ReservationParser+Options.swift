@@ -23,8 +23,23 @@ extension ReservationParser {
     }
 
     /// Keeps the lease time already read into `out` (the sibling `v4_lease_time` field).
+    ///
+    /// Reservations usually repeat a few options objects word for word: an object whose exact
+    /// text was already parsed successfully (same family) takes its set from ``optionMemo``
+    /// instead of being parsed again.
     mutating func options(_ r: inout JSONReader, _ index: Int, _ family: OptionFamily,
                           _ out: inout DHCPOptionSet?) throws(JSONSyntaxError) -> Bool {
+        _ = try r.nextKind()
+        let start = r.offset
+        try r.skipValue()
+        var key: [UInt8] = [family == .v4 ? 4 : 6]
+        key.append(contentsOf: UnsafeRawBufferPointer(rebasing: r.bytes[start..<r.offset]))
+        if var set = optionMemo[key] {
+            set.leaseTime = out?.leaseTime
+            out = set
+            return true
+        }
+        r.offset = start
         let value = try JSONValue.parse(&r)
         var d = TreeDecoder(file: location(index), separator: ".")
         d.errors = DiagnosticList(limit: max(0, errors.limit - errors.items.count))
@@ -32,6 +47,7 @@ extension ReservationParser {
         for e in d.errors.items { errors.append(e) }
         for _ in d.errors.items.count..<d.errors.count { errors.append(Diagnostic(.error, location(index), "")) }
         guard var set else { return false }
+        if optionMemo.count < ReservationParser.optionMemoLimit { optionMemo[key] = set }
         set.leaseTime = out?.leaseTime
         out = set
         return true

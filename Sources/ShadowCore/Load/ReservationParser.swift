@@ -15,6 +15,10 @@ struct ReservationParser {
     var label: String?
     /// `ms_classless_routes` of config.json: a reservation's `classless_routes` also sets 249.
     let msClasslessRoutes: Bool
+    /// Options objects already parsed, by family byte + exact text (see `options`).
+    var optionMemo: [[UInt8]: DHCPOptionSet] = [:]
+    /// Distinct options texts remembered at most (a file of all-different objects stays bounded).
+    static let optionMemoLimit = 4096
 
     init(source: String, subnets: [SubnetV4], msClasslessRoutes: Bool = false) {
         self.source = source
