@@ -109,13 +109,13 @@ struct ReservationParser {
         var bad = FieldSet()
         for f in ReservationField.required where d.invalid.contains(f) || !d.given.contains(f) { bad.insert(f) }
         if !bad.isEmpty { unusable[Int32(index)] = bad }
-        var r = Reservation(
+        reservations.append(Reservation(
             ipv4: d.ipv4 ?? .any, ipv6NA: d.ipv6NA ?? .any,
             ipv6PD: d.ipv6PD ?? IPv6Prefix(address: .any, prefixLength: 0),
-            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837)
-        if let set = d.optionsV4 { r.optionsV4 = set }
-        if let set = d.optionsV6 { r.optionsV6 = set }
-        reservations.append(r)
+            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837))
+        // Set in place: an entry without options is appended exactly as before options existed.
+        if let set = d.optionsV4 { reservations[reservations.count - 1].optionsV4 = set }
+        if let set = d.optionsV6 { reservations[reservations.count - 1].optionsV6 = set }
     }
 
     /// Per-entry rules once all fields are read: required fields, keys, subnet.
