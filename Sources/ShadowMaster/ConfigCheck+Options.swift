@@ -35,20 +35,25 @@ extension ConfigCheck {
         let count = max(1, l.reservations.count)
         out += "  snapshot image: \(snapshot.bytes.count) bytes, \(snapshot.bytes.count / count) per reservation"
             + " (each worker maps it)\n"
-        struct Levels: Hashable { var v4, v6: DHCPOptionSet }
-        var users: [Levels: (count: Int, first: Reservation)] = [:]
-        var order: [Levels] = []
-        for r in l.reservations where !r.optionsV4.isEmpty || !r.optionsV6.isEmpty {
-            let key = Levels(v4: r.optionsV4, v6: r.optionsV6)
-            if let u = users[key] { users[key] = (u.count + 1, u.first) } else {
-                users[key] = (1, r)
-                order.append(key)
+        // Grouped by the snapshot's set indexes: no reservation is copied unless it is shown.
+        var users: [Int: (count: Int, first: Int)] = [:]
+        var order: [Int] = []
+        if distinct.v4 + distinct.v6 > 0 {
+            for i in 0..<snapshot.count {
+                let sets = snapshot.optionSetIndexes(at: i)
+                guard sets.v4 != 0 || sets.v6 != 0 else { continue }
+                let key = sets.v4 << 32 | sets.v6
+                if let u = users[key] { users[key] = (u.count + 1, u.first) } else {
+                    users[key] = (1, i)
+                    order.append(key)
+                }
             }
         }
         for key in order.prefix(10) {
             let u = users[key]!
-            out += "  \(u.count) reservation\(u.count == 1 ? "" : "s") like \(u.first.ipv4):"
-                + " v4 \(EffectiveOptions.v4JSON(u.first, l.config)); v6 \(EffectiveOptions.v6JSON(u.first, l.config))\n"
+            let first = snapshot[u.first]
+            out += "  \(u.count) reservation\(u.count == 1 ? "" : "s") like \(first.ipv4):"
+                + " v4 \(EffectiveOptions.v4JSON(first, l.config)); v6 \(EffectiveOptions.v6JSON(first, l.config))\n"
         }
         if order.count > 10 { out += "  ... and \(order.count - 10) more combinations\n" }
         return out

@@ -44,6 +44,21 @@ struct OnlineTests {
             """)
     }
 
+    /// A reservation's own lease time, else its subnet's, decides whether it is online.
+    @Test func perLevelLeaseTimesCount() {
+        var config = Self.config
+        config.subnetsV4[1].options.leaseTime = 60  // 203.0.113.12 was served 5 s ahead: still online
+        var rs = [Self.reservation("198.51.100.10", 1), Self.reservation("198.51.100.11", 2), Self.reservation("203.0.113.12", 3)]
+        rs[1].optionsV4.leaseTime = 86400   // served 3601 s ago: online with a day's lease
+        rs[0].optionsV4.leaseTime = 600     // served 3600 s ago: offline with ten minutes
+        rs[1].optionsV6.leaseTime = 7199    // served 7200 s ago: offline
+        let snapshot = ReservationSnapshot(reservations: rs, generation: 4)
+        let r = OnlineReport(times: Self.times, snapshot: snapshot, config: config, now: Self.now)
+        #expect(r.v4Online == 2 && r.v6Online == 1)
+        #expect(r.v4Subnets == [.init(subnet: "198.51.100.0/24", reservations: 2, online: 1),
+                                .init(subnet: "203.0.113.0/24", reservations: 1, online: 1)])
+    }
+
     @Test func countsAnySetOfReservations() {
         let leases = Self.config.leases
         #expect(Self.times.servedWithinLease(.v4, indexes: [0, 1], leases: leases, now: Self.now) == 1)

@@ -65,8 +65,6 @@ enum ReservationField: UInt8, CaseIterable {
     static let required: [ReservationField] = [.ipv4, .ipv6NA, .ipv6PD]
     static let keys: [ReservationField] = [.mac, .duid, .option82, .option1837]
     static let keyList = keys.map(\.name).joined(separator: ", ")
-    /// The bits of the option and lease-time fields (the slower path of a reservation).
-    static let optionBits = v4LeaseTime.bit | optionsV4.bit | v6LeaseTime.bit | optionsV6.bit
     static let option82Members = ["circuit", "remote", "subscriber"]
     static let option1837Members = ["interface", "remote", "enterprise_number"]
 }

@@ -69,6 +69,8 @@ extension ReservationLoader {
                                 duplicates: Bool = true) throws(LoadError) -> Loaded<[Reservation]> {
         var parser = ReservationParser(source: source, subnets: subnets)
         parser.reservations = reservations
+        // Many reservations share a set: each distinct one is checked once.
+        var checkedV4 = Set<DHCPOptionSet>(), checkedV6 = Set<DHCPOptionSet>()
         for (i, r) in reservations.enumerated() {
             if r.mac == nil && r.duid == nil && r.option82 == nil && r.option1837 == nil {
                 parser.error(i, nil, "no key, so it can never match; give at least one of \(ReservationField.keyList)")
@@ -77,8 +79,12 @@ extension ReservationLoader {
             if r.option1837?.isEmpty == true { parser.error(i, .option1837, "empty") }
             if r.ipv6PD.hasHostBits { parser.error(i, .ipv6PD, "\(r.ipv6PD) has host bits set") }
             if let problem = parser.subnetProblem(r.ipv4) { parser.error(i, .ipv4, problem) }
-            if let problem = r.optionsV4.storageProblem(.v4) { parser.error(i, .optionsV4, problem) }
-            if let problem = r.optionsV6.storageProblem(.v6) { parser.error(i, .optionsV6, problem) }
+            if !r.optionsV4.isEmpty, !checkedV4.contains(r.optionsV4) {
+                if let problem = r.optionsV4.storageProblem(.v4) { parser.error(i, .optionsV4, problem) } else { checkedV4.insert(r.optionsV4) }
+            }
+            if !r.optionsV6.isEmpty, !checkedV6.contains(r.optionsV6) {
+                if let problem = r.optionsV6.storageProblem(.v6) { parser.error(i, .optionsV6, problem) } else { checkedV6.insert(r.optionsV6) }
+            }
         }
         if duplicates {
             parser.reportDuplicates()

@@ -26,8 +26,8 @@ extension ReservationParser {
         case .duid: ok = try duid(&r, index, &d.duid)
         case .option82: ok = try option82(&r, index, &d.option82)
         case .option1837: ok = try option1837(&r, index, &d.option1837)
-        case .v4LeaseTime: ok = try leaseTime(&r, index, field, &d.optionsV4.leaseTime)
-        case .v6LeaseTime: ok = try leaseTime(&r, index, field, &d.optionsV6.leaseTime)
+        case .v4LeaseTime: ok = try leaseTime(&r, index, field, &d.optionsV4)
+        case .v6LeaseTime: ok = try leaseTime(&r, index, field, &d.optionsV6)
         case .optionsV4: ok = try options(&r, index, .v4, &d.optionsV4)
         case .optionsV6: ok = try options(&r, index, .v6, &d.optionsV6)
         }

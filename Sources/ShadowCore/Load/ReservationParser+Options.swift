@@ -2,8 +2,9 @@
 /// ``TreeDecoder`` rules as config.json's levels, a slower path only entries with options take)
 /// and `v4_lease_time` / `v6_lease_time`.
 extension ReservationParser {
+    /// Sets the lease time of `out` (created when still nil), keeping its options.
     mutating func leaseTime(_ r: inout JSONReader, _ index: Int, _ field: ReservationField,
-                            _ out: inout UInt32?) throws(JSONSyntaxError) -> Bool {
+                            _ out: inout DHCPOptionSet?) throws(JSONSyntaxError) -> Bool {
         let kind = try r.nextKind()
         guard kind == .number else {
             error(index, field, "expected an integer, got \(kind.withArticle)")
@@ -15,23 +16,40 @@ extension ReservationParser {
             error(index, field, problem)
             return false
         }
-        out = UInt32(n.int64!)
+        var set = out ?? .empty
+        set.leaseTime = UInt32(n.int64!)
+        out = set
         return true
     }
 
     /// Keeps the lease time already read into `out` (the sibling `v4_lease_time` field).
+    ///
+    /// Reservations usually repeat a few options objects word for word: an object whose exact
+    /// text was already parsed successfully (same family) takes its set from ``optionMemo``
+    /// instead of being parsed again.
     mutating func options(_ r: inout JSONReader, _ index: Int, _ family: OptionFamily,
-                          _ out: inout DHCPOptionSet) throws(JSONSyntaxError) -> Bool {
+                          _ out: inout DHCPOptionSet?) throws(JSONSyntaxError) -> Bool {
+        _ = try r.nextKind()
+        let start = r.offset
+        try r.skipValue()
+        var key: [UInt8] = [family == .v4 ? 4 : 6]
+        key.append(contentsOf: UnsafeRawBufferPointer(rebasing: r.bytes[start..<r.offset]))
+        if var set = optionMemo[key] {
+            set.leaseTime = out?.leaseTime
+            out = set
+            return true
+        }
+        r.offset = start
         let value = try JSONValue.parse(&r)
         var d = TreeDecoder(file: location(index), separator: ".")
         d.errors = DiagnosticList(limit: max(0, errors.limit - errors.items.count))
         let set = d.optionLevel(value, at: family.levelKey, family, .reservation, msClasslessRoutes: msClasslessRoutes)
         for e in d.errors.items { errors.append(e) }
         for _ in d.errors.items.count..<d.errors.count { errors.append(Diagnostic(.error, location(index), "")) }
-        guard let set else { return false }
-        let lease = out.leaseTime
+        guard var set else { return false }
+        if optionMemo.count < ReservationParser.optionMemoLimit { optionMemo[key] = set }
+        set.leaseTime = out?.leaseTime
         out = set
-        out.leaseTime = lease
         return true
     }
 }

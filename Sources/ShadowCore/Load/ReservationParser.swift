@@ -15,6 +15,10 @@ struct ReservationParser {
     var label: String?
     /// `ms_classless_routes` of config.json: a reservation's `classless_routes` also sets 249.
     let msClasslessRoutes: Bool
+    /// Options objects already parsed, by family byte + exact text (see `options`).
+    var optionMemo: [[UInt8]: DHCPOptionSet] = [:]
+    /// Distinct options texts remembered at most (a file of all-different objects stays bounded).
+    static let optionMemoLimit = 4096
 
     init(source: String, subnets: [SubnetV4], msClasslessRoutes: Bool = false) {
         self.init(source: source, matcher: SubnetMatcher(subnets), msClasslessRoutes: msClasslessRoutes)
@@ -35,9 +39,10 @@ struct ReservationParser {
         var duid: DUID?
         var option82: Option82?
         var option1837: Option1837?
-        /// `options_v4` / `v4_lease_time` and `options_v6` / `v6_lease_time`.
-        var optionsV4 = DHCPOptionSet.empty
-        var optionsV6 = DHCPOptionSet.empty
+        /// `options_v4` / `v4_lease_time` and `options_v6` / `v6_lease_time` (nil until one of
+        /// them is read, so an entry without options touches no option set).
+        var optionsV4: DHCPOptionSet?
+        var optionsV6: DHCPOptionSet?
         /// Fields that appeared, `null` included (to catch repeats).
         var seen = FieldSet()
         /// Fields given (not null), valid or not.
@@ -108,15 +113,13 @@ struct ReservationParser {
         var bad = FieldSet()
         for f in ReservationField.required where d.invalid.contains(f) || !d.given.contains(f) { bad.insert(f) }
         if !bad.isEmpty { unusable[Int32(index)] = bad }
-        var r = Reservation(
+        reservations.append(Reservation(
             ipv4: d.ipv4 ?? .any, ipv6NA: d.ipv6NA ?? .any,
             ipv6PD: d.ipv6PD ?? IPv6Prefix(address: .any, prefixLength: 0),
-            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837)
-        if d.given.bits & ReservationField.optionBits != 0 {
-            r.optionsV4 = d.optionsV4
-            r.optionsV6 = d.optionsV6
-        }
-        reservations.append(r)
+            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837))
+        // Set in place: an entry without options is appended exactly as before options existed.
+        if let set = d.optionsV4 { reservations[reservations.count - 1].optionsV4 = set }
+        if let set = d.optionsV6 { reservations[reservations.count - 1].optionsV6 = set }
     }
 
     /// Per-entry rules once all fields are read: required fields, keys, subnet.

@@ -12,6 +12,14 @@ extension ReservationSnapshot {
             fromByteOffset: SnapshotLayout.Record.optionsV6, as: UInt32.self)))]
     }
 
+    /// Record `index`'s positions in the snapshot's v4 and v6 sets (0: the empty set); equal
+    /// positions mean equal levels.
+    public func optionSetIndexes(at index: Int) -> (v4: Int, v6: Int) {
+        let r = record(index)
+        return (Int(UInt32(littleEndian: r.loadUnaligned(fromByteOffset: SnapshotLayout.Record.optionsV4, as: UInt32.self))),
+                Int(UInt32(littleEndian: r.loadUnaligned(fromByteOffset: SnapshotLayout.Record.optionsV6, as: UInt32.self))))
+    }
+
     /// How many distinct non-empty option sets the snapshot holds (v4 and v6), for `--check`.
     public var distinctOptionSets: (v4: Int, v6: Int) { (optionSetsV4.count - 1, optionSetsV6.count - 1) }
 }

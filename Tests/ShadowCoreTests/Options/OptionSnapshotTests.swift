@@ -90,6 +90,18 @@ struct OptionSnapshotTests {
         #expect(refused > good.count)
     }
 
+    /// The master re-checks the sets of reservations another process sends.
+    @Test func validateRefusesSetsTheLoaderCannotProduce() throws {
+        var rs = try Self.loaded()
+        #expect(try ReservationLoader.validate(rs, subnets: testSubnets, source: "replace.reservations").value == rs)
+        rs[2].optionsV4 = DHCPOptionSet(entries: [.init(code: 53, payload: [5])])
+        rs[3].optionsV6 = DHCPOptionSet(entries: [.init(code: 23, payload: [1, 2, 3])])
+        let result = Result { () throws(LoadError) in try ReservationLoader.validate(rs, subnets: testSubnets, source: "replace.reservations") }
+        guard case .failure(let e) = result else { Issue.record("accepted"); return }
+        #expect(e.errors.lines == ["replace.reservations[2].options_v4: option 53 may not be configured",
+                                   "replace.reservations[3].options_v6: option 23 is not a valid dns_servers"])
+    }
+
     @Test func optionsDoNotMakeAReservationNew() throws {
         let rs = try Self.loaded()
         var changed = rs

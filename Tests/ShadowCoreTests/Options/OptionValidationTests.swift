@@ -126,6 +126,25 @@ struct OptionValidationTests {
         #expect(r.optionsV6 == DHCPOptionSet(entries: [], leaseTime: 0))
     }
 
+    /// The same options text twice takes the first one's set; errors are still reported for
+    /// every entry (only valid objects are remembered), and lease times stay per entry.
+    @Test func repeatedOptionsObjectsGiveTheSameSetsAndErrors() throws {
+        let options = #""options_v4": {"mtu": 1400, "always_send": ["mtu"]}"#
+        let text = array(entry(1, #""mac": "00-00-00-00-00-01", \#(options), "v4_lease_time": 60"#),
+                         entry(2, #""mac": "00-00-00-00-00-02", "v4_lease_time": 90, \#(options)"#),
+                         entry(3, #""mac": "00-00-00-00-00-03", "options_v6": {"mtu": 1400, "always_send": ["mtu"]}"#))
+        let errors = reservationErrors(text)
+        #expect(errors.count == 2 && errors[0].hasPrefix("reservations.json[2].options_v6.mtu: unknown field"))
+        let good = try loadReservations(array(entry(1, #""mac": "00-00-00-00-00-01", \#(options), "v4_lease_time": 60"#),
+                                              entry(2, #""mac": "00-00-00-00-00-02", "v4_lease_time": 90, \#(options)"#))).get().value
+        #expect(good[0].optionsV4.leaseTime == 60 && good[1].optionsV4.leaseTime == 90)
+        #expect(good[0].optionsV4.entries == good[1].optionsV4.entries && good[0].optionsV4.entry(code: 26)?.alwaysSend == true)
+        let bad = array(entry(1, #""mac": "00-00-00-00-00-01", "options_v4": {"mtu": 1}"#),
+                        entry(2, #""mac": "00-00-00-00-00-02", "options_v4": {"mtu": 1}"#))
+        #expect(reservationErrors(bad) == ["reservations.json[0].options_v4.mtu: must be between 68 and 65535, got 1",
+                                           "reservations.json[1].options_v4.mtu: must be between 68 and 65535, got 1"])
+    }
+
     @Test func reservationClasslessRoutesFollowMsClasslessRoutes() throws {
         let text = array(entry(1, #""mac": "00-00-00-00-00-01", "options_v4": {"classless_routes": [{"net": "10.0.0.0/8", "router": "198.51.100.254"}]}"#))
         let with = try ReservationLoader.load(Array(text.utf8), subnets: testSubnets, msClasslessRoutes: true).value[0]
