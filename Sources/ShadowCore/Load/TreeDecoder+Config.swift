@@ -108,6 +108,7 @@ extension TreeDecoder {
             config.mgmtMaxConnections = Int(n)
         }
         if let v = f["ha"] { config.ha = haSettings(v, at: "ha") }
+        if let v = f["leasequery"] { config.leasequery = leasequerySettings(v, at: "leasequery") }
     }
 
     /// `mgmt_auth`: `tokens_file`, `unix_group`, `unix_group_role`.
