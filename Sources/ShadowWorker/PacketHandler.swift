@@ -80,6 +80,9 @@ public struct WorkerSink {
     /// least every 5 ms under traffic, and on waking up), so a time is at most 55 ms old and no
     /// packet reads the clock for it.
     public var servedAt: UInt32 = 0
+    /// The v6 worker's leasequery state while `leasequery` is enabled (docs/leasequery.md); nil
+    /// otherwise, and always in the v4 worker.
+    public var leasequeryV6: V6LeasequeryState?
 
     /// A sink for `Handler`'s counters.
     public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {

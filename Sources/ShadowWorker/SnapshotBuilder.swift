@@ -12,8 +12,9 @@ import SystemPackage
 final class SnapshotBuilder: Sendable {
     enum Outcome: Sendable {
         /// The snapshot, and for each of its reservations the index of the same one in the
-        /// snapshot it replaces (−1 if none): ``ReservationSnapshot/sameIndexes(in:)``.
-        case built(ReservationSnapshot, sameIndexes: [Int32])
+        /// snapshot it replaces (−1 if none): ``ReservationSnapshot/sameIndexes(in:)``; with
+        /// leasequery (v6), its address index.
+        case built(ReservationSnapshot, sameIndexes: [Int32], addressIndex: V6AddressIndex?)
         case rejected(SnapshotRejected.Reason, String)
     }
 
@@ -28,11 +29,11 @@ final class SnapshotBuilder: Sendable {
     var descriptor: FileDescriptor { wakeup.descriptor }
 
     /// Starts building `announcement` from `mapping` (checked for seals and size already), to
-    /// replace `current`.
+    /// replace `current`; with `addressIndex`, also the leasequery address index.
     func start(_ announcement: SnapshotAnnouncement, _ mapping: ReadOnlyMapping,
-               replacing current: ReservationSnapshot) throws(Errno) {
+               replacing current: ReservationSnapshot, addressIndex: Bool = false) throws(Errno) {
         try BackgroundThread.detach { [self] in
-            let outcome = SnapshotBuilder.build(announcement, mapping, replacing: current)
+            let outcome = SnapshotBuilder.build(announcement, mapping, replacing: current, addressIndex: addressIndex)
             finished.withLock { $0 = (announcement, outcome) }
             wakeup.signal()
         }
@@ -47,10 +48,12 @@ final class SnapshotBuilder: Sendable {
         }
     }
 
-    static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping, replacing current: ReservationSnapshot) -> Outcome {
+    static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping, replacing current: ReservationSnapshot,
+                      addressIndex: Bool = false) -> Outcome {
         do {
             let new = try SnapshotCodec.open(mapping.bytes, announcement: a, owner: mapping)
-            return .built(new, sameIndexes: new.sameIndexes(in: current))
+            return .built(new, sameIndexes: new.sameIndexes(in: current),
+                          addressIndex: addressIndex ? V6AddressIndex(new) : nil)
         } catch {
             if case .digestMismatch = error { return .rejected(.digestMismatch, "\(error)") }
             return .rejected(.malformed, "\(error)")

@@ -11,11 +11,13 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         let names: [String]
         let replies: CounterSlots<DHCPv6MessageType>
         let drops: CounterSlots<DHCPv6NoReplyReason>
+        let leasequery: LeasequeryCounterSlots
 
         init() {
             var table = CounterTable()
             replies = CounterSlots("reply.", DHCPv6MessageType.allCases, in: &table) { $0.eventName }
             drops = CounterSlots("drop.", DHCPv6NoReplyReason.allCases, in: &table) { $0.rawValue }
+            leasequery = LeasequeryCounterSlots(in: &table)
             names = table.names
         }
     }
@@ -33,6 +35,13 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, shares: shares.shares,
                                     holdCorrelation: shares.holdCorrelation, reply: reply)
+        // A LEASEQUERY is not a client message: the engine drops it (Discarded inside a relay,
+        // ParseError sent directly); with leasequery enabled it is answered here instead.
+        if case .noReply(let reason) = outcome.action, let state = sink.leasequeryV6,
+           reason == .discarded || reason == .parseError, DHCPv6Engine.isLeasequery(datagram) {
+            return leasequery(datagram, from: address, port: port, snapshot: snapshot, state: state,
+                              reply: reply, sink: &sink)
+        }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
         }
@@ -43,11 +52,30 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             if outcome.replyType == .reply, LastServedRule.servesLeases(v6: outcome.event.messageType),
                let index = outcome.event.match?.index {
                 sink.served(index)
+                sink.leasequeryV6?.records.record(index, clientID: outcome.event.clientIDBytes, datagram: datagram,
+                                                  relay: address)
             }
             return (length, .v6(destination, port: port))
         case .noReply(let reason):
             sink.count(Self.counters.drops[reason])
             return nil
         }
+    }
+
+    /// Answers a leasequery (docs/leasequery.md, "DHCPv6"): counted by query type and result,
+    /// logged, and reported as a `leasequery` event.
+    private func leasequery(_ datagram: UnsafeRawBufferPointer, from address: IPv6Address, port: UInt16,
+                            snapshot: ReservationSnapshot, state: V6LeasequeryState,
+                            reply: UnsafeMutableRawBufferPointer,
+                            sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
+        let data = V6LeasequeryData(snapshot: snapshot, lastServed: sink.lastServed, now: sink.servedAt,
+                                    leases: engine.config.leases, state: state)
+        let o = engine.leasequery(datagram: datagram, source: address, sourcePort: port, data: data, reply: reply)
+        sink.count(Self.counters.leasequery[o.rawQueryType.flatMap(LeasequeryQueryType.init(rawValue:)), o.result])
+        let line = o.logLine
+        if sink.logs(line.level.logger) { sink.log([line]) }
+        sink.event { o.jsonLine(timestamp: $0) }
+        guard let r = o.reply else { return nil }
+        return (r.length, .v6(r.destination, port: r.port))
     }
 }

@@ -33,6 +33,8 @@ final class WorkerLoop<Handler: PacketHandler> {
     private var snapshot = ReservationSnapshot.empty
     /// When each reservation of `snapshot` was last served (the sink writes into it).
     private var lastServed = LastServedTable(count: 0)
+    /// Relay records and address index while `leasequery` is enabled (v6 only).
+    private var leasequeryV6: V6LeasequeryState?
     private var bindings = BindingTable()
     /// Which clients to answer: the master's latest `shares` (HA), everyone without.
     private var shares = WorkerShares.standalone
@@ -170,6 +172,28 @@ final class WorkerLoop<Handler: PacketHandler> {
         sink.lastServed = lastServed.times
         sink.servedAt = UInt32(truncatingIfNeeded: Clocks.unixMilliseconds() / 1000)
         if bindings.capacity != config.bindingTableSize { bindings = BindingTable(capacity: config.bindingTableSize) }
+        configureLeasequery(config)
+    }
+
+    /// The v6 worker keeps relay records and an address index only while `leasequery` is enabled
+    /// (docs/leasequery.md, "Memory"). Enabling it by a reload builds the index of the current
+    /// snapshot here, between two batches; later snapshots get theirs on the builder's thread.
+    private func configureLeasequery(_ config: ServerConfig) {
+        guard kind == .v6, config.leasequery != nil else {
+            if leasequeryV6 != nil { logger.info("\(kind) worker: leasequery off, relay records released") }
+            leasequeryV6 = nil
+            return
+        }
+        if leasequeryV6 == nil {
+            let started = Clocks.monotonicMilliseconds()
+            let state = V6LeasequeryState(snapshot: snapshot)
+            leasequeryV6 = state
+            logger.info("\(kind) worker: leasequery on", metadata: [
+                "leasequery.relay_record_slots": "\(state.records.capacity)",
+                "leasequery.memory_bytes": "\(state.records.byteCount)",
+                "leasequery.index_ms": "\(Clocks.monotonicMilliseconds() &- started)"])
+        }
+        sink.leasequeryV6 = leasequeryV6
     }
 
     /// Maps an announced snapshot and starts building it (or queues it behind the one being
@@ -192,7 +216,7 @@ final class WorkerLoop<Handler: PacketHandler> {
             return nil
         }
         do {
-            try builder.start(a, mapping, replacing: snapshot)
+            try builder.start(a, mapping, replacing: snapshot, addressIndex: leasequeryV6 != nil)
             building = true
             return nil
         } catch {
@@ -205,10 +229,11 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard let (a, outcome) = builder.take() else { return }
         building = false
         switch outcome {
-        case .built(let new, let sameIndexes):
+        case .built(let new, let sameIndexes, let addressIndex):
             snapshot = new
             lastServed = lastServed.carried(over: sameIndexes)
             sink.lastServed = lastServed.times
+            leasequeryV6?.replaceSnapshot(new, sameIndexes: sameIndexes, index: addressIndex)
             logger.info("\(kind) worker applied snapshot", metadata: [
                 "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(new.count)"])
             try send(.snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
@@ -220,7 +245,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         if let (next, mapping) = waitingSnapshot {
             waitingSnapshot = nil
             do {
-                try builder.start(next, mapping, replacing: snapshot)
+                try builder.start(next, mapping, replacing: snapshot, addressIndex: leasequeryV6 != nil)
                 building = true
             } catch {
                 try send(.snapshotRejected(SnapshotRejected(snapshotGeneration: next.snapshotGeneration,
