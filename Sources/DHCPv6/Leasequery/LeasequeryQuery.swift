@@ -26,6 +26,9 @@ public struct LeasequeryQuery: Sendable, Hashable {
     public enum Problem: Error, Sendable, Hashable, CustomStringConvertible {
         /// Fewer than 4 bytes, or not a LEASEQUERY: no reply is possible.
         case notLeasequery
+        /// The options do not fit the message: MalformedQuery over UDP; over TCP the frame is
+        /// garbage and its connection is closed.
+        case undecodable(String)
         /// MalformedQuery (RFC 5007 §4.3.2): what is wrong.
         case malformed(String)
         /// UnknownQueryType: the query-type byte.
@@ -34,6 +37,7 @@ public struct LeasequeryQuery: Sendable, Hashable {
         public var description: String {
             switch self {
             case .notLeasequery: "not a LEASEQUERY message"
+            case .undecodable(let why): why
             case .malformed(let why): why
             case .unknownQueryType(let t): "unknown query-type \(t)"
             }
@@ -62,7 +66,7 @@ public struct LeasequeryQuery: Sendable, Hashable {
                 }
             }
         } catch {
-            return (nil, xid, .malformed("options do not fit the message (\(error))"))
+            return (nil, xid, .undecodable("options do not fit the message (\(error))"))
         }
         guard q.requestorID != nil else { return (nil, xid, .malformed("no Client Identifier (1)")) }
         guard let lq = lqQuery else { return (nil, xid, .malformed("no OPTION_LQ_QUERY (44)")) }
@@ -72,7 +76,7 @@ public struct LeasequeryQuery: Sendable, Hashable {
         do {
             try q.recordQueryOptions(buffer, (lq.lowerBound + 17)..<lq.upperBound, messageOffset: at)
         } catch {
-            return (nil, xid, .malformed("query options do not fit OPTION_LQ_QUERY (\(error))"))
+            return (nil, xid, .undecodable("query options do not fit OPTION_LQ_QUERY (\(error))"))
         }
         guard let type = q.queryType else { return (nil, xid, .unknownQueryType(q.rawQueryType)) }
         switch type {

@@ -28,7 +28,7 @@ public final class V6LeasequeryState {
 
 /// The worker's answers for ``LeasequeryResponder``: the snapshot, the last-served times, the
 /// lease times and the relay records.
-public struct V6LeasequeryData: LeasequeryDataSource {
+public struct V6LeasequeryData: LeasequeryBulkSource {
     let snapshot: ReservationSnapshot
     let lastServed: UnsafeMutableBufferPointer<UInt32>
     /// Unix seconds now.
@@ -63,5 +63,11 @@ public struct V6LeasequeryData: LeasequeryDataSource {
                                         prefix: snapshot.ipv6PD(at: index),
                                         elapsed: now > served ? now - served : 0, leases: leases,
                                         relay: recorded?.relay)
+    }
+
+    /// The clients behind a relay: a scan of the relay records (at most
+    /// ``V6RelayRecords/maximumCapacity`` slots), the active ones sorted by address.
+    public func activeBindings(_ selector: LeasequeryBulkSelector) -> [LeasequeryBinding] {
+        state.records.reservations(matching: selector).compactMap { activeBinding($0) }.sorted { $0.address < $1.address }
     }
 }

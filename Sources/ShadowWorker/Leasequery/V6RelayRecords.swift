@@ -110,6 +110,22 @@ public final class V6RelayRecords {
         return nil
     }
 
+    /// The reservations whose recorded chain `selector` matches, in slot order (a scan of the
+    /// slots without allocation per slot: a bulk query's selection).
+    public func reservations(matching selector: LeasequeryBulkSelector) -> [Int] {
+        var out: [Int] = []
+        for slot in 0..<capacity {
+            let owner = Int(owners[slot])
+            guard owner >= 0 else { continue }
+            let base = slot * Self.slotSize
+            let chainLength = Int(slots.loadUnaligned(fromByteOffset: base + 17, as: UInt16.self))
+            guard chainLength > 0 else { continue }
+            let start = base + Self.headerSize + Int(slots[base + 16])
+            if selector.matches(UnsafeRawBufferPointer(rebasing: slots[start..<(start + chainLength)])) { out.append(owner) }
+        }
+        return out
+    }
+
     /// Every reservation with a record, in slot order.
     public var recordedReservations: [Int] {
         (0..<capacity).compactMap { owners[$0] >= 0 ? Int(owners[$0]) : nil }
