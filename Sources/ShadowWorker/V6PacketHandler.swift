@@ -71,11 +71,16 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         let data = V6LeasequeryData(snapshot: snapshot, lastServed: sink.lastServed, now: sink.servedAt,
                                     leases: engine.config.leases, state: state)
         let o = engine.leasequery(datagram: datagram, source: address, sourcePort: port, data: data, reply: reply)
+        record(o, sink: &sink)
+        guard let r = o.reply else { return nil }
+        return (r.length, .v6(r.destination, port: r.port))
+    }
+
+    /// Counts, logs and reports one leasequery (UDP or TCP).
+    func record(_ o: LeasequeryOutcome, sink: inout WorkerSink) {
         sink.count(Self.counters.leasequery[o.rawQueryType.flatMap(LeasequeryQueryType.init(rawValue:)), o.result])
         let line = o.logLine
         if sink.logs(line.level.logger) { sink.log([line]) }
         sink.event { o.jsonLine(timestamp: $0) }
-        guard let r = o.reply else { return nil }
-        return (r.length, .v6(r.destination, port: r.port))
     }
 }
