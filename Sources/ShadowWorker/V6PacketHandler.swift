@@ -11,13 +11,13 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         let names: [String]
         let replies: CounterSlots<DHCPv6MessageType>
         let drops: CounterSlots<DHCPv6NoReplyReason>
-        let leasequery: LeasequeryCounterSlots
+        let leasequery: V6LeasequeryCounterSlots
 
         init() {
             var table = CounterTable()
             replies = CounterSlots("reply.", DHCPv6MessageType.allCases, in: &table) { $0.eventName }
             drops = CounterSlots("drop.", DHCPv6NoReplyReason.allCases, in: &table) { $0.rawValue }
-            leasequery = LeasequeryCounterSlots(in: &table)
+            leasequery = V6LeasequeryCounterSlots(in: &table)
             names = table.names
         }
     }
@@ -78,7 +78,8 @@ public struct V6PacketHandler: PacketHandler, Sendable {
 
     /// Counts, logs and reports one leasequery (UDP or TCP).
     func record(_ o: LeasequeryOutcome, sink: inout WorkerSink) {
-        sink.count(Self.counters.leasequery[o.rawQueryType.flatMap(LeasequeryQueryType.init(rawValue:)), o.result])
+        sink.count(Self.counters.leasequery[tcp: o.transport == .tcp,
+                                            o.rawQueryType.flatMap(LeasequeryQueryType.init(rawValue:)), o.result])
         let line = o.logLine
         if sink.logs(line.level.logger) { sink.log([line]) }
         sink.event { o.jsonLine(timestamp: $0) }

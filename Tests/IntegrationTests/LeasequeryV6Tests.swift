@@ -108,12 +108,12 @@ struct LeasequeryV6Tests {
             // Counted by query type and result, and logged.
             let metrics = try await eventually(timeout: .seconds(5), "leasequery counters in /metrics") {
                 let text = try ManagementTests.httpGet(port: metricsPort, path: "/metrics")
-                return text.contains(#"shadowdhcp_leasequery_total{protocol="v6",query_type="ByAddress",result="NotConfigured"} 1"#)
+                return text.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="Address",result="NotConfigured"} 1"#)
                     ? text : nil
             }
-            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",query_type="ByAddress",result="Data"} 1"#))
-            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",query_type="ByAddress",result="NoData"} 1"#))
-            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",query_type="ByClientId",result="Data"} 1"#))
+            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="Address",result="Data"} 1"#))
+            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="Address",result="NoData"} 1"#))
+            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="ClientID",result="Data"} 1"#))
             _ = try await eventually(timeout: .seconds(3), "a log line per query") {
                 master.lines.filter { $0.message == "DHCPv6 leasequery" }.count == 4 ? true : nil
             }

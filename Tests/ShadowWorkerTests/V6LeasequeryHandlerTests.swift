@@ -72,7 +72,7 @@ struct V6LeasequeryHandlerTests {
                                           from: .v6(IPv6Address("::1")!, port: 40_000)))
         #expect(reply.first == 15)
         #expect(Self.codes(reply) == [1, 2, 45, 47])
-        #expect(w.sink.counters["leasequery.ByAddress.Data"] == 1)
+        #expect(w.sink.counters["leasequery.udp.Address.Data"] == 1)
         #expect(w.sink.counters["drop.ParseError"] == 0)
         let events = String(decoding: w.sink.events, as: UTF8.self).split(separator: "\n")
         #expect(events.last?.contains(#""event_type":"leasequery""#) == true)
@@ -99,6 +99,6 @@ struct V6LeasequeryHandlerTests {
         }
         #expect(disposition == .keepOpen)
         #expect(frames.map(\.first) == [15, 16])
-        #expect(w.sink.counters["leasequery.ByRemoteId.Data"] == 1)
+        #expect(w.sink.counters["leasequery.tcp.RemoteID.Data"] == 1)
     }
 }

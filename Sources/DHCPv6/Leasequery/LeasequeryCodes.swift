@@ -28,11 +28,11 @@ public enum LeasequeryQueryType: UInt8, Sendable, Hashable, CaseIterable {
     /// The name in counters, logs and events.
     public var name: String {
         switch self {
-        case .byAddress: "ByAddress"
-        case .byClientID: "ByClientId"
-        case .byRelayID: "ByRelayId"
-        case .byLinkAddress: "ByLinkAddress"
-        case .byRemoteID: "ByRemoteId"
+        case .byAddress: "Address"
+        case .byClientID: "ClientID"
+        case .byRelayID: "RelayID"
+        case .byLinkAddress: "LinkAddress"
+        case .byRemoteID: "RemoteID"
         }
     }
 

@@ -36,9 +36,10 @@ public struct LeasequeryOutcome: Sendable {
         self.transport = transport
     }
 
-    /// The query type's counter name: `ByAddress`, …, `Unknown` (unreadable or unknown type).
+    /// The query type's name: `Address`, `ClientID`, `RelayID`, `LinkAddress`, `RemoteID`, or
+    /// `Malformed` (unreadable or unknown type).
     public var queryTypeName: String {
-        rawQueryType.flatMap(LeasequeryQueryType.init(rawValue:))?.name ?? "Unknown"
+        rawQueryType.flatMap(LeasequeryQueryType.init(rawValue:))?.name ?? "Malformed"
     }
 
     /// The event (docs/events.md, "Leasequery"): `event_type` `leasequery`.

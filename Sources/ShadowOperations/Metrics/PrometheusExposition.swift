@@ -72,13 +72,13 @@ public enum PrometheusExposition {
         for (p, st) in protos {
             for c in st.drops { out.sample("shadowdhcp_drops_total", [("protocol", p), ("reason", c.name)], c.value) }
         }
-        out.family("shadowdhcp_leasequery_total", "counter", "Leasequeries, by query type and result.")
+        out.family("shadowdhcp_leasequery_total", "counter", "Leasequeries, by transport, query type and result.")
         for (p, st) in protos {
             for c in st.leasequery {
-                let parts = c.name.split(separator: ".", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { continue }
-                out.sample("shadowdhcp_leasequery_total", [("protocol", p), ("query_type", parts[0]), ("result", parts[1])],
-                           c.value)
+                let parts = c.name.split(separator: ".", maxSplits: 2).map(String.init)
+                guard parts.count == 3 else { continue }
+                out.sample("shadowdhcp_leasequery_total",
+                           [("protocol", p), ("transport", parts[0]), ("query_type", parts[1]), ("result", parts[2])], c.value)
             }
         }
         out.family("shadowdhcp_worker_events_dropped_total", "counter", "Events a worker could not hand to the master.")
