@@ -72,6 +72,22 @@ extension TableSource: LeasequeryBulkSource {
         #expect(frames[2] == [16, 0x0a, 0x0b, 0x0c])
     }
 
+    @Test func thePreparedAnswerEncodesTheSameMessagesOneAtATime() throws {
+        let q = LeasequeryTests.query(type: 5, [Packet.remoteID(enterprise: 4874, "olt-1")], xid: 0x0a0b0c)
+        let all = Self.run(q).2
+        let a = q.withUnsafeBytes {
+            LeasequeryBulkResponder.prepare($0, querier: IPv6Address("2001:db8:ffff::9")!, port: 1, allowed: true,
+                                            serverID: Self.serverID, data: Self.source)
+        }
+        #expect(a.messageCount == 3)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let one = try (0..<a.messageCount).map { i in
+            let n = try #require(buffer.withUnsafeMutableBytes { a.message(i, into: $0) })
+            return Array(buffer[..<n])
+        }
+        #expect(one == all)
+    }
+
     @Test func byRelayIdAndByLinkAddressSelectTheirClients() {
         let byRelay = Self.run(LeasequeryTests.query(type: 3, [Packet.option(53, Self.relayID)]))
         #expect(byRelay.2.compactMap(Self.address) == ["2001:db8:1::10", "2001:db8:1::20", "2001:db8:1::30"].map { IPv6Address($0)! })

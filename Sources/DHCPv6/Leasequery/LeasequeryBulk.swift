@@ -43,40 +43,81 @@ public protocol LeasequeryBulkSource: LeasequeryDataSource {
     func activeBindings(_ selector: LeasequeryBulkSelector) -> [LeasequeryBinding]
 }
 
+/// The answer to one bulk LEASEQUERY, encoded one message at a time (so a connection can take
+/// the messages as fast as it drains, never holding them all): message 0 is the
+/// LEASEQUERY-REPLY, then one LEASEQUERY-DATA per further binding, then LEASEQUERY-DONE when the
+/// reply carried a binding.
+public struct LeasequeryBulkAnswer: Sendable {
+    public var outcome: LeasequeryOutcome
+    public var disposition: LeasequeryBulkResponder.Disposition
+    let transactionID: UInt32
+    let requestorID: [UInt8]?
+    let serverID: [UInt8]
+    let status: LeasequeryStatus?
+    let bindings: [LeasequeryBinding]
+    /// Whether there is a reply at all (nothing for a frame that is not a LEASEQUERY or names another server).
+    let replies: Bool
+
+    /// Messages to send.
+    public var messageCount: Int { !replies ? 0 : bindings.isEmpty ? 1 : bindings.count + 1 }
+
+    /// Writes message `i` (< ``messageCount``) into `out`; its length, nil when it does not fit.
+    public func message(_ i: Int, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        if i == 0 {
+            let requestor = requestorID
+            return requestor.withUnsafeBytesOptional { r in
+                LeasequeryReplyEncoder.reply(transactionID: transactionID, requestorID: r, serverID: serverID,
+                                             status: status, binding: bindings.first, into: out)
+            }
+        }
+        if i < bindings.count { return LeasequeryReplyEncoder.data(transactionID: transactionID, binding: bindings[i], into: out) }
+        return LeasequeryReplyEncoder.done(transactionID: transactionID, status: nil, into: out)
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    func withUnsafeBytesOptional<R>(_ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        guard let bytes = self else { return body(nil) }
+        return bytes.withUnsafeBytes { body($0) }
+    }
+}
+
 /// Answers the LEASEQUERY messages of one bulk leasequery connection (RFC 5460 over TCP; the
 /// caller frames each message with its 2-byte length).
 public enum LeasequeryBulkResponder {
     /// What the connection does after a query.
     public enum Disposition: Sendable, Hashable {
-        /// The answer was emitted; read the next query.
+        /// Send the answer, then read the next query.
         case keepOpen
-        /// Close the connection (after sending what was emitted): the frame was not a decodable
+        /// Send the answer (if any), then close the connection: the frame was not a decodable
         /// LEASEQUERY, or the querier is not allowed.
         case close
     }
 
-    /// Answers `message` (one frame without its length) from `querier`, emitting each reply
-    /// message's bytes in order through `emit` (valid only during the call):
+    /// Decides the answer to `message` (one frame without its length) from `querier`:
     ///
     /// - a frame that is not a LEASEQUERY or whose options overrun: nothing, close;
+    /// - a Server Identifier that is not ours: nothing;
     /// - a querier not `allowed`: LEASEQUERY-REPLY NotAllowed (10), close;
     /// - MalformedQuery (8) / UnknownQueryType (7) / NotConfigured (9) / no data: one LEASEQUERY-REPLY;
     /// - bindings: LEASEQUERY-REPLY with the first, LEASEQUERY-DATA (17) with each further one in
     ///   ascending address order, then LEASEQUERY-DONE (16).
-    ///
-    /// `buffer` is the scratch space each message is written into (a message that does not fit is
-    /// skipped and counted in the outcome's `problem`).
-    public static func answer(_ message: UnsafeRawBufferPointer, querier: IPv6Address, port: UInt16, allowed: Bool,
-                              serverID: [UInt8], data: some LeasequeryBulkSource,
-                              buffer: UnsafeMutableRawBufferPointer,
-                              emit: (UnsafeRawBufferPointer) -> Void) -> (LeasequeryOutcome, Disposition) {
+    public static func prepare(_ message: UnsafeRawBufferPointer, querier: IPv6Address, port: UInt16, allowed: Bool,
+                               serverID: [UInt8], data: some LeasequeryBulkSource) -> LeasequeryBulkAnswer {
         var o = LeasequeryOutcome(result: .discarded, querier: querier, querierPort: port, transport: .tcp)
         let range = 0..<message.count
         let decoded = LeasequeryQuery.decode(message, range: range)
+        let ids = LeasequeryQuery.identifiers(message, range: range)
+        func answer(_ disposition: Disposition, status: LeasequeryStatus? = nil, bindings: [LeasequeryBinding] = [],
+                    replies: Bool = true) -> LeasequeryBulkAnswer {
+            LeasequeryBulkAnswer(outcome: o, disposition: disposition, transactionID: decoded.transactionID,
+                                 requestorID: ids.requestorID.map { message.bytes($0) }, serverID: serverID,
+                                 status: status, bindings: bindings, replies: replies)
+        }
         switch decoded.problem {
         case .notLeasequery?, .undecodable?:
             o.problem = decoded.problem?.description
-            return (o, .close)
+            return answer(.close, replies: false)
         default:
             break
         }
@@ -85,32 +126,18 @@ public enum LeasequeryBulkResponder {
         if case .unknownQueryType(let t)? = decoded.problem { o.rawQueryType = t }
         o.queriedAddress = decoded.query?.address
         o.queriedClientID = decoded.query?.clientID.map { message.inlineBytes($0) }
-        let ids = LeasequeryQuery.identifiers(message, range: range)
-        let requestor = ids.requestorID.map { UnsafeRawBufferPointer(rebasing: message[$0]) }
-        let xid = decoded.transactionID
-        var skipped = 0
-        func send(_ length: Int?) {
-            guard let length else { skipped += 1; return }
-            emit(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
-        }
-        func reply(_ status: LeasequeryStatus?, _ binding: LeasequeryBinding?) {
-            send(LeasequeryReplyEncoder.reply(transactionID: xid, requestorID: requestor, serverID: serverID,
-                                              status: status, binding: binding, into: buffer))
-        }
         if let sid = ids.serverID, !message.equals(sid, serverID) {
             o.problem = "Server Identifier is not ours"
-            return (o, .keepOpen)
+            return answer(.keepOpen, replies: false)
         }
         guard allowed else {
             o.result = .notAllowed
-            reply(.notAllowed, nil)
-            return (o, .close)
+            return answer(.close, status: .notAllowed)
         }
         guard let q = decoded.query else {
             o.problem = decoded.problem?.description
             if case .unknownQueryType? = decoded.problem { o.result = .unknownQueryType } else { o.result = .malformedQuery }
-            reply(o.result.status, nil)
-            return (o, .keepOpen)
+            return answer(.keepOpen, status: o.result.status)
         }
         let bindings: [LeasequeryBinding]
         switch q.queryType {
@@ -118,32 +145,37 @@ public enum LeasequeryBulkResponder {
             let (result, binding) = LeasequeryResponder.answer(q, in: message, data: data)
             o.result = result
             bindings = binding.map { [$0] } ?? []
-            if bindings.isEmpty { reply(result.status, nil) }
         case .byRelayID?:
             bindings = data.activeBindings(.relayID(message.bytes(q.relayID ?? 0..<0)))
+            o.result = bindings.isEmpty ? .noData : .data
         case .byRemoteID?:
             bindings = data.activeBindings(.remoteID(message.bytes(q.remoteID ?? 0..<0)))
+            o.result = bindings.isEmpty ? .noData : .data
         case .byLinkAddress?:
             bindings = data.activeBindings(.linkAddress(q.linkAddress))
+            o.result = bindings.isEmpty ? .noData : .data
         case nil:
             bindings = []
         }
         o.bindings = bindings.count
         o.answeredAddress = bindings.first?.address
-        guard let first = bindings.first else {
-            if q.queryType?.isBulkOnly == true {
-                o.result = .noData
-                reply(nil, nil)
-            }
-            return (o, .keepOpen)
+        return answer(.keepOpen, status: o.result.status, bindings: bindings)
+    }
+
+    /// ``prepare(_:querier:port:allowed:serverID:data:)`` and every message at once through `emit`
+    /// (each valid only during the call), written in `buffer`; a message that does not fit is
+    /// skipped and named in the outcome's `problem`.
+    public static func answer(_ message: UnsafeRawBufferPointer, querier: IPv6Address, port: UInt16, allowed: Bool,
+                              serverID: [UInt8], data: some LeasequeryBulkSource,
+                              buffer: UnsafeMutableRawBufferPointer,
+                              emit: (UnsafeRawBufferPointer) -> Void) -> (LeasequeryOutcome, Disposition) {
+        var a = prepare(message, querier: querier, port: port, allowed: allowed, serverID: serverID, data: data)
+        var skipped = 0
+        for i in 0..<a.messageCount {
+            guard let n = a.message(i, into: buffer) else { skipped += 1; continue }
+            emit(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
-        o.result = .data
-        reply(nil, first)
-        for b in bindings.dropFirst() {
-            send(LeasequeryReplyEncoder.data(transactionID: xid, binding: b, into: buffer))
-        }
-        send(LeasequeryReplyEncoder.done(transactionID: xid, status: nil, into: buffer))
-        if skipped > 0 { o.problem = "\(skipped) messages did not fit the buffer" }
-        return (o, .keepOpen)
+        if skipped > 0 { a.outcome.problem = "\(skipped) messages did not fit the buffer" }
+        return (a.outcome, a.disposition)
     }
 }
