@@ -37,10 +37,9 @@ public struct V6PacketHandler: PacketHandler, Sendable {
                                     holdCorrelation: shares.holdCorrelation, reply: reply)
         // A LEASEQUERY is not a client message: the engine drops it (Discarded inside a relay,
         // ParseError sent directly); with leasequery enabled it is answered here instead.
-        if case .noReply(let reason) = outcome.action, let state = sink.leasequeryV6,
-           reason == .discarded || reason == .parseError, DHCPv6Engine.isLeasequery(datagram) {
-            return leasequery(datagram, from: address, port: port, snapshot: snapshot, state: state,
-                              reply: reply, sink: &sink)
+        if case .noReply(let reason) = outcome.action, reason == .discarded || reason == .parseError,
+           sink.leasequeryV6 != nil, DHCPv6Engine.isLeasequery(datagram) {
+            return leasequery(datagram, from: address, port: port, snapshot: snapshot, reply: reply, sink: &sink)
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
@@ -52,8 +51,7 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             if outcome.replyType == .reply, LastServedRule.servesLeases(v6: outcome.event.messageType),
                let index = outcome.event.match?.index {
                 sink.served(index)
-                sink.leasequeryV6?.records.record(index, clientID: outcome.event.clientIDBytes, datagram: datagram,
-                                                  relay: address)
+                if let state = sink.leasequeryV6 { Self.recordRelay(index, outcome.event.clientIDBytes, datagram, address, state) }
             }
             return (length, .v6(destination, port: port))
         case .noReply(let reason):
@@ -64,16 +62,25 @@ public struct V6PacketHandler: PacketHandler, Sendable {
 
     /// Answers a leasequery (docs/leasequery.md, "DHCPv6"): counted by query type and result,
     /// logged, and reported as a `leasequery` event.
+    /// Kept out of line: the client path only tests whether leasequery is on.
+    @inline(never)
     private func leasequery(_ datagram: UnsafeRawBufferPointer, from address: IPv6Address, port: UInt16,
-                            snapshot: ReservationSnapshot, state: V6LeasequeryState,
-                            reply: UnsafeMutableRawBufferPointer,
+                            snapshot: ReservationSnapshot, reply: UnsafeMutableRawBufferPointer,
                             sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
+        guard let state = sink.leasequeryV6 else { return nil }
         let data = V6LeasequeryData(snapshot: snapshot, lastServed: sink.lastServed, now: sink.servedAt,
                                     leases: engine.config.leases, state: state)
         let o = engine.leasequery(datagram: datagram, source: address, sourcePort: port, data: data, reply: reply)
         record(o, sink: &sink)
         guard let r = o.reply else { return nil }
         return (r.length, .v6(r.destination, port: r.port))
+    }
+
+    /// Records the served client's DUID and relay chain for leasequery (out of line, like the query path).
+    @inline(never)
+    private static func recordRelay(_ index: Int, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
+                                    _ relay: IPv6Address, _ state: V6LeasequeryState) {
+        state.records.record(index, clientID: clientID, datagram: datagram, relay: relay)
     }
 
     /// Counts, logs and reports one leasequery (UDP or TCP).
