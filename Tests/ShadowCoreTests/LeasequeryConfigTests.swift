@@ -35,4 +35,11 @@ struct LeasequeryConfigTests {
         #expect(configErrors(configText(#""workers_v4": 2"#)) == [])
         #expect(configErrors(configText(#""leasequery": {"enabled": false, "allowed": []}, "workers_v4": 2"#)) == [])
     }
+
+    @Test func highAvailabilityIsRefused() {
+        let ha = HAConfigTests.valid
+        let errors = configErrors(configText(#""leasequery": {"enabled": true, "allowed": []}, "# + ha))
+        #expect(errors == ["config.json: leasequery: cannot be used with ha: last-served times are not shared between "
+                           + "servers, so this server would answer a client its peer served as unassigned"])
+    }
 }

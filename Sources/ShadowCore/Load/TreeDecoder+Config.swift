@@ -115,6 +115,11 @@ extension TreeDecoder {
                  + "each worker knows only the clients it served itself, so another worker would answer "
                  + "a served client as unassigned")
         }
+        if config.leasequery != nil, config.ha != nil {
+            // docs/leasequery.md, "Not with high availability".
+            fail("leasequery", "cannot be used with ha: last-served times are not shared between servers, so this "
+                 + "server would answer a client its peer served as unassigned")
+        }
     }
 
     /// `mgmt_auth`: `tokens_file`, `unix_group`, `unix_group_role`.

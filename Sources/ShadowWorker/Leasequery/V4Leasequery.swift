@@ -63,7 +63,7 @@ struct V4Leasequery: Sendable {
         } else {
             // Malformed, or no snapshot index yet (the worker serves nothing before its snapshot).
             let why = refusal ?? LeasequeryQuery.Refusal(status: .unspecFail, message: "leasequery index not ready")
-            event.result = why.status == .notAllowed ? .notAllowed : .malformedQuery
+            event.result = refusal == nil ? .unknown : why.status == .notAllowed ? .notAllowed : .malformedQuery
             event.detail = why.message
             length = responder.encode(.leaseUnknown, lease: nil, echo: echo, now: now, status: (why.status, why.message),
                                       padded: true, into: reply)
