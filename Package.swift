@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore", "ShadowSystem"]),
         .testTarget(name: "ShadowMasterTests", dependencies: ["ShadowMaster", "ShadowCore", "ShadowSystem"]),
         .testTarget(name: "ShadowWorkerTests", dependencies: [
-            "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "DHCPWireKit", "IPC",
+            "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "DHCPWireKit", "IPC", "ShadowTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ShadowOpsTests", dependencies: [

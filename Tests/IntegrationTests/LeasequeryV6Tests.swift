@@ -108,12 +108,12 @@ struct LeasequeryV6Tests {
             // Counted by query type and result, and logged.
             let metrics = try await eventually(timeout: .seconds(5), "leasequery counters in /metrics") {
                 let text = try ManagementTests.httpGet(port: metricsPort, path: "/metrics")
-                return text.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="Address",result="NotConfigured"} 1"#)
+                return text.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query="Address",result="NotConfigured"} 1"#)
                     ? text : nil
             }
-            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="Address",result="Data"} 1"#))
-            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="Address",result="NoData"} 1"#))
-            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query_type="ClientID",result="Data"} 1"#))
+            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query="Address",result="Data"} 1"#))
+            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query="Address",result="NoData"} 1"#))
+            #expect(metrics.contains(#"shadowdhcp_leasequery_total{protocol="v6",transport="udp",query="ClientID",result="Data"} 1"#))
             _ = try await eventually(timeout: .seconds(3), "a log line per query") {
                 master.lines.filter { $0.message == "DHCPv6 leasequery" }.count == 4 ? true : nil
             }
@@ -142,6 +142,69 @@ struct LeasequeryV6Tests {
                 master.lines.first { $0.message == "DHCPv6 leasequery" }
             }
             #expect(line.fields["result"] == "NotAllowed", "\(line)")
+        }
+    }
+
+    /// Subscriber `n`: 2001:db8:1::`n`, DUID-keyed.
+    static func subscriber(_ n: Int) -> TestReservation {
+        TestReservation(ipv4: "198.51.100.\(n)", ipv6NA: "2001:db8:1::\(n)", ipv6PD: "2001:db8:\(n)00::/56",
+                        duid: "00:03:00:01:00:00:00:00:00:\(String(format: "%02x", n))")
+    }
+
+    static func address(ofClientData message: [UInt8]) -> IPv6Address? {
+        guard let data = options(message, from: 4).first(where: { $0.code == 45 }),
+              let ia = options(data.payload, from: 0).first(where: { $0.code == 5 }) else { return nil }
+        return IPv6Address(networkBytes: ia.payload.prefix(16))
+    }
+
+    @Test func aBulkQueryByRemoteIdOverTCPStreamsTheServedClientsInOrderThenDone() async throws {
+        let directory = try ServerDirectory(reservations: [30, 10, 20, 40, 50].map(Self.subscriber)) { config in
+            config.extra = [#""leasequery": {"enabled": true, "allowed": ["::1/128"], "bulk": true}"#]
+        }
+        let relay = try RelayV6(server: directory.v6Server)
+        try await withMaster(directory) { master in
+            _ = try await master.waitUntilServing()
+            // 30, 10 and 20 behind olt-7, 40 behind olt-8; 50 never served.
+            for (n, remote) in [(30, "olt-7"), (10, "olt-7"), (40, "olt-8"), (20, "olt-7")] {
+                let request = DHCPv6Packet.client(type: 3, xid: Fixtures.xid(), [
+                    DHCPv6Packet.clientID(DUID(Self.subscriber(n).duid!)!), DHCPv6Packet.serverID(Fixtures.serverIDv6),
+                    DHCPv6Packet.iaNA(1), DHCPv6Packet.iaPD(2),
+                ])
+                let reply = try relay.exchange(request, options: [DHCPv6Packet.remoteID(enterprise: 4874, remote)])
+                #expect(reply?.type == DHCPv6Reply.reply, "no Reply for \(n)\n\(master.output.tail())")
+            }
+            let client = try FramedTCPClient(connectingTo: directory.v6Server)
+            let query = DHCPv6Packet.client(type: 14, xid: 0x0a0b0c, [
+                DHCPv6Packet.clientID(Self.requestor),
+                DHCPv6Packet.option(44, [5] + IPv6Address.any.bytes + DHCPv6Packet.remoteID(enterprise: 4874, "olt-7")),
+            ])
+            try client.send(message: query)
+            var messages: [[UInt8]] = []
+            while let m = try client.receive(timeout: .seconds(5)) {
+                messages.append(m)
+                if m.first == 16 || m.first == 15 && !Self.options(m, from: 4).contains(where: { $0.code == 45 }) { break }
+            }
+            #expect(messages.map(\.first) == [15, 17, 17, 16], "\(master.output.tail())")
+            #expect(messages.allSatisfy { Array($0[1..<4]) == [0x0a, 0x0b, 0x0c] })
+            #expect(messages.dropLast().map(Self.address(ofClientData:))
+                    == ["2001:db8:1::10", "2001:db8:1::20", "2001:db8:1::30"].map { IPv6Address($0) })
+
+            // A frame that is no LEASEQUERY closes only its own connection.
+            let bad = try FramedTCPClient(connectingTo: directory.v6Server)
+            try bad.send(message: [1, 2, 3])
+            #expect(try bad.closesWithin(.seconds(3)))
+            let byLink = DHCPv6Packet.client(type: 14, xid: 0x0d0e0f, [
+                DHCPv6Packet.clientID(Self.requestor),
+                DHCPv6Packet.option(44, [4] + relay.linkAddress.bytes),
+            ])
+            try client.send(message: byLink)
+            var again: [UInt8?] = []
+            while let m = try client.receive(timeout: .seconds(5)) {
+                again.append(m.first)
+                if m.first == 16 { break }
+            }
+            #expect(again == [15, 17, 17, 17, 16])
+            #expect(!client.isClosed)
         }
     }
 }

@@ -51,7 +51,7 @@ public struct LeasequeryOutcome: Sendable {
         j.field("timestamp_ms", timestamp)
         j.field("transport", transport.rawValue)
         j.field("querier", querier.description)
-        j.field("query_type", queryTypeName)
+        j.field("query", queryTypeName)
         j.field("xid", transactionID.map { String(format6: $0) })
         j.field("queried_address", queriedAddress?.description)
         j.field("queried_client_id", queriedClientID?.description)
@@ -67,7 +67,7 @@ public struct LeasequeryOutcome: Sendable {
     public var logLine: TransactionLogLine {
         let level: TransactionLogLine.Level = result == .discarded ? .debug : .info
         return TransactionLogLine(level, "DHCPv6 leasequery", [
-            ("query_type", queryTypeName), ("result", result.rawValue), ("transport", transport.rawValue),
+            ("query", queryTypeName), ("result", result.rawValue), ("transport", transport.rawValue),
             ("querier", "[\(querier)]:\(querierPort)"), ("address", queriedAddress?.description),
             ("client_id", queriedClientID?.description), ("answered_na", answeredAddress?.description),
             ("bindings", transport == .tcp ? "\(bindings)" : nil), ("problem", problem),

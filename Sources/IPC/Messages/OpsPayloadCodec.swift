@@ -297,7 +297,7 @@ enum OpsPayloadCodec {
             try limit(r.processes.count <= Int(UInt8.max), "count")
             for p in r.processes { try limit((p.status?.seccompMode ?? 0) <= 2, "seccomp mode") }
         case .statsResponse(let r):
-            for list in [r.v4.replies, r.v4.drops, r.v6.replies, r.v6.drops] {
+            for list in [r.v4.replies, r.v4.drops, r.v4.leasequery, r.v6.replies, r.v6.drops, r.v6.leasequery] {
                 try limit(list.count <= Int(UInt16.max), "count")
                 for c in list { try limit(MessageValidation.isCounterName(c.name), "counter name") }
             }

@@ -200,7 +200,8 @@ public struct ProtocolCounters: Hashable, Sendable {
     public var replies: [Counter]
     /// Drops by reason, sorted by name.
     public var drops: [Counter]
-    /// Leasequeries by `<transport>.<query>.<result>` (docs/leasequery.md), sorted by name.
+    /// Leasequery counters without their `leasequery.` prefix (`udp.Address.Active`,
+    /// `connections.Accepted`, docs/leasequery.md), sorted by name.
     public var leasequery: [Counter]
 
     public init(received: UInt64 = 0, eventsDropped: UInt64 = 0, replies: [Counter] = [], drops: [Counter] = [],

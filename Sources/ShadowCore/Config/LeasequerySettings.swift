@@ -25,6 +25,10 @@ public struct LeasequerySettings: Hashable, Sendable {
     }
 
     public static let maxConnectionsRange: ClosedRange<Int64> = 1...1024
+    /// `bulk_max_message_bytes`: from a DHCPv4 message's minimum to the 2-byte length's maximum.
+    public static let maxMessageBytesRange: ClosedRange<Int64> = 300...65535
+    public static let idleTimeoutRange: ClosedRange<Int64> = 1...3600
+    public static let lifetimeRange: ClosedRange<Int64> = 1...86400
 
     /// `allowed`: the networks queriers may come from; empty allows nobody.
     public var allowed: [Network]
@@ -33,11 +37,23 @@ public struct LeasequerySettings: Hashable, Sendable {
     /// `bulk_max_connections`: TCP connections open at once per protocol; one more is accepted and
     /// closed at once.
     public var bulkMaxConnections: Int
+    /// `bulk_max_message_bytes`: the longest query message a connection may send (default 4096);
+    /// a longer length prefix closes the connection.
+    public var bulkMaxMessageBytes: Int
+    /// `bulk_idle_timeout_seconds`: a connection with no byte read or written for this long is
+    /// closed (default 60).
+    public var bulkIdleTimeoutSeconds: Int
+    /// `bulk_lifetime_seconds`: no connection stays open longer (default 3600).
+    public var bulkLifetimeSeconds: Int
 
-    public init(allowed: [Network], bulk: Bool = false, bulkMaxConnections: Int = 8) {
+    public init(allowed: [Network], bulk: Bool = false, bulkMaxConnections: Int = 8, bulkMaxMessageBytes: Int = 4096,
+                bulkIdleTimeoutSeconds: Int = 60, bulkLifetimeSeconds: Int = 3600) {
         self.allowed = allowed
         self.bulk = bulk
         self.bulkMaxConnections = bulkMaxConnections
+        self.bulkMaxMessageBytes = bulkMaxMessageBytes
+        self.bulkIdleTimeoutSeconds = bulkIdleTimeoutSeconds
+        self.bulkLifetimeSeconds = bulkLifetimeSeconds
     }
 
     public func allows(_ a: IPv4Address) -> Bool {
@@ -46,5 +62,13 @@ public struct LeasequerySettings: Hashable, Sendable {
 
     public func allows(_ a: IPv6Address) -> Bool {
         allowed.contains { if case .v6(let p) = $0 { p.contains(a) } else { false } }
+    }
+
+    /// Whether a querier at `address` (a UDP or TCP peer) may ask.
+    public func allows(_ address: SocketAddress) -> Bool {
+        switch address {
+        case .v4(let a, _): allows(a)
+        case .v6(let a, _): allows(a)
+        }
     }
 }

@@ -92,7 +92,8 @@ enum ConfigField {
     static let ha = ["this_server", "mode", "primary", "listen", "key_file", "peers", "heartbeat_ms",
                      "max_missed_heartbeats"]
     static let haPeer = ["name", "address"]
-    static let leasequery = ["enabled", "allowed", "bulk", "bulk_max_connections"]
+    static let leasequery = ["enabled", "allowed", "bulk", "bulk_max_connections", "bulk_max_message_bytes",
+                             "bulk_idle_timeout_seconds", "bulk_lifetime_seconds"]
     /// Longest Unix socket path (`sun_path` holds 108 bytes including the terminating NUL).
     static let maximumSocketPathLength = 107
 }

@@ -18,6 +18,18 @@ extension TreeDecoder {
            let n = integer(v, at: f.path("bulk_max_connections"), in: LeasequerySettings.maxConnectionsRange) {
             settings.bulkMaxConnections = Int(n)
         }
+        if let v = f["bulk_max_message_bytes"],
+           let n = integer(v, at: f.path("bulk_max_message_bytes"), in: LeasequerySettings.maxMessageBytesRange) {
+            settings.bulkMaxMessageBytes = Int(n)
+        }
+        if let v = f["bulk_idle_timeout_seconds"],
+           let n = integer(v, at: f.path("bulk_idle_timeout_seconds"), in: LeasequerySettings.idleTimeoutRange) {
+            settings.bulkIdleTimeoutSeconds = Int(n)
+        }
+        if let v = f["bulk_lifetime_seconds"],
+           let n = integer(v, at: f.path("bulk_lifetime_seconds"), in: LeasequerySettings.lifetimeRange) {
+            settings.bulkLifetimeSeconds = Int(n)
+        }
         guard errors.count == before, enabled == true else { return nil }
         return settings
     }

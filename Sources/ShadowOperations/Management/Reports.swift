@@ -141,7 +141,8 @@ public struct ProtocolStats: Sendable, Equatable {
     public var drops: [NamedCount]
     /// Events the worker could not hand to the master.
     public var eventsDropped: UInt64
-    /// Leasequeries answered or refused, by `<transport>.<query>.<result>` (docs/leasequery.md).
+    /// Leasequery counters (`udp.Address.Active`, `tcp.RemoteID.Active`, `connections.Accepted`;
+    /// docs/leasequery.md).
     public var leasequery: [NamedCount]
 
     public init(received: UInt64 = 0, replies: [NamedCount] = [], drops: [NamedCount] = [], eventsDropped: UInt64 = 0,

@@ -31,3 +31,41 @@ extension V6PacketHandler {
         return answer.disposition
     }
 }
+
+extension V6PacketHandler {
+    /// The bulk leasequery TCP machinery's entry (``PacketHandler/bulkAnswer(_:from:snapshot:bindings:sink:)``):
+    /// the answer as a stream the connection drains; nil closes the connection (a frame that is not
+    /// a LEASEQUERY, or bulk not enabled).
+    public func bulkAnswer(_ query: UnsafeRawBufferPointer, from peer: SocketAddress, snapshot: ReservationSnapshot,
+                           bindings: BindingTable, sink: inout WorkerSink) -> (any BulkReplyStream)? {
+        guard case .v6(let address, let port) = peer,
+              let answer = prepareBulk(query, from: address, port: port, snapshot: snapshot, sink: &sink),
+              answer.disposition == .keepOpen || answer.messageCount > 0 else { return nil }
+        return V6BulkReplies(answer)
+    }
+}
+
+/// The messages of one DHCPv6 bulk answer, encoded one at a time as the connection takes them. The
+/// bindings were copied out when the query came, so a snapshot swapped meanwhile changes nothing
+/// in the answer.
+final class V6BulkReplies: BulkReplyStream {
+    private let answer: LeasequeryBulkAnswer
+    private var next = 0
+    private var buffer = [UInt8](repeating: 0, count: 65_535)
+
+    init(_ answer: LeasequeryBulkAnswer) { self.answer = answer }
+
+    func next(_ emit: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        while next < answer.messageCount {
+            let i = next
+            next += 1
+            let written = buffer.withUnsafeMutableBytes { out -> Bool in
+                guard let n = answer.message(i, into: out) else { return false }
+                emit(UnsafeRawBufferPointer(rebasing: out[0..<n]))
+                return true
+            }
+            if written { break }  // a message that does not fit is skipped
+        }
+        return next < answer.messageCount
+    }
+}
