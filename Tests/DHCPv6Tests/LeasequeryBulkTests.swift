@@ -140,3 +140,40 @@ extension TableSource: LeasequeryBulkSource {
         #expect(text.contains("Leasequery-done (16)"))
     }
 }
+
+/// Mutated leasequeries (bytes flipped, truncated, lengths changed) never crash the decoder, the UDP
+/// answer or the bulk responder, and never produce a reply larger than the buffer.
+@Suite struct LeasequeryMutationTests {
+    @Test func mutatedQueriesAreAnsweredOrRefusedNeverCrash() {
+        var rng = SeededGenerator(seed: 0x1eA5e)
+        let seeds = [
+            LeasequeryTests.byAddress("2001:db8:1::10"),
+            LeasequeryTests.query(type: 2, [Packet.clientID(Fixture.clientDUID)]),
+            LeasequeryTests.query(type: 5, [Packet.remoteID(enterprise: 4874, "olt-1")]),
+            Packet.relay(LeasequeryTests.byAddress("2001:db8:1::10"), link: "2001:db8:ffff::1", peer: "2001:db8:ffff::2"),
+        ]
+        var fixture = Fixture()
+        fixture.config.leasequery = LeasequerySettings(allowed: [.v6(IPv6Prefix("2001:db8:ffff::/48")!)], bulk: true)
+        let engine = fixture.engine
+        let source = LeasequeryBulkTests.source
+        var out = [UInt8](repeating: 0, count: 1500)
+        for i in 0..<3000 {
+            var m = seeds[i % seeds.count]
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: m[Int.random(in: 0..<m.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                case 1: m.removeLast(Int.random(in: 0..<min(8, m.count), using: &rng))
+                default: m.append(UInt8.random(in: 0...255, using: &rng))
+                }
+                if m.isEmpty { m = [14] }
+            }
+            let o = m.withUnsafeBytes { d in
+                out.withUnsafeMutableBytes {
+                    engine.leasequery(datagram: d, source: LeasequeryTests.querier, sourcePort: 547, data: source, reply: $0)
+                }
+            }
+            #expect((o.reply?.length ?? 0) <= out.count)
+            _ = LeasequeryBulkTests.run(m)
+        }
+    }
+}
