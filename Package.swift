@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "IPCTests", dependencies: ["IPC", "ShadowCore", "ShadowSystem"]),
         .testTarget(name: "ShadowMasterTests", dependencies: ["ShadowMaster", "ShadowCore", "ShadowSystem"]),
         .testTarget(name: "ShadowWorkerTests", dependencies: [
-            "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "DHCPWireKit", "IPC",
+            "ShadowWorker", "ShadowCore", "ShadowSystem", "DHCPv4", "DHCPv6", "DHCPWireKit", "IPC", "ShadowTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ShadowOpsTests", dependencies: [
@@ -172,6 +172,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ], path: "Benchmarks/bench-worker"),
+        // Bulk leasequery throughput (docs/leasequery.md, "DHCPv6 bulk").
+        .executableTarget(name: "bench-leasequery", dependencies: ["ShadowWorker", "DHCPv6", "DHCPWireKit", "ShadowCore"],
+                          path: "Benchmarks/bench-leasequery"),
 
         // Test support for process-level tests: starts the real shadow-master from the build
         // directory, relays DHCPv4/DHCPv6 on loopback, builds and parses packets. See docs/testing.md.

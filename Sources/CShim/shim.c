@@ -217,6 +217,10 @@ int cshim_socket_type(int fd) {
     return getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 ? v : -1;
 }
 
+int cshim_accept_nonblocking(int fd, void *addr, unsigned int *len) {
+    return accept4(fd, (struct sockaddr *)addr, (socklen_t *)len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
 int cshim_socket_domain(int fd) {
     int v = 0; socklen_t len = sizeof v;
     return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 ? v : -1;

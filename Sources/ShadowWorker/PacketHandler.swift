@@ -1,3 +1,4 @@
+import DHCPv4
 import IPC
 import Logging
 import ShadowCore
@@ -18,6 +19,18 @@ public protocol PacketHandler {
     func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
                 snapshot: ReservationSnapshot, bindings: BindingTable, shares: WorkerShares,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)?
+
+    /// Bulk leasequery (docs/leasequery.md): one whole query message received over TCP from
+    /// `peer` → the stream of its replies; nil closes the connection (a message the protocol
+    /// cannot decode at all). Called on the loop thread between batches, with the state a
+    /// datagram would see. The default answers nothing (nil).
+    func bulkAnswer(_ query: UnsafeRawBufferPointer, from peer: SocketAddress, snapshot: ReservationSnapshot,
+                    bindings: BindingTable, sink: inout WorkerSink) -> (any BulkReplyStream)?
+}
+
+extension PacketHandler {
+    public func bulkAnswer(_ query: UnsafeRawBufferPointer, from peer: SocketAddress, snapshot: ReservationSnapshot,
+                           bindings: BindingTable, sink: inout WorkerSink) -> (any BulkReplyStream)? { nil }
 }
 
 extension PacketHandler {
@@ -80,6 +93,12 @@ public struct WorkerSink {
     /// least every 5 ms under traffic, and on waking up), so a time is at most 55 ms old and no
     /// packet reads the clock for it.
     public var servedAt: UInt32 = 0
+    /// The current snapshot's leasequery index (the loop sets it with the snapshot), nil without
+    /// `leasequery`.
+    public var leasequeryIndex: LeasequeryIndex?
+    /// The v6 worker's leasequery state while `leasequery` is enabled (docs/leasequery.md); nil
+    /// otherwise, and always in the v4 worker.
+    public var leasequeryV6: V6LeasequeryState?
 
     /// A sink for `Handler`'s counters.
     public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
@@ -96,11 +115,21 @@ public struct WorkerSink {
     @usableFromInline
     mutating func count(_ counter: CommonCounter, by n: UInt64 = 1) { counters.add(counter, by: n) }
 
+    /// Counts a bulk leasequery connection's acceptance or end.
+    mutating func count(_ event: BulkConnectionEvent) { counters.add(CounterTable.slot(event)) }
+
     /// Records that the reply being sent serves reservation `index` (a DHCPv4 ACK, a DHCPv6 Reply
     /// with the reservation's leases): one store, no allocation.
     @inline(__always)
     mutating func served(_ index: Int) {
         if index < lastServed.count { lastServed.baseAddress.unsafelyUnwrapped[index] = servedAt }
+    }
+
+    /// What leasequery answers from, once the snapshot's index is there.
+    func leasequeryState(_ snapshot: ReservationSnapshot, _ bindings: BindingTable) -> LeasequeryState? {
+        leasequeryIndex.map {
+            LeasequeryState(snapshot: snapshot, index: $0, lastServed: UnsafeBufferPointer(lastServed), bindings: bindings)
+        }
     }
 
     /// Appends one event line rendered by `render` with the current time, if events are on.

@@ -1,3 +1,4 @@
+import DHCPv4
 import IPC
 import ShadowCore
 import ShadowSystem
@@ -12,8 +13,9 @@ import SystemPackage
 final class SnapshotBuilder: Sendable {
     enum Outcome: Sendable {
         /// The snapshot, and for each of its reservations the index of the same one in the
-        /// snapshot it replaces (−1 if none): ``ReservationSnapshot/sameIndexes(in:)``.
-        case built(ReservationSnapshot, sameIndexes: [Int32])
+        /// snapshot it replaces (−1 if none): ``ReservationSnapshot/sameIndexes(in:)``; the DHCPv4
+        /// leasequery index (v4 with leasequery), the DHCPv6 address index (v6 with leasequery).
+        case built(ReservationSnapshot, sameIndexes: [Int32], leasequery: LeasequeryIndex?, addressIndex: V6AddressIndex?)
         case rejected(SnapshotRejected.Reason, String)
     }
 
@@ -28,11 +30,15 @@ final class SnapshotBuilder: Sendable {
     var descriptor: FileDescriptor { wakeup.descriptor }
 
     /// Starts building `announcement` from `mapping` (checked for seals and size already), to
-    /// replace `current`.
+    /// replace `current`. `leasequery`: also build the DHCPv4 leasequery index (with the bulk
+    /// indexes when it says so) — only a v4 worker with `leasequery` asks; `addressIndex`: the
+    /// DHCPv6 leasequery address index — only a v6 worker with `leasequery` asks.
     func start(_ announcement: SnapshotAnnouncement, _ mapping: ReadOnlyMapping,
-               replacing current: ReservationSnapshot) throws(Errno) {
+               replacing current: ReservationSnapshot, leasequery: LeasequeryIndexing? = nil,
+               addressIndex: Bool = false) throws(Errno) {
         try BackgroundThread.detach { [self] in
-            let outcome = SnapshotBuilder.build(announcement, mapping, replacing: current)
+            let outcome = SnapshotBuilder.build(announcement, mapping, replacing: current, leasequery: leasequery,
+                                                addressIndex: addressIndex)
             finished.withLock { $0 = (announcement, outcome) }
             wakeup.signal()
         }
@@ -47,13 +53,22 @@ final class SnapshotBuilder: Sendable {
         }
     }
 
-    static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping, replacing current: ReservationSnapshot) -> Outcome {
+    static func build(_ a: SnapshotAnnouncement, _ mapping: ReadOnlyMapping, replacing current: ReservationSnapshot,
+                      leasequery: LeasequeryIndexing? = nil, addressIndex: Bool = false) -> Outcome {
         do {
             let new = try SnapshotCodec.open(mapping.bytes, announcement: a, owner: mapping)
-            return .built(new, sameIndexes: new.sameIndexes(in: current))
+            let index = leasequery.map { LeasequeryIndex(new, bulk: $0.bulk) }
+            return .built(new, sameIndexes: new.sameIndexes(in: current), leasequery: index,
+                          addressIndex: addressIndex ? V6AddressIndex(new) : nil)
         } catch {
             if case .digestMismatch = error { return .rejected(.digestMismatch, "\(error)") }
             return .rejected(.malformed, "\(error)")
         }
     }
+}
+
+/// Which leasequery indexes a snapshot build makes (docs/leasequery.md).
+struct LeasequeryIndexing: Sendable {
+    /// Also the bulk indexes (remote-id → reservations).
+    var bulk: Bool
 }

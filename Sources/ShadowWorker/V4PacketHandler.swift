@@ -7,6 +7,8 @@ import ShadowSystem
 /// Drives ``DHCPv4Engine`` for the v4 worker.
 public struct V4PacketHandler: PacketHandler, Sendable {
     let engine: DHCPv4Engine
+    /// With `leasequery` in the configuration: answers DHCPLEASEQUERY (docs/leasequery.md).
+    let leasequery: V4Leasequery?
 
     /// The counter slots, handed out once.
     private struct Counters {
@@ -14,12 +16,14 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         let replies: CounterSlots<DHCPv4MessageType>
         let recorded: CounterSlots<DHCPv4MessageType>
         let drops: CounterSlots<DHCPv4NoReplyReason>
+        let leasequery: LeasequeryCounterSlots
 
         init() {
             var table = CounterTable()
             replies = CounterSlots("reply.", DHCPv4MessageType.allCases, in: &table) { $0.name }
             recorded = CounterSlots("recorded.", DHCPv4MessageType.allCases, in: &table) { $0.name }
             drops = CounterSlots("drop.", DHCPv4NoReplyReason.allCases, in: &table) { $0.rawValue }
+            leasequery = LeasequeryCounterSlots(in: &table)
             names = table.names
         }
     }
@@ -33,6 +37,10 @@ public struct V4PacketHandler: PacketHandler, Sendable {
 
     public init(config: ServerConfig, ids: ServerIdentifiers) {
         engine = DHCPv4Engine(config: config, ids: ids)
+        leasequery = config.leasequery.map {
+            V4Leasequery(settings: $0, responder: LeasequeryResponder(config: config, ids: ids),
+                         slots: Self.counters.leasequery)
+        }
     }
 
     public func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
@@ -41,6 +49,13 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         guard case .v4(let address, let port) = source else { return nil }
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, shares: shares.shares, reply: reply)
+        // A leasequery is a message type the engine does not serve: only its silences are looked at.
+        if let leasequery, case .noReply(let reason) = outcome.action, reason == .discarded || reason == .notRelayed,
+           case .handled(let answer) = leasequery.handle(datagram, source: address, port: port,
+                                                         state: sink.leasequeryState(snapshot, bindings),
+                                                         reply: reply, sink: &sink) {
+            return answer.map { ($0.length, $0.destination) }
+        }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
         }
@@ -60,6 +75,11 @@ public struct V4PacketHandler: PacketHandler, Sendable {
             sink.count(Self.counters.recorded[type])
             return nil
         }
+    }
+
+    public func bulkAnswer(_ query: UnsafeRawBufferPointer, from peer: SocketAddress, snapshot: ReservationSnapshot,
+                           bindings: BindingTable, sink: inout WorkerSink) -> (any BulkReplyStream)? {
+        leasequery?.bulkAnswer(query, from: peer, state: sink.leasequeryState(snapshot, bindings), sink: &sink)
     }
 
     static func refreshDue(_ entry: BindingTable.Entry?) -> Bool {

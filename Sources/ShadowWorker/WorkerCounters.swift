@@ -53,7 +53,15 @@ public struct WorkerCounters {
 /// The counter names of a handler while its slots are handed out: the common counters first, then
 /// each new name once (a name asked for twice, such as `drop.SendFailed`, keeps its slot).
 struct CounterTable {
+    /// The common counters, then every worker's bulk leasequery connection counters
+    /// (`leasequery.connections.<event>`, docs/metrics.md).
     private(set) var names = CommonCounter.allCases.map(\.name)
+        + BulkConnectionEvent.allCases.map { "leasequery.connections.\($0.rawValue)" }
+
+    /// The slot of a bulk connection counter (right after the common counters).
+    static func slot(_ event: BulkConnectionEvent) -> Int {
+        CommonCounter.allCases.count + (BulkConnectionEvent.allCases.firstIndex(of: event) ?? 0)
+    }
 
     mutating func slot(_ name: String) -> Int {
         if let i = names.firstIndex(of: name) { return i }

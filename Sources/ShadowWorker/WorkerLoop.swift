@@ -1,3 +1,4 @@
+import DHCPv4
 import IPC
 import Logging
 import ShadowCore
@@ -26,13 +27,19 @@ final class WorkerLoop<Handler: PacketHandler> {
     let generation: UInt64
     let channel: SeqPacketChannel
     let udp: FileDescriptor
+    /// The bulk leasequery listener the master handed over (fd 5), if any.
+    let bulkListener: FileDescriptor?
     var logger: Logger
+    /// Bulk leasequery over TCP, once configured with `leasequery.bulk` and a listener.
+    private var bulk: BulkLeasequeryServer?
 
     private var handler: Handler?
     private var sink: WorkerSink
     private var snapshot = ReservationSnapshot.empty
     /// When each reservation of `snapshot` was last served (the sink writes into it).
     private var lastServed = LastServedTable(count: 0)
+    /// Relay records and address index while `leasequery` is enabled (v6 only).
+    private var leasequeryV6: V6LeasequeryState?
     private var bindings = BindingTable()
     /// Which clients to answer: the master's latest `shares` (HA), everyone without.
     private var shares = WorkerShares.standalone
@@ -41,15 +48,19 @@ final class WorkerLoop<Handler: PacketHandler> {
     private let builder: SnapshotBuilder
     private var building = false
     private var waitingSnapshot: (SnapshotAnnouncement, ReadOnlyMapping)?
+    /// The leasequery indexes each snapshot build makes (v4 with `leasequery`), and the current one.
+    private var leasequeryIndexing: LeasequeryIndexing?
+    private var leasequeryIndex: LeasequeryIndex?
     private let receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
 
     init(kind: WorkerKind, generation: UInt64, channel: SeqPacketChannel, udp: FileDescriptor,
-         logger: Logger) throws {
+         bulkListener: FileDescriptor? = nil, logger: Logger) throws {
         self.kind = kind
         self.generation = generation
         self.channel = channel
         self.udp = udp
+        self.bulkListener = bulkListener
         self.logger = logger
         sink = WorkerSink(for: Handler.self, logger: logger, eventsEnabled: false)
         builder = try SnapshotBuilder()
@@ -68,14 +79,17 @@ final class WorkerLoop<Handler: PacketHandler> {
             }
             logger.info("\(kind) worker serving", metadata: [
                 "reservations": "\(snapshot.count)", "snapshot.generation": "\(snapshot.generation)"])
-            // Nothing arrived within the receive timeout (or the socket does not block): wait for
-            // a datagram or the master, whichever comes first.
-            var idle = PollSet([(channel.descriptor, .readable), (builder.descriptor, .readable), (udp, .readable)])
+            // Nothing arrived within the receive timeout (or the socket does not block, or a bulk
+            // connection is open): wait for a datagram, the master or a connection, whichever
+            // comes first. Bulk leasequery descriptors follow the three fixed ones.
             var lastControl = Clocks.monotonicMilliseconds()
             while true {
-                if try serveBatch() == 0 {
+                if try serveBatch(wait: bulk?.isActive == true ? .nonBlocking : .waitForOne) == 0 {
+                    var idle = PollSet([(channel.descriptor, .readable), (builder.descriptor, .readable), (udp, .readable)]
+                                       + (bulk?.pollItems ?? []))
                     try idle.wait(timeoutMilliseconds: 1000)
                     guard try handleControl(idle) else { return 0 }
+                    serveBulk(idle, from: 3)
                     lastControl = Clocks.monotonicMilliseconds()
                     sendCountersIfDue()
                     continue
@@ -83,8 +97,16 @@ final class WorkerLoop<Handler: PacketHandler> {
                 let now = Clocks.monotonicMilliseconds()
                 if now &- lastControl >= WorkerLoopTiming.controlIntervalMilliseconds {
                     lastControl = now
-                    try control.wait(timeoutMilliseconds: 0)
-                    guard try handleControl(control) else { return 0 }
+                    if bulk == nil {
+                        try control.wait(timeoutMilliseconds: 0)
+                        guard try handleControl(control) else { return 0 }
+                    } else {
+                        var withBulk = PollSet([(channel.descriptor, .readable), (builder.descriptor, .readable)]
+                                               + (bulk?.pollItems ?? []))
+                        try withBulk.wait(timeoutMilliseconds: 0)
+                        guard try handleControl(withBulk) else { return 0 }
+                        serveBulk(withBulk, from: 2)
+                    }
                     sendCountersIfDue()
                 }
             }
@@ -169,7 +191,39 @@ final class WorkerLoop<Handler: PacketHandler> {
         sink = WorkerSink(for: Handler.self, logger: logger, eventsEnabled: config.events.isEnabled)
         sink.lastServed = lastServed.times
         sink.servedAt = UInt32(truncatingIfNeeded: Clocks.unixMilliseconds() / 1000)
+        leasequeryIndexing = kind == .v4 ? config.leasequery.map { LeasequeryIndexing(bulk: $0.bulk) } : nil
+        if leasequeryIndexing != nil, leasequeryIndex == nil, snapshot.generation != 0 {
+            leasequeryIndex = LeasequeryIndex(snapshot, bulk: leasequeryIndexing?.bulk ?? false)
+        }
+        sink.leasequeryIndex = leasequeryIndexing == nil ? nil : leasequeryIndex
+        if let settings = config.leasequery, settings.bulk, let bulkListener, bulk == nil {
+            bulk = BulkLeasequeryServer(listener: bulkListener, limits: BulkLimits(settings)) { settings.allows($0) }
+            logger.info("\(kind) worker: bulk leasequery", metadata: [
+                "max_connections": "\(settings.bulkMaxConnections)", "max_message_bytes": "\(settings.bulkMaxMessageBytes)"])
+        }
         if bindings.capacity != config.bindingTableSize { bindings = BindingTable(capacity: config.bindingTableSize) }
+        configureLeasequery(config)
+    }
+
+    /// The v6 worker keeps relay records and an address index only while `leasequery` is enabled
+    /// (docs/leasequery.md, "Memory"). Enabling it by a reload builds the index of the current
+    /// snapshot here, between two batches; later snapshots get theirs on the builder's thread.
+    private func configureLeasequery(_ config: ServerConfig) {
+        guard kind == .v6, config.leasequery != nil else {
+            if leasequeryV6 != nil { logger.info("\(kind) worker: leasequery off, relay records released") }
+            leasequeryV6 = nil
+            return
+        }
+        if leasequeryV6 == nil {
+            let started = Clocks.monotonicMilliseconds()
+            let state = V6LeasequeryState(snapshot: snapshot)
+            leasequeryV6 = state
+            logger.info("\(kind) worker: leasequery on", metadata: [
+                "leasequery.relay_record_slots": "\(state.records.capacity)",
+                "leasequery.memory_bytes": "\(state.records.byteCount)",
+                "leasequery.index_ms": "\(Clocks.monotonicMilliseconds() &- started)"])
+        }
+        sink.leasequeryV6 = leasequeryV6
     }
 
     /// Maps an announced snapshot and starts building it (or queues it behind the one being
@@ -192,7 +246,8 @@ final class WorkerLoop<Handler: PacketHandler> {
             return nil
         }
         do {
-            try builder.start(a, mapping, replacing: snapshot)
+            try builder.start(a, mapping, replacing: snapshot, leasequery: leasequeryIndexing,
+                              addressIndex: leasequeryV6 != nil)
             building = true
             return nil
         } catch {
@@ -205,10 +260,13 @@ final class WorkerLoop<Handler: PacketHandler> {
         guard let (a, outcome) = builder.take() else { return }
         building = false
         switch outcome {
-        case .built(let new, let sameIndexes):
+        case .built(let new, let sameIndexes, let index, let addressIndex):
             snapshot = new
             lastServed = lastServed.carried(over: sameIndexes)
             sink.lastServed = lastServed.times
+            leasequeryIndex = index
+            sink.leasequeryIndex = index
+            leasequeryV6?.replaceSnapshot(new, sameIndexes: sameIndexes, index: addressIndex)
             logger.info("\(kind) worker applied snapshot", metadata: [
                 "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(new.count)"])
             try send(.snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
@@ -220,7 +278,8 @@ final class WorkerLoop<Handler: PacketHandler> {
         if let (next, mapping) = waitingSnapshot {
             waitingSnapshot = nil
             do {
-                try builder.start(next, mapping, replacing: snapshot)
+                try builder.start(next, mapping, replacing: snapshot, leasequery: leasequeryIndexing,
+                                  addressIndex: leasequeryV6 != nil)
                 building = true
             } catch {
                 try send(.snapshotRejected(SnapshotRejected(snapshotGeneration: next.snapshotGeneration,
@@ -256,9 +315,9 @@ final class WorkerLoop<Handler: PacketHandler> {
 
     /// Waits for datagrams (at most the socket's receive timeout), answers what arrived, flushes
     /// the replies, then reports events and bindings. Returns the number of datagrams.
-    private func serveBatch() throws -> Int {
+    private func serveBatch(wait: DatagramReceiver.Wait) throws -> Int {
         guard let handler else { return 0 }
-        let n = try receiver.receive(from: udp, wait: .waitForOne)
+        let n = try receiver.receive(from: udp, wait: wait)
         guard n > 0 else { return 0 }
         handler.answer(batch: n, { receiver[$0] }, snapshot: snapshot, bindings: bindings, shares: shares,
                        sender: sender, sink: &sink)
@@ -269,6 +328,23 @@ final class WorkerLoop<Handler: PacketHandler> {
         }
         report()
         return n
+    }
+
+    /// Serves the bulk leasequery descriptors, whose poll results start at entry `first` of `poll`,
+    /// then hands the queries' events to the master like a batch's.
+    private func serveBulk(_ poll: PollSet, from first: Int) {
+        guard let bulk, let handler else { return }
+        let events = (first..<poll.count).map { poll.events(at: $0) }
+        let snapshot = self.snapshot, bindings = self.bindings
+        bulk.service(events, now: Clocks.monotonicMilliseconds(), answer: { query, peer in
+            handler.bulkAnswer(query, from: peer, snapshot: snapshot, bindings: bindings, sink: &sink)
+        }, count: { event in
+            sink.count(event)
+            if event != .accepted && event != .closedByPeer {
+                logger.info("\(kind) worker: bulk leasequery connection closed", metadata: ["reason": "\(event.rawValue)"])
+            }
+        })
+        report()
     }
 
     /// Hands the batch's learned bindings and events to the master.

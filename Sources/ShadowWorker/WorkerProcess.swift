@@ -39,12 +39,19 @@ public enum WorkerProcess {
             complain("\(kind.executableName): cannot use the IPC socket: \(error)")
             return 2
         }
+        // The bulk leasequery listener, when the master handed one over (`leasequery.bulk`).
+        let bulkFD = FileDescriptor(rawValue: WorkerDescriptors.bulkListener)
+        let bulkListener: FileDescriptor? = SocketKind.of(bulkFD) == nil ? nil : bulkFD
+        if bulkListener != nil, !StreamConnection.isTCPListener(bulkFD, ipv6: kind == .v6) {
+            complain("\(kind.executableName): fd \(WorkerDescriptors.bulkListener) is not a listening TCP socket")
+            return 2
+        }
         let status: ProcessStatus
         do {
             // A call the allow list refuses is named on stderr before the worker dies by SIGSYS.
             try SeccompReporter.install(process: kind.executableName)
             status = try Sandbox.enter(SandboxPlan(user: args.user, rootDirectory: args.rootDirectory,
-                                                   limits: .worker))
+                                                   limits: bulkListener == nil ? .worker : .workerWithBulkLeasequery))
         } catch {
             complain("\(kind.executableName): privilege drop failed, refusing to serve: \(error)")
             return 3
@@ -61,10 +68,10 @@ public enum WorkerProcess {
             switch kind {
             case .v4:
                 return try WorkerLoop<V4PacketHandler>(kind: kind, generation: args.generation, channel: channel,
-                                                   udp: udp, logger: logger).run()
+                                                   udp: udp, bulkListener: bulkListener, logger: logger).run()
             case .v6:
                 return try WorkerLoop<V6PacketHandler>(kind: kind, generation: args.generation, channel: channel,
-                                                   udp: udp, logger: logger).run()
+                                                   udp: udp, bulkListener: bulkListener, logger: logger).run()
             case .ops:
                 return 2  // refused above: shadow-ops has its own main (ShadowOps)
             }

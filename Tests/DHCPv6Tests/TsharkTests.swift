@@ -70,15 +70,13 @@ import ShadowCore
         return [advertise, reply, noBinding, twoLevel]
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: tshark)))
-    func tsharkDissectsRepliesCleanly() throws {
-        let replies = Self.replies()
-        #expect(replies.allSatisfy { !$0.isEmpty })
+    /// `tshark -V` of `payloads` framed as UDP 547 → 547.
+    static func dissect(_ payloads: [[UInt8]]) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dhcpv6-tshark-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("replies.pcap")
-        try Data(Self.pcap(replies, source: IPv6Address("2001:db8::547")!, destination: Fixture.relayAddress)).write(to: file)
+        try Data(Self.pcap(payloads, source: IPv6Address("2001:db8::547")!, destination: Fixture.relayAddress)).write(to: file)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.tshark)
@@ -93,8 +91,15 @@ import ShadowCore
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-
         #expect(process.terminationStatus == 0)
+        return text
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: tshark)))
+    func tsharkDissectsRepliesCleanly() throws {
+        let replies = Self.replies()
+        #expect(replies.allSatisfy { !$0.isEmpty })
+        let text = try Self.dissect(replies)
         #expect(!text.contains("Malformed"))
         #expect(!text.contains("Expert Info (Error"))
         #expect(!text.contains("[Checksum Status: Bad]"))

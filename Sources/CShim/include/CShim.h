@@ -124,6 +124,8 @@ int cshim_signalfd_read(int fd, int *pid_out);
 int cshim_socket_type(int fd);
 /// getsockopt(fd, SOL_SOCKET, SO_DOMAIN): AF_INET, AF_INET6, AF_UNIX, … or -1 with errno.
 int cshim_socket_domain(int fd);
+/// accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC) (glibc declares accept4 only with _GNU_SOURCE).
+int cshim_accept_nonblocking(int fd, void *addr, unsigned int *len);
 
 // MARK: seccomp reporting (SIGSYS)
 /// Records the name of system call `number` (0 ≤ number < 1024) for the SIGSYS reporter; copies

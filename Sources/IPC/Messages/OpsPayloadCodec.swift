@@ -112,7 +112,7 @@ enum OpsPayloadCodec {
 
     private static func counters(_ c: ProtocolCounters, _ w: inout ByteWriter) {
         w.u64(c.received); w.u64(c.eventsDropped)
-        for list in [c.replies, c.drops] {
+        for list in [c.replies, c.drops, c.leasequery] {
             w.u16(UInt16(list.count))
             for counter in list {
                 let name = Array(counter.name.utf8)
@@ -281,6 +281,7 @@ enum OpsPayloadCodec {
         var c = ProtocolCounters(received: try r.u64(), eventsDropped: try r.u64())
         c.replies = try PayloadDecoder.counters(&r)
         c.drops = try PayloadDecoder.counters(&r)
+        c.leasequery = try PayloadDecoder.counters(&r)
         return c
     }
 
@@ -298,7 +299,7 @@ enum OpsPayloadCodec {
             try limit(r.processes.count <= Int(UInt8.max), "count")
             for p in r.processes { try limit((p.status?.seccompMode ?? 0) <= 2, "seccomp mode") }
         case .statsResponse(let r):
-            for list in [r.v4.replies, r.v4.drops, r.v6.replies, r.v6.drops] {
+            for list in [r.v4.replies, r.v4.drops, r.v4.leasequery, r.v6.replies, r.v6.drops, r.v6.leasequery] {
                 try limit(list.count <= Int(UInt16.max), "count")
                 for c in list { try limit(MessageValidation.isCounterName(c.name), "counter name") }
             }

@@ -203,12 +203,17 @@ public struct ProtocolCounters: Hashable, Sendable {
     public var replies: [Counter]
     /// Drops by reason, sorted by name.
     public var drops: [Counter]
+    /// Leasequery counters without their `leasequery.` prefix (`udp.Address.Active`,
+    /// `connections.Accepted`, docs/leasequery.md), sorted by name.
+    public var leasequery: [Counter]
 
-    public init(received: UInt64 = 0, eventsDropped: UInt64 = 0, replies: [Counter] = [], drops: [Counter] = []) {
+    public init(received: UInt64 = 0, eventsDropped: UInt64 = 0, replies: [Counter] = [], drops: [Counter] = [],
+                leasequery: [Counter] = []) {
         self.received = received
         self.eventsDropped = eventsDropped
         self.replies = replies
         self.drops = drops
+        self.leasequery = leasequery
     }
 }
 

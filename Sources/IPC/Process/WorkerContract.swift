@@ -40,6 +40,9 @@ public enum WorkerDescriptors {
     public static let udp: Int32 = 3
     /// The worker's end of the SOCK_SEQPACKET socketpair to the master.
     public static let ipc: Int32 = 4
+    /// With `leasequery.bulk`: the listening TCP socket at the same address and port as the UDP
+    /// one, non-blocking (docs/leasequery.md); not open otherwise.
+    public static let bulkListener: Int32 = 5
 }
 
 /// A worker's command line: `--generation N --user NAME --root DIR [--log-format text|json]`.

@@ -271,6 +271,8 @@ public struct ServerConfig: Hashable, Sendable {
     public var mgmtTLS: ManagementTLSSettings?
     /// `mgmt_http_address`: the HTTP JSON API (`POST /v1/command`).
     public var mgmtHTTPAddress: SocketAddress?
+    /// `leasequery` (docs/leasequery.md); nil: leasequery is not answered.
+    public var leasequery: LeasequerySettings?
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

@@ -124,6 +124,18 @@ extension TreeDecoder {
             config.mgmtMaxConnections = Int(n)
         }
         if let v = f["ha"] { config.ha = haSettings(v, at: "ha") }
+        if let v = f["leasequery"] { config.leasequery = leasequerySettings(v, at: "leasequery") }
+        if config.leasequery != nil, config.workersV4 > 1 || config.workersV6 > 1 {
+            // docs/leasequery.md, "One worker per protocol".
+            fail("leasequery", "needs workers_v4 and workers_v6 of 1 (got \(config.workersV4) and \(config.workersV6)): "
+                 + "each worker knows only the clients it served itself, so another worker would answer "
+                 + "a served client as unassigned")
+        }
+        if config.leasequery != nil, config.ha != nil {
+            // docs/leasequery.md, "Not with high availability".
+            fail("leasequery", "cannot be used with ha: last-served times are not shared between servers, so this "
+                 + "server would answer a client its peer served as unassigned")
+        }
     }
 
     /// `mgmt_auth`: `tokens_file`, `unix_group`, `unix_group_role`.

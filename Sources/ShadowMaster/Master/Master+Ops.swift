@@ -208,6 +208,6 @@ extension Master {
         }
         return ProtocolCounters(received: total["received"] ?? 0,
                                 eventsDropped: (total["events.dropped"] ?? 0) &+ notForwarded,
-                                replies: named("reply."), drops: named("drop."))
+                                replies: named("reply."), drops: named("drop."), leasequery: named("leasequery."))
     }
 }

@@ -72,7 +72,8 @@ final class Master {
     static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
 
     init(settings: Settings, reservations: [Reservation], signals: SignalDescriptor,
-         sockets: [(WorkerKind, FileDescriptor)], opsListeners: [(ListenerRole, FileDescriptor)]?, logger: Logger) {
+         sockets: [(WorkerKind, FileDescriptor)], bulkListeners: [WorkerKind: FileDescriptor] = [:],
+         opsListeners: [(ListenerRole, FileDescriptor)]?, logger: Logger) {
         self.settings = settings
         initialReservations = reservations
         self.signals = signals
@@ -80,7 +81,7 @@ final class Master {
         // workers_v4 / workers_v6 processes per protocol, all reading the protocol's one socket.
         workers = sockets.flatMap { kind, udp in
             let count = kind == .v4 ? settings.config.workersV4 : settings.config.workersV6
-            return (0..<count).map { WorkerSlot(kind: kind, index: $0, udp: udp) }
+            return (0..<count).map { WorkerSlot(kind: kind, index: $0, udp: udp, bulkListener: bulkListeners[kind]) }
         } + (opsListeners.map { [WorkerSlot(opsListeners: $0)] } ?? [])
         bindings = BindingTable(capacity: settings.config.bindingTableSize)
         bindingStore = BindingStore(stateDirectory: settings.config.stateDir)

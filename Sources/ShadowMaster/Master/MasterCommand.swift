@@ -67,6 +67,7 @@ public enum MasterCommand {
                                                     clientCAPEM: tls.clientCAPEM)
         }
         guard let sockets = bind(config, logger: logger) else { return 1 }
+        guard let bulkListeners = bindBulkLeasequery(config, logger: logger) else { return 1 }
         guard let operations = bindOperations(config, group: settings.opsAccess.group?.gid, logger: logger) else {
             return 1
         }
@@ -77,7 +78,8 @@ public enum MasterCommand {
             return 1
         }
         let master = Master(settings: settings, reservations: loaded.reservations, signals: signals,
-                            sockets: sockets, opsListeners: operations.needed ? operations.listeners : nil, logger: logger)
+                            sockets: sockets, bulkListeners: bulkListeners,
+                            opsListeners: operations.needed ? operations.listeners : nil, logger: logger)
         return master.run()
     }
 
@@ -133,6 +135,31 @@ public enum MasterCommand {
                 default: hint = ""
                 }
                 logger.critical("Failed to bind DHCP\(kind) socket to \(address): \(error)\(hint.isEmpty ? "" : " (\(hint))")")
+                for (_, fd) in out { try? fd.close() }
+                return nil
+            }
+        }
+        return out
+    }
+
+    /// The protocols whose workers answer bulk leasequery over TCP (docs/leasequery.md).
+    static let bulkLeasequeryKinds: [WorkerKind] = [.v4, .v6]
+
+    /// With `leasequery.bulk`: a TCP listener at the same address and port as each answering
+    /// protocol's UDP socket, non-blocking, handed to its worker as fd 5 (the master never
+    /// accepts on it). Empty without bulk; nil when a bind failed (said why).
+    static func bindBulkLeasequery(_ config: ServerConfig, logger: Logger) -> [WorkerKind: FileDescriptor]? {
+        guard let settings = config.leasequery, settings.bulk else { return [:] }
+        var out: [WorkerKind: FileDescriptor] = [:]
+        for kind in bulkLeasequeryKinds {
+            let address = kind == .v4 ? config.v4BindAddress : config.v6BindAddress
+            do {
+                let fd = try StreamListener.bindTCP(address, backlog: CInt(clamping: max(64, settings.bulkMaxConnections)))
+                out[kind] = fd
+                try fd.setNonBlocking(true)
+                logger.info("\(ListenerLine.text("Bulk leasequery DHCP\(kind)", on: "\(address)", "tcp"))")
+            } catch {
+                logger.critical("Failed to bind the DHCP\(kind) bulk leasequery listener to \(address) (tcp): \(error)")
                 for (_, fd) in out { try? fd.close() }
                 return nil
             }

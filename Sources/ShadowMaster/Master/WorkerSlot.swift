@@ -64,11 +64,12 @@ final class WorkerSlot {
     /// What `/proc/PID/status` said when it reported ready.
     var status: ProcessStatus?
 
-    /// A DHCP worker slot serving `udp`.
-    init(kind: WorkerKind, index: Int = 0, udp: FileDescriptor) {
+    /// A DHCP worker slot serving `udp` and, with bulk leasequery, accepting on `bulkListener`.
+    init(kind: WorkerKind, index: Int = 0, udp: FileDescriptor, bulkListener: FileDescriptor? = nil) {
         self.kind = kind
         self.index = index
         self.inherited = [DescriptorMapping(udp, as: WorkerDescriptors.udp)]
+            + (bulkListener.map { [DescriptorMapping($0, as: WorkerDescriptors.bulkListener)] } ?? [])
         self.listeners = []
     }
 

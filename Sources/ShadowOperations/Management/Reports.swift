@@ -144,12 +144,17 @@ public struct ProtocolStats: Sendable, Equatable {
     public var drops: [NamedCount]
     /// Events the worker could not hand to the master.
     public var eventsDropped: UInt64
+    /// Leasequery counters (`udp.Address.Active`, `tcp.RemoteID.Active`, `connections.Accepted`;
+    /// docs/leasequery.md).
+    public var leasequery: [NamedCount]
 
-    public init(received: UInt64 = 0, replies: [NamedCount] = [], drops: [NamedCount] = [], eventsDropped: UInt64 = 0) {
+    public init(received: UInt64 = 0, replies: [NamedCount] = [], drops: [NamedCount] = [], eventsDropped: UInt64 = 0,
+                leasequery: [NamedCount] = []) {
         self.received = received
         self.replies = replies
         self.drops = drops
         self.eventsDropped = eventsDropped
+        self.leasequery = leasequery
     }
 }
 

@@ -72,8 +72,35 @@ public enum PrometheusExposition {
         for (p, st) in protos {
             for c in st.drops { out.sample("shadowdhcp_drops_total", [("protocol", p), ("reason", c.name)], c.value) }
         }
+        leasequeryMetrics(protos, &out)
         out.family("shadowdhcp_worker_events_dropped_total", "counter", "Events a worker could not hand to the master.")
         for (p, st) in protos { out.sample("shadowdhcp_worker_events_dropped_total", [("protocol", p)], st.eventsDropped) }
+    }
+
+    /// docs/leasequery.md: queries by transport, query type and result; bulk connections by event.
+    /// The families appear once a worker counted one.
+    private static func leasequeryMetrics(_ protos: [(String, ProtocolStats)], _ out: inout Output) {
+        var queries: [(String, [(String, String)], UInt64)] = []
+        var connections: [(String, [(String, String)], UInt64)] = []
+        for (p, st) in protos {
+            for c in st.leasequery {
+                let parts = c.name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                if parts.count == 2, parts[0] == "connections" {
+                    connections.append(("shadowdhcp_leasequery_connections_total", [("protocol", p), ("event", parts[1])], c.value))
+                } else if parts.count == 3 {
+                    queries.append(("shadowdhcp_leasequery_total",
+                                    [("protocol", p), ("transport", parts[0]), ("query", parts[1]), ("result", parts[2])], c.value))
+                }
+            }
+        }
+        if !queries.isEmpty {
+            out.family("shadowdhcp_leasequery_total", "counter", "Leasequeries answered (or refused), by transport, query type and result.")
+            for q in queries { out.sample(q.0, q.1, q.2) }
+        }
+        if !connections.isEmpty {
+            out.family("shadowdhcp_leasequery_connections_total", "counter", "Bulk leasequery TCP connections, by event.")
+            for c in connections { out.sample(c.0, c.1, c.2) }
+        }
     }
 
     private static func snapshotMetrics(_ r: MetricsReport, _ out: inout Output) {

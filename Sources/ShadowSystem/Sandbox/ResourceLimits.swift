@@ -35,6 +35,12 @@ public struct ResourceLimits: Sendable, Equatable {
     /// 16 workers needs, while still stopping a thread bomb.
     public static let worker = ResourceLimits(openFiles: 16, fileSize: 64 * 1024 * 1024, processes: 256)
 
+    /// A DHCP worker's limits when it holds a bulk leasequery listener (fd 5): room for the
+    /// largest `bulk_max_connections` (1024) beside the 16 above — the worker learns the
+    /// configured number only after its drop, when the limit can no longer be raised.
+    public static let workerWithBulkLeasequery = ResourceLimits(openFiles: 16 + 1024, fileSize: 64 * 1024 * 1024,
+                                                                processes: 256)
+
     /// The limits as (resource, value) pairs, in the order they are set.
     /// (Linux's numbers: Swift imports RLIMIT_NPROC not at all and the others as an enum.)
     var entries: [(resource: Int32, name: String, value: UInt64)] {

@@ -11,7 +11,7 @@ extension SeccompFilter {
     /// keeping the calls made after `seccomp(SECCOMP_SET_MODE_FILTER)`; docs/privileges.md lists
     /// them with reasons. Arguments are checked where that is cheap: no executable memory, threads
     /// but no processes, signals and resource limits of itself only, two `prctl` options, one
-    /// `ioctl`, two `fcntl` commands. `socket`, `setsockopt`, `shutdown`, `prlimit64` on another
+    /// `ioctl`, two `fcntl` commands, `accept4` with SOCK_NONBLOCK | SOCK_CLOEXEC only. `socket`, `setsockopt`, `shutdown`, `prlimit64` on another
     /// process, SysV and POSIX IPC, `ioctl(TIOCSTI)` — everything not listed — are refused.
     public static func worker(selfPID: Int32 = CurrentProcess.id) -> SeccompFilter {
         let allowed: [String] = [
@@ -59,6 +59,11 @@ extension SeccompFilter {
         for command in [1033 /* F_ADD_SEALS */, 1034 /* F_GET_SEALS */] {
             rules.append(Rule("fcntl", .allow, when: [.equal(argument: 1, value: UInt64(command))]))
         }
+        // Bulk leasequery (docs/leasequery.md): accepting on the TCP listener the master bound,
+        // only non-blocking and close-on-exec (StreamConnection.accept); connections are then read
+        // and written with recvmsg/sendmsg and closed with close, all allowed above.
+        let acceptFlags = UInt64(SOCK_NONBLOCK.rawValue) | UInt64(SOCK_CLOEXEC.rawValue)
+        rules.append(Rule("accept4", .allow, when: [.equal(argument: 3, value: acceptFlags)]))
         // glibc looks for /etc/localtime when the log handler first formats a time: ENOENT, the
         // answer the empty chroot gives anyway.
         for call in ["openat", "open"] { rules.append(Rule(call, .fail(.noSuchFileOrDirectory))) }
