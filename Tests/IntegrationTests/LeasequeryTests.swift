@@ -76,6 +76,10 @@ struct LeasequeryTests {
             r = try #require(try Self.ask(querier, server, Self.query { $0.add(61, [1] + Fixtures.macSubscriberMAC.bytes) }))
             #expect(r.messageType == 13 && r.ciaddr == IPv4Address("198.51.100.10")!)
 
+            // Sent directly, giaddr 0: answered to the source address and port.
+            r = try #require(try Self.ask(querier, server, Self.query { $0.giaddr = .any; $0.ciaddr = IPv4Address("198.51.100.10")! }))
+            #expect(r.messageType == 13 && r.giaddr == .any)
+
             // Reserved, never served: unassigned by address, unknown by client.
             r = try #require(try Self.ask(querier, server, Self.query { $0.ciaddr = IPv4Address("100.64.0.11")! }))
             #expect(r.messageType == 11 && r.ciaddr == IPv4Address("100.64.0.11")!)
@@ -90,7 +94,7 @@ struct LeasequeryTests {
             #expect(r.messageType == 12 && r.option(151)?.first == 3)
 
             _ = try await eventually(timeout: .seconds(5), "the query log lines") {
-                master.lines.filter { $0.message == "DHCPv4 leasequery answered" }.count >= 7 ? true : nil
+                master.lines.filter { $0.message == "DHCPv4 leasequery answered" }.count >= 8 ? true : nil
             }
             let active = master.lines.first { $0.message == "DHCPv4 leasequery answered" && $0["result"] == "Active" }
             #expect(active?["query"] == "Address" && active?["transport"] == "udp", "\(master.output.tail())")
