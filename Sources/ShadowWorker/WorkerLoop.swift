@@ -80,14 +80,21 @@ final class WorkerLoop<Handler: PacketHandler> {
             // Nothing arrived within the receive timeout (or the socket does not block, or a bulk
             // connection is open): wait for a datagram, the master or a connection, whichever
             // comes first. Bulk leasequery descriptors follow the three fixed ones.
+            let fixed: [(FileDescriptor, PollEvents)] = [(channel.descriptor, .readable), (builder.descriptor, .readable),
+                                                         (udp, .readable)]
+            var plainIdle = PollSet(fixed)
             var lastControl = Clocks.monotonicMilliseconds()
             while true {
                 if try serveBatch(wait: bulk?.isActive == true ? .nonBlocking : .waitForOne) == 0 {
-                    var idle = PollSet([(channel.descriptor, .readable), (builder.descriptor, .readable), (udp, .readable)]
-                                       + (bulk?.pollItems ?? []))
-                    try idle.wait(timeoutMilliseconds: 1000)
-                    guard try handleControl(idle) else { return 0 }
-                    serveBulk(idle, from: 3)
+                    if let bulk {
+                        var idle = PollSet(fixed + bulk.pollItems)
+                        try idle.wait(timeoutMilliseconds: 1000)
+                        guard try handleControl(idle) else { return 0 }
+                        serveBulk(idle, from: 3)
+                    } else {
+                        try plainIdle.wait(timeoutMilliseconds: 1000)
+                        guard try handleControl(plainIdle) else { return 0 }
+                    }
                     lastControl = Clocks.monotonicMilliseconds()
                     sendCountersIfDue()
                     continue
