@@ -96,6 +96,8 @@ public struct WorkerSink {
     /// The current snapshot's leasequery index (the loop sets it with the snapshot), nil without
     /// `leasequery`.
     public var leasequeryIndex: LeasequeryIndex?
+    /// With bulk leasequery (v4): the relay identifier of each reservation's last ACK.
+    public var relayIDs: RelayIDTable?
 
     /// A sink for `Handler`'s counters.
     public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
@@ -125,7 +127,8 @@ public struct WorkerSink {
     /// What leasequery answers from, once the snapshot's index is there.
     func leasequeryState(_ snapshot: ReservationSnapshot, _ bindings: BindingTable) -> LeasequeryState? {
         leasequeryIndex.map {
-            LeasequeryState(snapshot: snapshot, index: $0, lastServed: UnsafeBufferPointer(lastServed), bindings: bindings)
+            LeasequeryState(snapshot: snapshot, index: $0, lastServed: UnsafeBufferPointer(lastServed), bindings: bindings,
+                            relayIDReservations: relayIDs.map { table in { table.reservations(relayID: $0) } })
         }
     }
 

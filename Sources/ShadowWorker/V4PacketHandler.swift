@@ -66,7 +66,10 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         switch outcome.action {
         case .reply(let length, let destination, let port):
             sink.count(Self.counters.replies[outcome.replyType])
-            if outcome.replyType == .ack, let index = outcome.event.match?.index { sink.served(index) }
+            if outcome.replyType == .ack, let index = outcome.event.match?.index {
+                sink.served(index)
+                if let relayIDs = sink.relayIDs { Self.recordRelayID(datagram, index, relayIDs) }
+            }
             return (length, .v4(destination, port: port))
         case .noReply(let reason):
             sink.count(Self.counters.drops[reason])
@@ -80,6 +83,17 @@ public struct V4PacketHandler: PacketHandler, Sendable {
     public func bulkAnswer(_ query: UnsafeRawBufferPointer, from peer: SocketAddress, snapshot: ReservationSnapshot,
                            bindings: BindingTable, sink: inout WorkerSink) -> (any BulkReplyStream)? {
         leasequery?.bulkAnswer(query, from: peer, state: sink.leasequeryState(snapshot, bindings), sink: &sink)
+    }
+
+    /// Bulk leasequery by relay identifier: which relay identifier this ACK's request came
+    /// through (only with bulk: the table is nil otherwise).
+    @inline(never)
+    static func recordRelayID(_ datagram: UnsafeRawBufferPointer, _ index: Int, _ table: RelayIDTable) {
+        if let m = try? DHCPv4Message(decoding: datagram), let id = m.relayAgentInformation?.relayIdentifier, !id.isEmpty {
+            table.record(index, relayID: id)
+        } else {
+            table.clear(index)
+        }
     }
 
     static func refreshDue(_ entry: BindingTable.Entry?) -> Bool {

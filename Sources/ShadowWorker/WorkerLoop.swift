@@ -49,6 +49,8 @@ final class WorkerLoop<Handler: PacketHandler> {
     /// The leasequery indexes each snapshot build makes (v4 with `leasequery`), and the current one.
     private var leasequeryIndexing: LeasequeryIndexing?
     private var leasequeryIndex: LeasequeryIndex?
+    /// With bulk leasequery (v4): the relay identifier of each reservation's last ACK.
+    private var relayIDs: RelayIDTable?
     private let receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
 
@@ -201,6 +203,8 @@ final class WorkerLoop<Handler: PacketHandler> {
             leasequeryIndex = LeasequeryIndex(snapshot, bulk: leasequeryIndexing?.bulk ?? false)
         }
         sink.leasequeryIndex = leasequeryIndexing == nil ? nil : leasequeryIndex
+        if leasequeryIndexing?.bulk == true, relayIDs == nil { relayIDs = RelayIDTable(count: snapshot.count) }
+        sink.relayIDs = leasequeryIndexing?.bulk == true ? relayIDs : nil
         if let settings = config.leasequery, settings.bulk, let bulkListener, bulk == nil {
             bulk = BulkLeasequeryServer(listener: bulkListener, limits: BulkLimits(settings)) { settings.allows($0) }
             logger.info("\(kind) worker: bulk leasequery", metadata: [
@@ -248,6 +252,8 @@ final class WorkerLoop<Handler: PacketHandler> {
             sink.lastServed = lastServed.times
             leasequeryIndex = index
             sink.leasequeryIndex = index
+            relayIDs = relayIDs?.carried(over: sameIndexes)
+            sink.relayIDs = relayIDs
             logger.info("\(kind) worker applied snapshot", metadata: [
                 "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(new.count)"])
             try send(.snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
