@@ -5,11 +5,19 @@ import ShadowSystem
 
 /// DHCPv4 leasequery over UDP in the v4 worker (docs/leasequery.md): a DHCPLEASEQUERY the engine
 /// did not answer (its type is not one the engine serves) is answered here, from the live snapshot,
-/// its ``LeasequeryIndex``, this worker's last-served times and the binding table.
-struct V4Leasequery: Sendable {
+/// its ``LeasequeryIndex``, this worker's last-served times and the binding table. A class, so
+/// the packet handler holds one optional reference (copied with the handler per batch) rather
+/// than the settings themselves.
+final class V4Leasequery: Sendable {
     let settings: LeasequerySettings
     let responder: LeasequeryResponder
     let slots: LeasequeryCounterSlots
+
+    init(settings: LeasequerySettings, responder: LeasequeryResponder, slots: LeasequeryCounterSlots) {
+        self.settings = settings
+        self.responder = responder
+        self.slots = slots
+    }
 
     /// What became of a datagram.
     enum Handled {
