@@ -33,6 +33,8 @@ final class V4Leasequery: Sendable {
     /// dropped and counted (`NotAllowed`), never answered. The reply goes to `giaddr` — on the
     /// query's source port when the querier is `giaddr` itself, else on port 67 — and to the source
     /// address and port when `giaddr` is 0.
+    /// Never inlined: the packet path keeps its code as it was without leasequery.
+    @inline(never)
     func handle(_ datagram: UnsafeRawBufferPointer, source: IPv4Address, port: UInt16, state: LeasequeryState?,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> Handled {
         guard let m = try? DHCPv4Message(decoding: datagram),
