@@ -99,6 +99,8 @@ public struct WorkerSink {
     /// The v6 worker's leasequery state while `leasequery` is enabled (docs/leasequery.md); nil
     /// otherwise, and always in the v4 worker.
     public var leasequeryV6: V6LeasequeryState?
+    /// With bulk leasequery (v4): the relay identifier of each reservation's last ACK.
+    public var relayIDs: RelayIDTable?
 
     /// A sink for `Handler`'s counters.
     public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
@@ -128,7 +130,8 @@ public struct WorkerSink {
     /// What leasequery answers from, once the snapshot's index is there.
     func leasequeryState(_ snapshot: ReservationSnapshot, _ bindings: BindingTable) -> LeasequeryState? {
         leasequeryIndex.map {
-            LeasequeryState(snapshot: snapshot, index: $0, lastServed: UnsafeBufferPointer(lastServed), bindings: bindings)
+            LeasequeryState(snapshot: snapshot, index: $0, lastServed: UnsafeBufferPointer(lastServed), bindings: bindings,
+                            relayIDReservations: relayIDs.map { table in { table.reservations(relayID: $0) } })
         }
     }
 

@@ -50,11 +50,9 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         let outcome = engine.handle(datagram: datagram, source: address, sourcePort: port,
                                     snapshot: snapshot, bindings: bindings, shares: shares.shares, reply: reply)
         // A leasequery is a message type the engine does not serve: only its silences are looked at.
-        if let leasequery, case .noReply(let reason) = outcome.action, reason == .discarded || reason == .notRelayed,
-           case .handled(let answer) = leasequery.handle(datagram, source: address, port: port,
-                                                         state: sink.leasequeryState(snapshot, bindings),
-                                                         reply: reply, sink: &sink) {
-            return answer.map { ($0.length, $0.destination) }
+        if leasequery != nil, case .noReply(let reason) = outcome.action, reason == .discarded || reason == .notRelayed,
+           case .handled(let answer) = leasequeryAnswer(datagram, address, port, snapshot, bindings, reply, &sink) {
+            return answer
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
@@ -66,7 +64,10 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         switch outcome.action {
         case .reply(let length, let destination, let port):
             sink.count(Self.counters.replies[outcome.replyType])
-            if outcome.replyType == .ack, let index = outcome.event.match?.index { sink.served(index) }
+            if outcome.replyType == .ack, let index = outcome.event.match?.index {
+                sink.served(index)
+                if sink.relayIDs != nil { Self.recordRelayID(datagram, index, &sink) }
+            }
             return (length, .v4(destination, port: port))
         case .noReply(let reason):
             sink.count(Self.counters.drops[reason])
@@ -80,6 +81,28 @@ public struct V4PacketHandler: PacketHandler, Sendable {
     public func bulkAnswer(_ query: UnsafeRawBufferPointer, from peer: SocketAddress, snapshot: ReservationSnapshot,
                            bindings: BindingTable, sink: inout WorkerSink) -> (any BulkReplyStream)? {
         leasequery?.bulkAnswer(query, from: peer, state: sink.leasequeryState(snapshot, bindings), sink: &sink)
+    }
+
+    /// The leasequery path, out of line so the packet path's code stays as it was.
+    @inline(never)
+    func leasequeryAnswer(_ datagram: UnsafeRawBufferPointer, _ address: IPv4Address, _ port: UInt16,
+                          _ snapshot: ReservationSnapshot, _ bindings: BindingTable,
+                          _ reply: UnsafeMutableRawBufferPointer, _ sink: inout WorkerSink) -> V4Leasequery.Handled {
+        guard let leasequery else { return .notLeasequery }
+        return leasequery.handle(datagram, source: address, port: port, state: sink.leasequeryState(snapshot, bindings),
+                                 reply: reply, sink: &sink)
+    }
+
+    /// Bulk leasequery by relay identifier: which relay identifier this ACK's request came
+    /// through (only with bulk: the table is nil otherwise).
+    @inline(never)
+    static func recordRelayID(_ datagram: UnsafeRawBufferPointer, _ index: Int, _ sink: inout WorkerSink) {
+        guard let table = sink.relayIDs else { return }
+        if let m = try? DHCPv4Message(decoding: datagram), let id = m.relayAgentInformation?.relayIdentifier, !id.isEmpty {
+            table.record(index, relayID: id)
+        } else {
+            table.clear(index)
+        }
     }
 
     static func refreshDue(_ entry: BindingTable.Entry?) -> Bool {

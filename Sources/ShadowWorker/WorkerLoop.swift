@@ -51,6 +51,8 @@ final class WorkerLoop<Handler: PacketHandler> {
     /// The leasequery indexes each snapshot build makes (v4 with `leasequery`), and the current one.
     private var leasequeryIndexing: LeasequeryIndexing?
     private var leasequeryIndex: LeasequeryIndex?
+    /// With bulk leasequery (v4): the relay identifier of each reservation's last ACK.
+    private var relayIDs: RelayIDTable?
     private let receiver = DatagramReceiver(capacity: 64, slotSize: 65535)
     private let sender = DatagramSender(capacity: 64, slotSize: 4096)
 
@@ -82,14 +84,21 @@ final class WorkerLoop<Handler: PacketHandler> {
             // Nothing arrived within the receive timeout (or the socket does not block, or a bulk
             // connection is open): wait for a datagram, the master or a connection, whichever
             // comes first. Bulk leasequery descriptors follow the three fixed ones.
+            let fixed: [(FileDescriptor, PollEvents)] = [(channel.descriptor, .readable), (builder.descriptor, .readable),
+                                                         (udp, .readable)]
+            var plainIdle = PollSet(fixed)
             var lastControl = Clocks.monotonicMilliseconds()
             while true {
                 if try serveBatch(wait: bulk?.isActive == true ? .nonBlocking : .waitForOne) == 0 {
-                    var idle = PollSet([(channel.descriptor, .readable), (builder.descriptor, .readable), (udp, .readable)]
-                                       + (bulk?.pollItems ?? []))
-                    try idle.wait(timeoutMilliseconds: 1000)
-                    guard try handleControl(idle) else { return 0 }
-                    serveBulk(idle, from: 3)
+                    if let bulk {
+                        var idle = PollSet(fixed + bulk.pollItems)
+                        try idle.wait(timeoutMilliseconds: 1000)
+                        guard try handleControl(idle) else { return 0 }
+                        serveBulk(idle, from: 3)
+                    } else {
+                        try plainIdle.wait(timeoutMilliseconds: 1000)
+                        guard try handleControl(plainIdle) else { return 0 }
+                    }
                     lastControl = Clocks.monotonicMilliseconds()
                     sendCountersIfDue()
                     continue
@@ -196,6 +205,8 @@ final class WorkerLoop<Handler: PacketHandler> {
             leasequeryIndex = LeasequeryIndex(snapshot, bulk: leasequeryIndexing?.bulk ?? false)
         }
         sink.leasequeryIndex = leasequeryIndexing == nil ? nil : leasequeryIndex
+        if leasequeryIndexing?.bulk == true, relayIDs == nil { relayIDs = RelayIDTable(count: snapshot.count) }
+        sink.relayIDs = leasequeryIndexing?.bulk == true ? relayIDs : nil
         if let settings = config.leasequery, settings.bulk, let bulkListener, bulk == nil {
             bulk = BulkLeasequeryServer(listener: bulkListener, limits: BulkLimits(settings)) { settings.allows($0) }
             logger.info("\(kind) worker: bulk leasequery", metadata: [
@@ -267,6 +278,8 @@ final class WorkerLoop<Handler: PacketHandler> {
             leasequeryIndex = index
             sink.leasequeryIndex = index
             leasequeryV6?.replaceSnapshot(new, sameIndexes: sameIndexes, index: addressIndex)
+            relayIDs = relayIDs?.carried(over: sameIndexes)
+            sink.relayIDs = relayIDs
             logger.info("\(kind) worker applied snapshot", metadata: [
                 "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(new.count)"])
             try send(.snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,

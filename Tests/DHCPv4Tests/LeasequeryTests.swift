@@ -252,6 +252,11 @@ struct LeasequeryTests {
         var p = Self.query(bulk: true)
         p.relayAgentInformation([(12, [1])])
         #expect(throws: LeasequeryQuery.Refusal.self) { try Self.responder.bulk(try Self.decode(p, bulk: true).get(), state: state, now: Self.now) }
+        // With the worker's record: the active ones among them, ascending by address.
+        var recorded = state
+        recorded.relayIDReservations = { $0 == [1] ? [4, 0, 2] : [] }
+        let throughRelay = try Self.responder.bulk(try Self.decode(p, bulk: true).get(), state: recorded, now: Self.now)
+        #expect(throughRelay.map(\.address) == [World.addressA, IPv4Address(192, 168, 1, 201)])  // C is past its lease
     }
 
     @Test("A query by address over a million reservations is a binary search")

@@ -70,7 +70,8 @@ enum Samples {
         ])), .masterToOps),
         (.statsResponse(StatsResponse(requestID: 5, v4: ProtocolCounters(
             received: 9, eventsDropped: 1, replies: [Counter(name: "Offer", value: 3)],
-            drops: [Counter(name: "NoReservation", value: 6)]), v6: ProtocolCounters())), .masterToOps),
+            drops: [Counter(name: "NoReservation", value: 6)],
+            leasequery: [Counter(name: "udp.Address.Active", value: 2)]), v6: ProtocolCounters())), .masterToOps),
         (.bindingsResponse(BindingsResponse(requestID: 6, count: 1, entry: (option82, 1_800_000_000))), .masterToOps),
         (.bindingsResponse(BindingsResponse(requestID: 7, count: 0, entry: nil)), .masterToOps),
         (.versionResponse(VersionResponse(requestID: 8, version: "0.1.0", commit: "unknown")), .masterToOps),

@@ -34,12 +34,21 @@ struct LeasequeryTests {
         return p
     }
 
-    /// Serves `r` (DISCOVER + REQUEST with its Option 82, through `relay`).
-    static func serve(_ r: TestReservation, mac: MACAddress, relay: RelayV4) throws {
+    /// Serves `r` (DISCOVER + REQUEST with its Option 82 and, when given, a relay identifier
+    /// in sub-option 12, through `relay`).
+    static func serve(_ r: TestReservation, mac: MACAddress, relay: RelayV4, relayID: [UInt8]? = nil) throws {
         let o82 = r.option82
-        let offer = try #require(try relay.exchange(.discover(mac: mac, xid: Fixtures.xid(), option82: o82)))
-        let ack = try #require(try relay.exchange(.request(mac: mac, xid: Fixtures.xid(), address: offer.yiaddr,
-                                                           server: Fixtures.serverIDv4, option82: o82)))
+        func withRelayID(_ b: DHCPv4PacketBuilder) -> DHCPv4PacketBuilder {
+            guard let relayID, let o82 else { return b }
+            var b = b
+            b.options.removeAll { $0.code == 82 }
+            b.relayAgentInformation(circuit: o82.circuit, remote: o82.remote, subscriber: o82.subscriber,
+                                    extra: [(12, relayID)])
+            return b
+        }
+        let offer = try #require(try relay.exchange(withRelayID(.discover(mac: mac, xid: Fixtures.xid(), option82: o82))))
+        let ack = try #require(try relay.exchange(withRelayID(.request(mac: mac, xid: Fixtures.xid(), address: offer.yiaddr,
+                                                                       server: Fixtures.serverIDv4, option82: o82))))
         #expect(ack.messageType == DHCPv4Reply.ack)
     }
 
@@ -76,6 +85,10 @@ struct LeasequeryTests {
             r = try #require(try Self.ask(querier, server, Self.query { $0.add(61, [1] + Fixtures.macSubscriberMAC.bytes) }))
             #expect(r.messageType == 13 && r.ciaddr == IPv4Address("198.51.100.10")!)
 
+            // Sent directly, giaddr 0: answered to the source address and port.
+            r = try #require(try Self.ask(querier, server, Self.query { $0.giaddr = .any; $0.ciaddr = IPv4Address("198.51.100.10")! }))
+            #expect(r.messageType == 13 && r.giaddr == .any)
+
             // Reserved, never served: unassigned by address, unknown by client.
             r = try #require(try Self.ask(querier, server, Self.query { $0.ciaddr = IPv4Address("100.64.0.11")! }))
             #expect(r.messageType == 11 && r.ciaddr == IPv4Address("100.64.0.11")!)
@@ -90,7 +103,7 @@ struct LeasequeryTests {
             #expect(r.messageType == 12 && r.option(151)?.first == 3)
 
             _ = try await eventually(timeout: .seconds(5), "the query log lines") {
-                master.lines.filter { $0.message == "DHCPv4 leasequery answered" }.count >= 7 ? true : nil
+                master.lines.filter { $0.message == "DHCPv4 leasequery answered" }.count >= 8 ? true : nil
             }
             let active = master.lines.first { $0.message == "DHCPv4 leasequery answered" && $0["result"] == "Active" }
             #expect(active?["query"] == "Address" && active?["transport"] == "udp", "\(master.output.tail())")
@@ -120,9 +133,11 @@ struct LeasequeryTests {
         try await withMaster(directory) { master in
             _ = try await master.waitUntilServing()
             // 100.64.0.21 and .23 behind olt-7 are served, .22 is not; .24 is behind olt-8.
-            try Self.serve(Self.behindOLT(3), mac: MACAddress("02:00:00:00:00:03")!, relay: relay)
+            // .23 and .24 came through relay identifier aa:01, .21 through none.
+            try Self.serve(Self.behindOLT(3), mac: MACAddress("02:00:00:00:00:03")!, relay: relay, relayID: [0xAA, 0x01])
             try Self.serve(Self.behindOLT(1), mac: MACAddress("02:00:00:00:00:01")!, relay: relay)
-            try Self.serve(Self.behindOLT(4, remote: "olt-8"), mac: MACAddress("02:00:00:00:00:04")!, relay: relay)
+            try Self.serve(Self.behindOLT(4, remote: "olt-8"), mac: MACAddress("02:00:00:00:00:04")!, relay: relay,
+                           relayID: [0xAA, 0x01])
 
             let client = try FramedTCPClient(connectingTo: directory.v4Server)
             let q = Self.query({ $0.relayAgentInformation(remote: "olt-7") }, bulk: true)
@@ -138,6 +153,17 @@ struct LeasequeryTests {
             #expect(replies.first?.relayAgentInformation
                     == DHCPv4Options.relayAgentInformation([(1, Array("eth1:1".utf8)), (2, Array("olt-7".utf8))]))
             #expect(replies.first?.option(152) != nil)
+
+            // By relay identifier: the clients whose last ACK came through it, ascending.
+            let byRelay = Self.query({ $0.relayAgentInformation([(12, [0xAA, 0x01])]) }, bulk: true)
+            try client.send(message: byRelay.bytes)
+            var relayed: [DHCPv4Reply] = []
+            while let m = try client.receive(), let r = DHCPv4Reply(m) {
+                relayed.append(r)
+                if r.messageType == 15 { break }
+            }
+            #expect(relayed.map(\.messageType) == [13, 13, 15])
+            #expect(relayed.map(\.ciaddr) == [IPv4Address("100.64.0.23")!, IPv4Address("100.64.0.24")!, .any])
 
             // A DHCPLEASEQUERY on the same connection gets its one reply.
             let single = Self.query { $0.ciaddr = IPv4Address("100.64.0.22")! }

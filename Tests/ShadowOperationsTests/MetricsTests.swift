@@ -55,6 +55,20 @@ import Testing
         #expect(text.contains("# TYPE shadowdhcp_reload_failures_total counter\n"))
     }
 
+    @Test func leasequeryFamilies() async {
+        var report = await Self.report()
+        #expect(!PrometheusExposition.render(report).contains("shadowdhcp_leasequery"))
+        report.stats.v4.leasequery = [NamedCount("connections.Accepted", 3), NamedCount("connections.TooMany", 1),
+                                      NamedCount("tcp.RemoteID.Active", 2), NamedCount("udp.Address.Unassigned", 5)]
+        let text = PrometheusExposition.render(report)
+        let s = Self.parse(text)
+        #expect(s[#"shadowdhcp_leasequery_total{protocol="v4",transport="udp",query="Address",result="Unassigned"}"#] == 5)
+        #expect(s[#"shadowdhcp_leasequery_total{protocol="v4",transport="tcp",query="RemoteID",result="Active"}"#] == 2)
+        #expect(s[#"shadowdhcp_leasequery_connections_total{protocol="v4",event="Accepted"}"#] == 3)
+        #expect(s[#"shadowdhcp_leasequery_connections_total{protocol="v4",event="TooMany"}"#] == 1)
+        #expect(text.contains("# TYPE shadowdhcp_leasequery_total counter\n"))
+    }
+
     @Test func clickHouseWriterFamilies() async {
         var report = await Self.report()
         #expect(!PrometheusExposition.render(report).contains("shadowdhcp_clickhouse_"))

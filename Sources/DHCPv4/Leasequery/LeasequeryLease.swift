@@ -32,13 +32,16 @@ public struct LeasequeryState {
     public var index: LeasequeryIndex
     public var lastServed: UnsafeBufferPointer<UInt32>
     public var bindings: BindingTable
+    /// The reservations whose last ACK came through a relay identifier (bulk only; nil: not recorded).
+    public var relayIDReservations: (([UInt8]) -> [Int])?
 
     public init(snapshot: ReservationSnapshot, index: LeasequeryIndex, lastServed: UnsafeBufferPointer<UInt32>,
-                bindings: BindingTable) {
+                bindings: BindingTable, relayIDReservations: (([UInt8]) -> [Int])? = nil) {
         self.snapshot = snapshot
         self.index = index
         self.lastServed = lastServed
         self.bindings = bindings
+        self.relayIDReservations = relayIDReservations
     }
 
     /// Reservation `i` as a lease: its MAC, and the Option 82 the binding table holds for that

@@ -150,3 +150,19 @@ private func hex(_ bytes: [UInt8]) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+extension RelayAgentInformation {
+    /// Sub-option 12, Relay Identifier (RFC 6925), found by scanning the option (decoding does not
+    /// record it: only bulk leasequery reads it, on an ACK); nil when absent.
+    public var relayIdentifier: UnsafeRawBufferPointer? {
+        let p = payload
+        var found: UnsafeRawBufferPointer?
+        var i = 0
+        while i + 1 < p.count {
+            let length = Int(p[i + 1])
+            if p[i] == LeasequeryOption.relayIDSubOption { found = p.slice(i + 2, length) }
+            i += 2 + length
+        }
+        return found
+    }
+}

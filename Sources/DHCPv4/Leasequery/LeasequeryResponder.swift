@@ -76,7 +76,8 @@ public struct LeasequeryResponder: Sendable {
 
     /// The active leases a DHCPBULKLEASEQUERY asks for, in ascending address order, filtered by
     /// query-start-time / query-end-time on the client's last transaction. Query by relay
-    /// identifier is refused: the server does not record which relay a client came through.
+    /// identifier: the reservations whose last ACK carried that relay identifier (recorded by the
+    /// worker with bulk); refused NotAllowed when the state has no record of them.
     public func bulk(_ q: LeasequeryQuery, state: LeasequeryState, now: UInt32) throws(LeasequeryQuery.Refusal) -> [LeasequeryLease] {
         var leases: [LeasequeryLease]
         switch q.key {
@@ -85,9 +86,12 @@ public struct LeasequeryResponder: Sendable {
         case .remoteID(let bytes):
             guard let remote = String(validating: bytes, as: UTF8.self) else { return [] }
             leases = state.index.reservations(remoteID: remote).map { state.lease(Int($0)) }
-        case .relayID:
-            throw LeasequeryQuery.Refusal(status: .notAllowed,
-                                          message: "query by relay identifier is not supported: relay identifiers are not recorded")
+        case .relayID(let bytes):
+            guard let lookup = state.relayIDReservations else {
+                throw LeasequeryQuery.Refusal(status: .notAllowed,
+                                              message: "query by relay identifier is not supported: relay identifiers are not recorded")
+            }
+            leases = lookup(bytes).map { state.lease($0) }.sorted { $0.address.value < $1.address.value }
         }
         leases.removeAll { !$0.isActive(now: now, leaseTime: leaseTime) }
         if let start = q.queryStart { leases.removeAll { $0.servedAt < start } }

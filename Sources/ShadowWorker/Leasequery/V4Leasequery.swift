@@ -5,11 +5,19 @@ import ShadowSystem
 
 /// DHCPv4 leasequery over UDP in the v4 worker (docs/leasequery.md): a DHCPLEASEQUERY the engine
 /// did not answer (its type is not one the engine serves) is answered here, from the live snapshot,
-/// its ``LeasequeryIndex``, this worker's last-served times and the binding table.
-struct V4Leasequery: Sendable {
+/// its ``LeasequeryIndex``, this worker's last-served times and the binding table. A class, so
+/// the packet handler holds one optional reference (copied with the handler per batch) rather
+/// than the settings themselves.
+final class V4Leasequery: Sendable {
     let settings: LeasequerySettings
     let responder: LeasequeryResponder
     let slots: LeasequeryCounterSlots
+
+    init(settings: LeasequerySettings, responder: LeasequeryResponder, slots: LeasequeryCounterSlots) {
+        self.settings = settings
+        self.responder = responder
+        self.slots = slots
+    }
 
     /// What became of a datagram.
     enum Handled {
@@ -25,6 +33,8 @@ struct V4Leasequery: Sendable {
     /// dropped and counted (`NotAllowed`), never answered. The reply goes to `giaddr` — on the
     /// query's source port when the querier is `giaddr` itself, else on port 67 — and to the source
     /// address and port when `giaddr` is 0.
+    /// Never inlined: the packet path keeps its code as it was without leasequery.
+    @inline(never)
     func handle(_ datagram: UnsafeRawBufferPointer, source: IPv4Address, port: UInt16, state: LeasequeryState?,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> Handled {
         guard let m = try? DHCPv4Message(decoding: datagram),
