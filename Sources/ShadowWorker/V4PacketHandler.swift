@@ -14,12 +14,15 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         let replies: CounterSlots<DHCPv4MessageType>
         let recorded: CounterSlots<DHCPv4MessageType>
         let drops: CounterSlots<DHCPv4NoReplyReason>
+        /// Configured options left out of replies for size (docs/dhcpv4.md, "Size").
+        let optionsOmitted: Int
 
         init() {
             var table = CounterTable()
             replies = CounterSlots("reply.", DHCPv4MessageType.allCases, in: &table) { $0.name }
             recorded = CounterSlots("recorded.", DHCPv4MessageType.allCases, in: &table) { $0.name }
             drops = CounterSlots("drop.", DHCPv4NoReplyReason.allCases, in: &table) { $0.rawValue }
+            optionsOmitted = table.slot(WorkerCounterName.optionsOmittedForSize)
             names = table.names
         }
     }
@@ -51,7 +54,13 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         switch outcome.action {
         case .reply(let length, let destination, let port):
             sink.count(Self.counters.replies[outcome.replyType])
-            if outcome.replyType == .ack, let index = outcome.event.match?.index { sink.served(index) }
+            if outcome.optionsOmittedForSize > 0 {
+                sink.count(Self.counters.optionsOmitted, by: UInt64(outcome.optionsOmittedForSize))
+            }
+            // An RFC 8925 ACK hands out no address: it serves no lease.
+            if outcome.replyType == .ack, !outcome.v6OnlyPreferred, let index = outcome.event.match?.index {
+                sink.served(index)
+            }
             return (length, .v4(destination, port: port))
         case .noReply(let reason):
             sink.count(Self.counters.drops[reason])

@@ -27,6 +27,7 @@ extension DHCPv4Engine {
         let m = tx.message
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
+        try checkRelay(tx, found, subnet)
         guard let variant = RequestVariant(m) else {
             throw NoReply(.discarded, reserved: found.reservation.ipv4)
         }
@@ -52,7 +53,8 @@ extension DHCPv4Engine {
             return answer(tx, plan, found, clientAddress: compared,
                           learned: learnsSilently ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
         }
-        let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
+        let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true,
+                                   options: levels(found, subnet, snapshot))
         return answer(tx, plan, found, clientAddress: compared, learned: learnedBinding(tx, found, bindings: bindings),
                       reply: reply)
     }
@@ -64,11 +66,13 @@ extension DHCPv4Engine {
                 learns: Bool, reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
+        try checkRelay(tx, found, subnet)
         let ciaddr = tx.message.ciaddr
         guard ciaddr == found.reservation.ipv4 else {
             throw NoReply(.discarded, reserved: found.reservation.ipv4)
         }
-        let plan = DHCPv4ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false)
+        let plan = DHCPv4ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false,
+                                   options: levels(found, subnet, snapshot))
         return answer(tx, plan, found, clientAddress: ciaddr,
                       learned: learns ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
     }
@@ -77,12 +81,20 @@ extension DHCPv4Engine {
     func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
                 learned: DHCPv4LearnedBinding? = nil, reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
         let m = tx.message
-        guard let length = encode(plan, request: m, into: reply) else {
+        var plan = plan
+        if plan.leaseTimes, let levels = plan.options, !levels.hasNoEntries {
+            plan.v6OnlyPreferred = Self.v6OnlyPreferred(levels, request: m)
+            if plan.v6OnlyPreferred != nil { plan.yiaddr = .any }
+        }
+        guard let encoded = encode(plan, request: m, into: reply) else {
             return tx.encodeFailed(found, clientAddress: clientAddress)
         }
         let action = DHCPv4Outcome.Action.reply(
-            length: length, destination: m.giaddr, port: destinationPort(m, sourcePort: tx.sourcePort))
-        return tx.replied(action, type: plan.type, yiaddr: plan.yiaddr, found: found,
-                          clientAddress: clientAddress, learned: learned)
+            length: encoded.length, destination: m.giaddr, port: destinationPort(m, sourcePort: tx.sourcePort))
+        var outcome = tx.replied(action, type: plan.type, yiaddr: plan.yiaddr, found: found,
+                                 clientAddress: clientAddress, learned: learned)
+        outcome.optionsOmittedForSize = encoded.omitted
+        outcome.v6OnlyPreferred = plan.v6OnlyPreferred != nil
+        return outcome
     }
 }

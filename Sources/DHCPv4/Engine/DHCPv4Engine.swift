@@ -14,6 +14,8 @@ public struct DHCPv4Engine: Sendable {
     let subnets: [SubnetV4]
     let dns: [IPv4Address]
     let leases: LeaseTimes
+    /// The top-level `options_v4`.
+    let options: DHCPOptionSet
 
     public init(config: ServerConfig, ids: ServerIdentifiers) {
         serverIdentifier = ids.v4
@@ -21,6 +23,7 @@ public struct DHCPv4Engine: Sendable {
         subnets = config.subnetsV4
         dns = config.dnsV4
         leases = config.leases
+        options = config.optionsV4
     }
 
     /// Decides the answer to one datagram and writes any reply into `reply`.
@@ -49,7 +52,7 @@ public struct DHCPv4Engine: Sendable {
         do throws(NoReply) {
             return try dispatch(tx, snapshot: snapshot, bindings: bindings, shares: shares, reply: reply)
         } catch {
-            return tx.noReply(error.reason, reserved: error.reserved)
+            return tx.noReply(error.reason, reserved: error.reserved, relayMismatch: error.relayMismatch)
         }
     }
 
@@ -68,7 +71,9 @@ public struct DHCPv4Engine: Sendable {
         case .discover:
             let found = try resolve(tx, snapshot: snapshot)
             let subnet = try subnet(for: found)
-            let plan = DHCPv4ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true)
+            try checkRelay(tx, found, subnet)
+            let plan = DHCPv4ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true,
+                                       options: levels(found, subnet, snapshot))
             // With HA every message that finds an Option 82 reservation teaches (the peer may be
             // the one that ACKs); standalone only the ACK does, as before.
             let learned = shares.serverCount > 1 ? learnedBinding(tx, found, bindings: bindings) : nil
@@ -144,6 +149,20 @@ public struct DHCPv4Engine: Sendable {
         return nil
     }
 
+    /// The option levels that apply to the client of `found` in `subnet`.
+    @inline(__always)
+    func levels(_ found: Found, _ subnet: SubnetV4, _ snapshot: ReservationSnapshot) -> DHCPOptionLevels {
+        DHCPOptionLevels(top: options, subnet: subnet.options, reservation: snapshot.optionsV4(at: found.match.index))
+    }
+
+    /// Options 51, 58 and 59 for `levels`: the most specific `v4_lease_time`, T1 and T2 derived from
+    /// it as from the top-level one.
+    @inline(__always)
+    func leaseTimes(_ levels: DHCPOptionLevels?) -> LeaseTimes {
+        guard let lease = levels?.leaseTime else { return leases }
+        return LeaseTimes(v4Lease: lease)
+    }
+
     /// Option 54 for replies to `m`: the relay's override (RFC 5107 sub-option 11) or `ids.v4`.
     func replyServerIdentifier(_ m: DHCPv4Message) -> IPv4Address {
         m.relayAgentInformation?.serverIdentifierOverride ?? serverIdentifier
@@ -167,8 +186,11 @@ struct NoReply: Error {
     var reason: DHCPv4NoReplyReason
     /// The reserved address, when a reservation was found before the gate that stopped (for logs).
     var reserved: IPv4Address?
-    init(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil) {
+    /// For `RelayNotAllowedForSubnet`: the relay and the subnet (for the log line).
+    var relayMismatch: DHCPv4RelayMismatch?
+    init(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil, relayMismatch: DHCPv4RelayMismatch? = nil) {
         self.reason = reason
         self.reserved = reserved
+        self.relayMismatch = relayMismatch
     }
 }

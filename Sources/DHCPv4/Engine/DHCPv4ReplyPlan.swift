@@ -10,4 +10,8 @@ struct DHCPv4ReplyPlan {
     var subnet: SubnetV4?
     /// Whether options 51, 58 and 59 are sent (not for NAK and INFORM-ACK).
     var leaseTimes: Bool
+    /// The configured options of the client's levels (nil for a NAK: it carries none).
+    var options: DHCPOptionLevels?
+    /// Option 108's entry when the reply takes RFC 8925's IPv6-only shape (set by `answer`).
+    var v6OnlyPreferred: DHCPOptionSet.Entry?
 }

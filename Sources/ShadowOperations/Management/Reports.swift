@@ -141,12 +141,16 @@ public struct ProtocolStats: Sendable, Equatable {
     public var drops: [NamedCount]
     /// Events the worker could not hand to the master.
     public var eventsDropped: UInt64
+    /// Configured options left out of replies for size (docs/dhcpv4.md, "Size").
+    public var optionsOmitted: UInt64
 
-    public init(received: UInt64 = 0, replies: [NamedCount] = [], drops: [NamedCount] = [], eventsDropped: UInt64 = 0) {
+    public init(received: UInt64 = 0, replies: [NamedCount] = [], drops: [NamedCount] = [], eventsDropped: UInt64 = 0,
+                optionsOmitted: UInt64 = 0) {
         self.received = received
         self.replies = replies
         self.drops = drops
         self.eventsDropped = eventsDropped
+        self.optionsOmitted = optionsOmitted
     }
 }
 
