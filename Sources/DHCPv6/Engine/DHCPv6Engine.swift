@@ -79,16 +79,33 @@ public struct DHCPv6Engine: Sendable {
     private func answer(_ tx: borrowing DHCPv6Transaction, _ decision: DHCPv6Decision, snapshot: ReservationSnapshot,
                         holdCorrelation: Bool, reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var plan = decision.plan
+        let config = state.config
         if let match = decision.match {
             if Self.holdsForPeerSync(match, holdCorrelation: holdCorrelation) { return tx.noReply(.awaitingPeerSync) }
             plan.reservedNA = snapshot.ipv6NA(at: match.index)
             plan.reservedPD = snapshot.ipv6PD(at: match.index)
         }
+        let link = config.subnetsV6.isEmpty ? IPv6Address.any : Self.clientLinkAddress(tx.packet)
+        if plan.configured, let reservedNA = plan.reservedNA, !config.subnetsV6.isEmpty,
+           let mismatch = Self.relayMismatch(link: link, reservedNA: reservedNA, subnets: config.subnetsV6) {
+            var outcome = tx.noReply(.relayNotAllowedForSubnet)
+            outcome.relayMismatch = mismatch
+            outcome.relayMismatch?.reservedPD = plan.reservedPD
+            return outcome
+        }
+        if plan.configured {
+            let levels = DHCPOptionLevels(
+                top: config.optionsV6,
+                subnet: Self.subnet(containing: link, in: config.subnetsV6)?.options ?? .empty,
+                reservation: decision.match.map { snapshot.optionsV6(at: $0.index) } ?? .empty)
+            plan.options = levels
+            if let valid = levels.leaseTime { plan.leases = LeaseTimes(v4Lease: config.leases.v4Lease, v6Valid: valid) }
+        }
         var w = WireWriter(reply)
         let state = self.state
         RelayReplyEncoder.write(tx.packet, into: &w) { inner in
             ReplyEncoder.write(plan, for: tx.packet.client, source: tx.buffer, serverID: state.serverID,
-                               leases: state.config.leases, dns: state.config.dnsV6, into: &inner)
+                               leases: plan.leases ?? state.config.leases, dns: state.config.dnsV6, into: &inner)
         }
         guard !w.overflowed else { return tx.encodeFailed(match: decision.match, snapshot: snapshot) }
         let destinationPort = tx.packet.outermost.hasRelaySourcePort ? tx.sourcePort : DHCPv6Wire.serverPort
