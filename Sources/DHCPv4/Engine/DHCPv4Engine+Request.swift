@@ -50,12 +50,11 @@ extension DHCPv4Engine {
         }
         guard compared == found.reservation.ipv4 else {
             let plan = DHCPv4ReplyPlan(type: .nak, subnet: nil, leaseTimes: false)
-            return answer(tx, plan, found, clientAddress: compared,
+            return answer(tx, plan, found, snapshot: snapshot, clientAddress: compared,
                           learned: learnsSilently ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
         }
-        let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true,
-                                   options: levels(found, subnet, snapshot))
-        return answer(tx, plan, found, clientAddress: compared, learned: learnedBinding(tx, found, bindings: bindings),
+        let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
+        return answer(tx, plan, found, snapshot: snapshot, clientAddress: compared, learned: learnedBinding(tx, found, bindings: bindings),
                       reply: reply)
     }
 
@@ -71,22 +70,44 @@ extension DHCPv4Engine {
         guard ciaddr == found.reservation.ipv4 else {
             throw NoReply(.discarded, reserved: found.reservation.ipv4)
         }
-        let plan = DHCPv4ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false,
-                                   options: levels(found, subnet, snapshot))
-        return answer(tx, plan, found, clientAddress: ciaddr,
+        let plan = DHCPv4ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false)
+        return answer(tx, plan, found, snapshot: snapshot, clientAddress: ciaddr,
                       learned: learns ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
     }
 
     /// Encodes `plan` and wraps the result (reply or `EncodeFailed`) into an outcome.
-    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
-                learned: DHCPv4LearnedBinding? = nil, reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
+    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found, snapshot: ReservationSnapshot,
+                clientAddress: IPv4Address? = nil, learned: DHCPv4LearnedBinding? = nil,
+                reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
+        // The options: the subnet's merged table when the reservation sets none of its own (the
+        // usual case), else the three levels looked up one by one; none for a NAK. Lent to the
+        // encoder, never copied into the plan (which stays plain data).
+        if let subnet = plan.subnet {
+            let own = snapshot.optionsV4(at: found.match.index)
+            if !own.isEmpty {
+                let levels = DHCPOptionLevels(top: options, subnet: subnets[subnet].options, reservation: own)
+                return answer(tx, plan, found, options: levels, clientAddress: clientAddress, learned: learned, reply: reply)
+            }
+            if optionsConfigured {
+                return answer(tx, plan, found, options: tables[subnet], clientAddress: clientAddress, learned: learned,
+                              reply: reply)
+            }
+        }
+        return answer(tx, plan, found, options: DHCPOptionTable?.none, clientAddress: clientAddress, learned: learned,
+                      reply: reply)
+    }
+
+    @inline(__always)
+    private func answer<S: DHCPOptionSource>(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found,
+                                             options: S?, clientAddress: IPv4Address?, learned: DHCPv4LearnedBinding?,
+                                             reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
         let m = tx.message
         var plan = plan
-        if plan.leaseTimes, let levels = plan.options, !levels.hasNoEntries {
-            plan.v6OnlyPreferred = Self.v6OnlyPreferred(levels, request: m)
-            if plan.v6OnlyPreferred != nil { plan.yiaddr = .any }
+        if plan.leaseTimes, let options, !options.hasNoEntries, Self.v6OnlyPreferred(options, request: m) {
+            plan.v6OnlyPreferred = true
+            plan.yiaddr = .any
         }
-        guard let encoded = encode(plan, request: m, into: reply) else {
+        guard let encoded = encode(plan, options: options, request: m, into: reply) else {
             return tx.encodeFailed(found, clientAddress: clientAddress)
         }
         let action = DHCPv4Outcome.Action.reply(
@@ -94,7 +115,7 @@ extension DHCPv4Engine {
         var outcome = tx.replied(action, type: plan.type, yiaddr: plan.yiaddr, found: found,
                                  clientAddress: clientAddress, learned: learned)
         outcome.optionsOmittedForSize = encoded.omitted
-        outcome.v6OnlyPreferred = plan.v6OnlyPreferred != nil
+        outcome.v6OnlyPreferred = plan.v6OnlyPreferred
         return outcome
     }
 }

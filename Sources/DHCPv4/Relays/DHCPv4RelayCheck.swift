@@ -35,9 +35,9 @@ extension DHCPv4Engine {
     /// The relay consistency gate: `RelayNotAllowedForSubnet` when the request came through a relay
     /// outside the subnet's `relays`.
     @inline(__always)
-    func checkRelay(_ tx: borrowing DHCPv4Transaction, _ found: Found, _ subnet: SubnetV4) throws(NoReply) {
-        guard !subnet.relays.isEmpty else { return }
-        if let mismatch = Self.relayMismatch(Self.relayAddress(of: tx.message), subnet: subnet) {
+    func checkRelay(_ tx: borrowing DHCPv4Transaction, _ found: Found, _ subnet: Int) throws(NoReply) {
+        guard !subnets[subnet].relays.isEmpty else { return }
+        if let mismatch = Self.relayMismatch(Self.relayAddress(of: tx.message), subnet: subnets[subnet]) {
             throw NoReply(.relayNotAllowedForSubnet, reserved: found.reservation.ipv4, relayMismatch: mismatch)
         }
     }

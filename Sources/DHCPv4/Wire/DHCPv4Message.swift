@@ -60,6 +60,7 @@ public struct DHCPv4Message {
     }
 
     /// Notes where an interpreted option sits and checks its size.
+    @inline(__always)
     private mutating func record(code: UInt8, at i: Int, length: Int) throws(DHCPv4DecodeError) {
         func expect(_ size: Int) throws(DHCPv4DecodeError) {
             guard length == size else {

@@ -11,27 +11,27 @@ extension DHCPv4Engine {
     /// configured options are left out, last first, where they would not fit the client's maximum
     /// message size (``ConfiguredOptionsV4/sizeLimit(for:bufferCount:)``). An RFC 8925 reply
     /// carries 53, 54, 108 and 82 only.
-    func encode(_ plan: DHCPv4ReplyPlan, request: DHCPv4Message,
-                into buffer: UnsafeMutableRawBufferPointer) -> (length: Int, omitted: Int)? {
+    func encode<S: DHCPOptionSource>(_ plan: DHCPv4ReplyPlan, options levels: S?, request: DHCPv4Message,
+                                     into buffer: UnsafeMutableRawBufferPointer) -> (length: Int, omitted: Int)? {
         var w = DHCPv4ReplyWriter(buffer)
         writeHeader(plan, request: request, to: &w)
         w.option(DHCPv4Option.messageType, byte: plan.type.rawValue)
         w.option(DHCPv4Option.serverIdentifier, uint32: replyServerIdentifier(request).value)
         var omitted = 0
-        if let v6Only = plan.v6OnlyPreferred {
-            v6Only.payload.withUnsafeBytes { w.option(DHCPv4Option.v6OnlyPreferred, long: $0) }
+        if plan.v6OnlyPreferred, let levels, let v6Only = levels.handle(of: UInt16(DHCPv4Option.v6OnlyPreferred)) {
+            levels.withValue(v6Only) { w.option(DHCPv4Option.v6OnlyPreferred, long: $0) }
         } else {
             if plan.leaseTimes {
-                let leases = leaseTimes(plan.options)
+                let leases = leaseTimes(levels?.leaseTime)
                 w.option(DHCPv4Option.leaseTime, uint32: leases.v4Lease)
                 w.option(DHCPv4Option.renewalTime, uint32: leases.v4T1)
                 w.option(DHCPv4Option.rebindingTime, uint32: leases.v4T2)
             }
             if let subnet = plan.subnet {
-                w.option(DHCPv4Option.subnetMask, uint32: subnet.replyMask.value)
-                writeRouterAndDNS(subnet, plan.options, to: &w)
+                w.option(DHCPv4Option.subnetMask, uint32: subnets[subnet].replyMask.value)
+                writeRouterAndDNS(gateway: subnets[subnet].gateway, levels, to: &w)
             }
-            if let levels = plan.options, !levels.hasNoEntries {
+            if let levels, !levels.hasNoEntries {
                 let tail = (request.relayAgentInformation.map { 2 + $0.payload.count } ?? 0) + 1
                 let limit = ConfiguredOptionsV4.sizeLimit(for: request, bufferCount: buffer.count)
                 omitted = ConfiguredOptionsV4.write(levels, requested: request.parameterRequestList,
@@ -49,21 +49,22 @@ extension DHCPv4Engine {
     /// sets them, else the subnet's gateway and the top-level `dns_v4`. Always sent (RFC 3442:
     /// option 3 goes with option 121 too; the client picks).
     @inline(__always)
-    private func writeRouterAndDNS(_ subnet: SubnetV4, _ levels: DHCPOptionLevels?, to w: inout DHCPv4ReplyWriter) {
+    private func writeRouterAndDNS<S: DHCPOptionSource>(gateway: IPv4Address, _ levels: S?,
+                                                        to w: inout DHCPv4ReplyWriter) {
         if let levels, !levels.hasNoEntries {
-            if let routers = levels.winner(code: UInt16(DHCPv4Option.router)) {
-                routers.payload.withUnsafeBytes { w.option(DHCPv4Option.router, long: $0, chunk: 252) }
+            if let routers = levels.handle(of: UInt16(DHCPv4Option.router)) {
+                levels.withValue(routers) { w.option(DHCPv4Option.router, long: $0, chunk: 252) }
             } else {
-                w.option(DHCPv4Option.router, uint32: subnet.gateway.value)
+                w.option(DHCPv4Option.router, uint32: gateway.value)
             }
-            if let servers = levels.winner(code: UInt16(DHCPv4Option.domainNameServer)) {
-                servers.payload.withUnsafeBytes { w.option(DHCPv4Option.domainNameServer, long: $0, chunk: 252) }
+            if let servers = levels.handle(of: UInt16(DHCPv4Option.domainNameServer)) {
+                levels.withValue(servers) { w.option(DHCPv4Option.domainNameServer, long: $0, chunk: 252) }
             } else {
                 w.option(DHCPv4Option.domainNameServer, addresses: dns)
             }
             return
         }
-        w.option(DHCPv4Option.router, uint32: subnet.gateway.value)
+        w.option(DHCPv4Option.router, uint32: gateway.value)
         w.option(DHCPv4Option.domainNameServer, addresses: dns)
     }
 

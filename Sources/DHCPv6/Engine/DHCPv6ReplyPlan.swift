@@ -22,7 +22,4 @@ struct DHCPv6ReplyPlan: Sendable {
     var configured = false
     /// Information Refresh Time (32) may be sent: the Reply to an Information-request.
     var informationRequest = false
-    /// The client's option levels and lease times (set by `answer`).
-    var options: DHCPOptionLevels?
-    var leases: LeaseTimes?
 }

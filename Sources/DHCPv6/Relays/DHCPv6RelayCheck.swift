@@ -35,11 +35,15 @@ extension DHCPv6Engine {
         return .any
     }
 
-    /// The first of `subnets` whose `link` contains `address` (`::` matches none).
+    /// The position of the first of `subnets` whose `link` contains `address` (`::` matches none).
     @inline(__always)
-    static func subnet(containing address: IPv6Address, in subnets: [SubnetV6]) -> SubnetV6? {
+    static func subnetIndex(containing address: IPv6Address, in subnets: [SubnetV6]) -> Int? {
         guard address != .any else { return nil }
-        for s in subnets where s.link.contains(address) { return s }
+        var i = 0
+        while i < subnets.count {
+            if subnets[i].link.contains(address) { return i }
+            i += 1
+        }
         return nil
     }
 
@@ -48,8 +52,8 @@ extension DHCPv6Engine {
     /// lists `relays`, the client's link-address must lie in one of them. nil when allowed.
     static func relayMismatch(link: IPv6Address, reservedNA: IPv6Address,
                               subnets: [SubnetV6]) -> DHCPv6RelayMismatch? {
-        guard let subnet = subnet(containing: reservedNA, in: subnets), !subnet.relays.isEmpty else { return nil }
-        for network in subnet.relays where network.contains(link) { return nil }
-        return DHCPv6RelayMismatch(relay: link, subnet: subnet.link, reservedNA: reservedNA)
+        guard let i = subnetIndex(containing: reservedNA, in: subnets), !subnets[i].relays.isEmpty else { return nil }
+        for network in subnets[i].relays where network.contains(link) { return nil }
+        return DHCPv6RelayMismatch(relay: link, subnet: subnets[i].link, reservedNA: reservedNA)
     }
 }

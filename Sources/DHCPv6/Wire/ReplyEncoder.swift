@@ -4,8 +4,9 @@ import ShadowCore
 /// 1, 2, 3…, 7, 13, 14, configured ones below 23, 23, 24, 25…, configured ones above 26
 /// (``ConfiguredOptionsV6``).
 enum ReplyEncoder {
-    static func write(_ plan: DHCPv6ReplyPlan, for message: DHCPv6ClientMessage, source: UnsafeRawBufferPointer,
-                      serverID: [UInt8], leases: LeaseTimes, dns: [IPv6Address], into w: inout WireWriter) {
+    static func write<S: DHCPOptionSource>(_ plan: DHCPv6ReplyPlan, for message: DHCPv6ClientMessage,
+                                           source: UnsafeRawBufferPointer, serverID: [UInt8], leases: LeaseTimes,
+                                           dns: [IPv6Address], options: S?, into w: inout WireWriter) {
         w.u8(plan.type.rawValue)
         w.u24(message.transactionID)
         if let clientID = message.clientID {
@@ -25,16 +26,16 @@ enum ReplyEncoder {
         }
         if let status = plan.status { StatusCodeEncoder.write(status, into: &w) }
         if plan.rapidCommit { w.endOption(w.beginOption(DHCPv6OptionCode.rapidCommit)) }
-        let levels = plan.options.flatMap { $0.hasNoEntries ? nil : $0 }
-        let oro = message.optionRequest.map { UnsafeRawBufferPointer(rebasing: source[$0]) }
-            ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        let levels = options.flatMap { $0.hasNoEntries ? nil : $0 }
+        let oro = levels == nil ? UnsafeRawBufferPointer(start: nil, count: 0)
+            : message.optionRequest.map { UnsafeRawBufferPointer(rebasing: source[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
         if let levels {
             ConfiguredOptionsV6.write(levels, codes: 0...22, oro: oro, informationRequest: plan.informationRequest, into: &w)
         }
         if plan.dns {
-            if let servers = levels?.winner(code: DHCPv6OptionCode.dnsServers) {
+            if let levels, let servers = levels.handle(of: DHCPv6OptionCode.dnsServers) {
                 let start = w.beginOption(DHCPv6OptionCode.dnsServers)
-                servers.payload.withUnsafeBytes { w.bytes($0, 0..<$0.count) }
+                levels.withValue(servers) { w.bytes($0, 0..<$0.count) }
                 w.endOption(start)
             } else if !dns.isEmpty {
                 let start = w.beginOption(DHCPv6OptionCode.dnsServers)

@@ -17,20 +17,20 @@ enum ConfiguredOptionsV4 {
         }
     }
 
-    /// Calls `body` with each optional entry in wire order until it returns false.
+    /// Calls `body` with the code and handle of each optional value in wire order until it returns
+    /// false.
     @inline(__always)
-    static func forEach(_ levels: DHCPOptionLevels, requested prl: UnsafeRawBufferPointer,
-                        _ body: (DHCPOptionSet.Entry) -> Bool) {
+    static func forEach<S: DHCPOptionSource>(_ source: S, requested prl: UnsafeRawBufferPointer,
+                                             _ body: (UInt8, Int) -> Bool) {
         var listed = OptionCodeSet()
         for code in prl {
-            guard listed.insert(code), !isServerWritten(UInt16(code)) else { continue }
-            if let entry = levels.winner(code: UInt16(code)), !body(entry) { return }
+            guard listed.insert(code), let handle = source.handle(of: UInt16(code)),
+                  !isServerWritten(UInt16(code)) else { continue }
+            if !body(code, handle) { return }
         }
-        var stopped = false
-        levels.forEachWinner { entry in
-            guard !stopped, entry.alwaysSend, entry.code <= 254, !isServerWritten(entry.code),
-                  !listed.contains(UInt8(entry.code)) else { return }
-            if !body(entry) { stopped = true }
+        source.forEachAlwaysSend { code, handle in
+            guard code <= 254, !isServerWritten(code), !listed.contains(UInt8(code)) else { return true }
+            return body(UInt8(code), handle)
         }
     }
 
@@ -46,26 +46,30 @@ enum ConfiguredOptionsV4 {
     /// Writes the optional options that fit in `budget` bytes, leaving out the ones it cannot fit
     /// from the end of the order (the last listed in option 55 first, the unrequested `always_send`
     /// ones before any requested one). Returns how many were left out.
-    static func write(_ levels: DHCPOptionLevels, requested prl: UnsafeRawBufferPointer, budget: Int,
-                      into w: inout DHCPv4ReplyWriter) -> Int {
-        var remaining = budget, candidates = 0, fitting = 0
-        forEach(levels, requested: prl) { entry in
-            candidates += 1
-            let size = DHCPv4ReplyWriter.encodedLength(ofValue: entry.payload.count)
-            if fitting == candidates - 1 && size <= remaining {
-                remaining -= size
-                fitting += 1
+    ///
+    /// One walk over option 55 notes the candidates (codes, on the stack) and how many fit; the
+    /// second writes those.
+    static func write<S: DHCPOptionSource>(_ source: S, requested prl: UnsafeRawBufferPointer, budget: Int,
+                                           into w: inout DHCPv4ReplyWriter) -> Int {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { chosen in
+            var remaining = budget, candidates = 0, fitting = 0
+            forEach(source, requested: prl) { code, handle in
+                candidates += 1
+                let size = DHCPv4ReplyWriter.encodedLength(ofValue: source.valueCount(handle))
+                if fitting == candidates - 1 && size <= remaining {
+                    remaining -= size
+                    chosen[fitting] = code
+                    fitting += 1
+                }
+                return true
             }
-            return true
+            for i in 0..<fitting {
+                let code = chosen[i]
+                guard let handle = source.handle(of: UInt16(code)) else { continue }
+                source.withValue(handle) { w.option(code, long: $0) }
+            }
+            return candidates - fitting
         }
-        var written = 0
-        forEach(levels, requested: prl) { entry in
-            guard written < fitting else { return false }
-            written += 1
-            entry.payload.withUnsafeBytes { w.option(UInt8(truncatingIfNeeded: entry.code), long: $0) }
-            return true
-        }
-        return candidates - fitting
     }
 }
 

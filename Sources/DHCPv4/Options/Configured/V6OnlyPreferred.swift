@@ -5,11 +5,11 @@ extension DHCPv4Engine {
     /// 55, and only when a level configures it (`v6_only_preferred`). Such a client is told to stop
     /// DHCPv4 for the option's seconds, so the OFFER, and the ACK to its REQUEST, offer no address:
     /// `yiaddr` 0.0.0.0 and no address options (the RFC's SHOULD: "return 0.0.0.0 as the offered
-    /// address"). Returns the entry when the reply takes that shape.
+    /// address"). Whether the reply takes that shape.
     @inline(__always)
-    static func v6OnlyPreferred(_ levels: DHCPOptionLevels, request m: DHCPv4Message) -> DHCPOptionSet.Entry? {
-        guard let entry = levels.winner(code: UInt16(DHCPv4Option.v6OnlyPreferred)) else { return nil }
-        for code in m.parameterRequestList where code == DHCPv4Option.v6OnlyPreferred { return entry }
-        return nil
+    static func v6OnlyPreferred<S: DHCPOptionSource>(_ levels: S, request m: DHCPv4Message) -> Bool {
+        guard levels.handle(of: UInt16(DHCPv4Option.v6OnlyPreferred)) != nil else { return false }
+        for code in m.parameterRequestList where code == DHCPv4Option.v6OnlyPreferred { return true }
+        return false
     }
 }

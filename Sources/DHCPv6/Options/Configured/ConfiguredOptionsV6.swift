@@ -18,15 +18,18 @@ enum ConfiguredOptionsV6 {
 
     /// Writes the winners of `levels` whose code lies in `codes` and that the request asks for
     /// (or that are `always_send`).
-    static func write(_ levels: DHCPOptionLevels, codes: ClosedRange<UInt16>, oro: UnsafeRawBufferPointer,
-                      informationRequest: Bool, into w: inout WireWriter) {
-        levels.forEachWinner { entry in
-            guard codes.contains(entry.code), !isServerWritten(entry.code) else { return }
-            if entry.code == DHCPv6OptionCode.informationRefreshTime && !informationRequest { return }
-            guard entry.alwaysSend || requests(oro, entry.code) else { return }
-            let start = w.beginOption(entry.code)
-            entry.payload.withUnsafeBytes { w.bytes($0, 0..<$0.count) }
+    @inline(__always)
+    static func write<S: DHCPOptionSource>(_ source: S, codes: ClosedRange<UInt16>, oro: UnsafeRawBufferPointer,
+                                           informationRequest: Bool, into w: inout WireWriter) {
+        source.forEachValue { code, handle in
+            guard code <= codes.upperBound else { return false }
+            guard code >= codes.lowerBound, !isServerWritten(code) else { return true }
+            if code == DHCPv6OptionCode.informationRefreshTime && !informationRequest { return true }
+            guard source.isAlwaysSend(handle) || requests(oro, code) else { return true }
+            let start = w.beginOption(code)
+            source.withValue(handle) { w.bytes($0, 0..<$0.count) }
             w.endOption(start)
+            return true
         }
     }
 
