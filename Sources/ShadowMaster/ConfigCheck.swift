@@ -105,9 +105,11 @@ public enum ConfigCheck {
             out += "\n"
         }
         out += "  workers run as \(c.user); state in \(c.stateDir); binding table up to \(c.bindingTableSize)\n"
+        out += levelsSummary(c)
         out += "reservations.json: \(l.reservations.count) reservation\(l.reservations.count == 1 ? "" : "s")\n"
         out += "  keys: mac \(keys.mac), duid \(keys.duid), option82 \(keys.option82), option1837 \(keys.option1837)"
             + " (\(snapshot.keyCount) in all)\n"
+        out += optionsSummary(l, snapshot)
         var perSubnet = [Int](repeating: 0, count: c.subnetsV4.count)
         for r in l.reservations {
             if let i = c.subnetsV4.firstIndex(where: { $0.net.contains(r.ipv4) }) { perSubnet[i] += 1 }

@@ -53,6 +53,7 @@ public enum ConfigDirectory {
         var reservations: [Reservation] = []
         do {
             let loaded = try loadReservations(directory, subnets: config?.value.subnetsV4 ?? unknownSubnets,
+                                              msClasslessRoutes: config?.value.msClasslessRoutes ?? false,
                                               missingIsEmpty: true)
             reservations = loaded.value
             warnings += loaded.warnings.lines
@@ -137,14 +138,15 @@ public enum ConfigDirectory {
     ///   warning); on reload it is an error.
     public static func loadReservations(_ directory: String, config: ServerConfig, missingIsEmpty: Bool = false)
         throws(ConfigurationProblems) -> Loaded<[Reservation]> {
-        try loadReservations(directory, subnets: config.subnetsV4, missingIsEmpty: missingIsEmpty)
+        try loadReservations(directory, subnets: config.subnetsV4, msClasslessRoutes: config.msClasslessRoutes,
+                             missingIsEmpty: missingIsEmpty)
     }
 
     /// Stands in for `subnets_v4` when `config.json` did not load: contains every address, so the
     /// subnet rule reports nothing it cannot know.
     static let unknownSubnets = [SubnetV4(net: IPv4Network(address: .any, prefixLength: 0), gateway: .any)]
 
-    static func loadReservations(_ directory: String, subnets: [SubnetV4], missingIsEmpty: Bool)
+    static func loadReservations(_ directory: String, subnets: [SubnetV4], msClasslessRoutes: Bool, missingIsEmpty: Bool)
         throws(ConfigurationProblems) -> Loaded<[Reservation]> {
         let file = path(directory, "reservations.json")
         let bytes: [UInt8]
@@ -159,7 +161,7 @@ public enum ConfigDirectory {
             throw ConfigurationProblems(lines: [error.description])
         }
         do {
-            return try ReservationLoader.load(bytes, subnets: subnets)
+            return try ReservationLoader.load(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
         } catch {
             throw ConfigurationProblems(lines: error.errors.lines)
         }

@@ -27,7 +27,8 @@ public enum HelpTexts {
     Required fields of config.json:
       dns_v4          IPv4 resolvers sent in option 6, in order (at least one)
       dns_v6          IPv6 resolvers sent in option 23, in order (at least one)
-      subnets_v4      [{"net": "a.b.c.d/len", "gateway": "a.b.c.d", "reply_prefix_len": 0-32 (optional)}]
+      subnets_v4      [{"net": "a.b.c.d/len", "gateway": "a.b.c.d", "reply_prefix_len": 0-32 (optional),
+                        "options_v4": {...}, "v4_lease_time": N, "relays": ["a.b.c.d/len", ...] (optional)}]
 
     Optional fields (default):
       option82_extractors     Option 82 extractors tried in order ([]) — put the most common match first
@@ -61,6 +62,24 @@ public enum HelpTexts {
       metrics_address         serve GET /metrics in the Prometheus text format here, loopback only (none)
       metrics_allow_remote    allow a non-loopback metrics_address without TLS (false)
       mgmt_max_request_bytes  largest management request accepted (536870912)
+      options_v4              DHCPv4 options of every reservation (none); also in subnets_v4[] and in
+                              reservations. Keys: dns_servers (6), routers (3), domain_name (15),
+                              domain_search (119), ntp_servers (42), mtu (26, 68-65535),
+                              classless_routes (121, [{"net": "a.b.c.d/len", "router": "a.b.c.d"}]),
+                              ms_classless_routes (top level only: also send 121 as 249),
+                              tftp_server (66), bootfile (67), time_offset (2), v6_only_preferred (108),
+                              vendor_specific (43, hex), vendor_identifying (125, [{"enterprise": N,
+                              "hex": "..."}]), custom ([{"code": N, "hex": "..."}]), always_send
+                              (["mtu", 224]: keys and custom codes of that level sent unasked)
+      options_v6              DHCPv6 options (none); also in subnets_v6[] and in reservations. Keys:
+                              dns_servers (23), domain_search (24), ntp_servers (56), sntp_servers (31),
+                              sol_max_rt (82), inf_max_rt (83), information_refresh_time (32),
+                              aftr_name (64), vendor_opts (17, [{"enterprise": N, "hex": "..."}]),
+                              custom, always_send
+      subnets_v6              [{"link": "2001:db8:1::/64", "options_v6": {...}, "v6_lease_time": N,
+                                "relays": ["2001:db8:ff::/48"]}] ([]): the first link containing the
+                              closest relay's link-address applies
+                              The most specific level wins key by key: reservation, subnet, top.
 
     Run --available-extractors for the extractor names. Example config.json:
 
@@ -93,6 +112,10 @@ public enum HelpTexts {
       duid        "00:03:00:01:00:11:22:33:44:55" (hex bytes separated by ':' or '-')
       option82    {"circuit": "...", "remote": "...", "subscriber": "..."} — any non-empty subset
       option1837  {"interface": "...", "remote": "...", "enterprise_number": 4874} — any non-empty subset
+
+    Optional per subscriber (win over the subnet's and the top level's, key by key):
+      options_v4, options_v6        the keys of config.json's options_v4 / options_v6 (--help-config)
+      v4_lease_time, v6_lease_time  this subscriber's lease times in seconds
 
     Lookup order:
       IPv4: mac -> option82

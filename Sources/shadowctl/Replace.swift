@@ -41,15 +41,16 @@ struct Replace: RequestCommand {
     /// Loads FILE as the server will; prints every error and stops on any.
     private func check(_ bytes: [UInt8]) throws {
         let configPath = config ?? ((configdir ?? ".") + "/config.json")
-        let subnets: [SubnetV4]
+        let config: ServerConfig
         do {
-            subnets = try ConfigurationLoader.loadConfig(try readFile(configPath), fileName: configPath).subnetsV4
+            config = try ConfigurationLoader.loadConfig(try readFile(configPath), fileName: configPath)
         } catch let e as LoadError {
             printError(e.description)
             throw ExitCode(1)
         }
         do {
-            let loaded = try ReservationLoader.load(bytes, subnets: subnets, source: file)
+            let loaded = try ReservationLoader.load(bytes, subnets: config.subnetsV4, source: file,
+                                                    msClasslessRoutes: config.msClasslessRoutes)
             for line in loaded.warnings.lines { printError("warning: \(line)") }
         } catch {
             for line in error.errors.lines { printError(line) }

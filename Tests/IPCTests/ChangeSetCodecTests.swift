@@ -30,6 +30,31 @@ import Testing
         #expect(ChangeSetCodec.encode([.delete(IPv4Address("192.0.2.2")!)]) == [3, 2, 2, 0, 192])
     }
 
+    /// Option levels travel with the record: lease times, codes, payloads and always_send flags.
+    @Test func roundTripsOptionLevels() throws {
+        var r = Self.bare
+        r.optionsV4 = DHCPOptionSet(entries: [.init(code: 26, payload: [5, 0xDC], alwaysSend: true),
+                                              .init(code: 119, payload: Array(repeating: 1, count: 300))], leaseTime: 86400)
+        r.optionsV6 = DHCPOptionSet(entries: [], leaseTime: 0)
+        let changes: [ResolvedChange] = [.add(r), .replace(IPv4Address("192.0.2.1")!, Self.full)]
+        let bytes = ChangeSetCodec.encode(changes)
+        #expect(try Self.decode(bytes, count: 2) == changes)
+        for n in 0..<bytes.count {
+            #expect(throws: ByteReader.Failure.self) { try Self.decode(Array(bytes.prefix(n)), count: 2) }
+        }
+    }
+
+    /// Codes out of order would silently collapse in a set: they are refused.
+    @Test func optionCodesMustAscend() {
+        var r = Self.bare
+        r.optionsV4 = DHCPOptionSet(entries: [.init(code: 26, payload: [5, 0xDC]), .init(code: 42, payload: [1, 2, 3, 4])])
+        var bytes = ChangeSetCodec.encode([.add(r)])
+        // The second entry's code (after the first entry's 2 + 1 + 2 + 2 bytes) becomes 26 again.
+        let second = bytes.count - 4 - 2 - 1 - 2
+        bytes[second] = 26
+        #expect(throws: ByteReader.Failure.invalid(field: "option entry", offset: second)) { try Self.decode(bytes, count: 1) }
+    }
+
     /// Every shorter prefix, a byte too many and the wrong count are refused.
     @Test func truncatedTrailingOrMiscountedIsRefused() {
         let bytes = ChangeSetCodec.encode(Self.changes)
@@ -48,7 +73,7 @@ import Testing
         // (offset to change, new byte, the error's field)
         (0, UInt8(4), "change tag"),
         (37, 129, "ipv6_pd prefix length"),   // the add's prefix length
-        (38, 0x10, "record presence"),         // an undefined presence bit
+        (38, 0x40, "record presence"),         // an undefined presence bit
         (45, 0, "duid length"),                // DUID length 0 (u16 at 45)
         (57, 0x08, "option82 presence"),
     ])

@@ -18,9 +18,9 @@ import Testing
         #expect(decoded == reservations)
     }
 
-    @Test func emptySnapshotIsJustTheHeader() throws {
+    @Test func emptySnapshotIsTheHeaderAndTwoEmptyOptionSets() throws {
         let bytes = try SnapshotCodec.encode([])
-        #expect(bytes.count == SnapshotLayout.headerSize)
+        #expect(bytes.count == SnapshotLayout.headerSize + 8 + 2 * 8)
         #expect(try bytes.withUnsafeBytes { try SnapshotCodec.decode($0) } == [])
     }
 

@@ -23,6 +23,21 @@ struct ReservationDiffTests {
         #expect(d.unchanged == 20)
     }
 
+    @Test("A change of options or lease times is a changed entry, not a new one")
+    func optionSettingsAreChangedFields() {
+        var new = Self.old
+        new[2].optionsV4 = DHCPOptionSet(entries: [.init(code: 26, payload: [5, 0xDC])], leaseTime: nil)
+        new[3].optionsV6 = DHCPOptionSet(entries: [], leaseTime: 600)
+        new[4].optionsV4 = DHCPOptionSet(entries: [.init(code: 26, payload: [5, 0xDC])], leaseTime: 60)
+        let d = ReservationDiff(old: ReservationSnapshot(reservations: Self.old), new: new)
+        #expect(d.added.isEmpty && d.removed.isEmpty)
+        #expect(d.changed == [
+            ReservationDiff.Change(old: 2, new: 2, fields: [], settings: [.optionsV4]),
+            ReservationDiff.Change(old: 3, new: 3, fields: [], settings: [.v6LeaseTime]),
+            ReservationDiff.Change(old: 4, new: 4, fields: [], settings: [.v4LeaseTime, .optionsV4]),
+        ])
+    }
+
     @Test("Entries are matched by any shared key, whichever key the new entry keeps")
     func matchedByAnyKey() {
         // Entry 6 has a MAC, a DUID and an Option 82: the new one keeps only the Option 82 (and moves

@@ -58,9 +58,9 @@ struct ReservationValidationTests {
 
     @Test("unknown and repeated fields", arguments: [
         (entry(9, #""mac": "001122334455", "ipv6": "2001:db8::1""#),
-         "reservations.json[1].ipv6: unknown field; allowed: ipv4, ipv6_na, ipv6_pd, mac, duid, option82, option1837"),
+         "reservations.json[1].ipv6: unknown field; allowed: ipv4, ipv6_na, ipv6_pd, mac, duid, option82, option1837, v4_lease_time, options_v4, v6_lease_time, options_v6"),
         (entry(9, #""mac": "00-00-00-00-00-09", "MAC": "001122334455""#),
-         "reservations.json[1].MAC: unknown field; allowed: ipv4, ipv6_na, ipv6_pd, mac, duid, option82, option1837"),
+         "reservations.json[1].MAC: unknown field; allowed: ipv4, ipv6_na, ipv6_pd, mac, duid, option82, option1837, v4_lease_time, options_v4, v6_lease_time, options_v6"),
         (entry(9, #""option82": {"remote": "r", "agent": "a"}"#),
          "reservations.json[1].option82.agent: unknown field; allowed: circuit, remote, subscriber"),
         (entry(9, #""mac": "001122334455", "option1837": {"remote": "r", "enterprise": 1}"#),

@@ -13,12 +13,16 @@ import ShadowCore
 /// | delete | tag u8 = 3, ipv4 u32 of the entry removed |
 ///
 /// A record is `ipv4 u32`, `ipv6_na` (high u64, low u64), `ipv6_pd` (high u64, low u64, length
-/// u8 ≤ 128), a presence byte (bit 0 mac, 1 duid, 2 option82, 3 option1837; other bits 0), then
+/// u8 ≤ 128), a presence byte (bit 0 mac, 1 duid, 2 option82, 3 option1837, 4 options_v4,
+/// 5 options_v6; other bits 0), then
 /// what is present in that order: the MAC's 6 bytes; the DUID as u16 length (1–130) + bytes;
 /// Option 82 as a presence byte (bit 0 circuit, 1 remote, 2 subscriber; other bits 0) + each
 /// present field as text32; Option 18/37 as a presence byte (bit 0 interface, 1 remote, 2
-/// enterprise number; other bits 0) + interface text32, remote text32, enterprise u32. `text32`
-/// is a u32 length + UTF-8 bytes.
+/// enterprise number; other bits 0) + interface text32, remote text32, enterprise u32; each
+/// option level (v4, then v6) as a lease-time byte (0 or 1) + lease time u32 + entry count u16 +
+/// per entry, codes strictly ascending, code u16, always-send byte (0 or 1), payload length u16,
+/// payload. `text32` is a u32 length + UTF-8 bytes. Whether a level's codes and values are ones
+/// the loader could produce is checked by the master afterwards (``ShadowCore/DHCPOptionSet/storageProblem(_:)``).
 public enum ChangeSetCodec {
     /// The bytes of `changes`.
     public static func encode(_ changes: [ResolvedChange]) -> [UInt8] {
@@ -68,6 +72,8 @@ public enum ChangeSetCodec {
         if r.duid != nil { presence |= 2 }
         if r.option82 != nil { presence |= 4 }
         if r.option1837 != nil { presence |= 8 }
+        if !r.optionsV4.isEmpty { presence |= 16 }
+        if !r.optionsV6.isEmpty { presence |= 32 }
         w.u8(presence)
         if let mac = r.mac { PayloadEncoder.mac(mac, &w) }
         if let duid = r.duid { w.u16(UInt16(duid.bytes.count)); w.raw(duid.bytes) }
@@ -81,6 +87,42 @@ public enum ChangeSetCodec {
             if let s = o.remote { text32(s, &w) }
             if let n = o.enterpriseNumber { w.u32(n) }
         }
+        if !r.optionsV4.isEmpty { optionSet(r.optionsV4, &w) }
+        if !r.optionsV6.isEmpty { optionSet(r.optionsV6, &w) }
+    }
+
+    private static func optionSet(_ set: DHCPOptionSet, _ w: inout ByteWriter) {
+        w.u8(set.leaseTime == nil ? 0 : 1)
+        w.u32(set.leaseTime ?? 0)
+        w.u16(UInt16(set.entries.count))
+        for e in set.entries {
+            w.u16(e.code)
+            w.u8(e.alwaysSend ? 1 : 0)
+            w.u16(UInt16(e.payload.count))
+            w.raw(e.payload)
+        }
+    }
+
+    private static func optionSet(_ r: inout ByteReader) throws(ByteReader.Failure) -> DHCPOptionSet {
+        let at = r.offset
+        let hasLease = try r.u8()
+        let lease = try r.u32()
+        guard hasLease <= 1, hasLease == 1 || lease == 0 else { throw r.invalid("option lease time", at: at) }
+        let count = Int(try r.u16())
+        var entries: [DHCPOptionSet.Entry] = []
+        var previous = -1
+        for _ in 0..<count {
+            let entryAt = r.offset
+            let code = Int(try r.u16())
+            let flags = try r.u8()
+            guard code > previous, flags <= 1 else { throw r.invalid("option entry", at: entryAt) }
+            let payload = Array(try r.bytes(Int(try r.u16())))
+            entries.append(DHCPOptionSet.Entry(code: UInt16(code), payload: payload, alwaysSend: flags == 1))
+            previous = code
+        }
+        let set = DHCPOptionSet(entries: entries, leaseTime: hasLease == 1 ? lease : nil)
+        guard !set.isEmpty else { throw r.invalid("empty option level", at: at) }
+        return set
     }
 
     static func record(_ r: inout ByteReader) throws(ByteReader.Failure) -> Reservation {
@@ -93,7 +135,7 @@ public enum ChangeSetCodec {
         var out = Reservation(ipv4: ipv4, ipv6NA: na, ipv6PD: IPv6Prefix(address: pdAddress, prefixLength: length))
         let presenceAt = r.offset
         let presence = try r.u8()
-        guard presence & ~0b1111 == 0 else { throw r.invalid("record presence", at: presenceAt) }
+        guard presence & ~0b11_1111 == 0 else { throw r.invalid("record presence", at: presenceAt) }
         if presence & 1 != 0 { out.mac = try PayloadDecoder.mac(&r) }
         if presence & 2 != 0 {
             let at = r.offset
@@ -117,6 +159,8 @@ public enum ChangeSetCodec {
             if bits & 4 != 0 { o.enterpriseNumber = try r.u32() }
             out.option1837 = o
         }
+        if presence & 16 != 0 { out.optionsV4 = try optionSet(&r) }
+        if presence & 32 != 0 { out.optionsV6 = try optionSet(&r) }
         return out
     }
 

@@ -229,6 +229,9 @@ public struct ServerConfig: Hashable, Sendable {
     /// Top-level `options_v4` / `options_v6` (their lease time stays nil: see ``leases``).
     public var optionsV4: DHCPOptionSet = .empty
     public var optionsV6: DHCPOptionSet = .empty
+    /// `ms_classless_routes` of the top-level `options_v4`: every level that sets
+    /// `classless_routes` (121) also sets 249 with the same payload.
+    public var msClasslessRoutes = false
     public var option82Extractors: [Option82Extractor]
     public var option1837Extractors: [Option1837Extractor]
     public var macExtractors: [MACExtractor]

@@ -23,12 +23,20 @@ public struct ReservationDiff: Sendable, Equatable {
         public var new: Int
         /// The fields that differ, in the order of the persisted fields.
         public var fields: [ReservationKey.Kind]
+        /// The option settings that differ (after ``fields`` in the persisted order).
+        public var settings: [Setting]
 
-        public init(old: Int, new: Int, fields: [ReservationKey.Kind]) {
+        public init(old: Int, new: Int, fields: [ReservationKey.Kind], settings: [Setting] = []) {
             self.old = old
             self.new = new
             self.fields = fields
+            self.settings = settings
         }
+    }
+
+    /// A reservation's option fields: changing one is a change of the entry, not a new entry.
+    public enum Setting: String, Sendable, CaseIterable {
+        case v4LeaseTime = "v4_lease_time", optionsV4 = "options_v4", v6LeaseTime = "v6_lease_time", optionsV6 = "options_v6"
     }
 
     /// An address that goes from one subscriber to another.
@@ -72,7 +80,10 @@ public struct ReservationDiff: Sendable, Equatable {
             takenOld[i] = true
             matchOfNew[j] = i
             let fields = Self.differences(old: old, i, new: r)
-            if fields.isEmpty { unchanged += 1 } else { changed.append(Change(old: i, new: j, fields: fields)) }
+            let settings = Self.settingDifferences(old: old, i, new: r)
+            if fields.isEmpty && settings.isEmpty { unchanged += 1 } else {
+                changed.append(Change(old: i, new: j, fields: fields, settings: settings))
+            }
         }
         for i in 0..<old.count where !takenOld[i] { removed.append(i) }
         moves = Self.moves(old: old, new: new, added: added, removed: removed, changed: changed, matchOfNew: matchOfNew)
@@ -85,6 +96,17 @@ public struct ReservationDiff: Sendable, Equatable {
         if let o = r.option82, let i = old.index(option82: o), !taken[i] { return i }
         if let o = r.option1837, let i = old.index(option1837: o), !taken[i] { return i }
         return nil
+    }
+
+    /// The option settings in which live entry `i` and `r` differ.
+    static func settingDifferences(old: ReservationSnapshot, _ i: Int, new r: Reservation) -> [Setting] {
+        let v4 = old.optionsV4(at: i), v6 = old.optionsV6(at: i)
+        var out: [Setting] = []
+        if v4.leaseTime != r.optionsV4.leaseTime { out.append(.v4LeaseTime) }
+        if v4.entries != r.optionsV4.entries { out.append(.optionsV4) }
+        if v6.leaseTime != r.optionsV6.leaseTime { out.append(.v6LeaseTime) }
+        if v6.entries != r.optionsV6.entries { out.append(.optionsV6) }
+        return out
     }
 
     /// The fields in which live entry `i` and `r` differ.

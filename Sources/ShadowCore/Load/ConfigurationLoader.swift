@@ -78,13 +78,14 @@ enum ConfigField {
         "mgmt_address", "mgmt_socket", "v4_bind_address", "v6_bind_address", "user", "state_dir",
         "binding_table_size", "metrics_address", "mgmt_max_request_bytes", "mgmt_max_connections",
         "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote",
-        "mgmt_tls", "mgmt_http_address", "ha",
+        "mgmt_tls", "mgmt_http_address", "ha", "options_v4", "options_v6", "subnets_v6",
     ]
     static let mgmtTLS = ["cert_file", "key_file", "client_ca_file", "client_roles"]
     static let mgmtAuth = ["tokens_file", "unix_group", "unix_group_role"]
     static let tokens = ["tokens"]
     static let token = ["name", "role", "sha256"]
-    static let subnet = ["net", "gateway", "reply_prefix_len"]
+    static let subnet = ["net", "gateway", "reply_prefix_len", "options_v4", "v4_lease_time", "relays"]
+    static let subnetV6 = ["link", "options_v6", "v6_lease_time", "relays"]
     static let logging = ["level", "stdout", "file", "format"]
     static let loggingFile = ["path", "max_files"]
     static let events = ["queue_size", "tcp", "clickhouse"]

@@ -5,8 +5,8 @@
 public struct ReservationEntryParser {
     private var parser: ReservationParser
 
-    public init(subnets: [SubnetV4]) {
-        parser = ReservationParser(source: "", subnets: subnets)
+    public init(subnets: [SubnetV4], msClasslessRoutes: Bool = false) {
+        parser = ReservationParser(source: "", subnets: subnets, msClasslessRoutes: msClasslessRoutes)
     }
 
     /// Every error so far, each `LABEL.FIELD: message`.

@@ -1,6 +1,6 @@
 /// The fields of a reservation object, in the order they are documented and persisted.
 enum ReservationField: UInt8, CaseIterable {
-    case ipv4, ipv6NA, ipv6PD, mac, duid, option82, option1837
+    case ipv4, ipv6NA, ipv6PD, mac, duid, option82, option1837, v4LeaseTime, optionsV4, v6LeaseTime, optionsV6
 
     init?(name: String) {
         switch name {
@@ -11,6 +11,10 @@ enum ReservationField: UInt8, CaseIterable {
         case "duid": self = .duid
         case "option82": self = .option82
         case "option1837": self = .option1837
+        case "v4_lease_time": self = .v4LeaseTime
+        case "options_v4": self = .optionsV4
+        case "v6_lease_time": self = .v6LeaseTime
+        case "options_v6": self = .optionsV6
         default: return nil
         }
     }
@@ -31,7 +35,9 @@ enum ReservationField: UInt8, CaseIterable {
         case 4: return equals("ipv4") ? .ipv4 : equals("duid") ? .duid : nil
         case 7: return equals("ipv6_na") ? .ipv6NA : equals("ipv6_pd") ? .ipv6PD : nil
         case 8: return equals("option82") ? .option82 : nil
-        case 10: return equals("option1837") ? .option1837 : nil
+        case 10: return equals("option1837") ? .option1837 : equals("options_v4") ? .optionsV4
+            : equals("options_v6") ? .optionsV6 : nil
+        case 13: return equals("v4_lease_time") ? .v4LeaseTime : equals("v6_lease_time") ? .v6LeaseTime : nil
         default: return nil
         }
     }
@@ -45,23 +51,30 @@ enum ReservationField: UInt8, CaseIterable {
         case .duid: "duid"
         case .option82: "option82"
         case .option1837: "option1837"
+        case .v4LeaseTime: "v4_lease_time"
+        case .optionsV4: "options_v4"
+        case .v6LeaseTime: "v6_lease_time"
+        case .optionsV6: "options_v6"
         }
     }
 
     /// This field's bit in a ``FieldSet``.
-    var bit: UInt8 { 1 << rawValue }
+    var bit: UInt16 { 1 << rawValue }
 
     static let allowedList = allCases.map(\.name).joined(separator: ", ")
     static let required: [ReservationField] = [.ipv4, .ipv6NA, .ipv6PD]
     static let keys: [ReservationField] = [.mac, .duid, .option82, .option1837]
     static let keyList = keys.map(\.name).joined(separator: ", ")
+    /// The bits of the option and lease-time fields (the slower path of a reservation).
+    static let optionBits = v4LeaseTime.bit | optionsV4.bit | v6LeaseTime.bit | optionsV6.bit
     static let option82Members = ["circuit", "remote", "subscriber"]
     static let option1837Members = ["interface", "remote", "enterprise_number"]
 }
 
 /// A set of ``ReservationField``s as a bit mask.
 struct FieldSet {
-    var bits: UInt8 = 0
+    var bits: UInt16 = 0
+    static let all = FieldSet(bits: UInt16.max)
     func contains(_ f: ReservationField) -> Bool { bits & f.bit != 0 }
     mutating func insert(_ f: ReservationField) { bits |= f.bit }
     var isEmpty: Bool { bits == 0 }

@@ -10,27 +10,29 @@ public enum ReservationLoader {
     ///   - bytes: the file contents.
     ///   - subnets: `subnets_v4` of the configuration; every `ipv4` must be inside one of them.
     ///   - source: what messages call the array, e.g. `reservations.json`.
-    public static func load(_ bytes: [UInt8], subnets: [SubnetV4], source: String = "reservations.json")
-        throws(LoadError) -> Loaded<[Reservation]> {
+    ///   - msClasslessRoutes: config.json's `ms_classless_routes` (a reservation's
+    ///     `classless_routes` then also sets option 249).
+    public static func load(_ bytes: [UInt8], subnets: [SubnetV4], source: String = "reservations.json",
+                            msClasslessRoutes: Bool = false) throws(LoadError) -> Loaded<[Reservation]> {
         try JSONReader.withReader(bytes) { (reader: inout JSONReader) throws(LoadError) -> Loaded<[Reservation]> in
-            try load(from: &reader, subnets: subnets, source: source, requireEnd: true)
+            try load(from: &reader, subnets: subnets, source: source, requireEnd: true, msClasslessRoutes: msClasslessRoutes)
         }
     }
 
     /// Loads the array at the reader's position and leaves the reader after it, so that a larger
     /// document (a management `replace` request) can embed it. `source` names it in messages,
     /// e.g. `replace.reservations`.
-    public static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String)
-        throws(LoadError) -> Loaded<[Reservation]> {
-        try load(from: &reader, subnets: subnets, source: source, requireEnd: false)
+    public static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
+                            msClasslessRoutes: Bool = false) throws(LoadError) -> Loaded<[Reservation]> {
+        try load(from: &reader, subnets: subnets, source: source, requireEnd: false, msClasslessRoutes: msClasslessRoutes)
     }
 
     /// The error and warning cap used by ``load(_:subnets:source:)``.
     public static let diagnosticLimit = DiagnosticList.defaultLimit
 
     static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
-                     requireEnd: Bool) throws(LoadError) -> Loaded<[Reservation]> {
-        var parser = ReservationParser(source: source, subnets: subnets)
+                     requireEnd: Bool, msClasslessRoutes: Bool) throws(LoadError) -> Loaded<[Reservation]> {
+        var parser = ReservationParser(source: source, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
         do {
             try parser.parseArray(&reader)
             if requireEnd { try reader.finish() }
@@ -49,7 +51,8 @@ extension ReservationLoader {
     /// Re-checks reservations that are already values — decoded from a snapshot image another
     /// process built, so never parsed here — with the same rules the loader applies to JSON:
     /// every entry has a key, every `ipv4` is inside `subnets`, no Option 82 or 18/37 key is
-    /// empty, every `ipv6_pd` is masked, and no key or address is used twice. Errors name
+    /// empty, every `ipv6_pd` is masked, every option set could have come from the loader
+    /// (``DHCPOptionSet/storageProblem(_:)``), and no key or address is used twice. Errors name
     /// `<source>[INDEX].FIELD` as the loader does.
     ///
     /// With `duplicates: false` only each entry's own rules are checked (not uniqueness): for
@@ -66,6 +69,8 @@ extension ReservationLoader {
             if r.option1837?.isEmpty == true { parser.error(i, .option1837, "empty") }
             if r.ipv6PD.hasHostBits { parser.error(i, .ipv6PD, "\(r.ipv6PD) has host bits set") }
             if let problem = parser.subnetProblem(r.ipv4) { parser.error(i, .ipv4, problem) }
+            if let problem = r.optionsV4.storageProblem(.v4) { parser.error(i, .optionsV4, problem) }
+            if let problem = r.optionsV6.storageProblem(.v6) { parser.error(i, .optionsV6, problem) }
         }
         if duplicates {
             parser.reportDuplicates()

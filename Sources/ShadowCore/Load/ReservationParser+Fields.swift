@@ -26,6 +26,10 @@ extension ReservationParser {
         case .duid: ok = try duid(&r, index, &d.duid)
         case .option82: ok = try option82(&r, index, &d.option82)
         case .option1837: ok = try option1837(&r, index, &d.option1837)
+        case .v4LeaseTime: ok = try leaseTime(&r, index, field, &d.optionsV4.leaseTime)
+        case .v6LeaseTime: ok = try leaseTime(&r, index, field, &d.optionsV6.leaseTime)
+        case .optionsV4: ok = try options(&r, index, .v4, &d.optionsV4)
+        case .optionsV6: ok = try options(&r, index, .v6, &d.optionsV6)
         }
         if !ok { d.invalid.insert(field) }
     }
@@ -107,7 +111,8 @@ extension ReservationParser {
         case .ipv6PD: "addr/len with len 0-128, such as 2001:db8:100::/56"
         case .mac: "00-11-22-33-44-55, 00:11:22:33:44:55, 001122334455, 0x001122334455 or 0011.2233.4455"
         case .duid: "hex bytes separated by ':' or '-', such as 00:03:00:01:00:11:22:33:44:55"
-        case .option82, .option1837: "an object"
+        case .option82, .option1837, .optionsV4, .optionsV6: "an object"
+        case .v4LeaseTime, .v6LeaseTime: "seconds, 0-4294967295"
         }
     }
 }

@@ -13,10 +13,13 @@ struct ReservationParser {
     /// When set, messages name the entry by this instead of `source[INDEX]` (single entries of a
     /// management change request, e.g. `reservation-add.reservation`).
     var label: String?
+    /// `ms_classless_routes` of config.json: a reservation's `classless_routes` also sets 249.
+    let msClasslessRoutes: Bool
 
-    init(source: String, subnets: [SubnetV4]) {
+    init(source: String, subnets: [SubnetV4], msClasslessRoutes: Bool = false) {
         self.source = source
         self.subnets = SubnetMatcher(subnets)
+        self.msClasslessRoutes = msClasslessRoutes
     }
 
     /// What one entry's fields parsed to.
@@ -28,6 +31,9 @@ struct ReservationParser {
         var duid: DUID?
         var option82: Option82?
         var option1837: Option1837?
+        /// `options_v4` / `v4_lease_time` and `options_v6` / `v6_lease_time`.
+        var optionsV4 = DHCPOptionSet.empty
+        var optionsV6 = DHCPOptionSet.empty
         /// Fields that appeared, `null` included (to catch repeats).
         var seen = FieldSet()
         /// Fields given (not null), valid or not.
@@ -84,7 +90,7 @@ struct ReservationParser {
         if kind != .object {
             error(index, nil, "expected a reservation object, got \(kind.withArticle)")
             try r.skipValue()
-            d.invalid = FieldSet(bits: 0xFF)
+            d.invalid = .all
         } else {
             try r.beginObject()
             while let key = try r.nextKeyToken() { try parseField(&r, key, index, &d) }
@@ -98,10 +104,15 @@ struct ReservationParser {
         var bad = FieldSet()
         for f in ReservationField.required where d.invalid.contains(f) || !d.given.contains(f) { bad.insert(f) }
         if !bad.isEmpty { unusable[Int32(index)] = bad }
-        reservations.append(Reservation(
+        var r = Reservation(
             ipv4: d.ipv4 ?? .any, ipv6NA: d.ipv6NA ?? .any,
             ipv6PD: d.ipv6PD ?? IPv6Prefix(address: .any, prefixLength: 0),
-            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837))
+            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837)
+        if d.given.bits & ReservationField.optionBits != 0 {
+            r.optionsV4 = d.optionsV4
+            r.optionsV6 = d.optionsV6
+        }
+        reservations.append(r)
     }
 
     /// Per-entry rules once all fields are read: required fields, keys, subnet.

@@ -2,7 +2,9 @@
 /// command and read back by ``ReservationLoader``.
 ///
 /// Pretty-printed with a 2-space indent and a trailing newline. Keys in the order `ipv4`,
-/// `ipv6_na`, `ipv6_pd`, then `mac`, `duid`, `option82`, `option1837` when present; `option82`
+/// `ipv6_na`, `ipv6_pd`, then `mac`, `duid`, `option82`, `option1837`, `v4_lease_time`,
+/// `options_v4`, `v6_lease_time`, `options_v6` when present (an options object on one line, as
+/// ``DHCPOptionSet/configurationJSON(_:)`` writes it); `option82`
 /// always has `circuit`, `remote`, `subscriber` and `option1837` always has `interface`, `remote`,
 /// `enterprise_number` (`null` when absent). Values are normalised: MAC upper case with dashes,
 /// DUID lower case with colons, IPv6 compressed lower case, the masked prefix.
@@ -74,7 +76,21 @@ public enum ReservationPersistence {
             raw(o.enterpriseNumber.map { String($0) } ?? "null")
             raw("\n    }")
         }
+        appendOptions(r.optionsV4, .v4, to: &out)
+        appendOptions(r.optionsV6, .v6, to: &out)
         raw("\n  }")
+    }
+
+    /// `v4_lease_time` and `options_v4` (or the v6 pair) of an entry, each when set.
+    private static func appendOptions(_ set: DHCPOptionSet, _ family: OptionFamily, to out: inout [UInt8]) {
+        if let t = set.leaseTime {
+            out.append(contentsOf: ",\n    \"\(family.leaseTimeKey)\": ".utf8)
+            TextBytes.decimal(t, to: &out)
+        }
+        if set.hasOptions {
+            out.append(contentsOf: ",\n    \"\(family.levelKey)\": ".utf8)
+            out.append(contentsOf: set.configurationJSON(family).utf8)
+        }
     }
 
     /// `{"circuit":…,"remote":…}` with only the present fields, for messages.

@@ -3,7 +3,10 @@ extension TreeDecoder {
     mutating func serverConfig(_ f: Fields) -> ServerConfig? {
         let dnsV4 = required(f, "dns_v4").flatMap { nonEmptyList($0, at: "dns_v4", "IPv4") { $0.ipv4($1, at: $2) } }
         let dnsV6 = required(f, "dns_v6").flatMap { nonEmptyList($0, at: "dns_v6", "IPv6") { $0.ipv6($1, at: $2) } }
-        let subnets = required(f, "subnets_v4").flatMap { list($0, at: "subnets_v4") { $0.subnet($1, at: $2) } }
+        let ms = msClasslessRoutes(f["options_v4"])
+        let subnets = required(f, "subnets_v4").flatMap {
+            list($0, at: "subnets_v4") { $0.subnet($1, at: $2, msClasslessRoutes: ms) }
+        }
         let o82 = f["option82_extractors"].map { option82Extractors($0, at: "option82_extractors") } ?? []
         let o1837 = f["option1837_extractors"].map { option1837Extractors($0, at: "option1837_extractors") } ?? []
         let mac = f["mac_extractors"].map { macExtractors($0, at: "mac_extractors") } ?? [.clientLinklayerAddress]
@@ -15,6 +18,7 @@ extension TreeDecoder {
                                   macExtractors: mac ?? [], leases: leases ?? LeaseTimes(),
                                   logging: logging ?? LoggingSettings(), events: events ?? EventSettings())
         serviceSettings(f, into: &config)
+        optionSettings(f, into: &config)
         return errors.isEmpty ? config : nil
     }
 
@@ -26,8 +30,20 @@ extension TreeDecoder {
         return items
     }
 
-    mutating func subnet(_ value: JSONValue, at path: String) -> SubnetV4? {
+    mutating func subnet(_ value: JSONValue, at path: String, msClasslessRoutes: Bool) -> SubnetV4? {
         guard let f = object(value, at: path, allowed: ConfigField.subnet) else { return nil }
+        let before = errors.count
+        var options = f["options_v4"].flatMap {
+            optionLevel($0, at: f.path("options_v4"), .v4, .subnet, msClasslessRoutes: msClasslessRoutes)
+        } ?? .empty
+        options.leaseTime = f["v4_lease_time"].flatMap { levelLeaseTime($0, at: f.path("v4_lease_time")) }
+        let relays = f["relays"].flatMap {
+            list($0, at: f.path("relays")) { d, item, p in
+                d.network(item, at: p, "IPv4 network", "a.b.c.d/len with len 0-32", IPv4Network.init) {
+                    $0.network == $0.address ? nil : "\($0.network)/\($0.prefixLength)"
+                }
+            }
+        } ?? []
         let net = required(f, "net").flatMap {
             parsed($0, at: f.path("net"), "IPv4 network", expected: "a.b.c.d/len with len 0-32", IPv4Network.init)
         }
@@ -37,8 +53,8 @@ extension TreeDecoder {
             guard let n = integer(v, at: f.path("reply_prefix_len"), in: 0...32) else { return nil }
             replyLength = UInt8(n)
         }
-        guard let net, let gateway else { return nil }
-        return SubnetV4(net: net, gateway: gateway, replyPrefixLength: replyLength)
+        guard let net, let gateway, errors.count == before else { return nil }
+        return SubnetV4(net: net, gateway: gateway, replyPrefixLength: replyLength, options: options, relays: relays)
     }
 
     mutating func leaseTimes(_ f: Fields) -> LeaseTimes? {

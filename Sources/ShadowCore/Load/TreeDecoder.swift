@@ -4,8 +4,14 @@ struct TreeDecoder {
     /// File name that starts every message, e.g. `config.json`.
     let file: String
     var errors = DiagnosticList()
+    /// Between `file` and a path: `: ` in config.json messages (`config.json: subnets_v4[0].net`),
+    /// `.` inside a reservation (`reservations.json[12].options_v4.mtu`).
+    let separator: String
 
-    init(file: String) { self.file = file }
+    init(file: String, separator: String = ": ") {
+        self.file = file
+        self.separator = separator
+    }
 
     /// The members of one object, `null` members dropped (null means omitted).
     struct Fields {
@@ -19,7 +25,7 @@ struct TreeDecoder {
     }
 
     mutating func fail(_ path: String, _ message: String) {
-        errors.append(Diagnostic(.error, path.isEmpty ? file : "\(file): \(path)", message))
+        errors.append(Diagnostic(.error, path.isEmpty ? file : "\(file)\(separator)\(path)", message))
     }
 
     /// Checks `value` is an object and every member name is in `allowed`.

@@ -4,14 +4,16 @@
 extension ReservationSnapshot {
     /// Whether reservation `i` of this snapshot and reservation `j` of `other` are the same entry:
     /// the same addresses (`ipv4`, `ipv6_na`, `ipv6_pd`) and the same keys (MAC, DUID, Option 82,
-    /// Option 18/37, field by field). Compares the records' bytes in place; allocates nothing.
+    /// Option 18/37, field by field). Options and lease times are not compared: a reservation
+    /// whose options changed keeps its last-served time. Compares the records' bytes in place;
+    /// allocates nothing.
     public func isSame(_ i: Int, as other: ReservationSnapshot, at j: Int) -> Bool {
         typealias R = SnapshotLayout.Record
         let a = record(i), b = other.record(j)
         // ipv4, flags, prefix length and the zero byte; then MAC, ipv6_na and ipv6_pd.
         guard a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self) else { return false }
         var offset = R.mac
-        while offset < SnapshotLayout.recordSize {
+        while offset < R.optionsV4 {
             guard a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                     == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
             offset += 8

@@ -5,7 +5,13 @@ extension ReservationSnapshot {
     struct Plan {
         var blobSize = 0
         var capacities = [0, 0, 0, 0]
+        var options = OptionTable()
         var total = 0
+
+        /// Where the option-set section starts, for `count` records.
+        func optionsStart(_ count: Int) -> Int {
+            SnapshotLayout.align8(SnapshotLayout.headerSize + count * SnapshotLayout.recordSize + blobSize)
+        }
     }
 
     /// Exact number of bytes ``encode(_:into:)`` writes for `reservations`.
@@ -42,7 +48,8 @@ extension ReservationSnapshot {
             if r.pointee.option1837 != nil { counts[L.Table.option1837.rawValue] += 1 }
         }
         plan.capacities = counts.map(L.capacity(forKeys:))
-        plan.total = L.align8(L.headerSize + all.count * L.recordSize + plan.blobSize)
+        plan.options = try OptionTable(all)
+        plan.total = L.align8(plan.optionsStart(all.count) + plan.options.byteCount)
             + plan.capacities.reduce(0, +) * L.slotSize
         return plan
     }
@@ -73,6 +80,7 @@ extension ReservationSnapshot {
         out.put(L.version, at: L.Header.version)
         out.put(UInt32(all.count), at: L.Header.count)
         out.put(UInt64(plan.blobSize), at: L.Header.blobSize)
+        out.put(UInt64(plan.options.byteCount), at: L.Header.optionsSize)
         for (t, capacity) in plan.capacities.enumerated() { out.put(UInt32(capacity), at: L.Header.capacities + 4 * t) }
         let blobStart = L.headerSize + all.count * L.recordSize
         var blobEnd = blobStart
@@ -104,6 +112,8 @@ extension ReservationSnapshot {
             out.put(r.pointee.ipv6NA.low, at: at + L.Record.naLow)
             out.put(r.pointee.ipv6PD.address.high, at: at + L.Record.pdHigh)
             out.put(r.pointee.ipv6PD.address.low, at: at + L.Record.pdLow)
+            out.put(plan.options.index(i, v6: false), at: at + L.Record.optionsV4)
+            out.put(plan.options.index(i, v6: true), at: at + L.Record.optionsV6)
             let start = blobEnd
             if let d = r.pointee.duid {
                 out.put(UInt16(d.bytes.count), at: blobEnd)
@@ -122,7 +132,9 @@ extension ReservationSnapshot {
         }
         // Padding and tables start out zero (empty slots).
         (base + blobEnd).initializeMemory(as: UInt8.self, repeating: 0, count: plan.total - blobEnd)
-        var tableStart = L.align8(blobEnd)
+        let optionsStart = plan.optionsStart(all.count)
+        plan.options.write(out, at: optionsStart)
+        var tableStart = L.align8(optionsStart + plan.options.byteCount)
         for t in L.Table.allCases {
             let capacity = plan.capacities[t.rawValue]
             let keys = fill(t, capacity: capacity, slots: base + tableStart, all, base)
@@ -259,6 +271,10 @@ extension ReservationSnapshot {
         if f & P.o1837Remote != 0 { ok = ok && field(prefix: 4) }
         if f & P.o1837Enterprise != 0 { ok = ok && take(4) }
         guard ok && used == length else { throw invalid("key fields", L.Record.blobLength) }
+        let v4 = UInt32(littleEndian: r.loadUnaligned(fromByteOffset: L.Record.optionsV4, as: UInt32.self))
+        let v6 = UInt32(littleEndian: r.loadUnaligned(fromByteOffset: L.Record.optionsV6, as: UInt32.self))
+        guard Int(v4) < optionSetsV4.count else { throw invalid("options_v4 set", L.Record.optionsV4) }
+        guard Int(v6) < optionSetsV6.count else { throw invalid("options_v6 set", L.Record.optionsV6) }
     }
 
     /// Every used slot names an existing record that has this kind of key; unused slots are all

@@ -21,6 +21,10 @@ public final class ReservationSnapshot: @unchecked Sendable {
     let tables: [SlotTable]
     /// Keys in each table, in ``SnapshotLayout/Table`` order.
     private let keys: [Int]
+    /// The distinct `options_v4` / `options_v6` sets, decoded once when the image is opened (set 0
+    /// is empty); each record holds an index into each.
+    let optionSetsV4: [DHCPOptionSet]
+    let optionSetsV6: [DHCPOptionSet]
 
     struct SlotTable {
         let slots: UnsafeRawPointer
@@ -77,10 +81,15 @@ public final class ReservationSnapshot: @unchecked Sendable {
             capacities.append(capacity)
             keys.append(n)
         }
+        let optionsSize64 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: L.Header.optionsSize, as: UInt64.self))
+        guard optionsSize64 <= UInt64(bytes.count) else { throw .invalidHeader(field: "option-set size") }
+        let optionsSize = Int(optionsSize64)
         let recordsEnd = L.headerSize + count * L.recordSize
-        let tablesStart = L.align8(recordsEnd + blobSize)
+        let optionsStart = L.align8(recordsEnd + blobSize)
+        let tablesStart = L.align8(optionsStart + optionsSize)
         let expected = tablesStart + capacities.reduce(0, +) * L.slotSize
         guard expected == bytes.count else { throw .sizeMismatch(expected: expected, actual: bytes.count) }
+        (optionSetsV4, optionSetsV6) = try OptionTable.read(base + optionsStart, count: optionsSize, at: optionsStart)
 
         self.generation = generation
         self.count = count
@@ -171,8 +180,12 @@ public final class ReservationSnapshot: @unchecked Sendable {
     /// The whole reservation, made into values (allocates for the DUID and strings; for events,
     /// management and tests, not for the packet path).
     public subscript(index: Int) -> Reservation {
-        Reservation(ipv4: ipv4(at: index), ipv6NA: ipv6NA(at: index), ipv6PD: ipv6PD(at: index), mac: mac(at: index),
-                    duid: duid(at: index), option82: option82(at: index), option1837: option1837(at: index))
+        var r = Reservation(ipv4: ipv4(at: index), ipv6NA: ipv6NA(at: index), ipv6PD: ipv6PD(at: index),
+                            mac: mac(at: index), duid: duid(at: index), option82: option82(at: index),
+                            option1837: option1837(at: index))
+        r.optionsV4 = optionsV4(at: index)
+        r.optionsV6 = optionsV6(at: index)
+        return r
     }
 
     /// Every reservation, in file order (allocates; for tests and tools).

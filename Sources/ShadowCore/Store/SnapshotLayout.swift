@@ -3,10 +3,14 @@
 /// objects (docs/ipc.md, "Snapshot format"). All integers are little-endian.
 ///
 /// ```
-/// header   64 bytes  magic "SHDWSNAP", version 2, reservation count, key-blob size,
-///                    capacity of each of the four hash tables, keys in each table
-/// records  count × 56 bytes, fixed size, in reservations.json order
+/// header   64 bytes  magic "SHDWSNAP", version 3, reservation count, key-blob size,
+///                    capacity of each of the four hash tables, keys in each table, size of the
+///                    option-set section
+/// records  count × 64 bytes, fixed size, in reservations.json order; each ends with the index
+///          of its `options_v4` set and of its `options_v6` set
 /// blob     the variable-length keys (DUID, Option 82 and Option 18/37 strings), per record
+/// options  (8-aligned) the distinct option sets, each stored once: v4 sets, then v6 sets; set 0
+///          of each family is the empty set (``ReservationSnapshot/OptionTable``)
 /// tables   MAC, DUID, Option 82, Option 18/37: open addressing, linear probing, 8-byte slots
 ///          (record index + 1, 0 = empty; upper 32 bits of the key's hash as a tag)
 /// ```
@@ -17,9 +21,9 @@
 public enum SnapshotLayout {
     /// "SHDWSNAP" as a little-endian u64.
     public static let magic: UInt64 = 0x5041_4E53_5744_4853
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
     public static let headerSize = 64
-    public static let recordSize = 56
+    public static let recordSize = 64
     static let slotSize = 8
 
     /// Header field offsets.
@@ -27,12 +31,17 @@ public enum SnapshotLayout {
         static let magic = 0, version = 8, count = 12, blobSize = 16
         /// Four u32 capacities, then four u32 key counts, in ``Table`` order.
         static let capacities = 24, keys = 40
+        /// u64: bytes of the option-set section.
+        static let optionsSize = 56
     }
 
     /// Record field offsets.
     enum Record {
         static let ipv4 = 0, flags = 4, pdLength = 6, zero = 7, blobOffset = 8, blobLength = 12
         static let mac = 16, naHigh = 24, naLow = 32, pdHigh = 40, pdLow = 48
+        /// u32 indexes into the v4 and v6 option sets. Not part of a reservation's identity
+        /// (``ReservationSnapshot/isSame(_:as:at:)`` stops before them).
+        static let optionsV4 = 56, optionsV6 = 60
     }
 
     /// Presence bits of a record's flag word.
@@ -88,6 +97,8 @@ public enum SnapshotFormatError: Error, Hashable, Sendable, CustomStringConverti
     case invalidSlot(table: String, slot: Int)
     /// A reservation cannot be laid out (a field exceeds its limit).
     case unencodable(record: Int, field: String)
+    /// The option-set section is malformed at byte `offset` of the image.
+    case invalidOptions(field: String, offset: Int)
 
     public var description: String {
         switch self {
@@ -98,6 +109,7 @@ public enum SnapshotFormatError: Error, Hashable, Sendable, CustomStringConverti
         case .invalidRecord(let r, let f, let o): "snapshot record \(r) has an invalid \(f) at offset \(o)"
         case .invalidSlot(let t, let s): "snapshot \(t) index has an invalid slot \(s)"
         case .unencodable(let r, let f): "reservation \(r) cannot be encoded: \(f) too long"
+        case .invalidOptions(let f, let o): "snapshot option sets are invalid at offset \(o): \(f)"
         }
     }
 }

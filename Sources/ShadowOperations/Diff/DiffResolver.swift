@@ -80,8 +80,27 @@ struct DiffResolver {
             value(k, new[c.new], to: &w)
             w.endObject()
         }
+        for setting in c.settings {
+            w.key(setting.rawValue)
+            w.beginObject()
+            w.key("from")
+            value(setting, old, to: &w)
+            w.key("to")
+            value(setting, new[c.new], to: &w)
+            w.endObject()
+        }
         w.endObject()
         w.endObject()
+    }
+
+    /// `r`'s lease time (a number) or options object (`null` when it sets none).
+    private func value(_ s: ReservationDiff.Setting, _ r: Reservation, to w: inout JSONWriter) {
+        switch s {
+        case .v4LeaseTime: w.int(r.optionsV4.leaseTime)
+        case .v6LeaseTime: w.int(r.optionsV6.leaseTime)
+        case .optionsV4: if r.optionsV4.hasOptions { w.raw(r.optionsV4.configurationJSON(.v4)) } else { w.null() }
+        case .optionsV6: if r.optionsV6.hasOptions { w.raw(r.optionsV6.configurationJSON(.v6)) } else { w.null() }
+        }
     }
 
     private func move(_ m: ReservationDiff.Move, new: [Reservation], to w: inout JSONWriter) {

@@ -26,6 +26,12 @@ struct LookupResolver {
             .build("query") { write(query, to: &$0) },
             .build("v4") { write(v4, to: &$0) },
             .build("v6") { write(v6, to: &$0) },
+            .build("effective_v4") { w in
+                if let v4 { w.raw(EffectiveOptions.v4JSON(v4.reservation, config)) } else { w.null() }
+            },
+            .build("effective_v6") { w in
+                if let v6 { w.raw(EffectiveOptions.v6JSON(v6.reservation, config)) } else { w.null() }
+            },
             .int("last_served_v4", v4.flatMap { lastServed?.lastServedV4($0.match.index) }),
             .int("last_served_v6", v6.flatMap { lastServed?.lastServedV6($0.match.index) }),
         ]

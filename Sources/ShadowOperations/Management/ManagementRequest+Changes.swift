@@ -6,8 +6,8 @@ extension TopLevel {
     /// The changes a change command asks for, each entry checked on its own with the loader's
     /// rules (every error of every entry is reported, named by its path in the request).
     func changeRequest(_ command: String, _ bytes: UnsafeRawBufferPointer,
-                       subnets: [SubnetV4]) throws -> ManagementRequest.ChangeRequest {
-        var parse = ChangeParser(entries: ReservationEntryParser(subnets: subnets))
+                       subnets: [SubnetV4], msClasslessRoutes: Bool = false) throws -> ManagementRequest.ChangeRequest {
+        var parse = ChangeParser(entries: ReservationEntryParser(subnets: subnets, msClasslessRoutes: msClasslessRoutes))
         func reader(_ name: String) -> JSONReader? {
             ranges[name].map { JSONReader(UnsafeRawBufferPointer(rebasing: bytes[$0])) }
         }

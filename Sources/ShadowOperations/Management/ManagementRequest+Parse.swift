@@ -6,16 +6,16 @@ extension ManagementRequest {
     /// Extra top-level fields are ignored, as upstream does. A `replace` is validated completely
     /// here (``ReservationLoader``, source `replace.reservations`) against `subnets`; every error
     /// found is returned.
-    public static func parse(_ line: [UInt8], subnets: [SubnetV4]) -> Result<ManagementRequest, ManagementRequestError> {
-        line.withUnsafeBytes { parse($0, subnets: subnets) }
+    public static func parse(_ line: [UInt8], subnets: [SubnetV4], msClasslessRoutes: Bool = false) -> Result<ManagementRequest, ManagementRequestError> {
+        line.withUnsafeBytes { parse($0, subnets: subnets, msClasslessRoutes: msClasslessRoutes) }
     }
 
     /// ``parse(_:subnets:)`` over bytes the caller keeps alive (a request buffer, no copy).
     public static func parse(_ line: UnsafeRawBufferPointer,
-                             subnets: [SubnetV4]) -> Result<ManagementRequest, ManagementRequestError> {
+                             subnets: [SubnetV4], msClasslessRoutes: Bool = false) -> Result<ManagementRequest, ManagementRequestError> {
         do {
             let top = try TopLevel.scan(line)
-            return .success(try top.request(line, subnets: subnets))
+            return .success(try top.request(line, subnets: subnets, msClasslessRoutes: msClasslessRoutes))
         } catch let e as ManagementRequestError {
             return .failure(e)
         } catch {
@@ -123,12 +123,12 @@ struct TopLevel {
     }
 
     /// The request named by `command`, with its fields checked.
-    func request(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4]) throws -> ManagementRequest {
+    func request(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4], msClasslessRoutes: Bool = false) throws -> ManagementRequest {
         guard let command else { throw ManagementRequestError("missing field `command`") }
         switch command {
         case "status": return .status
         case "reload": return .reload
-        case "replace": return .replace(try replacement(bytes, subnets: subnets))
+        case "replace": return .replace(try replacement(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes))
         case "workers": return .workers
         case "stats": return .stats
         case "lookup": return .lookup(try LookupFields(fields).query())
@@ -137,11 +137,11 @@ struct TopLevel {
         case "peers": return .peers
         case "online": return .online
         case "reservation-add", "reservation-update", "reservation-delete", "reservation-changes":
-            return .changes(try changeRequest(command, bytes, subnets: subnets))
+            return .changes(try changeRequest(command, bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes))
         case "reservation-get": return .reservationGet(try LookupFields(fields).reservationKey(path: command))
         case "reservations-list": return try listRequest()
         case "diff":
-            let loaded = try replaceReservations(bytes, subnets: subnets)
+            let loaded = try replaceReservations(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
             return .diff(reservations: loaded.value, warnings: loaded.warnings.lines)
         case "explain": return .explain(try ExplainFields(fields).query())
         default:
@@ -150,8 +150,8 @@ struct TopLevel {
         }
     }
 
-    private func replacement(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4]) throws -> ManagementRequest.Replacement {
-        let loaded = try replaceReservations(bytes, subnets: subnets)
+    private func replacement(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4], msClasslessRoutes: Bool = false) throws -> ManagementRequest.Replacement {
+        let loaded = try replaceReservations(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
         return ManagementRequest.Replacement(reservations: loaded.value,
                                              persisted: ReservationPersistence.persistedBytes(loaded.value),
                                              warnings: loaded.warnings.lines)
@@ -160,11 +160,12 @@ struct TopLevel {
     /// The request's `reservations`, validated as `replace` validates them (``ReservationLoader``,
     /// source `replace.reservations`, against `subnets`): `replace` and `diff` give the same errors.
     private func replaceReservations(_ bytes: UnsafeRawBufferPointer,
-                                     subnets: [SubnetV4]) throws -> Loaded<[Reservation]> {
+                                     subnets: [SubnetV4], msClasslessRoutes: Bool = false) throws -> Loaded<[Reservation]> {
         guard let range = ranges["reservations"] else { throw ManagementRequestError("missing field `reservations`") }
         var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[range]))
         do {
-            return try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations")
+            return try ReservationLoader.load(from: &reader, subnets: subnets, source: "replace.reservations",
+                                              msClasslessRoutes: msClasslessRoutes)
         } catch {
             let lines = error.errors.lines
             throw ManagementRequestError(lines.joined(separator: "\n"), errors: lines)

@@ -99,6 +99,7 @@ public struct ManagementService: Sendable {
         let parse: @Sendable () -> Parsed = {
             line.withUnsafeReadableBytes { bytes in
                 Self.parse(bytes, peer: peer, authorization: authorization, subnets: context.config.subnetsV4,
+                           msClasslessRoutes: context.config.msClasslessRoutes,
                            bearerToken: bearerToken)
             }
         }
@@ -141,7 +142,7 @@ public struct ManagementService: Sendable {
 
     /// Scans the top level, authorises, then builds the request (validating a `replace`).
     static func parse(_ bytes: UnsafeRawBufferPointer, peer: ManagementPeer, authorization: ManagementAuthorization,
-                      subnets: [SubnetV4], bearerToken: String? = nil) -> Parsed {
+                      subnets: [SubnetV4], msClasslessRoutes: Bool = false, bearerToken: String? = nil) -> Parsed {
         let top: TopLevel
         do {
             top = try TopLevel.scan(bytes)
@@ -167,7 +168,7 @@ public struct ManagementService: Sendable {
         case .success(let i): identity = i
         }
         do {
-            return Parsed(command: command, identity: identity, outcome: .success(try top.request(bytes, subnets: subnets)))
+            return Parsed(command: command, identity: identity, outcome: .success(try top.request(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes)))
         } catch let e as ManagementRequestError {
             return Parsed(command: command, identity: identity, outcome: .failure(.invalid(e)))
         } catch {

@@ -113,6 +113,10 @@ enum OperationsJSON {
         if let d = r.duid { w.field("duid", d.description) }
         if let o = r.option82 { w.key("option82"); write(o, to: &w) }
         if let o = r.option1837 { w.key("option1837"); write(o, to: &w) }
+        if let t = r.optionsV4.leaseTime { w.field("v4_lease_time", t) }
+        if r.optionsV4.hasOptions { w.key("options_v4"); w.raw(r.optionsV4.configurationJSON(.v4)) }
+        if let t = r.optionsV6.leaseTime { w.field("v6_lease_time", t) }
+        if r.optionsV6.hasOptions { w.key("options_v6"); w.raw(r.optionsV6.configurationJSON(.v6)) }
         w.endObject()
     }
 }
