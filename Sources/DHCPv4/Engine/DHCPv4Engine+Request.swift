@@ -86,20 +86,19 @@ extension DHCPv4Engine {
             let own = snapshot.optionsV4(at: found.match.index)
             if !own.isEmpty {
                 let levels = DHCPOptionLevels(top: options, subnet: subnets[subnet].options, reservation: own)
-                return answer(tx, plan, found, options: levels, clientAddress: clientAddress, learned: learned, reply: reply)
+                return answer(tx, plan, found, options: .levels(levels), clientAddress: clientAddress, learned: learned, reply: reply)
             }
             if optionsConfigured {
-                return answer(tx, plan, found, options: tables[subnet], clientAddress: clientAddress, learned: learned,
+                return answer(tx, plan, found, options: .table(tables[subnet]), clientAddress: clientAddress, learned: learned,
                               reply: reply)
             }
         }
-        return answer(tx, plan, found, options: DHCPOptionTable?.none, clientAddress: clientAddress, learned: learned,
+        return answer(tx, plan, found, options: nil, clientAddress: clientAddress, learned: learned,
                       reply: reply)
     }
 
-    @inline(__always)
-    private func answer<S: DHCPOptionSource>(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found,
-                                             options: S?, clientAddress: IPv4Address?, learned: DHCPv4LearnedBinding?,
+    private func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found,
+                        options: DHCPReplyOptions?, clientAddress: IPv4Address?, learned: DHCPv4LearnedBinding?,
                                              reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
         let m = tx.message
         var plan = plan

@@ -68,6 +68,15 @@ struct DHCPv4ReplyWriter {
     /// addresses keeps every instance whole addresses, as for the `dns_v4` list, for clients that
     /// read instances separately.
     mutating func option(_ code: UInt8, long payload: UnsafeRawBufferPointer, chunk: Int = 255) {
+        if payload.count <= chunk {  // one instance: one claim, one copy
+            guard let at = claim(2 + payload.count) else { return }
+            buffer[at] = code
+            buffer[at + 1] = UInt8(truncatingIfNeeded: payload.count)
+            if payload.count > 0 {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[(at + 2)..<(at + 2 + payload.count)]).copyMemory(from: payload)
+            }
+            return
+        }
         var start = 0
         repeat {
             let end = min(start + chunk, payload.count)

@@ -115,21 +115,21 @@ public struct DHCPv6Engine: Sendable {
                     let levels = DHCPOptionLevels(top: state.config.optionsV6,
                                                   subnet: subnet.map { state.config.subnetsV6[$0].options } ?? .empty,
                                                   reservation: own)
-                    return write(tx, plan, decision.match, options: levels, snapshot: snapshot, reply: reply)
+                    return write(tx, plan, decision.match, options: .levels(levels), snapshot: snapshot, reply: reply)
                 }
             }
             if state.optionsConfigured {
                 let table = state.tables[subnet ?? state.tables.count - 1]
-                return write(tx, plan, decision.match, options: table, snapshot: snapshot, reply: reply)
+                return write(tx, plan, decision.match, options: .table(table), snapshot: snapshot, reply: reply)
             }
         }
-        return write(tx, plan, decision.match, options: DHCPOptionTable?.none, snapshot: snapshot, reply: reply)
+        return write(tx, plan, decision.match, options: nil, snapshot: snapshot, reply: reply)
     }
 
     /// Encodes the Relay-reply with `options` lent to the encoder.
     @inline(__always)
-    private func write<S: DHCPOptionSource>(_ tx: borrowing DHCPv6Transaction, _ plan: DHCPv6ReplyPlan,
-                                            _ match: ReservationMatch?, options: S?, snapshot: ReservationSnapshot,
+    private func write(_ tx: borrowing DHCPv6Transaction, _ plan: DHCPv6ReplyPlan,
+                       _ match: ReservationMatch?, options: DHCPReplyOptions?, snapshot: ReservationSnapshot,
                                             reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         let state = self.state
         var leases = state.config.leases

@@ -4,9 +4,9 @@ import ShadowCore
 /// 1, 2, 3…, 7, 13, 14, configured ones below 23, 23, 24, 25…, configured ones above 26
 /// (``ConfiguredOptionsV6``).
 enum ReplyEncoder {
-    static func write<S: DHCPOptionSource>(_ plan: DHCPv6ReplyPlan, for message: DHCPv6ClientMessage,
-                                           source: UnsafeRawBufferPointer, serverID: [UInt8], leases: LeaseTimes,
-                                           dns: [IPv6Address], options: S?, into w: inout WireWriter) {
+    static func write(_ plan: DHCPv6ReplyPlan, for message: DHCPv6ClientMessage, source: UnsafeRawBufferPointer,
+                      serverID: [UInt8], leases: LeaseTimes, dns: [IPv6Address], options: DHCPReplyOptions?,
+                      into w: inout WireWriter) {
         w.u8(plan.type.rawValue)
         w.u24(message.transactionID)
         if let clientID = message.clientID {

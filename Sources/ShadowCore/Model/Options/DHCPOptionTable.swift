@@ -181,3 +181,68 @@ extension DHCPOptionLevels: DHCPOptionSource {
         forEachValue { code, handle in isAlwaysSend(handle) ? body(code, handle) : true }
     }
 }
+
+/// The configured options of one reply as one concrete type (the engines' encoders take this, not a
+/// generic source, so that nothing on the packet path goes through a witness table): the subnet's
+/// merged table, or the three levels of a reservation with options of its own.
+public enum DHCPReplyOptions: DHCPOptionSource {
+    case table(DHCPOptionTable)
+    case levels(DHCPOptionLevels)
+
+    @inlinable @inline(__always)
+    public func handle(of code: UInt16) -> Int? {
+        switch self {
+        case .table(let t): t.position(of: code)
+        case .levels(let l): l.handle(of: code)
+        }
+    }
+    @inlinable @inline(__always)
+    public func isAlwaysSend(_ handle: Int) -> Bool {
+        switch self {
+        case .table(let t): t.alwaysSend[handle]
+        case .levels(let l): l.isAlwaysSend(handle)
+        }
+    }
+    @inlinable @inline(__always)
+    public func valueCount(_ handle: Int) -> Int {
+        switch self {
+        case .table(let t): t.valueCount(at: handle)
+        case .levels(let l): l.valueCount(handle)
+        }
+    }
+    @inlinable @inline(__always)
+    public func withValue<R>(_ handle: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        switch self {
+        case .table(let t): t.withValue(at: handle, body)
+        case .levels(let l): l.withValue(handle, body)
+        }
+    }
+    @inlinable @inline(__always)
+    public func forEachValue(_ body: (UInt16, Int) -> Bool) {
+        switch self {
+        case .table(let t): t.forEachValue(body)
+        case .levels(let l): l.forEachValue(body)
+        }
+    }
+    @inlinable @inline(__always)
+    public func forEachAlwaysSend(_ body: (UInt16, Int) -> Bool) {
+        switch self {
+        case .table(let t): t.forEachAlwaysSend(body)
+        case .levels(let l): l.forEachAlwaysSend(body)
+        }
+    }
+    @inlinable
+    public var leaseTime: UInt32? {
+        switch self {
+        case .table(let t): t.leaseTime
+        case .levels(let l): l.leaseTime
+        }
+    }
+    @inlinable
+    public var hasNoEntries: Bool {
+        switch self {
+        case .table(let t): t.codes.isEmpty
+        case .levels(let l): l.hasNoEntries
+        }
+    }
+}
