@@ -79,29 +79,19 @@ extension DHCPv4Engine {
     func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found, snapshot: ReservationSnapshot,
                 clientAddress: IPv4Address? = nil, learned: DHCPv4LearnedBinding? = nil,
                 reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
-        // The options: the subnet's merged table when the reservation sets none of its own (the
-        // usual case), else the three levels looked up one by one; none for a NAK. Lent to the
-        // encoder, never copied into the plan (which stays plain data).
+        // The options: the subnet's table merged at start when the reservation sets none of its own
+        // (the usual case), else the three levels merged for this reply; none for a NAK.
+        let m = tx.message
+        var plan = plan
+        var options: DHCPOptionTable?
         if let subnet = plan.subnet {
             let own = snapshot.optionsV4(at: found.match.index)
             if !own.isEmpty {
-                let levels = DHCPOptionLevels(top: options, subnet: subnets[subnet].options, reservation: own)
-                return answer(tx, plan, found, options: .levels(levels), clientAddress: clientAddress, learned: learned, reply: reply)
-            }
-            if optionsConfigured {
-                return answer(tx, plan, found, options: .table(tables[subnet]), clientAddress: clientAddress, learned: learned,
-                              reply: reply)
+                options = DHCPOptionTable(DHCPOptionLevels(top: self.options, subnet: subnets[subnet].options, reservation: own))
+            } else if optionsConfigured {
+                options = tables[subnet]
             }
         }
-        return answer(tx, plan, found, options: nil, clientAddress: clientAddress, learned: learned,
-                      reply: reply)
-    }
-
-    private func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found,
-                        options: DHCPReplyOptions?, clientAddress: IPv4Address?, learned: DHCPv4LearnedBinding?,
-                                             reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
-        let m = tx.message
-        var plan = plan
         if plan.leaseTimes, let options, !options.hasNoEntries, Self.v6OnlyPreferred(options, request: m) {
             plan.v6OnlyPreferred = true
             plan.yiaddr = .any

@@ -11,7 +11,7 @@ extension DHCPv4Engine {
     /// configured options are left out, last first, where they would not fit the client's maximum
     /// message size (``ConfiguredOptionsV4/sizeLimit(for:bufferCount:)``). An RFC 8925 reply
     /// carries 53, 54, 108 and 82 only.
-    func encode(_ plan: DHCPv4ReplyPlan, options levels: DHCPReplyOptions?, request: DHCPv4Message,
+    func encode(_ plan: DHCPv4ReplyPlan, options levels: DHCPOptionTable?, request: DHCPv4Message,
                                      into buffer: UnsafeMutableRawBufferPointer) -> (length: Int, omitted: Int)? {
         var w = DHCPv4ReplyWriter(buffer)
         writeHeader(plan, request: request, to: &w)
@@ -49,7 +49,7 @@ extension DHCPv4Engine {
     /// sets them, else the subnet's gateway and the top-level `dns_v4`. Always sent (RFC 3442:
     /// option 3 goes with option 121 too; the client picks).
     @inline(__always)
-    private func writeRouterAndDNS(gateway: IPv4Address, _ levels: DHCPReplyOptions?, to w: inout DHCPv4ReplyWriter) {
+    private func writeRouterAndDNS(gateway: IPv4Address, _ levels: DHCPOptionTable?, to w: inout DHCPv4ReplyWriter) {
         if let levels, !levels.hasNoEntries {
             if let routers = levels.handle(of: UInt16(DHCPv4Option.router)) {
                 levels.withValue(routers) { w.option(DHCPv4Option.router, long: $0, chunk: 252) }

@@ -104,34 +104,21 @@ public struct DHCPv6Engine: Sendable {
             outcome.relayMismatch?.reservedPD = plan.reservedPD
             return outcome
         }
-        // The options: the client's subnet's merged table when the reservation sets none of its own
-        // (the usual case), else the three levels looked up one by one. Lent to the encoder, never
-        // copied into the plan (which stays plain data).
+        // The options: the client's subnet's table merged at start when the reservation sets none of
+        // its own (the usual case), else the three levels merged for this reply.
+        var options: DHCPOptionTable?
         if plan.configured {
             let subnet = hasSubnets ? Self.subnetIndex(containing: link, in: state.config.subnetsV6) : nil
-            if let match = decision.match {
-                let own = snapshot.optionsV6(at: match.index)
-                if !own.isEmpty {
-                    let levels = DHCPOptionLevels(top: state.config.optionsV6,
-                                                  subnet: subnet.map { state.config.subnetsV6[$0].options } ?? .empty,
-                                                  reservation: own)
-                    return write(tx, plan, decision.match, options: .levels(levels), snapshot: snapshot, reply: reply)
-                }
-            }
-            if state.optionsConfigured {
-                let table = state.tables[subnet ?? state.tables.count - 1]
-                return write(tx, plan, decision.match, options: .table(table), snapshot: snapshot, reply: reply)
+            let own = decision.match.map { snapshot.optionsV6(at: $0.index) } ?? .empty
+            if !own.isEmpty {
+                options = DHCPOptionTable(DHCPOptionLevels(
+                    top: state.config.optionsV6, subnet: subnet.map { state.config.subnetsV6[$0].options } ?? .empty,
+                    reservation: own))
+            } else if state.optionsConfigured {
+                options = state.tables[subnet ?? state.tables.count - 1]
             }
         }
-        return write(tx, plan, decision.match, options: nil, snapshot: snapshot, reply: reply)
-    }
-
-    /// Encodes the Relay-reply with `options` lent to the encoder.
-    @inline(__always)
-    private func write(_ tx: borrowing DHCPv6Transaction, _ plan: DHCPv6ReplyPlan,
-                       _ match: ReservationMatch?, options: DHCPReplyOptions?, snapshot: ReservationSnapshot,
-                                            reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
-        let state = self.state
+        let match = decision.match
         var leases = state.config.leases
         if let valid = options?.leaseTime { leases = LeaseTimes(v4Lease: leases.v4Lease, v6Valid: valid) }
         var w = WireWriter(reply)

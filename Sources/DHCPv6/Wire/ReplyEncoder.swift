@@ -5,7 +5,7 @@ import ShadowCore
 /// (``ConfiguredOptionsV6``).
 enum ReplyEncoder {
     static func write(_ plan: DHCPv6ReplyPlan, for message: DHCPv6ClientMessage, source: UnsafeRawBufferPointer,
-                      serverID: [UInt8], leases: LeaseTimes, dns: [IPv6Address], options: DHCPReplyOptions?,
+                      serverID: [UInt8], leases: LeaseTimes, dns: [IPv6Address], options: DHCPOptionTable?,
                       into w: inout WireWriter) {
         w.u8(plan.type.rawValue)
         w.u24(message.transactionID)

@@ -20,7 +20,7 @@ enum ConfiguredOptionsV4 {
     /// Calls `body` with the code and handle of each optional value in wire order until it returns
     /// false.
     @inline(__always)
-    static func forEach(_ source: DHCPReplyOptions, requested prl: UnsafeRawBufferPointer,
+    static func forEach(_ source: DHCPOptionTable, requested prl: UnsafeRawBufferPointer,
                                              _ body: (UInt8, Int) -> Bool) {
         var listed = OptionCodeSet()
         for code in prl {
@@ -49,7 +49,7 @@ enum ConfiguredOptionsV4 {
     ///
     /// One walk over option 55 notes the candidates (codes, on the stack) and how many fit; the
     /// second writes those.
-    static func write(_ source: DHCPReplyOptions, requested prl: UnsafeRawBufferPointer, budget: Int,
+    static func write(_ source: DHCPOptionTable, requested prl: UnsafeRawBufferPointer, budget: Int,
                                            into w: inout DHCPv4ReplyWriter) -> Int {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { chosen in
             var remaining = budget, candidates = 0, fitting = 0

@@ -7,7 +7,7 @@ extension DHCPv4Engine {
     /// `yiaddr` 0.0.0.0 and no address options (the RFC's SHOULD: "return 0.0.0.0 as the offered
     /// address"). Whether the reply takes that shape.
     @inline(__always)
-    static func v6OnlyPreferred(_ levels: DHCPReplyOptions, request m: DHCPv4Message) -> Bool {
+    static func v6OnlyPreferred(_ levels: DHCPOptionTable, request m: DHCPv4Message) -> Bool {
         guard levels.handle(of: UInt16(DHCPv4Option.v6OnlyPreferred)) != nil else { return false }
         for code in m.parameterRequestList where code == DHCPv4Option.v6OnlyPreferred { return true }
         return false

@@ -19,7 +19,7 @@ enum ConfiguredOptionsV6 {
     /// Writes the winners of `levels` whose code lies in `codes` and that the request asks for
     /// (or that are `always_send`).
     @inline(__always)
-    static func write(_ source: DHCPReplyOptions, codes: ClosedRange<UInt16>, oro: UnsafeRawBufferPointer,
+    static func write(_ source: DHCPOptionTable, codes: ClosedRange<UInt16>, oro: UnsafeRawBufferPointer,
                                            informationRequest: Bool, into w: inout WireWriter) {
         source.forEachValue { code, handle in
             guard code <= codes.upperBound else { return false }
