@@ -98,6 +98,22 @@ struct ConfiguredOptionsTests {
         #expect(other.option(15) == Array("top.example".utf8))
     }
 
+    @Test("A reservation's own options and lease time win over its subnet's and the top level's (part A's snapshot)")
+    func reservationLevel() throws {
+        var own = World.reservation(World.addressA, mac: World.macA)
+        own.optionsV4 = DHCPOptionSet(entries: [Entry(code: 15, payload: Array("own.example".utf8)),
+                                                Entry(code: 42, payload: [203, 0, 113, 123], alwaysSend: true)],
+                                      leaseTime: 600)
+        let snapshot = ReservationSnapshot(reservations: [own])
+        let config = Self.config(top: [Self.domainName, Self.mtu], subnet: [Entry(code: 15, payload: Array("subnet.example".utf8))],
+                                 subnetLease: 86400)
+        let r = try #require(World.exchange(Self.discover(requesting: [15, 26]), config: config, snapshot: snapshot).reply)
+        #expect(r.option(15) == Array("own.example".utf8))
+        #expect(r.option(26) == [0x05, 0xD4])
+        #expect(r.option(42) == [203, 0, 113, 123], "the reservation's always_send")
+        #expect([r.leaseTime, r.renewalTime, r.rebindingTime] == [600, 300, 525])
+    }
+
     @Test("routers and dns_servers at a level replace the gateway and dns_v4")
     func routersAndDNS() throws {
         let routers: [UInt8] = [192, 168, 1, 2, 192, 168, 1, 3]

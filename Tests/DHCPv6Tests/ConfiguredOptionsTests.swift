@@ -107,6 +107,17 @@ struct ConfiguredOptionsV6Tests {
         #expect(top.iaNA.first?.leases.first?.valid == LeaseTimes().v6Valid)
     }
 
+    @Test("A reservation's own options_v6 and v6_lease_time win (part A's snapshot)")
+    func reservationLevel() throws {
+        var f = Self.fixture(top: [Self.domainList, Self.solMaxRT])
+        f.reservations[0].optionsV6 = DHCPOptionSet(entries: [Entry(code: 24, payload: [3] + Array("own".utf8) + [0])],
+                                                    leaseTime: 1000)
+        let r = try Self.parse(f.run(Packet.relay(Self.solicit([24, 82]))).bytes)
+        #expect(r.first(24)?.payload == [3] + Array("own".utf8) + [0])
+        #expect(r.first(82)?.payload == [0, 0, 0x0E, 0x10])
+        #expect(r.iaNA.first?.leases.first?.valid == 1000 && r.iaNA.first?.leases.first?.preferred == 500)
+    }
+
     @Test("Relay consistency: the reservation's subnets_v6 entry lists relays the client's link-address must lie in")
     func relays() throws {
         // The reservation's ipv6_na 2001:db8::1 lies in 2001:db8::/64; its clients come through BNG A.
