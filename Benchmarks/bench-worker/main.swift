@@ -12,7 +12,7 @@ import SystemPackage
 // which cannot follow a real worker into its chroot and seccomp filter.
 //
 //   swift build -c release --product bench-worker
-//   bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha]
+//   bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha] [--options]
 //
 // The reservations, configuration and requests are those of `shadow-bench generate` and `load`
 // with `--port 0` on loopback (relay 127.0.0.1 / ::1, circuit / interface-id "bench", RFC 8357
@@ -23,7 +23,9 @@ import SystemPackage
 // ports) and lets the worker's DatagramReceiver take it with one recvmmsg(2), as `serveBatch`
 // does, so that the receive side's user-space work is counted too. `--ha` serves with the shares
 // of HA load-balancing between 2 servers while the peer is down (this server answers both shares),
-// so that every datagram pays the client's RFC 3074 hash and is still answered.
+// so that every datagram pays the client's RFC 3074 hash and is still answered. `--options`
+// configures five options per protocol (three at the top level, two in the subnet; BenchOptions)
+// and makes every request ask for them (option 55 / the ORO), so every reply carries them.
 
 struct Arguments {
     var count = 100_000
@@ -32,6 +34,8 @@ struct Arguments {
     var events = false
     var loopback = false
     var ha = false
+    /// Five configured options (three at the top level, two in the subnet) that every request asks for.
+    var options = false
 
     init(_ argv: [String]) {
         var i = 1
@@ -48,7 +52,8 @@ struct Arguments {
             case "--events": events = true
             case "--loopback": loopback = true
             case "--ha": ha = true
-            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha]")
+            case "--options": options = true
+            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha] [--options]")
             }
             i += 1
         }
@@ -62,6 +67,7 @@ let setup = ServerSetup(v4Address: IPv4Address(127, 0, 0, 1), v6Address: IPv6Add
 let config = {
     var c = try! ConfigurationLoader.loadConfig(BenchFiles.config(setup))
     if arguments.events { c.events.tcp = .v4(IPv4Address(127, 0, 0, 1), port: 9) }  // rendered, never sent
+    if arguments.options { BenchOptions.configure(&c) }
     return c
 }()
 let ids = try ConfigurationLoader.loadIdentifiers(BenchFiles.identifiers(setup))
@@ -74,15 +80,18 @@ let shares = arguments.ha
     : WorkerShares.standalone
 print("snapshot: \(snapshot.count) reservations; batches of \(arguments.batch); events \(arguments.events ? "on" : "off")"
       + (arguments.loopback ? "; through loopback sockets" : "")
-      + (arguments.ha ? "; HA load-balancing, 2 servers, both shares answered" : ""))
+      + (arguments.ha ? "; HA load-balancing, 2 servers, both shares answered" : "")
+      + (arguments.options ? "; five configured options asked for" : ""))
 
 /// A relay on the bench's ephemeral port, as `shadow-bench load --port 0`.
 let relayPort: UInt16 = 40_000
 let v4Source = SocketAddress.v4(IPv4Address(127, 0, 0, 1), port: relayPort)
 let v6Source = SocketAddress.v6(IPv6Address(high: 0, low: 1), port: relayPort)
-let v4Writer = V4RequestWriter(relay: V4Relay(giaddr: IPv4Address(127, 0, 0, 1), circuitID: "bench", sourcePortOption: true))
+let v4Writer = V4RequestWriter(relay: V4Relay(giaddr: IPv4Address(127, 0, 0, 1), circuitID: "bench", sourcePortOption: true),
+                               requesting: arguments.options ? BenchOptions.v4Codes : [])
 let v6Writer = V6RequestWriter(relay: V6Relay(linkAddress: IPv6Address(high: 0, low: 1), interfaceID: "bench",
-                                              sourcePort: relayPort))
+                                              sourcePort: relayPort),
+                               requesting: arguments.options ? BenchOptions.v6Codes : [])
 
 /// Requests kept in one allocation for the whole run, so the datagrams' pointers stay valid.
 final class Datagrams {

@@ -148,6 +148,7 @@ struct OpsBackend: ManagementBackend {
     static func stats(_ c: ProtocolCounters) -> ProtocolStats {
         ProtocolStats(received: c.received, replies: c.replies.map { NamedCount($0.name, $0.value) },
                       drops: c.drops.map { NamedCount($0.name, $0.value) }, eventsDropped: c.eventsDropped,
-                      leasequery: c.leasequery.map { NamedCount($0.name, $0.value) })
+                      leasequery: c.leasequery.map { NamedCount($0.name, $0.value) },
+                      optionsOmitted: c.optionsOmitted)
     }
 }

@@ -17,6 +17,8 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         let recorded: CounterSlots<DHCPv4MessageType>
         let drops: CounterSlots<DHCPv4NoReplyReason>
         let leasequery: LeasequeryCounterSlots
+        /// Configured options left out of replies for size (docs/dhcpv4.md, "Size").
+        let optionsOmitted: Int
 
         init() {
             var table = CounterTable()
@@ -24,6 +26,7 @@ public struct V4PacketHandler: PacketHandler, Sendable {
             recorded = CounterSlots("recorded.", DHCPv4MessageType.allCases, in: &table) { $0.name }
             drops = CounterSlots("drop.", DHCPv4NoReplyReason.allCases, in: &table) { $0.rawValue }
             leasequery = LeasequeryCounterSlots(in: &table)
+            optionsOmitted = table.slot(WorkerCounterName.optionsOmittedForSize)
             names = table.names
         }
     }
@@ -64,7 +67,11 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         switch outcome.action {
         case .reply(let length, let destination, let port):
             sink.count(Self.counters.replies[outcome.replyType])
-            if outcome.replyType == .ack, let index = outcome.event.match?.index {
+            if outcome.optionsOmittedForSize > 0 {
+                sink.count(Self.counters.optionsOmitted, by: UInt64(outcome.optionsOmittedForSize))
+            }
+            // An RFC 8925 ACK hands out no address: it serves no lease.
+            if outcome.replyType == .ack, !outcome.v6OnlyPreferred, let index = outcome.event.match?.index {
                 sink.served(index)
                 if sink.relayIDs != nil { Self.recordRelayID(datagram, index, &sink) }
             }

@@ -68,10 +68,13 @@ enum Samples {
                 uid: 1, capInheritable: 1, capPermitted: 2, capEffective: 3, capBounding: 4, capAmbient: 5,
                 noNewPrivileges: false, seccompMode: 0), restarts: 0, ready: false),
         ])), .masterToOps),
-        (.statsResponse(StatsResponse(requestID: 5, v4: ProtocolCounters(
-            received: 9, eventsDropped: 1, replies: [Counter(name: "Offer", value: 3)],
-            drops: [Counter(name: "NoReservation", value: 6)],
-            leasequery: [Counter(name: "udp.Address.Active", value: 2)]), v6: ProtocolCounters())), .masterToOps),
+        (.statsResponse(StatsResponse(requestID: 5, v4: {
+            var c = ProtocolCounters(received: 9, eventsDropped: 1, replies: [Counter(name: "Offer", value: 3)],
+                                     drops: [Counter(name: "NoReservation", value: 6)],
+                                     leasequery: [Counter(name: "udp.Address.Active", value: 2)])
+            c.optionsOmitted = 4
+            return c
+        }(), v6: ProtocolCounters())), .masterToOps),
         (.bindingsResponse(BindingsResponse(requestID: 6, count: 1, entry: (option82, 1_800_000_000))), .masterToOps),
         (.bindingsResponse(BindingsResponse(requestID: 7, count: 0, entry: nil)), .masterToOps),
         (.versionResponse(VersionResponse(requestID: 8, version: "0.1.0", commit: "unknown")), .masterToOps),

@@ -39,6 +39,8 @@ import Testing
         #expect(s[#"shadowdhcp_replies_total{protocol="v4",type="Offer"}"#] == 4)
         #expect(s[#"shadowdhcp_drops_total{protocol="v6",reason="Discarded"}"#] == 3)
         #expect(s[#"shadowdhcp_worker_events_dropped_total{protocol="v4"}"#] == 1)
+        #expect(s[#"shadowdhcp_options_omitted_total{protocol="v4"}"#] == 2)
+        #expect(s[#"shadowdhcp_options_omitted_total{protocol="v6"}"#] == 0)
         #expect(s["shadowdhcp_reservations"] == 4)
         #expect(s["shadowdhcp_reservation_keys"] == 6)
         #expect(s["shadowdhcp_snapshot_generation"] == 1)

@@ -59,6 +59,16 @@ struct OnlineTests {
                                 .init(subnet: "203.0.113.0/24", reservations: 1, online: 1)])
     }
 
+    @Test func aSubnetsLeaseTimeCountsForItsReservations() {
+        var config = Self.config
+        config.subnetsV4[0].options = DHCPOptionSet(entries: [], leaseTime: 3599)  // reservation 0 served 3600 s ago
+        config.subnetsV4[1].options = DHCPOptionSet(entries: [], leaseTime: 60)    // served "in the future": online
+        let r = OnlineReport(times: Self.times, snapshot: Self.snapshot, config: config, now: Self.now)
+        #expect(r.v4Online == 1)
+        #expect(r.v4Subnets == [.init(subnet: "198.51.100.0/24", reservations: 2, online: 0),
+                                .init(subnet: "203.0.113.0/24", reservations: 1, online: 1)])
+    }
+
     @Test func countsAnySetOfReservations() {
         let leases = Self.config.leases
         #expect(Self.times.servedWithinLease(.v4, indexes: [0, 1], leases: leases, now: Self.now) == 1)

@@ -57,8 +57,8 @@ import Testing
 
     @Test func statsShape() async {
         #expect(await json(#"{"command":"stats"}"#) == #"{"success":true,"message":"Statistics","#
-                + #""v4":{"received":10,"replies":{"Offer":4,"Ack":3},"drops":{"NoReservation":3},"events_dropped":1},"#
-                + #""v6":{"received":5,"replies":{"Advertise":2},"drops":{"Discarded":3},"events_dropped":0}}"#)
+                + #""v4":{"received":10,"replies":{"Offer":4,"Ack":3},"drops":{"NoReservation":3},"events_dropped":1,"options_omitted":2},"#
+                + #""v6":{"received":5,"replies":{"Advertise":2},"drops":{"Discarded":3},"events_dropped":0,"options_omitted":0}}"#)
     }
 
     @Test func versionShape() async {

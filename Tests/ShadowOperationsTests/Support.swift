@@ -48,7 +48,7 @@ final class FakeBackend: ManagementBackend {
         var bindings: [MACAddress: BindingTable.Entry] = [:]
         var stats = StatsReport(
             v4: ProtocolStats(received: 10, replies: [NamedCount("Offer", 4), NamedCount("Ack", 3)],
-                              drops: [NamedCount("NoReservation", 3)], eventsDropped: 1),
+                              drops: [NamedCount("NoReservation", 3)], eventsDropped: 1, optionsOmitted: 2),
             v6: ProtocolStats(received: 5, replies: [NamedCount("Advertise", 2)], drops: [NamedCount("Discarded", 3)]))
         /// Delay inside replace, to test serialisation and concurrency.
         var replaceDelay: Duration = .zero

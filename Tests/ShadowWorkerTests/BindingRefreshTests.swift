@@ -14,15 +14,14 @@ struct BindingRefreshTests {
     static let mac = MACAddress("02-00-5e-10-00-11")!
     static let option82 = Option82(circuit: "eth1:100", remote: "olt-7")
 
-    static let handler: V4PacketHandler = {
-        let ids = try! ConfigurationLoader.loadIdentifiers(Array(#"{"v4": "203.0.113.1", "v6": "00:03:00:01:02:00:5e:00:00:01"}"#.utf8))
-        let config = try! ConfigurationLoader.loadConfig(Array("""
-            {"dns_v4": ["203.0.113.53"], "dns_v6": ["2001:db8::53"],
-             "subnets_v4": [{"net": "100.64.0.0/10", "gateway": "100.64.0.1"}],
-             "option82_extractors": ["circuit_and_remote"]}
-            """.utf8))
-        return V4PacketHandler(config: config, ids: ids)
-    }()
+    static let ids = try! ConfigurationLoader.loadIdentifiers(
+        Array(#"{"v4": "203.0.113.1", "v6": "00:03:00:01:02:00:5e:00:00:01"}"#.utf8))
+    static let config = try! ConfigurationLoader.loadConfig(Array("""
+        {"dns_v4": ["203.0.113.53"], "dns_v6": ["2001:db8::53"],
+         "subnets_v4": [{"net": "100.64.0.0/10", "gateway": "100.64.0.1"}],
+         "option82_extractors": ["circuit_and_remote"]}
+        """.utf8))
+    static let handler = V4PacketHandler(config: config, ids: ids)
 
     static let snapshot = ReservationSnapshot(reservations: [
         Reservation(ipv4: IPv4Address("100.64.0.11")!, ipv6NA: IPv6Address("2001:db8:1::11")!,

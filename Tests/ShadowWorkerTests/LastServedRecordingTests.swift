@@ -85,6 +85,18 @@ struct LastServedRecordingTests {
         #expect(r.times == [0, 0])
     }
 
+    @Test func anRFC8925AckRecordsNothing() {
+        var config = Self.config
+        config.optionsV4 = DHCPOptionSet(entries: [.init(code: 108, payload: [0, 0, 7, 8])])
+        var b = DHCPv4PacketBuilder(type: .request, mac: Self.mac, giaddr: IPv4Address(127, 0, 0, 1))
+        b.requestedAddress(IPv4Address("198.51.100.10")!)
+        b.serverIdentifier(IPv4Address("203.0.113.1")!)
+        b.add(55, [1, 3, 108])
+        let r = Self.times(V4PacketHandler(config: config, ids: Self.ids), b.bytes, from: Self.relay4)
+        #expect(r.replied)
+        #expect(r.times == [0, 0], "an IPv6-only ACK serves no IPv4 lease")
+    }
+
     @Test func aNakRecordsNothing() {
         let r = Self.times(Self.v4, Self.v4Request("198.51.100.99"), from: Self.relay4)
         #expect(r.replied, "no NAK")

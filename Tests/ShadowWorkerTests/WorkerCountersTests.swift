@@ -71,4 +71,25 @@ struct WorkerCountersTests {
         }
         #expect(sink.counters.reported == [Counter(name: "drop.NoReservation", value: 1), Counter(name: "reply.Ack", value: 1)])
     }
+
+    @Test("Configured options left out for size are counted as options.omitted_for_size")
+    func omittedOptions() {
+        var config = BindingRefreshTests.config
+        config.optionsV4 = DHCPOptionSet(entries: (0..<4).map { .init(code: UInt16(224 + $0), payload: [UInt8](repeating: 1, count: 200)) })
+        let handler = V4PacketHandler(config: config, ids: BindingRefreshTests.ids)
+        var sink = WorkerSink(for: V4PacketHandler.self, logger: Logger(label: "test"), eventsEnabled: false)
+        var reply = [UInt8](repeating: 0, count: 1500)
+        var discover = DHCPv4PacketBuilder(type: .discover, mac: BindingRefreshTests.mac, giaddr: IPv4Address(127, 0, 0, 1))
+        discover.relayAgentInformation(circuit: "eth1:100", remote: "olt-7")
+        discover.add(55, [224, 225, 226, 227])
+        _ = discover.bytes.withUnsafeBytes { datagram in
+            reply.withUnsafeMutableBytes { buffer in
+                handler.handle(datagram, from: .v4(IPv4Address(127, 0, 0, 1), port: 67), snapshot: BindingRefreshTests.snapshot,
+                               bindings: BindingTable(), shares: .standalone, reply: buffer, sink: &sink)
+            }
+        }
+        // 548 bytes: one 202-byte option fits after the fixed ones, three do not.
+        #expect(sink.counters.reported == [Counter(name: WorkerCounterName.optionsOmittedForSize, value: 3),
+                                           Counter(name: "reply.Offer", value: 1)])
+    }
 }

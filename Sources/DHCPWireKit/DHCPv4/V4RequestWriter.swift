@@ -50,13 +50,17 @@ public struct V4RequestWriter: Sendable {
     private let option82OtherSubOptions: [UInt8]
     /// Parameter Request List of a typical CPE: mask, router, DNS, lease, T1, T2.
     static let parameterRequestList: [UInt8] = [1, 3, 6, 51, 58, 59]
+    /// This writer's option 55: ``parameterRequestList`` and the extra codes it was given.
+    private let requestList: [UInt8]
     /// Largest datagram written (BOOTP minimum; the options always fit).
     public static let maximumLength = 300 + 260
 
-    public init(relay: V4Relay) {
+    /// - Parameter requesting: codes added to option 55 after the typical CPE's (at most 64).
+    public init(relay: V4Relay, requesting: [UInt8] = []) {
         self.relay = relay
         option82 = relay.option82Payload
         option82OtherSubOptions = relay.option82Payload(withCircuit: false)
+        requestList = Self.parameterRequestList + requesting.prefix(64)
     }
 
     /// A DISCOVER from `mac` with transaction id `xid`. `requested` goes into option 50 (clients
@@ -86,7 +90,7 @@ public struct V4RequestWriter: Sendable {
         w.u8(53); w.u8(1); w.u8(type)
         if let requested { w.u8(50); w.u8(4); w.ipv4(requested) }
         if let server { w.u8(54); w.u8(4); w.ipv4(server) }
-        w.dhcpv4Option(55, Self.parameterRequestList)
+        w.dhcpv4Option(55, requestList)
         if let circuitID {
             let circuit = UnsafeRawBufferPointer(rebasing: circuitID.prefix(V4Relay.maximumSubOptionLength))
             w.u8(82); w.u8(UInt8(2 + circuit.count + option82OtherSubOptions.count))

@@ -60,7 +60,14 @@ public struct V6RequestWriter: Sendable {
     /// Largest datagram written with a DUID of at most 130 bytes and short relay strings.
     public static let maximumLength = 1024
 
-    public init(relay: V6Relay) { self.relay = relay }
+    /// Codes the ORO lists after DNS (23).
+    private let requesting: [UInt16]
+
+    /// - Parameter requesting: codes added to the ORO after 23 (at most 64).
+    public init(relay: V6Relay, requesting: [UInt16] = []) {
+        self.relay = relay
+        self.requesting = Array(requesting.prefix(64))
+    }
 
     /// A Relay-forward(Solicit) for `client` with transaction id `xid` (24 bits).
     public func solicit(_ client: V6Client, xid: UInt32, into out: UnsafeMutableRawBufferPointer) -> Int {
@@ -120,7 +127,9 @@ public struct V6RequestWriter: Sendable {
         }
         w.closeOption(lengthAt: id)
         let elapsed = w.openOption(8); w.u16(0); w.closeOption(lengthAt: elapsed)
-        let oro = w.openOption(6); w.u16(23); w.closeOption(lengthAt: oro)
+        let oro = w.openOption(6); w.u16(23)
+        for code in requesting { w.u16(code) }
+        w.closeOption(lengthAt: oro)
     }
 
     private func writeIANA(address: IPv6Address?, _ w: inout PacketWriter) {

@@ -27,6 +27,7 @@ extension DHCPv4Engine {
         let m = tx.message
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
+        try checkRelay(tx, found, subnet)
         guard let variant = RequestVariant(m) else {
             throw NoReply(.discarded, reserved: found.reservation.ipv4)
         }
@@ -49,11 +50,11 @@ extension DHCPv4Engine {
         }
         guard compared == found.reservation.ipv4 else {
             let plan = DHCPv4ReplyPlan(type: .nak, subnet: nil, leaseTimes: false)
-            return answer(tx, plan, found, clientAddress: compared,
+            return answer(tx, plan, found, snapshot: snapshot, clientAddress: compared,
                           learned: learnsSilently ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
         }
         let plan = DHCPv4ReplyPlan(type: .ack, yiaddr: compared, ciaddr: echoedCiaddr, subnet: subnet, leaseTimes: true)
-        return answer(tx, plan, found, clientAddress: compared, learned: learnedBinding(tx, found, bindings: bindings),
+        return answer(tx, plan, found, snapshot: snapshot, clientAddress: compared, learned: learnedBinding(tx, found, bindings: bindings),
                       reply: reply)
     }
 
@@ -64,25 +65,46 @@ extension DHCPv4Engine {
                 learns: Bool, reply: UnsafeMutableRawBufferPointer) throws(NoReply) -> DHCPv4Outcome {
         let found = try resolve(tx, snapshot: snapshot)
         let subnet = try subnet(for: found)
+        try checkRelay(tx, found, subnet)
         let ciaddr = tx.message.ciaddr
         guard ciaddr == found.reservation.ipv4 else {
             throw NoReply(.discarded, reserved: found.reservation.ipv4)
         }
         let plan = DHCPv4ReplyPlan(type: .ack, ciaddr: ciaddr, subnet: subnet, leaseTimes: false)
-        return answer(tx, plan, found, clientAddress: ciaddr,
+        return answer(tx, plan, found, snapshot: snapshot, clientAddress: ciaddr,
                       learned: learns ? learnedBinding(tx, found, bindings: bindings) : nil, reply: reply)
     }
 
     /// Encodes `plan` and wraps the result (reply or `EncodeFailed`) into an outcome.
-    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found, clientAddress: IPv4Address? = nil,
-                learned: DHCPv4LearnedBinding? = nil, reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
+    func answer(_ tx: borrowing DHCPv4Transaction, _ plan: DHCPv4ReplyPlan, _ found: Found, snapshot: ReservationSnapshot,
+                clientAddress: IPv4Address? = nil, learned: DHCPv4LearnedBinding? = nil,
+                reply: UnsafeMutableRawBufferPointer) -> DHCPv4Outcome {
+        // The options: the subnet's table merged at start when the reservation sets none of its own
+        // (the usual case), else the three levels merged for this reply; none for a NAK.
         let m = tx.message
-        guard let length = encode(plan, request: m, into: reply) else {
+        var plan = plan
+        var options: DHCPOptionTable?
+        if let subnet = plan.subnet {
+            let own = snapshot.optionsV4(at: found.match.index)
+            if !own.isEmpty {
+                options = DHCPOptionTable(DHCPOptionLevels(top: self.options, subnet: subnets[subnet].options, reservation: own))
+            } else if optionsConfigured {
+                options = tables[subnet]
+            }
+        }
+        if plan.leaseTimes, let options, !options.hasNoEntries, Self.v6OnlyPreferred(options, request: m) {
+            plan.v6OnlyPreferred = true
+            plan.yiaddr = .any
+        }
+        guard let encoded = encode(plan, options: options, request: m, into: reply) else {
             return tx.encodeFailed(found, clientAddress: clientAddress)
         }
         let action = DHCPv4Outcome.Action.reply(
-            length: length, destination: m.giaddr, port: destinationPort(m, sourcePort: tx.sourcePort))
-        return tx.replied(action, type: plan.type, yiaddr: plan.yiaddr, found: found,
-                          clientAddress: clientAddress, learned: learned)
+            length: encoded.length, destination: m.giaddr, port: destinationPort(m, sourcePort: tx.sourcePort))
+        var outcome = tx.replied(action, type: plan.type, yiaddr: plan.yiaddr, found: found,
+                                 clientAddress: clientAddress, learned: learned)
+        outcome.optionsOmittedForSize = encoded.omitted
+        outcome.v6OnlyPreferred = plan.v6OnlyPreferred
+        return outcome
     }
 }

@@ -14,6 +14,14 @@ public struct DHCPv4Engine: Sendable {
     let subnets: [SubnetV4]
     let dns: [IPv4Address]
     let leases: LeaseTimes
+    /// The top-level `options_v4`.
+    let options: DHCPOptionSet
+    /// Whether the top level or any subnet sets an option or a lease time: without, and without a
+    /// reservation level, a reply builds no option levels at all.
+    let optionsConfigured: Bool
+    /// Per subnet, the top level merged with the subnet: what a client whose reservation sets no
+    /// options of its own gets (empty tables when nothing is configured).
+    let tables: [DHCPOptionTable]
 
     public init(config: ServerConfig, ids: ServerIdentifiers) {
         serverIdentifier = ids.v4
@@ -21,6 +29,9 @@ public struct DHCPv4Engine: Sendable {
         subnets = config.subnetsV4
         dns = config.dnsV4
         leases = config.leases
+        options = config.optionsV4
+        optionsConfigured = !config.optionsV4.isEmpty || config.subnetsV4.contains { !$0.options.isEmpty }
+        tables = config.subnetsV4.map { DHCPOptionTable(DHCPOptionLevels(top: config.optionsV4, subnet: $0.options)) }
     }
 
     /// Decides the answer to one datagram and writes any reply into `reply`.
@@ -49,7 +60,7 @@ public struct DHCPv4Engine: Sendable {
         do throws(NoReply) {
             return try dispatch(tx, snapshot: snapshot, bindings: bindings, shares: shares, reply: reply)
         } catch {
-            return tx.noReply(error.reason, reserved: error.reserved)
+            return tx.noReply(error.reason, reserved: error.reserved, relayMismatch: error.relayMismatch)
         }
     }
 
@@ -68,11 +79,12 @@ public struct DHCPv4Engine: Sendable {
         case .discover:
             let found = try resolve(tx, snapshot: snapshot)
             let subnet = try subnet(for: found)
+            try checkRelay(tx, found, subnet)
             let plan = DHCPv4ReplyPlan(type: .offer, yiaddr: found.reservation.ipv4, subnet: subnet, leaseTimes: true)
             // With HA every message that finds an Option 82 reservation teaches (the peer may be
             // the one that ACKs); standalone only the ACK does, as before.
             let learned = shares.serverCount > 1 ? learnedBinding(tx, found, bindings: bindings) : nil
-            return answer(tx, plan, found, learned: learned, reply: reply)
+            return answer(tx, plan, found, snapshot: snapshot, learned: learned, reply: reply)
         case .request:
             return try request(tx, snapshot: snapshot, bindings: bindings, learnsSilently: shares.serverCount > 1,
                                reply: reply)
@@ -130,10 +142,15 @@ public struct DHCPv4Engine: Sendable {
                      match: match)
     }
 
-    /// The first configured subnet containing the reservation's address.
-    func subnet(for found: Found) throws(NoReply) -> SubnetV4 {
+    /// The position in `subnets` of the first subnet containing the reservation's address (an index:
+    /// a `SubnetV4` holds arrays, and copying one per packet costs reference counting).
+    func subnet(for found: Found) throws(NoReply) -> Int {
         let address = found.reservation.ipv4
-        if let s = Self.subnet(containing: address, in: subnets) { return s }
+        var i = 0
+        while i < subnets.count {
+            if subnets[i].net.contains(address) { return i }
+            i += 1
+        }
         throw NoReply(.noServerSubnet, reserved: address)
     }
 
@@ -142,6 +159,14 @@ public struct DHCPv4Engine: Sendable {
     static func subnet(containing address: IPv4Address, in subnets: [SubnetV4]) -> SubnetV4? {
         for s in subnets where s.net.contains(address) { return s }
         return nil
+    }
+
+    /// Options 51, 58 and 59 for the most specific `v4_lease_time` (`lease`; nil: the top level's),
+    /// T1 and T2 derived from it as from the top-level one.
+    @inline(__always)
+    func leaseTimes(_ lease: UInt32?) -> LeaseTimes {
+        guard let lease else { return leases }
+        return LeaseTimes(v4Lease: lease)
     }
 
     /// Option 54 for replies to `m`: the relay's override (RFC 5107 sub-option 11) or `ids.v4`.
@@ -167,8 +192,11 @@ struct NoReply: Error {
     var reason: DHCPv4NoReplyReason
     /// The reserved address, when a reservation was found before the gate that stopped (for logs).
     var reserved: IPv4Address?
-    init(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil) {
+    /// For `RelayNotAllowedForSubnet`: the relay and the subnet (for the log line).
+    var relayMismatch: DHCPv4RelayMismatch?
+    init(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil, relayMismatch: DHCPv4RelayMismatch? = nil) {
         self.reason = reason
         self.reserved = reserved
+        self.relayMismatch = relayMismatch
     }
 }

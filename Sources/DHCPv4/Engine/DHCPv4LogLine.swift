@@ -13,7 +13,7 @@ extension DHCPv4Outcome {
         case .noReply(let reason):
             switch reason {
             case .parseError, .encodeFailed, .sendFailed: .error
-            case .noServerSubnet: .warn
+            case .noServerSubnet, .relayNotAllowedForSubnet: .warn
             case .noReservation: .info
             default: .debug
             }
@@ -81,6 +81,13 @@ extension DHCPv4Outcome {
                               [("mac", mac)]),
                 DHCPv4LogLine(.debug, "DHCPv4: not responding",
                               [("reason", reason.rawValue), ("mac", mac), ("relay", relay), ("xid", xid)]),
+            ]
+        case .relayNotAllowedForSubnet:
+            return [
+                DHCPv4LogLine(.warn, "DHCPv4: relay not allowed for the reservation's subnet — not responding",
+                              [("reservation_ipv4", reservedAddress?.description), ("mac", mac),
+                               ("relay", relayMismatch?.relay.description), ("subnet", relayMismatch?.subnet.description),
+                               ("giaddr", relay), ("xid", xid)]),
             ]
         case .encodeFailed, .sendFailed:
             return [DHCPv4LogLine(.error, "Unable to \(reason == .encodeFailed ? "encode" : "send") DHCPv4 reply",

@@ -13,6 +13,9 @@ public enum DHCPv4NoReplyReason: String, Sendable, Hashable, CaseIterable {
     case noReservation = "NoReservation"
     /// The reservation's `ipv4` lies in no configured subnet.
     case noServerSubnet = "NoServerSubnet"
+    /// The request came through a relay (Link Selection, option 118 or `giaddr`) outside the
+    /// `relays` of the reservation's subnet (docs/dhcpv4.md, "Relay consistency").
+    case relayNotAllowedForSubnet = "RelayNotAllowedForSubnet"
     /// A SELECTING REQUEST names another server.
     case wrongServerId = "WrongServerId"
     /// High availability: the client is in a share another server answers

@@ -37,6 +37,14 @@ public struct DHCPv4Outcome: Sendable {
     public var reservedAddress: IPv4Address?
     /// Why decoding failed, for `ParseError`.
     public var decodeError: DHCPv4DecodeError?
+    /// For `RelayNotAllowedForSubnet`: the relay address compared and the reservation's subnet.
+    public var relayMismatch: DHCPv4RelayMismatch?
+    /// Configured options the reply left out because they did not fit the client's maximum
+    /// message size (docs/dhcpv4.md, "Size").
+    public var optionsOmittedForSize = 0
+    /// The reply took RFC 8925's IPv6-only shape (option 108, `yiaddr` 0.0.0.0): it serves no
+    /// IPv4 lease.
+    public var v6OnlyPreferred = false
 
     /// The reply's length and destination when there is one.
     public var reply: (length: Int, destination: IPv4Address, port: UInt16)? {

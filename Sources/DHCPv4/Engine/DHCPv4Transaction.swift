@@ -30,18 +30,20 @@ struct DHCPv4Transaction: ~Copyable {
     private func outcome(_ action: DHCPv4Outcome.Action, success: Bool,
                          reason: DHCPv4NoReplyReason?, found: Found?, replyType: DHCPv4MessageType? = nil,
                          yiaddr: IPv4Address = .any, clientAddress: IPv4Address?, reserved: IPv4Address?,
-                         learned: DHCPv4LearnedBinding? = nil) -> DHCPv4Outcome {
+                         learned: DHCPv4LearnedBinding? = nil,
+                         relayMismatch: DHCPv4RelayMismatch? = nil) -> DHCPv4Outcome {
         DHCPv4Outcome(action: action, event: event(success: success, reason: reason, found: found, replyType: replyType),
                       learnedBinding: learned, replyType: replyType, xid: message.xid, giaddr: message.giaddr,
-                      yiaddr: yiaddr, clientAddress: clientAddress, reservedAddress: reserved, decodeError: nil)
+                      yiaddr: yiaddr, clientAddress: clientAddress, reservedAddress: reserved, decodeError: nil,
+                      relayMismatch: relayMismatch)
     }
 
     /// No reply; as docs/events.md asks, the event carries no reservation or match.
     /// `learned`: a binding learned all the same (HA, docs/dhcpv4.md).
     func noReply(_ reason: DHCPv4NoReplyReason, reserved: IPv4Address? = nil,
-                 learned: DHCPv4LearnedBinding? = nil) -> DHCPv4Outcome {
+                 learned: DHCPv4LearnedBinding? = nil, relayMismatch: DHCPv4RelayMismatch? = nil) -> DHCPv4Outcome {
         outcome(.noReply(reason), success: false, reason: reason, found: nil, clientAddress: nil, reserved: reserved,
-                learned: learned)
+                learned: learned, relayMismatch: relayMismatch)
     }
 
     /// A reply was decided but did not fit: the event keeps the reservation and match.

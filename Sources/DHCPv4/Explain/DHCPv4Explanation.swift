@@ -39,7 +39,12 @@ extension DHCPv4Engine {
         } else if let mac, Self.leavesToPeer(shares, key: mac.bytes) {
             verdict = .noReply(.peerShare)
         } else if let match = trace.match {
-            verdict = subnet == nil ? .noReply(.noServerSubnet) : .offer(reservation: match.index)
+            if let subnet {
+                let mismatch = relay.flatMap { Self.relayMismatch($0, subnet: subnet) }
+                verdict = mismatch == nil ? .offer(reservation: match.index) : .noReply(.relayNotAllowedForSubnet)
+            } else {
+                verdict = .noReply(.noServerSubnet)
+            }
         } else {
             verdict = .noReply(.noReservation)
         }

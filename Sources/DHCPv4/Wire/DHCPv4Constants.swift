@@ -35,10 +35,16 @@ public enum DHCPv4Option {
     public static let overload: UInt8 = 52
     public static let messageType: UInt8 = 53
     public static let serverIdentifier: UInt8 = 54
+    public static let parameterRequestList: UInt8 = 55
+    public static let maximumMessageSize: UInt8 = 57
     public static let renewalTime: UInt8 = 58
     public static let rebindingTime: UInt8 = 59
     public static let clientIdentifier: UInt8 = 61
     public static let relayAgentInformation: UInt8 = 82
+    /// IPv6-Only Preferred (RFC 8925).
+    public static let v6OnlyPreferred: UInt8 = 108
+    /// Subnet Selection (RFC 3011).
+    public static let subnetSelection: UInt8 = 118
     public static let end: UInt8 = 255
 }
 

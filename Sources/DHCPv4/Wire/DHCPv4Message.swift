@@ -15,6 +15,9 @@ public struct DHCPv4Message {
     private var messageTypeAt = Span.absent
     private var serverIdentifierAt = Span.absent
     private var requestedAddressAt = Span.absent
+    private var parameterRequestListAt = Span.absent
+    private var maximumMessageSizeAt = Span.absent
+    private var subnetSelectionAt = Span.absent
     /// The last Relay Agent Information option, already validated.
     public private(set) var relayAgentInformation: RelayAgentInformation?
     /// Offset of the End option.
@@ -57,6 +60,7 @@ public struct DHCPv4Message {
     }
 
     /// Notes where an interpreted option sits and checks its size.
+    @inline(__always)
     private mutating func record(code: UInt8, at i: Int, length: Int) throws(DHCPv4DecodeError) {
         func expect(_ size: Int) throws(DHCPv4DecodeError) {
             guard length == size else {
@@ -70,6 +74,14 @@ public struct DHCPv4Message {
             try expect(4); serverIdentifierAt = Span(offset: i + 2, length: 4)
         case DHCPv4Option.requestedIPAddress:
             try expect(4); requestedAddressAt = Span(offset: i + 2, length: 4)
+        case DHCPv4Option.parameterRequestList:
+            parameterRequestListAt = Span(offset: i + 2, length: length)
+        case DHCPv4Option.maximumMessageSize:
+            // A wrong length is ignored (the reply then keeps to 576 bytes), not a reason for silence.
+            maximumMessageSizeAt = length == 2 ? Span(offset: i + 2, length: 2) : .absent
+        case DHCPv4Option.subnetSelection:
+            // RFC 3011: four bytes; any other length is ignored (the relay check then uses giaddr).
+            subnetSelectionAt = length == 4 ? Span(offset: i + 2, length: 4) : .absent
         case DHCPv4Option.overload:
             throw DHCPv4DecodeError(.optionOverload, optionCode: code, offset: i)
         case DHCPv4Option.relayAgentInformation:
@@ -124,6 +136,20 @@ extension DHCPv4Message {
 
     /// Option 50, Requested IP Address.
     public var requestedAddress: IPv4Address? { requestedAddressAt.address(in: bytes) }
+
+    /// Option 55, Parameter Request List: the option codes the client asks for, in its order
+    /// (the last instance when repeated; empty when absent).
+    public var parameterRequestList: UnsafeRawBufferPointer {
+        parameterRequestListAt.value(in: bytes) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    /// Option 57, Maximum DHCP Message Size, when present with its two bytes.
+    public var maximumMessageSize: UInt16? {
+        maximumMessageSizeAt.offset == 0 ? nil : bytes.readUInt16(at: Int(maximumMessageSizeAt.offset))
+    }
+
+    /// Option 118, Subnet Selection (RFC 3011), when present with its four bytes.
+    public var subnetSelection: IPv4Address? { subnetSelectionAt.address(in: bytes) }
 
     /// The key of the client's high-availability share (RFC 3074, docs/high-availability.md): the
     /// value of option 61 (type byte included) when the client sends a non-empty one, else the

@@ -62,6 +62,36 @@ struct DHCPv4ReplyWriter {
         byte(code); byte(UInt8(payload.count)); copy(payload)
     }
 
+    /// An option whose value may exceed 255 bytes: split into consecutive instances of `code` of at
+    /// most 255 bytes each, which the receiver concatenates (RFC 3396 §5). An empty value is one
+    /// instance of length 0. `chunk` (at most 255) is the largest instance: 252 for a list of
+    /// addresses keeps every instance whole addresses, as for the `dns_v4` list, for clients that
+    /// read instances separately.
+    mutating func option(_ code: UInt8, long payload: UnsafeRawBufferPointer, chunk: Int = 255) {
+        if payload.count <= chunk {  // one instance: one claim, one copy
+            guard let at = claim(2 + payload.count) else { return }
+            buffer[at] = code
+            buffer[at + 1] = UInt8(truncatingIfNeeded: payload.count)
+            if payload.count > 0 {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[(at + 2)..<(at + 2 + payload.count)]).copyMemory(from: payload)
+            }
+            return
+        }
+        var start = 0
+        repeat {
+            let end = min(start + chunk, payload.count)
+            byte(code); byte(UInt8(end - start))
+            copy(UnsafeRawBufferPointer(rebasing: payload[start..<end]))
+            start = end
+        } while start < payload.count
+    }
+
+    /// The bytes ``option(_:long:)`` writes for a value of `count` bytes.
+    @inline(__always)
+    static func encodedLength(ofValue count: Int) -> Int {
+        count == 0 ? 2 : count + 2 * ((count + 254) / 255)
+    }
+
     /// A list of addresses, split into several instances of `code` of at most 63 addresses each
     /// (RFC 3396). Nothing is written for an empty list.
     mutating func option(_ code: UInt8, addresses: [IPv4Address]) {

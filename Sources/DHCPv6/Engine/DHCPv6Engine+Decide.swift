@@ -72,7 +72,7 @@ extension DHCPv6Engine {
         guard let match = lookup(tx, snapshot, bindings) else { throw NoReply(.noReservation) }
         let ia = IAPlan(first: .reserved(echoOthers: false), rest: .unavailable)
         let plan = DHCPv6ReplyPlan(type: m.hasRapidCommit ? .reply : .advertise, iaNA: ia, iaPD: ia,
-                                   preference: !m.hasRapidCommit, rapidCommit: m.hasRapidCommit, dns: wantsDNS(m))
+                                   preference: !m.hasRapidCommit, rapidCommit: m.hasRapidCommit, dns: wantsDNS(m), configured: true)
         return DHCPv6Decision(plan: plan, match: match)
     }
 
@@ -84,7 +84,7 @@ extension DHCPv6Engine {
         let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .unavailable, rest: .unavailable)
                               : IAPlan(first: .reserved(echoOthers: false), rest: .unavailable)
-        return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m)), match: match)
+        return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m), configured: true), match: match)
     }
 
     /// Renew and Rebind → Reply; a named address or prefix that is not the reservation's follows the
@@ -101,7 +101,7 @@ extension DHCPv6Engine {
         let match = lookup(tx, snapshot, bindings)
         let ia = match == nil ? IAPlan(first: .noBindingEcho, rest: .noBindingEcho)
                               : IAPlan(first: .reserved(echoOthers: true), rest: .noBindingBare)
-        return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m)), match: match)
+        return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, iaNA: ia, iaPD: ia, dns: wantsDNS(m), configured: true), match: match)
     }
 
     /// Confirm → Success when every listed IA_NA address is the reservation's, NotOnLink otherwise;
@@ -142,6 +142,7 @@ extension DHCPv6Engine {
                                           _ buffer: UnsafeRawBufferPointer) throws(NoReply) -> DHCPv6Decision {
         guard m.iaNACount + m.iaTACount + m.iaPDCount == 0 else { throw NoReply(.discarded) }
         if let sid = m.serverID, !buffer.equals(sid, serverID) { throw NoReply(.wrongServerID) }
-        return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, dns: wantsDNS(m)), match: nil)
+        return DHCPv6Decision(plan: DHCPv6ReplyPlan(type: .reply, dns: wantsDNS(m), configured: true, informationRequest: true),
+                              match: nil)
     }
 }

@@ -11,11 +11,21 @@ public struct DHCPv6Engine: Sendable {
         let config: ServerConfig
         let ids: ServerIdentifiers
         let serverID: [UInt8]
+        /// Whether the top level or any `subnets_v6` entry sets an option or a lease time: without,
+        /// and without a reservation level, a reply builds no option levels at all.
+        let optionsConfigured: Bool
+        /// Per `subnets_v6` entry, the top level merged with the entry; last, the top level alone
+        /// (a client whose link is in no entry): what a client whose reservation sets no options of
+        /// its own gets.
+        let tables: [DHCPOptionTable]
 
         init(config: ServerConfig, ids: ServerIdentifiers) {
             self.config = config
             self.ids = ids
             serverID = ids.v6.bytes
+            optionsConfigured = !config.optionsV6.isEmpty || config.subnetsV6.contains { !$0.options.isEmpty }
+            tables = config.subnetsV6.map { DHCPOptionTable(DHCPOptionLevels(top: config.optionsV6, subnet: $0.options)) }
+                + [DHCPOptionTable(config.optionsV6)]
         }
     }
 
@@ -79,20 +89,46 @@ public struct DHCPv6Engine: Sendable {
     private func answer(_ tx: borrowing DHCPv6Transaction, _ decision: DHCPv6Decision, snapshot: ReservationSnapshot,
                         holdCorrelation: Bool, reply: UnsafeMutableRawBufferPointer) -> DHCPv6Outcome {
         var plan = decision.plan
+        let state = self.state
         if let match = decision.match {
             if Self.holdsForPeerSync(match, holdCorrelation: holdCorrelation) { return tx.noReply(.awaitingPeerSync) }
             plan.reservedNA = snapshot.ipv6NA(at: match.index)
             plan.reservedPD = snapshot.ipv6PD(at: match.index)
         }
+        let hasSubnets = !state.config.subnetsV6.isEmpty
+        let link = hasSubnets ? Self.clientLinkAddress(tx.packet) : IPv6Address.any
+        if hasSubnets, plan.configured, let reservedNA = plan.reservedNA,
+           let mismatch = Self.relayMismatch(link: link, reservedNA: reservedNA, subnets: state.config.subnetsV6) {
+            var outcome = tx.noReply(.relayNotAllowedForSubnet)
+            outcome.relayMismatch = mismatch
+            outcome.relayMismatch?.reservedPD = plan.reservedPD
+            return outcome
+        }
+        // The options: the client's subnet's table merged at start when the reservation sets none of
+        // its own (the usual case), else the three levels merged for this reply.
+        var options: DHCPOptionTable?
+        if plan.configured {
+            let subnet = hasSubnets ? Self.subnetIndex(containing: link, in: state.config.subnetsV6) : nil
+            let own = decision.match.map { snapshot.optionsV6(at: $0.index) } ?? .empty
+            if !own.isEmpty {
+                options = DHCPOptionTable(DHCPOptionLevels(
+                    top: state.config.optionsV6, subnet: subnet.map { state.config.subnetsV6[$0].options } ?? .empty,
+                    reservation: own))
+            } else if state.optionsConfigured {
+                options = state.tables[subnet ?? state.tables.count - 1]
+            }
+        }
+        let match = decision.match
+        var leases = state.config.leases
+        if let valid = options?.leaseTime { leases = LeaseTimes(v4Lease: leases.v4Lease, v6Valid: valid) }
         var w = WireWriter(reply)
-        let state = self.state
         RelayReplyEncoder.write(tx.packet, into: &w) { inner in
             ReplyEncoder.write(plan, for: tx.packet.client, source: tx.buffer, serverID: state.serverID,
-                               leases: state.config.leases, dns: state.config.dnsV6, into: &inner)
+                               leases: leases, dns: state.config.dnsV6, options: options, into: &inner)
         }
-        guard !w.overflowed else { return tx.encodeFailed(match: decision.match, snapshot: snapshot) }
+        guard !w.overflowed else { return tx.encodeFailed(match: match, snapshot: snapshot) }
         let destinationPort = tx.packet.outermost.hasRelaySourcePort ? tx.sourcePort : DHCPv6Wire.serverPort
         return tx.replied(.reply(length: w.position, destination: tx.source, port: destinationPort),
-                          type: plan.type, match: decision.match, snapshot: snapshot)
+                          type: plan.type, match: match, snapshot: snapshot)
     }
 }

@@ -9,7 +9,12 @@ extension DHCPv6Outcome {
     public var mostSevereLogLevel: DHCPv6LogLine.Level {
         switch action {
         case .reply: .info
-        case .noReply(let reason): reason == .noReservation ? .info : .debug
+        case .noReply(let reason):
+            switch reason {
+            case .noReservation: .info
+            case .relayNotAllowedForSubnet: .warn
+            default: .debug
+            }
         }
     }
 
@@ -48,6 +53,13 @@ extension DHCPv6Outcome {
                 ("duid", e.clientID?.description), ("mac", e.mac?.description),
                 ("interface_id", e.option1837Interface), ("remote_id", e.option1837Remote),
                 ("relay", relay), ("xid", xid)])
+        case .noReply(let reason) where reason == .relayNotAllowedForSubnet:
+            return line(.warn, "DHCPv6: relay not allowed for the reservation's subnet — not responding", [
+                ("reservation_na", relayMismatch?.reservedNA.description),
+                ("reservation_pd", relayMismatch?.reservedPD?.description),
+                ("duid", e.clientID?.description), ("mac", e.mac?.description),
+                ("relay_link_address", relayMismatch?.relay.description),
+                ("subnet", relayMismatch?.subnet.description), ("relay", relay), ("xid", xid)])
         case .noReply(let reason):
             return line(.debug, "DHCPv6: not responding", [
                 ("reason", reason.rawValue), ("error", decodeError?.description), ("relay", relay),

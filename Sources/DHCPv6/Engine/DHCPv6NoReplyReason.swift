@@ -12,6 +12,9 @@ public enum DHCPv6NoReplyReason: String, Sendable, Hashable, CaseIterable {
     case wrongServerID = "WrongServerId"
     /// Solicit or Confirm from a client without a reservation.
     case noReservation = "NoReservation"
+    /// The client's link-address lies outside the `relays` of the reservation's `subnets_v6` entry
+    /// (docs/dhcpv6.md, "Relay consistency").
+    case relayNotAllowedForSubnet = "RelayNotAllowedForSubnet"
     /// High availability: the client's DUID is in a share another server answers
     /// (docs/high-availability.md, "Who answers").
     case peerShare = "PeerShare"

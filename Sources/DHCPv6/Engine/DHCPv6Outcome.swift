@@ -17,6 +17,8 @@ public struct DHCPv6Outcome: Sendable {
     public var sourcePort: UInt16
     /// The decode error behind a ParseError / NoRelayMsg / InvalidClientId, for debug logs and counters.
     public var decodeError: DHCPv6DecodeError?
+    /// For `RelayNotAllowedForSubnet`: the link-address compared and the reservation's subnet.
+    public var relayMismatch: DHCPv6RelayMismatch?
 
     public var reason: DHCPv6NoReplyReason? {
         if case .noReply(let r) = action { return r }

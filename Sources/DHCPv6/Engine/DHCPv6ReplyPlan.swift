@@ -17,4 +17,9 @@ struct DHCPv6ReplyPlan: Sendable {
     var status: DHCPv6StatusCode?
     /// DNS Recursive Name Servers (23).
     var dns = false
+    /// The configured options (`options_v6`) the client asks for, and the `always_send` ones:
+    /// Advertise, and the Replies to Solicit, Request, Renew, Rebind and Information-request.
+    var configured = false
+    /// Information Refresh Time (32) may be sent: the Reply to an Information-request.
+    var informationRequest = false
 }

@@ -15,6 +15,8 @@ public struct DHCPv6ClientMessage: Hashable, Sendable {
     public var serverID: Range<Int>?
     public var hasRapidCommit = false
     public var hasOptionRequest = false
+    /// Payload of the last Option Request Option (6): the codes the client asks for.
+    public var optionRequest: Range<Int>?
     /// The Option Request Option lists DNS Recursive Name Servers (23).
     public var requestsDNS = false
     public var iaNACount = 0
@@ -86,6 +88,7 @@ public struct DHCPv6ClientMessage: Hashable, Sendable {
                                               in buffer: UnsafeRawBufferPointer) throws(DHCPv6DecodeError) {
         guard option.payload.count % 2 == 0 else { throw malformed(option) }
         hasOptionRequest = true
+        optionRequest = option.payload
         var i = option.payload.lowerBound
         while i < option.payload.upperBound {
             if buffer.u16(i) == DHCPv6OptionCode.dnsServers { requestsDNS = true }

@@ -13,8 +13,12 @@ public enum DHCPv6OptionCode {
     public static let rapidCommit: UInt16 = 14
     public static let interfaceID: UInt16 = 18
     public static let dnsServers: UInt16 = 23
+    /// Domain Search List (RFC 3646).
+    public static let domainList: UInt16 = 24
     public static let iaPD: UInt16 = 25
     public static let iaPrefix: UInt16 = 26
+    /// Information Refresh Time (RFC 8415 §21.23).
+    public static let informationRefreshTime: UInt16 = 32
     /// Remote-ID (RFC 4649).
     public static let remoteID: UInt16 = 37
     /// Client Link-Layer Address (RFC 6939).

@@ -1,10 +1,12 @@
 import ShadowCore
 
 /// Writes the client-facing Advertise or Reply. Options in ascending code order:
-/// 1, 2, 3…, 7, 13, 14, 23, 25….
+/// 1, 2, 3…, 7, 13, 14, configured ones below 23, 23, 24, 25…, configured ones above 26
+/// (``ConfiguredOptionsV6``).
 enum ReplyEncoder {
     static func write(_ plan: DHCPv6ReplyPlan, for message: DHCPv6ClientMessage, source: UnsafeRawBufferPointer,
-                      serverID: [UInt8], leases: LeaseTimes, dns: [IPv6Address], into w: inout WireWriter) {
+                      serverID: [UInt8], leases: LeaseTimes, dns: [IPv6Address], options: DHCPOptionTable?,
+                      into w: inout WireWriter) {
         w.u8(plan.type.rawValue)
         w.u24(message.transactionID)
         if let clientID = message.clientID {
@@ -24,14 +26,33 @@ enum ReplyEncoder {
         }
         if let status = plan.status { StatusCodeEncoder.write(status, into: &w) }
         if plan.rapidCommit { w.endOption(w.beginOption(DHCPv6OptionCode.rapidCommit)) }
-        if plan.dns && !dns.isEmpty {
-            let start = w.beginOption(DHCPv6OptionCode.dnsServers)
-            for server in dns { w.address(server) }
-            w.endOption(start)
+        let levels = options.flatMap { $0.hasNoEntries ? nil : $0 }
+        let oro = levels == nil ? UnsafeRawBufferPointer(start: nil, count: 0)
+            : message.optionRequest.map { UnsafeRawBufferPointer(rebasing: source[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        if let levels {
+            ConfiguredOptionsV6.write(levels, codes: 0...22, oro: oro, informationRequest: plan.informationRequest, into: &w)
+        }
+        if plan.dns {
+            if let levels, let servers = levels.handle(of: DHCPv6OptionCode.dnsServers) {
+                let start = w.beginOption(DHCPv6OptionCode.dnsServers)
+                levels.withValue(servers) { w.bytes($0, 0..<$0.count) }
+                w.endOption(start)
+            } else if !dns.isEmpty {
+                let start = w.beginOption(DHCPv6OptionCode.dnsServers)
+                for server in dns { w.address(server) }
+                w.endOption(start)
+            }
+        }
+        if let levels {
+            ConfiguredOptionsV6.write(levels, codes: 24...24, oro: oro, informationRequest: plan.informationRequest, into: &w)
         }
         writeIAs(code: DHCPv6OptionCode.iaPD, plan: plan.iaPD, message: message, source: source) { answer, ia in
             IAPDEncoder.write(answer, ia: ia, source: source, reserved: plan.reservedPD,
                               leases: leases, into: &w)
+        }
+        if let levels {
+            ConfiguredOptionsV6.write(levels, codes: 27...UInt16.max, oro: oro, informationRequest: plan.informationRequest,
+                                      into: &w)
         }
     }
 

@@ -111,7 +111,7 @@ enum OpsPayloadCodec {
     }
 
     private static func counters(_ c: ProtocolCounters, _ w: inout ByteWriter) {
-        w.u64(c.received); w.u64(c.eventsDropped)
+        w.u64(c.received); w.u64(c.eventsDropped); w.u64(c.optionsOmitted)
         for list in [c.replies, c.drops, c.leasequery] {
             w.u16(UInt16(list.count))
             for counter in list {
@@ -279,6 +279,7 @@ enum OpsPayloadCodec {
 
     private static func counters(_ r: inout ByteReader) throws(ByteReader.Failure) -> ProtocolCounters {
         var c = ProtocolCounters(received: try r.u64(), eventsDropped: try r.u64())
+        c.optionsOmitted = try r.u64()
         c.replies = try PayloadDecoder.counters(&r)
         c.drops = try PayloadDecoder.counters(&r)
         c.leasequery = try PayloadDecoder.counters(&r)

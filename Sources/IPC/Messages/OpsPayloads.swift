@@ -199,6 +199,9 @@ public struct WorkersResponse: Hashable, Sendable {
 public struct ProtocolCounters: Hashable, Sendable {
     public var received: UInt64
     public var eventsDropped: UInt64
+    /// Configured options left out of replies for size (worker counter
+    /// ``WorkerCounterName/optionsOmittedForSize``).
+    public var optionsOmitted: UInt64 = 0
     /// Replies by message type, sorted by name (names as counter names: printable ASCII).
     public var replies: [Counter]
     /// Drops by reason, sorted by name.
@@ -215,6 +218,13 @@ public struct ProtocolCounters: Hashable, Sendable {
         self.drops = drops
         self.leasequery = leasequery
     }
+}
+
+/// Worker counter names the master reads by name (the others are `reply.` and `drop.` prefixed).
+public enum WorkerCounterName {
+    /// Configured DHCPv4 options left out of replies because they did not fit the client's
+    /// maximum message size (docs/dhcpv4.md, "Size").
+    public static let optionsOmittedForSize = "options.omitted_for_size"
 }
 
 /// The answer to a stats request (the event writer's counters live in the operations process).

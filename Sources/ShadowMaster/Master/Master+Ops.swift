@@ -206,8 +206,10 @@ extension Master {
                 .map { Counter(name: String($0.key.dropFirst(prefix.count)), value: $0.value) }
                 .sorted { $0.name < $1.name }
         }
-        return ProtocolCounters(received: total["received"] ?? 0,
-                                eventsDropped: (total["events.dropped"] ?? 0) &+ notForwarded,
-                                replies: named("reply."), drops: named("drop."), leasequery: named("leasequery."))
+        var counters = ProtocolCounters(received: total["received"] ?? 0,
+                                        eventsDropped: (total["events.dropped"] ?? 0) &+ notForwarded,
+                                        replies: named("reply."), drops: named("drop."), leasequery: named("leasequery."))
+        counters.optionsOmitted = total[WorkerCounterName.optionsOmittedForSize] ?? 0
+        return counters
     }
 }

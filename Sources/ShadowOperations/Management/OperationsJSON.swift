@@ -55,6 +55,7 @@ enum OperationsJSON {
         w.key("drops")
         write(s.drops, to: &w)
         w.field("events_dropped", s.eventsDropped)
+        w.field("options_omitted", s.optionsOmitted)
         w.endObject()
     }
 

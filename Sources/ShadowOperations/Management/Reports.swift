@@ -147,14 +147,17 @@ public struct ProtocolStats: Sendable, Equatable {
     /// Leasequery counters (`udp.Address.Active`, `tcp.RemoteID.Active`, `connections.Accepted`;
     /// docs/leasequery.md).
     public var leasequery: [NamedCount]
+    /// Configured options left out of replies for size (docs/dhcpv4.md, "Size").
+    public var optionsOmitted: UInt64
 
     public init(received: UInt64 = 0, replies: [NamedCount] = [], drops: [NamedCount] = [], eventsDropped: UInt64 = 0,
-                leasequery: [NamedCount] = []) {
+                leasequery: [NamedCount] = [], optionsOmitted: UInt64 = 0) {
         self.received = received
         self.replies = replies
         self.drops = drops
         self.eventsDropped = eventsDropped
         self.leasequery = leasequery
+        self.optionsOmitted = optionsOmitted
     }
 }
 

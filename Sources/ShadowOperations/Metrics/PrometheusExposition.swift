@@ -75,6 +75,9 @@ public enum PrometheusExposition {
         leasequeryMetrics(protos, &out)
         out.family("shadowdhcp_worker_events_dropped_total", "counter", "Events a worker could not hand to the master.")
         for (p, st) in protos { out.sample("shadowdhcp_worker_events_dropped_total", [("protocol", p)], st.eventsDropped) }
+        out.family("shadowdhcp_options_omitted_total", "counter",
+                   "Configured options left out of replies because they did not fit the client's maximum message size.")
+        for (p, st) in protos { out.sample("shadowdhcp_options_omitted_total", [("protocol", p)], st.optionsOmitted) }
     }
 
     /// docs/leasequery.md: queries by transport, query type and result; bulk connections by event.

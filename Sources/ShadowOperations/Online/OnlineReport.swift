@@ -1,7 +1,7 @@
 import ShadowCore
 
 /// What `online` and `shadowdhcp_online_reservations` report: how many reservations were served
-/// within their lease time, DHCPv4 per subnet of `subnets_v4` (the first subnet containing the
+/// within their lease time (each its own effective one: see the loop in `init`), DHCPv4 per subnet of `subnets_v4` (the first subnet containing the
 /// reservation's `ipv4`, as the engine picks it), DHCPv6 for the whole server (there is no DHCPv6
 /// subnet configuration to group by). Each reservation counts with its own lease time: its
 /// `v4_lease_time`, else its subnet's, else the top level's (DHCPv6: its `v6_lease_time`, else the
@@ -40,13 +40,18 @@ public struct OnlineReport: Sendable, Equatable {
         var perSubnet = [(reservations: Int, online: Int)](repeating: (0, 0), count: subnets.count)
         var v4 = 0, v6 = 0
         for i in 0..<snapshot.count {
+            // Each reservation's own lease time, as the engines send it: DHCPv4 the reservation's
+            // v4_lease_time, else its subnet's, else the top level's; DHCPv6 the reservation's
+            // v6_lease_time, else the top level's (a subnets_v6 entry depends on the relay the
+            // client came through, which the times do not record).
             let address = snapshot.ipv4(at: i)
-            let subnet = subnets.firstIndex { $0.net.contains(address) }
-            let lease4 = snapshot.optionsV4(at: i).leaseTime ?? subnet.flatMap { subnets[$0].options.leaseTime } ?? v4Lease
+            let s = subnets.firstIndex(where: { $0.net.contains(address) })
+            let lease4 = snapshot.optionsV4(at: i).leaseTime ?? s.flatMap { subnets[$0].options.leaseTime } ?? v4Lease
             let online4 = LastServedTimes.isOnline(times.v4[i], now: now, lease: lease4)
             if online4 { v4 += 1 }
-            if LastServedTimes.isOnline(times.v6[i], now: now, lease: snapshot.optionsV6(at: i).leaseTime ?? v6Valid) { v6 += 1 }
-            if let s = subnet {
+            let lease6 = snapshot.optionsV6(at: i).leaseTime ?? v6Valid
+            if LastServedTimes.isOnline(times.v6[i], now: now, lease: lease6) { v6 += 1 }
+            if let s {
                 perSubnet[s].reservations += 1
                 if online4 { perSubnet[s].online += 1 }
             }

@@ -1,0 +1,184 @@
+/// A merged option set laid out for the packet path: every value in one byte array, a value found
+/// by code without reference counting (a ``DHCPOptionSet/Entry`` holds an array, and copying one
+/// per lookup retains and releases it).
+///
+/// The engines build one per subnet at start (top level merged with the subnet, ``DHCPOptionLevels``
+/// rules) and use it for every client whose reservation sets no options of its own.
+public final class DHCPOptionTable: Sendable {
+    /// Codes in ascending order.
+    public let codes: [UInt16]
+    /// Per position: the winning entry's `always_send`.
+    public let alwaysSend: [Bool]
+    /// Per position, where its value starts in `bytes`; one more element than ``codes``.
+    @usableFromInline let starts: [Int]
+    @usableFromInline let bytes: [UInt8]
+    /// For codes 0–255: position + 1, 0 when absent.
+    @usableFromInline let small: [UInt16]
+    /// Positions of the `always_send` entries, ascending code order.
+    public let alwaysSendPositions: [Int]
+    /// The merged lease time (nil: the top level's, ``ServerConfig/leases``).
+    public let leaseTime: UInt32?
+
+    public init(_ set: DHCPOptionSet) {
+        var starts: [Int] = [], bytes: [UInt8] = [], small = [UInt16](repeating: 0, count: 256)
+        for (i, e) in set.entries.enumerated() {
+            starts.append(bytes.count)
+            bytes += e.payload
+            if e.code < 256 { small[Int(e.code)] = UInt16(truncatingIfNeeded: i + 1) }
+        }
+        starts.append(bytes.count)
+        codes = set.entries.map(\.code)
+        alwaysSend = set.entries.map(\.alwaysSend)
+        alwaysSendPositions = set.entries.indices.filter { set.entries[$0].alwaysSend }
+        self.starts = starts
+        self.bytes = bytes
+        self.small = small
+        leaseTime = set.leaseTime
+    }
+
+    /// The merge of `levels` (reservation over subnet over top).
+    public convenience init(_ levels: DHCPOptionLevels) { self.init(levels.merged) }
+
+    public var isEmpty: Bool { codes.isEmpty }
+    public var count: Int { codes.count }
+
+    /// The position of `code`, nil when absent.
+    @inlinable @inline(__always)
+    public func position(of code: UInt16) -> Int? {
+        if code < 256 { return smallPosition(Int(code)) }
+        var low = 0, high = codes.count
+        while low < high {
+            let mid = (low + high) / 2
+            let c = codes[mid]
+            if c == code { return mid }
+            if c < code { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+
+    @inlinable @inline(__always)
+    func smallPosition(_ code: Int) -> Int? {
+        let p = Int(small[code])
+        return p == 0 ? nil : p - 1
+    }
+
+    /// The length of the value at `position`.
+    @inlinable @inline(__always)
+    public func valueCount(at position: Int) -> Int { valueEnd(position) - valueStart(position) }
+
+    @inlinable @inline(__always) func valueStart(_ p: Int) -> Int { starts[p] }
+    @inlinable @inline(__always) func valueEnd(_ p: Int) -> Int { starts[p + 1] }
+
+    /// Calls `body` with the value at `position`, in place.
+    @inlinable @inline(__always)
+    public func withValue<R>(at position: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let start = valueStart(position), end = valueEnd(position)
+        return withBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    @inlinable @inline(__always)
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { bytes.withUnsafeBytes(body) }
+}
+
+/// What a reply needs of the configured options, whether merged ahead (``DHCPOptionTable``) or
+/// looked up level by level (``DHCPOptionLevels``, for a reservation with options of its own).
+/// A handle names one winning value; it is valid only for the source that gave it.
+public protocol DHCPOptionSource {
+    /// The winning value of `code`, nil when no level sets it.
+    func handle(of code: UInt16) -> Int?
+    func isAlwaysSend(_ handle: Int) -> Bool
+    func valueCount(_ handle: Int) -> Int
+    func withValue<R>(_ handle: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R
+    /// Calls `body` with the code and handle of every winning value, ascending code order, until it
+    /// returns false.
+    func forEachValue(_ body: (UInt16, Int) -> Bool)
+    /// Calls `body` with the code and handle of every `always_send` winner, ascending code order,
+    /// until it returns false.
+    func forEachAlwaysSend(_ body: (UInt16, Int) -> Bool)
+    /// The lease time of the most specific level that sets one (nil: the top level's).
+    var leaseTime: UInt32? { get }
+    var hasNoEntries: Bool { get }
+}
+
+extension DHCPOptionTable: DHCPOptionSource {
+    @inlinable @inline(__always)
+    public func handle(of code: UInt16) -> Int? { position(of: code) }
+    @inlinable @inline(__always)
+    public func isAlwaysSend(_ handle: Int) -> Bool { alwaysSend[handle] }
+    @inlinable @inline(__always)
+    public func valueCount(_ handle: Int) -> Int { valueCount(at: handle) }
+    @inlinable @inline(__always)
+    public func withValue<R>(_ handle: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R { withValue(at: handle, body) }
+    @inlinable @inline(__always)
+    public func forEachValue(_ body: (UInt16, Int) -> Bool) {
+        var i = 0
+        while i < codes.count {
+            if !body(codes[i], i) { return }
+            i += 1
+        }
+    }
+    @inlinable @inline(__always)
+    public func forEachAlwaysSend(_ body: (UInt16, Int) -> Bool) {
+        for p in alwaysSendPositions where !body(codes[p], p) { return }
+    }
+    @inlinable
+    public var hasNoEntries: Bool { codes.isEmpty }
+}
+
+extension DHCPOptionSet {
+    /// The position in ``entries`` of `code`, nil when absent (binary search; no copy).
+    @inlinable
+    public func position(of code: UInt16) -> Int? {
+        var low = 0, high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            let c = entries[mid].code
+            if c == code { return mid }
+            if c < code { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+}
+
+extension DHCPOptionLevels: DHCPOptionSource {
+    // A handle is level × 2³² + position (level 0 reservation, 1 subnet, 2 top).
+    @inlinable
+    func level(_ n: Int) -> DHCPOptionSet { n == 0 ? reservation : n == 1 ? subnet : top }
+
+    @inlinable
+    public func handle(of code: UInt16) -> Int? {
+        if let p = reservation.position(of: code) { return p }
+        if let p = subnet.position(of: code) { return 1 << 32 | p }
+        if let p = top.position(of: code) { return 2 << 32 | p }
+        return nil
+    }
+    @inlinable
+    public func isAlwaysSend(_ handle: Int) -> Bool { level(handle >> 32).entries[handle & 0xFFFF_FFFF].alwaysSend }
+    @inlinable
+    public func valueCount(_ handle: Int) -> Int { level(handle >> 32).entries[handle & 0xFFFF_FFFF].payload.count }
+    @inlinable
+    public func withValue<R>(_ handle: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        level(handle >> 32).entries[handle & 0xFFFF_FFFF].payload.withUnsafeBytes(body)
+    }
+    @inlinable
+    public func forEachValue(_ body: (UInt16, Int) -> Bool) {
+        let r = reservation.entries, s = subnet.entries, t = top.entries
+        var i = 0, j = 0, k = 0
+        while i < r.count || j < s.count || k < t.count {
+            let cr = i < r.count ? Int(r[i].code) : Int.max
+            let cs = j < s.count ? Int(s[j].code) : Int.max
+            let ct = k < t.count ? Int(t[k].code) : Int.max
+            let code = min(cr, cs, ct)
+            let handle = cr == code ? i : cs == code ? 1 << 32 | j : 2 << 32 | k
+            if !body(UInt16(code), handle) { return }
+            if cr == code { i += 1 }
+            if cs == code { j += 1 }
+            if ct == code { k += 1 }
+        }
+    }
+    @inlinable
+    public func forEachAlwaysSend(_ body: (UInt16, Int) -> Bool) {
+        forEachValue { code, handle in isAlwaysSend(handle) ? body(code, handle) : true }
+    }
+}
+
