@@ -1,5 +1,6 @@
 import Glibc
 import ShadowCore
+import ShadowSystem
 import ShadowTesting
 import Testing
 
@@ -52,14 +53,7 @@ struct FaultInjectionTests {
     }
 
     static func names(in path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var out: [String] = []
-        while let e = readdir(dir) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out.sorted()
+        ((try? FileSystem.names(in: path)) ?? []).sorted()
     }
 
     @Test(arguments: ["full", "read-only"])
