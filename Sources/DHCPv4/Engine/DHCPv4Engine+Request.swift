@@ -87,9 +87,12 @@ extension DHCPv4Engine {
         if let subnet = plan.subnet {
             let own = snapshot.optionsV4(at: found.match.index)
             if !own.isEmpty {
-                options = DHCPOptionTable(DHCPOptionLevels(top: self.options, subnet: subnets[subnet].options, reservation: own))
+                let set = snapshot.optionSetIndexes(at: found.match.index).v4
+                options = optionTables.merged.table(snapshot: snapshot, subnet: subnet, set: set) {
+                    DHCPOptionTable(DHCPOptionLevels(top: self.options, subnet: subnets[subnet].options, reservation: own))
+                }
             } else if optionsConfigured {
-                options = tables[subnet]
+                options = optionTables.perSubnet[subnet]
             }
         }
         if plan.leaseTimes, let options, !options.hasNoEntries, Self.v6OnlyPreferred(options, request: m) {

@@ -19,9 +19,18 @@ public struct DHCPv4Engine: Sendable {
     /// Whether the top level or any subnet sets an option or a lease time: without, and without a
     /// reservation level, a reply builds no option levels at all.
     let optionsConfigured: Bool
-    /// Per subnet, the top level merged with the subnet: what a client whose reservation sets no
-    /// options of its own gets (empty tables when nothing is configured).
-    let tables: [DHCPOptionTable]
+    /// The merged option tables, behind one reference (copying the engine retains one).
+    let optionTables: OptionTables
+
+    final class OptionTables: Sendable {
+        /// Per subnet, the top level merged with the subnet: what a client whose reservation sets
+        /// no options of its own gets (empty tables when nothing is configured).
+        let perSubnet: [DHCPOptionTable]
+        /// The merged tables of reservations with options of their own, per snapshot.
+        let merged = MergedOptionTables()
+
+        init(_ perSubnet: [DHCPOptionTable]) { self.perSubnet = perSubnet }
+    }
 
     public init(config: ServerConfig, ids: ServerIdentifiers) {
         serverIdentifier = ids.v4
@@ -31,7 +40,9 @@ public struct DHCPv4Engine: Sendable {
         leases = config.leases
         options = config.optionsV4
         optionsConfigured = !config.optionsV4.isEmpty || config.subnetsV4.contains { !$0.options.isEmpty }
-        tables = config.subnetsV4.map { DHCPOptionTable(DHCPOptionLevels(top: config.optionsV4, subnet: $0.options)) }
+        optionTables = OptionTables(config.subnetsV4.map {
+            DHCPOptionTable(DHCPOptionLevels(top: config.optionsV4, subnet: $0.options))
+        })
     }
 
     /// Decides the answer to one datagram and writes any reply into `reply`.

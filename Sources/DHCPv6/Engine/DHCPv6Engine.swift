@@ -18,6 +18,8 @@ public struct DHCPv6Engine: Sendable {
         /// (a client whose link is in no entry): what a client whose reservation sets no options of
         /// its own gets.
         let tables: [DHCPOptionTable]
+        /// The merged tables of reservations with options of their own, per snapshot.
+        let merged = MergedOptionTables()
 
         init(config: ServerConfig, ids: ServerIdentifiers) {
             self.config = config
@@ -110,10 +112,13 @@ public struct DHCPv6Engine: Sendable {
         if plan.configured {
             let subnet = hasSubnets ? Self.subnetIndex(containing: link, in: state.config.subnetsV6) : nil
             let own = decision.match.map { snapshot.optionsV6(at: $0.index) } ?? .empty
-            if !own.isEmpty {
-                options = DHCPOptionTable(DHCPOptionLevels(
-                    top: state.config.optionsV6, subnet: subnet.map { state.config.subnetsV6[$0].options } ?? .empty,
-                    reservation: own))
+            if !own.isEmpty, let index = decision.match?.index {
+                options = state.merged.table(snapshot: snapshot, subnet: subnet ?? -1,
+                                             set: snapshot.optionSetIndexes(at: index).v6) {
+                    DHCPOptionTable(DHCPOptionLevels(
+                        top: state.config.optionsV6, subnet: subnet.map { state.config.subnetsV6[$0].options } ?? .empty,
+                        reservation: own))
+                }
             } else if state.optionsConfigured {
                 options = state.tables[subnet ?? state.tables.count - 1]
             }
