@@ -125,7 +125,7 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=dlsym"])]),
 
         // Load benchmark (not a test): swift build -c release --product bench-load
-        .executableTarget(name: "bench-load", dependencies: ["ShadowCore", "ShadowSystem"], path: "Benchmarks/bench-load"),
+        .executableTarget(name: "bench-load", dependencies: ["IPC", "ShadowCore", "ShadowSystem"], path: "Benchmarks/bench-load"),
         // Fuzzing and benchmarking (not shipped).
         .executableTarget(name: "fuzz-dhcpv4", dependencies: ["DHCPv4", "DHCPWireKit", "ShadowCore"], path: "Fuzz/fuzz-dhcpv4"),
         .executableTarget(name: "bench-dhcpv4", dependencies: ["DHCPv4", "DHCPWireKit", "ShadowCore", "ShadowSystem"],

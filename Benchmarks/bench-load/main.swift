@@ -3,11 +3,14 @@
 //   bench-load N [N ...]        generate (once) and measure each size in a fresh process
 //   bench-load --generate N F   write N synthetic reservations to F
 //   bench-load --measure F      read + parse + validate + index F, print times and memory
+//   bench-load --master F       the master's path of a start or reload, phase by phase: read,
+//                               parse + validate, size, encode, digest, check the image
 //
 // The parse runs in pieces on one thread per CPU, as in the master and ops; BENCH_LOAD_SERIAL=1
 // parses on one thread (to compare).
 // Build in release: swift build -c release --product bench-load
 import Foundation
+import IPC
 import ShadowCore
 import ShadowSystem
 
@@ -153,12 +156,49 @@ func measure(path: String) {
         """)
 }
 
+/// The master's steps from file to published image (ConfigDirectory.loadReservations, then
+/// SnapshotPublisher.prepare), each timed: wall clock and CPU of the whole process.
+func masterPath(path: String) {
+    let clock = ContinuousClock()
+    var marks: [(String, ContinuousClock.Instant, Double)] = [("", clock.now, cpuTime())]
+    func mark(_ name: String) { marks.append((name, clock.now, cpuTime())) }
+    let bytes = readFile(path)
+    mark("read")
+    let loaded: Loaded<[Reservation]>
+    do { loaded = try ReservationLoader.load(bytes, subnets: subnets, work: parseWork) } catch {
+        print(error.description)
+        exit(1)
+    }
+    mark("parse+validate")
+    let size = try! SnapshotCodec.encodedByteCount(of: loaded.value)
+    mark("size")
+    let image = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
+    defer { image.deallocate() }
+    SnapshotCodec.encode(loaded.value, into: image, work: parseWork)
+    mark("encode")
+    let announcement = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(image), snapshotGeneration: 1,
+                                                  reservationCount: loaded.value.count)
+    mark("digest")
+    let view = try! SnapshotCodec.open(UnsafeRawBufferPointer(image), announcement: announcement, owner: nil)
+    mark("open (digest + check)")
+    var line = "\(view.count) reservations, \(size) bytes of image, \(parseWork.width) thread(s):"
+    for k in 1..<marks.count {
+        line += String(format: " %@ %.3f s (cpu %.3f)", marks[k].0, Double((marks[k].1 - marks[k - 1].1).components.attoseconds) / 1e18
+                       + Double((marks[k].1 - marks[k - 1].1).components.seconds), marks[k].2 - marks[k - 1].2)
+    }
+    line += String(format: "; total %.3f s", Double((marks.last!.1 - marks[0].1).components.attoseconds) / 1e18
+                   + Double((marks.last!.1 - marks[0].1).components.seconds))
+    print(line)
+}
+
 let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "--generate" where args.count == 4:
     generate(count: Int(args[2])!, path: args[3])
 case "--measure" where args.count == 3:
     measure(path: args[2])
+case "--master" where args.count == 3:
+    masterPath(path: args[2])
 case .some(let first) where Int(first) != nil:
     for n in args.dropFirst().compactMap({ Int($0) }) {
         let path = NSTemporaryDirectory() + "bench-load-\(n).json"
@@ -170,6 +210,6 @@ case .some(let first) where Int(first) != nil:
         child.waitUntilExit()
     }
 default:
-    print("usage: bench-load N [N ...] | --generate N FILE | --measure FILE")
+    print("usage: bench-load N [N ...] | --generate N FILE | --measure FILE | --master FILE")
     exit(2)
 }

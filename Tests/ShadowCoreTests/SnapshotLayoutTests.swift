@@ -23,6 +23,31 @@ struct SnapshotLayoutTests {
         return r
     }
 
+    /// Written in runs of records and one job per table, last job first, the image is the same
+    /// byte for byte as written on one thread (three runs of 65,536 records, and a part).
+    @Test func anImageWrittenInPartsIsTheSameAsOneWrittenInOnePass() throws {
+        let reservations = (0..<150_000).map { i in
+            var r = Self.many[i % Self.many.count]
+            r.ipv4 = IPv4Address(0x6440_0000 | UInt32(i))
+            r.ipv6NA = IPv6Address(high: 0x2001_0db8_0001_0000, low: UInt64(i) + 1)
+            if let mac = r.mac { r.mac = MACAddress(value: mac.value ^ UInt64(i / Self.many.count) << 32) }
+            if r.duid != nil { r.duid = DUID(bytes: [0, 4] + (0..<4).map { UInt8(truncatingIfNeeded: i >> (8 * $0)) }) }
+            if let o = r.option82 { r.option82 = Option82(circuit: o.circuit, remote: "r\(i)", subscriber: o.subscriber) }
+            if r.option1837 != nil { r.option1837 = Option1837(interface: "ge-1/\(i)", remote: nil, enterpriseNumber: nil) }
+            return r
+        }
+        let backwards = ParallelWork(width: 4) { count, job in
+            for i in (0..<count).reversed() { job(i) }
+        }
+        let size = try ReservationSnapshot.encodedByteCount(of: reservations)
+        var one = [UInt8](repeating: 0xAA, count: size), parts = [UInt8](repeating: 0x55, count: size)
+        one.withUnsafeMutableBytes { ReservationSnapshot.encode(reservations, into: $0) }
+        parts.withUnsafeMutableBytes { ReservationSnapshot.encode(reservations, into: $0, work: backwards) }
+        #expect(one == parts)
+        let s = try one.withUnsafeBytes { try ReservationSnapshot(validating: $0, owner: nil, generation: 1).allReservations }
+        #expect(s == reservations)
+    }
+
     @Test func everyKeyFindsItsReservationAndEveryFieldReadsBack() {
         let s = ReservationSnapshot(reservations: Self.many, generation: 7)
         #expect(s.count == Self.many.count)

@@ -36,9 +36,11 @@ public enum SnapshotCodec {
         do { return try ReservationSnapshot.encodedByteCount(of: reservations) } catch { throw .format(error) }
     }
 
-    /// Encodes into `buffer`, which must be exactly ``encodedByteCount(of:)`` bytes.
-    public static func encode(_ reservations: [Reservation], into buffer: UnsafeMutableRawBufferPointer) {
-        ReservationSnapshot.encode(reservations, into: buffer)
+    /// Encodes into `buffer`, which must be exactly ``encodedByteCount(of:)`` bytes; large images
+    /// are written in parts on `work` (the same bytes).
+    public static func encode(_ reservations: [Reservation], into buffer: UnsafeMutableRawBufferPointer,
+                              work: ParallelWork = .serial) {
+        ReservationSnapshot.encode(reservations, into: buffer, work: work)
     }
 
     /// Encodes into a new array.

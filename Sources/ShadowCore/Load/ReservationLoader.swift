@@ -48,7 +48,7 @@ public enum ReservationLoader {
             parser.errors.append(Diagnostic(.error, source, error.description))
             throw LoadError(errors: parser.errors, warnings: parser.warnings)
         }
-        parser.reportDuplicates()
+        parser.reportDuplicates(work: work)
         parser.reportOverlaps()
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
         return Loaded(value: parser.reservations, warnings: parser.warnings)
@@ -64,9 +64,10 @@ extension ReservationLoader {
     /// `<source>[INDEX].FIELD` as the loader does.
     ///
     /// With `duplicates: false` only each entry's own rules are checked (not uniqueness): for
-    /// entries that are changes to a set, whose keys the set's index checks instead.
+    /// entries that are changes to a set, whose keys the set's index checks instead. The
+    /// uniqueness searches run on `work`.
     public static func validate(_ reservations: [Reservation], subnets: [SubnetV4], source: String,
-                                duplicates: Bool = true) throws(LoadError) -> Loaded<[Reservation]> {
+                                duplicates: Bool = true, work: ParallelWork = .serial) throws(LoadError) -> Loaded<[Reservation]> {
         var parser = ReservationParser(source: source, subnets: subnets)
         parser.reservations = reservations
         // Many reservations share a set: each distinct one is checked once.
@@ -87,7 +88,7 @@ extension ReservationLoader {
             }
         }
         if duplicates {
-            parser.reportDuplicates()
+            parser.reportDuplicates(work: work)
             parser.reportOverlaps()
         }
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }

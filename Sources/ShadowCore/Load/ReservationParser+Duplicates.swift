@@ -1,32 +1,91 @@
 /// Cross-entry checks: the same key or address in two entries.
 extension ReservationParser {
     /// The same key or address in two entries: an error on the later one naming the first.
-    mutating func reportDuplicates() {
+    ///
+    /// The seven searches are independent and read the entries only, so they run as seven jobs
+    /// on `work`; their findings become errors afterwards, field by field in a fixed order, so
+    /// the messages do not depend on the threads.
+    mutating func reportDuplicates(work: ParallelWork = .serial) {
         let bad = unusable
-        func usable(_ i: Int, _ f: ReservationField) -> Bool { bad.isEmpty || !(bad[Int32(i)]?.contains(f) ?? false) }
-        // The keys hash as the snapshot's tables hash them (KeyHash); addresses through its mixer.
-        let mix = KeyHash.mix
-        let all = reservations
-        all.withUnsafeBufferPointer { rs in
-            duplicates(.mac, { rs[$0].mac }, { KeyHash.mac($0.value) }, { $0.description })
-            duplicates(.duid, { rs[$0].duid }, { $0.bytes.withUnsafeBytes(KeyHash.duid) }, { $0.description })
-            duplicates(.option82, { rs[$0].option82 }, KeyHash.option82, ReservationPersistence.compactJSON)
-            duplicates(.option1837, { rs[$0].option1837 }, KeyHash.option1837, ReservationPersistence.compactJSON)
-            duplicates(.ipv4, { usable($0, .ipv4) ? rs[$0].ipv4 : nil }, { mix(UInt64($0.value)) }, { $0.description })
-            duplicates(.ipv6NA, { usable($0, .ipv6NA) ? rs[$0].ipv6NA : nil }, { mix($0.high ^ mix($0.low)) },
-                       { $0.description })
-            duplicates(.ipv6PD, { usable($0, .ipv6PD) ? rs[$0].ipv6PD : nil },
-                       { mix($0.address.high ^ mix($0.address.low ^ UInt64($0.prefixLength))) }, { $0.description })
+        let fields: [ReservationField] = [.mac, .duid, .option82, .option1837, .ipv4, .ipv6NA, .ipv6PD]
+        let found = FoundPairs(count: fields.count)
+        reservations.withUnsafeBufferPointer { buffer in
+            let entries = SharedEntries(buffer)
+            work.run(fields.count) { job in
+                found[job] = Self.duplicatePairs(fields[job], in: entries.entries, unusable: bad)
+            }
+        }
+        for (job, field) in fields.enumerated() {
+            for (later, first) in found[job] {
+                error(later, field, "\(Self.show(field, of: reservations[later])) already used by \(location(first))")
+            }
         }
     }
 
-    private mutating func duplicates<K: Equatable>(_ field: ReservationField, _ key: (Int) -> K?,
-                                                   _ hash: (K) -> UInt64, _ show: (K) -> String) {
-        var found: [(Int, Int)] = []
-        DuplicateFinder.find(count: reservations.count, key: key, hash: hash) { found.append(($0, $1)) }
-        for (later, first) in found {
-            guard let k = key(later) else { continue }
-            error(later, field, "\(show(k)) already used by \(location(first))")
+    /// Every (later, first) pair of entries with an equal `field`, in ascending order of `later`.
+    /// The keys hash as the snapshot's tables hash them (KeyHash); addresses through its mixer.
+    private static func duplicatePairs(_ field: ReservationField, in rs: UnsafeBufferPointer<Reservation>,
+                                       unusable bad: [Int32: FieldSet]) -> [(Int, Int)] {
+        func usable(_ i: Int, _ f: ReservationField) -> Bool { bad.isEmpty || !(bad[Int32(i)]?.contains(f) ?? false) }
+        let mix = KeyHash.mix
+        var pairs: [(Int, Int)] = []
+        func find<K: Equatable>(_ key: (Int) -> K?, _ hash: (K) -> UInt64) {
+            DuplicateFinder.find(count: rs.count, key: key, hash: hash) { pairs.append(($0, $1)) }
         }
+        switch field {
+        case .mac: find({ rs[$0].mac }, { KeyHash.mac($0.value) })
+        case .duid: find({ rs[$0].duid }, { $0.bytes.withUnsafeBytes(KeyHash.duid) })
+        case .option82: find({ rs[$0].option82 }, KeyHash.option82)
+        case .option1837: find({ rs[$0].option1837 }, KeyHash.option1837)
+        case .ipv4: find({ usable($0, .ipv4) ? rs[$0].ipv4 : nil }, { mix(UInt64($0.value)) })
+        case .ipv6NA: find({ usable($0, .ipv6NA) ? rs[$0].ipv6NA : nil }, { mix($0.high ^ mix($0.low)) })
+        case .ipv6PD:
+            find({ usable($0, .ipv6PD) ? rs[$0].ipv6PD : nil },
+                 { mix($0.address.high ^ mix($0.address.low ^ UInt64($0.prefixLength))) })
+        default: preconditionFailure("no duplicate search for \(field)")
+        }
+        return pairs
+    }
+
+    /// How a message shows the repeated value of `field`.
+    private static func show(_ field: ReservationField, of r: Reservation) -> String {
+        switch field {
+        case .mac: r.mac?.description ?? ""
+        case .duid: r.duid?.description ?? ""
+        case .option82: r.option82.map(ReservationPersistence.compactJSON) ?? ""
+        case .option1837: r.option1837.map(ReservationPersistence.compactJSON) ?? ""
+        case .ipv4: r.ipv4.description
+        case .ipv6NA: r.ipv6NA.description
+        case .ipv6PD: r.ipv6PD.description
+        default: ""
+        }
+    }
+}
+
+/// The entries, read by several jobs while the caller keeps the buffer alive and nobody writes.
+private struct SharedEntries: @unchecked Sendable {
+    let entries: UnsafeBufferPointer<Reservation>
+    init(_ entries: UnsafeBufferPointer<Reservation>) { self.entries = entries }
+}
+
+/// One list of pairs per search, each written by one job and read after ``ParallelWork/run(_:_:)``
+/// returned (which orders the writes before the reads).
+private final class FoundPairs: @unchecked Sendable {
+    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
+    private let slots: UnsafeMutableBufferPointer<[(Int, Int)]>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: [])
+    }
+
+    deinit {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+
+    subscript(i: Int) -> [(Int, Int)] {
+        get { slots[i] }
+        set { slots[i] = newValue }
     }
 }

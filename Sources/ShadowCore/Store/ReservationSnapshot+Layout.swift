@@ -7,6 +7,11 @@ extension ReservationSnapshot {
         var capacities = [0, 0, 0, 0]
         var options = OptionTable()
         var total = 0
+        /// Key bytes of each run of ``chunk`` records, so that runs can be written at once.
+        var chunkBlobSizes: [Int] = []
+
+        /// Records per run written by one job.
+        static let chunk = 65_536
 
         /// Where the option-set section starts, for `count` records.
         func optionsStart(_ count: Int) -> Int {
@@ -23,12 +28,16 @@ extension ReservationSnapshot {
 
     /// Writes the image of `reservations` into `buffer`, which must be exactly
     /// ``encodedByteCount(of:)`` bytes (any content; every byte is written).
-    public static func encode(_ reservations: [Reservation], into buffer: UnsafeMutableRawBufferPointer) {
+    ///
+    /// On `work`, runs of 65,536 records are written as separate jobs, and then the four key
+    /// tables (each job writes only its own bytes); the image is the same byte for byte.
+    public static func encode(_ reservations: [Reservation], into buffer: UnsafeMutableRawBufferPointer,
+                              work: ParallelWork = .serial) {
         reservations.withUnsafeBufferPointer { all in
             let plan: Plan
             do { plan = try self.plan(all) } catch { preconditionFailure("encode without encodedByteCount: \(error)") }
             precondition(buffer.count == plan.total, "snapshot buffer size is not encodedByteCount")
-            write(all, plan, buffer.baseAddress!)
+            write(all, plan, buffer.baseAddress!, work)
         }
     }
 
@@ -38,9 +47,13 @@ extension ReservationSnapshot {
         guard all.count <= Int(UInt32.max) else { throw .unencodable(record: -1, field: "count") }
         var plan = Plan()
         var counts = [0, 0, 0, 0]
+        plan.chunkBlobSizes.reserveCapacity(all.count / Plan.chunk + 1)
         for i in all.indices {
             let r = all.baseAddress! + i
-            plan.blobSize += try blobLength(r, record: i)
+            let length = try blobLength(r, record: i)
+            plan.blobSize += length
+            if i % Plan.chunk == 0 { plan.chunkBlobSizes.append(0) }
+            plan.chunkBlobSizes[plan.chunkBlobSizes.count - 1] += length
             guard plan.blobSize <= Int(UInt32.max) else { throw .unencodable(record: i, field: "key text") }
             if r.pointee.mac != nil { counts[L.Table.mac.rawValue] += 1 }
             if r.pointee.duid != nil { counts[L.Table.duid.rawValue] += 1 }
@@ -71,9 +84,9 @@ extension ReservationSnapshot {
         return n
     }
 
-    private static func write(_ all: UnsafeBufferPointer<Reservation>, _ plan: Plan, _ base: UnsafeMutableRawPointer) {
+    private static func write(_ all: UnsafeBufferPointer<Reservation>, _ plan: Plan, _ base: UnsafeMutableRawPointer,
+                              _ work: ParallelWork) {
         typealias L = SnapshotLayout
-        typealias P = L.Presence
         let out = ImageWriter(base: base)
         base.initializeMemory(as: UInt8.self, repeating: 0, count: L.headerSize)
         out.put(L.magic, at: L.Header.magic)
@@ -83,8 +96,45 @@ extension ReservationSnapshot {
         out.put(UInt64(plan.options.byteCount), at: L.Header.optionsSize)
         for (t, capacity) in plan.capacities.enumerated() { out.put(UInt32(capacity), at: L.Header.capacities + 4 * t) }
         let blobStart = L.headerSize + all.count * L.recordSize
+        // Each run of records starts its key bytes where the runs before it end.
+        var chunkStarts: [Int] = []
         var blobEnd = blobStart
-        for i in all.indices {
+        for size in plan.chunkBlobSizes {
+            chunkStarts.append(blobEnd)
+            blobEnd += size
+        }
+        let shared = SharedImage(all: all, plan: plan, base: base)
+        let runStarts = chunkStarts
+        work.run(runStarts.count) { c in
+            let start = c * Plan.chunk
+            shared.writeRecords(start..<min(start + Plan.chunk, shared.all.count), blobAt: runStarts[c], blobStart: blobStart)
+        }
+        // Padding and tables start out zero (empty slots).
+        (base + blobEnd).initializeMemory(as: UInt8.self, repeating: 0, count: plan.total - blobEnd)
+        let optionsStart = plan.optionsStart(all.count)
+        plan.options.write(out, at: optionsStart)
+        var tableStarts: [Int] = []
+        var tableStart = L.align8(optionsStart + plan.options.byteCount)
+        for t in L.Table.allCases {
+            tableStarts.append(tableStart)
+            tableStart += plan.capacities[t.rawValue] * L.slotSize
+        }
+        let keys = TableKeys(), starts = tableStarts
+        work.run(L.Table.allCases.count) { t in
+            let table = L.Table.allCases[t]
+            keys[t] = fill(table, capacity: shared.plan.capacities[t], slots: shared.base + starts[t], shared.all, shared.base)
+        }
+        for t in L.Table.allCases { out.put(UInt32(keys[t.rawValue]), at: L.Header.keys + 4 * t.rawValue) }
+    }
+
+    /// The records `range` and their key bytes, from `blobAt` (an offset in the image).
+    fileprivate static func writeRecords(_ range: Range<Int>, blobAt: Int, blobStart: Int,
+                                         _ all: UnsafeBufferPointer<Reservation>, _ plan: Plan, _ base: UnsafeMutableRawPointer) {
+        typealias L = SnapshotLayout
+        typealias P = L.Presence
+        let out = ImageWriter(base: base)
+        var blobEnd = blobAt
+        for i in range {
             let r = all.baseAddress! + i
             let at = L.headerSize + i * L.recordSize
             var flags: UInt16 = 0
@@ -129,17 +179,6 @@ extension ReservationSnapshot {
                 if let e = o.enterpriseNumber { out.put(e, at: blobEnd); blobEnd += 4 }
             }
             out.put(UInt32(blobEnd - start), at: at + L.Record.blobLength)
-        }
-        // Padding and tables start out zero (empty slots).
-        (base + blobEnd).initializeMemory(as: UInt8.self, repeating: 0, count: plan.total - blobEnd)
-        let optionsStart = plan.optionsStart(all.count)
-        plan.options.write(out, at: optionsStart)
-        var tableStart = L.align8(optionsStart + plan.options.byteCount)
-        for t in L.Table.allCases {
-            let capacity = plan.capacities[t.rawValue]
-            let keys = fill(t, capacity: capacity, slots: base + tableStart, all, base)
-            out.put(UInt32(keys), at: L.Header.keys + 4 * t.rawValue)
-            tableStart += capacity * L.slotSize
         }
     }
 
@@ -324,5 +363,31 @@ struct ImageWriter {
         }
         put(UInt32(n), at: start)
         offset = start + 4 + n
+    }
+}
+
+/// What the jobs of one ``ReservationSnapshot/encode(_:into:work:)`` share: the entries and the
+/// plan, read only, and the image, of which each job writes its own bytes.
+private struct SharedImage: @unchecked Sendable {
+    // @unchecked: the caller keeps `all` and `base` alive until every job returned; jobs write
+    // disjoint byte ranges of `base` and read nothing another job writes.
+    let all: UnsafeBufferPointer<Reservation>
+    let plan: ReservationSnapshot.Plan
+    let base: UnsafeMutableRawPointer
+
+    func writeRecords(_ range: Range<Int>, blobAt: Int, blobStart: Int) {
+        ReservationSnapshot.writeRecords(range, blobAt: blobAt, blobStart: blobStart, all, plan, base)
+    }
+}
+
+/// The number of distinct keys per table, one slot per job, read after the jobs returned.
+private final class TableKeys: @unchecked Sendable {
+    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
+    private let slots = UnsafeMutableBufferPointer<Int>.allocate(capacity: SnapshotLayout.Table.allCases.count)
+    init() { slots.initialize(repeating: 0) }
+    deinit { slots.deallocate() }
+    subscript(i: Int) -> Int {
+        get { slots[i] }
+        set { slots[i] = newValue }
     }
 }

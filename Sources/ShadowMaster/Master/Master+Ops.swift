@@ -80,7 +80,7 @@ extension Master {
         }
         do {
             _ = try ReservationLoader.validate(reservations, subnets: settings.config.subnetsV4,
-                                               source: "replace.reservations")
+                                               source: "replace.reservations", work: .threads)
         } catch {
             logger.error("ops process sent reservations that do not validate: \(error.errors.lines.first ?? "")")
             abandon(ops, reason: "invalid replace reservations")

@@ -28,7 +28,7 @@ final class SnapshotPublisher {
         let size = try SnapshotCodec.encodedByteCount(of: reservations)
         var made: SnapshotAnnouncement?
         let fd = try SealedMemoryFile.create(name: "shadowdhcp-snapshot-\(generation)", byteCount: size) { buffer in
-            SnapshotCodec.encode(reservations, into: buffer)
+            SnapshotCodec.encode(reservations, into: buffer, work: .threads)
             made = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(buffer), snapshotGeneration: generation,
                                               reservationCount: reservations.count)
         }
