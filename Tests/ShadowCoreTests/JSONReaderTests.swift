@@ -136,3 +136,75 @@ struct JSONReaderRejectTests {
         #expect(syntaxError(text) == "line 1, column \(depth): nesting too deep")
     }
 }
+
+/// The word-at-a-time scans (string tokens, indentation) against the byte-by-byte reading: every
+/// position of a quote, an escape, a control byte or non-ASCII text inside and around an 8-byte word.
+@Suite("JSON reader: scans eight bytes at a time")
+struct JSONReaderWordScanTests {
+    enum Outcome: Equatable { case raw(String, Int), decoded(String, Int), failed(String) }
+
+    static func token(_ text: [UInt8]) -> Outcome {
+        text.withUnsafeBytes { buffer in
+            var r = JSONReader(buffer)
+            do {
+                switch try r.readStringToken() {
+                case .raw(let b): return .raw(String(decoding: b, as: UTF8.self), r.offset)
+                case .decoded(let s): return .decoded(s, r.offset)
+                }
+            } catch { return .failed("\(error)") }
+        }
+    }
+
+    static func string(_ text: [UInt8]) -> Outcome {
+        text.withUnsafeBytes { buffer in
+            var r = JSONReader(buffer)
+            do { return .decoded(try r.readString(), r.offset) } catch { return .failed("\(error)") }
+        }
+    }
+
+    @Test func aStringTokenEndsOrFallsBackWhereTheBytesSay() {
+        let fillers: [[UInt8]] = [[], Array("é".utf8), Array("\\n".utf8), [0x01], [0x7F], Array("\\\"".utf8)]
+        for length in 0..<20 {
+            for filler in fillers {
+                for tail in 0..<10 {
+                    let body = [UInt8](repeating: UInt8(ascii: "a"), count: length) + filler
+                        + [UInt8](repeating: UInt8(ascii: "b"), count: tail)
+                    let text = Array("  \"".utf8) + body + Array("\", \"x\"".utf8)
+                    let plain = filler.isEmpty || filler == [0x7F]
+                    let got = Self.token(text)
+                    switch Self.string(text) {
+                    case .decoded(let s, let end):
+                        #expect(got == (plain ? .raw(s, end) : .decoded(s, end)), "\(text)")
+                    case let other:
+                        #expect(got == other, "\(text)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func aStringTokenAtTheEndOfTheBufferIsReadByteByByte() {
+        for length in 0..<20 {
+            let text = Array("\"".utf8) + [UInt8](repeating: UInt8(ascii: "z"), count: length) + Array("\"".utf8)
+            #expect(Self.token(text) == .raw(String(repeating: "z", count: length), length + 2))
+            #expect(Self.token(Array(text.dropLast())) == Self.string(Array(text.dropLast())))
+        }
+    }
+
+    @Test func indentationOfAnyWidthIsSkipped() throws {
+        for width in 0..<40 {
+            for separator in ["\n", "\r\n", "\t", " "] {
+                let pad = String(repeating: " ", count: width)
+                let text = "[" + separator + pad + "1," + separator + pad + "\t" + pad + "2" + separator + pad + "]"
+                let values = try JSONReader.withReader(Array(text.utf8)) { (r: inout JSONReader) throws(JSONSyntaxError) -> [String] in
+                    try r.beginArray()
+                    var out: [String] = []
+                    while try r.nextElement() { out.append(try r.readNumber().text) }
+                    try r.finish()
+                    return out
+                }
+                #expect(values == ["1", "2"], "\(width) \(separator.debugDescription)")
+            }
+        }
+    }
+}

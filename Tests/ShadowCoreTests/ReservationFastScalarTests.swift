@@ -30,6 +30,22 @@ struct ReservationFastScalarTests {
         if !s.contains(".") { #expect((f != nil) == (IPv6Address(s) != nil)) }
     }
 
+    /// Every split of up to eight groups around `::` (and none), groups of one to four digits.
+    @Test func ipv6EveryGapPlacement() {
+        let groups = ["0", "1", "ab", "FFFF", "8000", "0db8", "7", "c0a8"]
+        for count in 0...8 {
+            for gapAt in -1...count {
+                for width in 0..<4 {
+                    let g = (0..<count).map { i in String(groups[(i + width) % groups.count].suffix(max(1, width + 1))) }
+                    let s = gapAt < 0 ? g.joined(separator: ":")
+                        : g[..<gapAt].joined(separator: ":") + "::" + g[gapAt...].joined(separator: ":")
+                    let f = Self.fast(s, FastScalars.ipv6)
+                    #expect(f == IPv6Address(s), "\(s)")
+                }
+            }
+        }
+    }
+
     @Test("IPv6 prefix", arguments: [
         "::/0", "2001:db8::/32", "2001:db8:1:3::/56", "2001:db8::1/128", "2001:db8::/129", "2001:db8::/056",
         "2001:db8::/", "2001:db8::", "/56", "2001:db8::/5a", "::ffff:1.2.3.4/120",

@@ -129,11 +129,24 @@ enum JSONStringToken {
 
 extension JSONReader {
     /// Like ``readString()`` but without building a `String` for plain ASCII values.
+    ///
+    /// The scan for the closing quote reads eight bytes at a time: one word says whether any of
+    /// them is a quote, a backslash, a control character or non-ASCII, and the lowest such byte is
+    /// exact, so the first one decides as in a byte-by-byte loop.
     mutating func readStringToken() throws(JSONSyntaxError) -> JSONStringToken {
         skipWhitespace()
         let open = offset
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string") }
         var i = offset + 1
+        while i + 8 <= bytes.count {
+            let special = JSONReader.specialBytes(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            guard special != 0 else {
+                i += 8
+                continue
+            }
+            i += special.trailingZeroBitCount / 8
+            break
+        }
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
@@ -145,5 +158,20 @@ extension JSONReader {
             i += 1
         }
         return .decoded(try readString())
+    }
+
+    /// The high bit of each byte of `word` (in memory order, little-endian) that is `"`, `\`,
+    /// below 0x20 or at least 0x80. Bits above the lowest set one may be false alarms (a borrow
+    /// from the byte below); the lowest one is exact.
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let v = UInt64(littleEndian: word)
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = v ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslash = v ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let control = (v &- ones &* 0x20) & ~v
+        return (zeroQuote | zeroBackslash | control | v) & highs
     }
 }

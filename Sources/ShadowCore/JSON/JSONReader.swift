@@ -250,10 +250,29 @@ public struct JSONReader {
 
     var peekByte: UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
+    @inline(__always)
     mutating func skipWhitespace() {
+        // Most calls find none: one compare (every whitespace byte is at most 0x20) and no call.
+        if offset < bytes.count && bytes[offset] > 0x20 { return }
+        skipWhitespaceRun()
+    }
+
+    @inline(never)
+    private mutating func skipWhitespaceRun() {
         while offset < bytes.count {
             switch bytes[offset] {
-            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            case 0x20, 0x0A, 0x0D, 0x09:
+                offset += 1
+                // Indentation: runs of spaces, eight at a time.
+                while offset + 8 <= bytes.count {
+                    let other = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                        ^ 0x2020_2020_2020_2020
+                    guard other == 0 else {
+                        offset += other.trailingZeroBitCount / 8
+                        break
+                    }
+                    offset += 8
+                }
             default: return
             }
         }

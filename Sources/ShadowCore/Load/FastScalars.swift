@@ -62,7 +62,9 @@ enum FastScalars {
     }
 
     static func ipv6Prefix(_ b: UnsafeRawBufferPointer) -> IPv6Prefix? {
-        guard let slash = b.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        var slash = b.count - 1
+        while slash >= 0 && b[slash] != UInt8(ascii: "/") { slash -= 1 }
+        guard slash >= 0 else { return nil }
         let lenBytes = UnsafeRawBufferPointer(rebasing: b[(slash + 1)...])
         guard !lenBytes.isEmpty, lenBytes.count <= 3, !(lenBytes.count > 1 && lenBytes[0] == 48) else { return nil }
         var len = 0

@@ -95,7 +95,12 @@ extension ReservationParser {
     /// The position of a member name in `allowed`, compared without building a `String`.
     static func match(_ token: JSONStringToken, _ allowed: [String]) -> Int? {
         switch token {
-        case .raw(let bytes): allowed.firstIndex { $0.utf8.count == bytes.count && $0.utf8.elementsEqual(bytes) }
+        case .raw(let bytes):
+            allowed.firstIndex { name in
+                name.utf8.count == bytes.count
+                    && (name.utf8.withContiguousStorageIfAvailable { memoryEqual(UnsafeRawBufferPointer($0), bytes) }
+                        ?? name.utf8.elementsEqual(bytes))
+            }
         case .decoded(let s): allowed.firstIndex(of: s)
         }
     }
