@@ -4,7 +4,7 @@
 //   bench-load --generate N F   write N synthetic reservations to F
 //   bench-load --measure F      read + parse + validate + index F, print times and memory
 //   bench-load --master F       the master's path of a start or reload, phase by phase: read,
-//                               parse + validate, size, encode, digest, check the image
+//                               parse + validate, plan, encode, digest, check the image
 //
 // The parse runs in pieces on one thread per CPU, as in the master and ops; BENCH_LOAD_SERIAL=1
 // parses on one thread (to compare).
@@ -170,11 +170,12 @@ func masterPath(path: String) {
         exit(1)
     }
     mark("parse+validate")
-    let size = try! SnapshotCodec.encodedByteCount(of: loaded.value)
-    mark("size")
+    let plan = try! SnapshotCodec.plan(loaded.value)
+    let size = plan.byteCount
+    mark("plan")
     let image = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
     defer { image.deallocate() }
-    SnapshotCodec.encode(loaded.value, into: image, work: parseWork)
+    SnapshotCodec.encode(loaded.value, plan: plan, into: image, work: parseWork)
     mark("encode")
     let announcement = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(image), snapshotGeneration: 1,
                                                   reservationCount: loaded.value.count)

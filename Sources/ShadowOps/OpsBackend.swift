@@ -109,10 +109,10 @@ struct OpsBackend: ManagementBackend {
 
     /// The reservations as a snapshot image in a sealed memfd, and its announcement.
     static func seal(_ reservations: [Reservation]) throws -> (FileDescriptor, SnapshotAnnouncement) {
-        let size = try SnapshotCodec.encodedByteCount(of: reservations)
+        let plan = try SnapshotCodec.plan(reservations)
         var made: SnapshotAnnouncement?
-        let fd = try SealedMemoryFile.create(name: "shadowdhcp-replace", byteCount: size) { buffer in
-            SnapshotCodec.encode(reservations, into: buffer)
+        let fd = try SealedMemoryFile.create(name: "shadowdhcp-replace", byteCount: plan.byteCount) { buffer in
+            SnapshotCodec.encode(reservations, plan: plan, into: buffer, work: .threads)
             made = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(buffer), snapshotGeneration: 0,
                                               reservationCount: reservations.count)
         }

@@ -43,6 +43,18 @@ public enum SnapshotCodec {
         ReservationSnapshot.encode(reservations, into: buffer, work: work)
     }
 
+    /// Plans the image of `reservations` (its size is the plan's `byteCount`), for
+    /// ``encode(_:plan:into:work:)``.
+    public static func plan(_ reservations: [Reservation]) throws(SnapshotError) -> ReservationSnapshot.EncodingPlan {
+        do { return try ReservationSnapshot.encodingPlan(for: reservations) } catch { throw .format(error) }
+    }
+
+    /// Encodes into `buffer` of exactly `plan.byteCount` bytes, without planning again.
+    public static func encode(_ reservations: [Reservation], plan: ReservationSnapshot.EncodingPlan,
+                              into buffer: UnsafeMutableRawBufferPointer, work: ParallelWork = .serial) {
+        ReservationSnapshot.encode(reservations, plan: plan, into: buffer, work: work)
+    }
+
     /// Encodes into a new array.
     public static func encode(_ reservations: [Reservation]) throws(SnapshotError) -> [UInt8] {
         let size = try encodedByteCount(of: reservations)

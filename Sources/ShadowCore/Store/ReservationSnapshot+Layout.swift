@@ -21,9 +21,33 @@ extension ReservationSnapshot {
 
     /// Exact number of bytes ``encode(_:into:)`` writes for `reservations`.
     public static func encodedByteCount(of reservations: [Reservation]) throws(SnapshotFormatError) -> Int {
-        try reservations.withUnsafeBufferPointer { all in
-            Result { () throws(SnapshotFormatError) in try plan(all) }
-        }.get().total
+        try encodingPlan(for: reservations).byteCount
+    }
+
+    /// What an image of some reservations will hold and where: made once, then its size is known
+    /// and ``encode(_:plan:into:work:)`` writes without planning again.
+    public struct EncodingPlan: Sendable {
+        let plan: Plan
+        let count: Int
+        /// Exact number of bytes the image takes.
+        public var byteCount: Int { plan.total }
+    }
+
+    /// Plans the image of `reservations`; throws if a field exceeds the format's limits.
+    public static func encodingPlan(for reservations: [Reservation]) throws(SnapshotFormatError) -> EncodingPlan {
+        let plan = try reservations.withUnsafeBufferPointer { all in
+            Result { () throws(SnapshotFormatError) in try self.plan(all) }
+        }.get()
+        return EncodingPlan(plan: plan, count: reservations.count)
+    }
+
+    /// Writes the image of `reservations`, planned by ``encodingPlan(for:)`` for these same
+    /// reservations, into `buffer` of exactly `plan.byteCount` bytes.
+    public static func encode(_ reservations: [Reservation], plan: EncodingPlan, into buffer: UnsafeMutableRawBufferPointer,
+                              work: ParallelWork = .serial) {
+        precondition(plan.count == reservations.count, "the plan is for other reservations")
+        precondition(buffer.count == plan.byteCount, "snapshot buffer size is not the plan's")
+        reservations.withUnsafeBufferPointer { all in write(all, plan.plan, buffer.baseAddress!, work) }
     }
 
     /// Writes the image of `reservations` into `buffer`, which must be exactly

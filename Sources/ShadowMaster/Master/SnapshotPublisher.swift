@@ -25,10 +25,11 @@ final class SnapshotPublisher {
 
     /// Encodes `reservations` as generation `generation` into a new sealed file, and maps it.
     static func prepare(_ reservations: [Reservation], generation: UInt64) throws -> Prepared {
-        let size = try SnapshotCodec.encodedByteCount(of: reservations)
+        let plan = try SnapshotCodec.plan(reservations)
+        let size = plan.byteCount
         var made: SnapshotAnnouncement?
         let fd = try SealedMemoryFile.create(name: "shadowdhcp-snapshot-\(generation)", byteCount: size) { buffer in
-            SnapshotCodec.encode(reservations, into: buffer, work: .threads)
+            SnapshotCodec.encode(reservations, plan: plan, into: buffer, work: .threads)
             made = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(buffer), snapshotGeneration: generation,
                                               reservationCount: reservations.count)
         }
