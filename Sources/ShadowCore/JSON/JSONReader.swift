@@ -67,7 +67,7 @@ public struct JSONReader {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
         case UInt8(ascii: "n"): return .null
-        case let b: throw error("unexpected \(JSONReader.describe(b)), expected a value")
+        case let b: throw unexpected(b, "expected a value")
         }
     }
 
@@ -106,7 +106,7 @@ public struct JSONReader {
                 throw error("trailing comma before '}'")
             }
         } else {
-            throw error("unexpected \(JSONReader.describe(b)), expected ',' or '}'")
+            throw unexpected(b, "expected ',' or '}'")
         }
         skipWhitespace()
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
@@ -143,7 +143,7 @@ public struct JSONReader {
         }
         if b == UInt8(ascii: "]") { offset += 1; return false }
         guard b == UInt8(ascii: ",") else {
-            throw error("unexpected \(JSONReader.describe(b)), expected ',' or ']'")
+            throw unexpected(b, "expected ',' or ']'")
         }
         offset += 1
         skipWhitespace()
@@ -230,10 +230,18 @@ public struct JSONReader {
     // MARK: Errors and positions
 
     /// A syntax error at `at` (default: the current offset), with line and column filled in.
+    @inline(never)
     public func error(_ message: String, at: Int? = nil) -> JSONSyntaxError {
         let target = min(at ?? offset, bytes.count)
         let (line, column) = location(of: target)
         return JSONSyntaxError(message: message, offset: target, line: line, column: column)
+    }
+
+    /// "unexpected 'x', `expected`" at the reader's offset; out of line, so the paths that read
+    /// well-formed input carry no message building.
+    @inline(never)
+    func unexpected(_ b: UInt8, _ expected: String) -> JSONSyntaxError {
+        error("unexpected \(JSONReader.describe(b)), \(expected)")
     }
 
     /// 1-based line and column (in Unicode scalars) of a byte offset.
@@ -285,7 +293,7 @@ public struct JSONReader {
     private mutating func expect(_ byte: UInt8, _ message: String) throws(JSONSyntaxError) {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unexpected end of input, \(message)") }
-        guard bytes[offset] == byte else { throw error("unexpected \(JSONReader.describe(bytes[offset])), \(message)") }
+        guard bytes[offset] == byte else { throw unexpected(bytes[offset], message) }
         offset += 1
     }
 
