@@ -301,3 +301,7 @@ int cshim_available_cpus(void) {
     int n = CPU_COUNT(&set);
     return n > 0 ? n : 1;
 }
+
+// MARK: memory
+#include <malloc.h>
+int cshim_malloc_trim(void) { return malloc_trim(0); }

@@ -146,4 +146,8 @@ long cshim_syscall4(long number, long a, long b, long c, long d);
 /// CPUs this process may run on (sched_getaffinity(2)); 1 when that fails.
 int cshim_available_cpus(void);
 
+/// malloc_trim(3) with no padding: gives the free pages of every malloc arena back to the kernel.
+/// 1 when memory was released.
+int cshim_malloc_trim(void);
+
 #endif

@@ -38,6 +38,8 @@ final class Master {
 
     /// The reservations loaded at start, until ``run()`` publishes them.
     private var initialReservations: [Reservation]?
+    /// A set was loaded or replaced: malloc holds what its parse freed (``FreedMemory``).
+    private var freedMemoryToReturn = false
     private(set) var snapshotGeneration: UInt64 = 1
     private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
     /// Reloads of `reservations.json` (SIGHUP or `reload`) that left the old snapshot live.
@@ -98,6 +100,7 @@ final class Master {
             try publisher.publish(initialReservations ?? [], generation: snapshotGeneration)
             initialReservations = nil
             prepareChanges()
+            freedMemoryToReturn = true
         } catch {
             logger.critical("cannot build the reservation snapshot: \(error)")
             return 1
@@ -138,6 +141,12 @@ final class Master {
         expireLastServedQuery()
         restartDueWorkers()
         saveBindingsIfDue()
+        // After a load, what the parse freed goes back to the kernel once the handlers' own
+        // copies are gone too.
+        if freedMemoryToReturn {
+            freedMemoryToReturn = false
+            FreedMemory.returnToSystem()
+        }
     }
 
     /// Milliseconds until the next timer: a pending restart, the binding save, or the hand-over
@@ -232,6 +241,7 @@ final class Master {
     /// Makes `prepared` (encoded as the next generation) live and sends it to every ready child.
     func adopt(_ prepared: SnapshotPublisher.Prepared) {
         publisher.adopt(prepared)
+        freedMemoryToReturn = true
         snapshotGeneration += 1
         snapshotLoadedAt = Clocks.unixMilliseconds()
         for w in workers where w.ready { sendSnapshot(to: w) }

@@ -30,7 +30,7 @@ public enum MasterCommand {
         } catch {
             return fail("cannot set up signal handling: \(error)")
         }
-        let loaded: LoadedConfiguration
+        var loaded: LoadedConfiguration
         do {
             loaded = try ConfigDirectory.load(configDirectory)
         } catch {
@@ -80,6 +80,8 @@ public enum MasterCommand {
         let master = Master(settings: settings, reservations: loaded.reservations, signals: signals,
                             sockets: sockets, bulkListeners: bulkListeners,
                             opsListeners: operations.needed ? operations.listeners : nil, logger: logger)
+        // The master owns them now; this copy would keep them (and their memory) for good.
+        loaded.reservations = []
         return master.run()
     }
 
