@@ -67,7 +67,7 @@ extension Master {
             let account = settings.accounts.account(for: w.kind)
             let problems = SandboxAudit.problems(in: status, expectedUID: account.uid, expectedGID: account.gid)
             guard problems.isEmpty else {
-                logger.critical("\(w.kind.processName) (pid \(pid)) is not confined: \(problems.joined(separator: "; "))")
+                logger.critical("\(w.kind.processName) (pid \(pid)) is not confined to the account \(account.name): \(problems.joined(separator: "; "))")
                 abandon(w, reason: "not confined")
                 return
             }
