@@ -155,6 +155,9 @@ int cshim_sendmmsg(int fd, unsigned int vlen, const void *bufs, size_t slot_size
 int cshim_spawn_addclosefrom(posix_spawn_file_actions_t *fa, int from) {
     return posix_spawn_file_actions_addclosefrom_np(fa, from);
 }
+int cshim_spawn_setsid_flag(void) {
+    return POSIX_SPAWN_SETSID;
+}
 int cshim_pipe2_cloexec(int fds[2], int nonblocking) {
     return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
 }

@@ -48,7 +48,7 @@ public final class LogOutput: Sendable {
     public var droppedLines: UInt64 { droppedStdout.withLock { $0 } }
 
     func write(_ record: LogRecord) {
-        if let stdoutFormat { writeStandardOutput(record.render(stdoutFormat)) }
+        if let stdoutFormat { writeStandardOutput(record, stdoutFormat) }
         file.withLock { sink in
             guard var s = sink else { return }
             let day = String(record.timestamp.prefix(10))
@@ -85,16 +85,20 @@ public final class LogOutput: Sendable {
     /// Logging must never stop the packet path: when the reader of standard output (a pipe to a
     /// log shipper) does not keep up and the pipe is full, the line is dropped and counted, and
     /// the count is reported in the next line that gets through.
-    private func writeStandardOutput(_ line: String) {
+    /// The notice of lost lines is a complete log line of this process in `format`, so the master
+    /// passes it on from a child unchanged (docs/privileges.md, "Output of the sandboxed processes").
+    private func writeStandardOutput(_ record: LogRecord, _ format: Format) {
         guard FileDescriptor.standardOutput.canWriteWithoutBlocking() else {
             droppedStdout.withLock { $0 &+= 1 }
             return
         }
         let dropped = droppedStdout.withLock { n in defer { n = 0 }; return n }
         if dropped > 0 {
-            LogOutput.writeAll(.standardOutput, "{\"level\":\"WARN\",\"message\":\"\(dropped) log lines dropped: standard output was full\"}\n")
+            let notice = LogRecord(timestamp: record.timestamp, level: .warning, process: record.process,
+                                   message: "\(dropped) log lines dropped: standard output was full", metadata: [])
+            LogOutput.writeAll(.standardOutput, notice.render(format))
         }
-        LogOutput.writeAll(.standardOutput, line)
+        LogOutput.writeAll(.standardOutput, record.render(format))
     }
 
     /// One line with as few write(2) calls as possible; a failed write (EPIPE: the reader is

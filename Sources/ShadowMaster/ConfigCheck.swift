@@ -11,14 +11,28 @@ public enum ConfigCheck {
     public static func run(configDirectory: String) -> Result {
         do {
             let loaded = try ConfigDirectory.load(configDirectory)
-            // The start needs the workers' account too: a check that passes must mean it starts.
-            let problems = [accountProblem(loaded.config.user), groupProblem(loaded.config.mgmtAuth.unixGroup)]
-                .compactMap { $0 }
-            if !problems.isEmpty { return failure(configDirectory, problems) }
-            return Result(output: summary(loaded), exitCode: 0)
+            // The start needs the accounts too: a check that passes must mean it starts.
+            var problems = [groupProblem(loaded.config.mgmtAuth.unixGroup)].compactMap { $0 }
+            let accounts: ProcessAccounts?
+            switch ProcessAccounts.resolve(loaded.config.user) {
+            case .success(let a): accounts = a
+            case .failure(let f):
+                accounts = nil
+                problems = f.lines + problems
+            }
+            guard let accounts, problems.isEmpty else { return failure(configDirectory, problems) }
+            return Result(output: summary(loaded, accounts: accounts,
+                                          extraWarnings: accountWarnings(accounts, processes: ProcessTable.list())),
+                          exitCode: 0)
         } catch {
             return failure(configDirectory, error.lines)
         }
+    }
+
+    /// What `--check` says about the accounts: shared, `nobody`, or used by other processes.
+    public static func accountWarnings(_ accounts: ProcessAccounts, processes: [ProcessTable.Entry]) -> [String] {
+        [accounts.warning, accounts.nobodyWarning].compactMap { $0 }
+            + AccountUsage.warnings(accounts, processes: processes)
     }
 
     private static func failure(_ configDirectory: String, _ lines: [String]) -> Result {
@@ -26,20 +40,6 @@ public enum ConfigCheck {
         var out = "\(configDirectory): \(n) problem\(n == 1 ? "" : "s"); nothing would be served:\n"
         for line in lines { out += "  \(line)\n" }
         return Result(output: out, exitCode: 1)
-    }
-
-    /// Why `user` cannot run the workers (no such account, or uid/gid 0), as a `config.json`
-    /// problem line; nil when it can.
-    public static func accountProblem(_ user: String) -> String? {
-        do {
-            _ = try Sandbox.lookUp(user)
-            return nil
-        } catch {
-            let isRoot = error.detail == "\(user) is root"
-            return "config.json: user: " + (isRoot
-                ? "\"\(user)\" has uid or gid 0; the DHCP workers need an unprivileged account such as nobody"
-                : "no account named \"\(user)\" on this host (the DHCP workers run as it)")
-        }
     }
 
     /// Why `mgmt_auth.unix_group` cannot be used (no such group), as a `config.json` problem line.
@@ -75,7 +75,8 @@ public enum ConfigCheck {
     }
 
     /// A human summary of a loaded directory.
-    public static func summary(_ l: LoadedConfiguration) -> String {
+    public static func summary(_ l: LoadedConfiguration, accounts: ProcessAccounts? = nil,
+                               extraWarnings: [String] = []) -> String {
         let c = l.config
         let snapshot = ReservationSnapshot(reservations: l.reservations)
         let keys = snapshot.keyCounts
@@ -104,7 +105,10 @@ public enum ConfigCheck {
             }
             out += "\n"
         }
-        out += "  workers run as \(c.user); state in \(c.stateDir); binding table up to \(c.bindingTableSize)\n"
+        let runAs = accounts.map { a in
+            a.isShared ? a.configured : "v4 \(a.v4.name), v6 \(a.v6.name), ops \(a.ops.name)"
+        } ?? c.user
+        out += "  sandboxed processes run as \(runAs); state in \(c.stateDir); binding table up to \(c.bindingTableSize)\n"
         out += levelsSummary(c)
         out += "reservations.json: \(l.reservations.count) reservation\(l.reservations.count == 1 ? "" : "s")\n"
         out += "  keys: mac \(keys.mac), duid \(keys.duid), option82 \(keys.option82), option1837 \(keys.option1837)"
@@ -118,6 +122,7 @@ public enum ConfigCheck {
             out += "  per subnet: " + zip(c.subnetsV4, perSubnet).map { "\($0.net) \($1)" }.joined(separator: ", ") + "\n"
         }
         let warnings = l.warnings + (c.mgmtTCPInsecureWrites && l.tokens == nil ? [insecureWritesWarning] : [])
+            + extraWarnings
         if warnings.isEmpty {
             out += "warnings: none\n"
         } else {

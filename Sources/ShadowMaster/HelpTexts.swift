@@ -55,7 +55,7 @@ public enum HelpTexts {
       mgmt_tcp_insecure_writes  without tokens_file, allow reload and replace over TCP anyway (false; warned)
       v4_bind_address         DHCPv4 socket ("0.0.0.0:67")
       v6_bind_address         DHCPv6 socket ("[::]:547")
-      user                    account the unprivileged workers run as ("nobody")
+      user                    account of the sandboxed processes ("nobody"); X-v4, X-v6, X-ops when all exist
       state_dir               where learned MAC bindings are kept ("/var/lib/shadowdhcp")
       binding_table_size      most MAC→Option 82 bindings kept, oldest evicted first (1000000)
       workers_v4, workers_v6  worker processes per protocol, sharing its socket (1)

@@ -130,8 +130,8 @@ struct OpsBackend: ManagementBackend {
 
     static func report(_ p: ProcessReport) -> WorkerReport {
         WorkerReport(
-            proto: p.kind.rawValue, pid: p.pid.map { Int32(bitPattern: $0) }, generation: p.generation,
-            uid: p.status?.uid,
+            proto: p.kind.rawValue, account: p.account, pid: p.pid.map { Int32(bitPattern: $0) },
+            generation: p.generation, uid: p.status?.uid, gid: p.status?.gid,
             capabilities: p.status.map {
                 CapabilitySets(inheritable: $0.capInheritable, permitted: $0.capPermitted, effective: $0.capEffective,
                                bounding: $0.capBounding, ambient: $0.capAmbient)

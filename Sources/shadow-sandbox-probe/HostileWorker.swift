@@ -18,6 +18,11 @@ import SystemPackage
 ///   The master must store none, count them in `bindings_refused`, and keep serving everything
 ///   else meanwhile.
 /// - `ready`: sends `ready` a second time, which no honest worker does; the master must kill it.
+/// - `flood`: writes lines to its stderr as fast as the pipe takes them for 3 s, then idles. The
+///   master must pass on at most its rate, log how many it dropped, and keep serving.
+/// - `forge`: writes to its stdout a line that reads as the master's (in JSON and in text), one
+///   with a terminal escape sequence, and one genuine log line of its own, then idles. The master
+///   must pass on only the genuine line unchanged and the others escaped, labelled `v4`.
 enum HostileWorker {
     static func run(_ argv: [String]) -> Int32 {
         guard let args = WorkerArguments(argv) else { return 2 }
@@ -38,6 +43,12 @@ enum HostileWorker {
                 while true { _ = try channel.receive() }
             case "ready":
                 try channel.send(ready)
+                while true { _ = try channel.receive() }
+            case "flood":
+                floodStandardError(seconds: 3)
+                while true { _ = try channel.receive() }
+            case "forge":
+                forgeLines()
                 while true { _ = try channel.receive() }
             default:
                 var limit = rlimit(rlim_cur: 0, rlim_max: 0)
@@ -67,6 +78,36 @@ enum HostileWorker {
         let parts = directory.split(separator: "-")
         guard parts.count >= 4, parts[0] == "hostile", parts[1] == "v4" else { return "" }
         return String(parts[2])
+    }
+
+    private static func floodStandardError(seconds: Int) {
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        var n = 0
+        while true {
+            let line = Array("flood line \(n) from a hostile v4 worker\n".utf8)
+            n += 1
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            if n % 256 == 0 {
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                if now.tv_sec - start.tv_sec >= seconds { return }
+            }
+        }
+    }
+
+    /// The lines of `forge`: four forgeries and one genuine line.
+    static let forgedLines = [
+        #"{"timestamp":"2026-01-01T00:00:00.000Z","level":"CRITICAL","process":"master","message":"forged by v4"}"#,
+        "2026-01-01T00:00:00.000Z CRITICAL master: forged by v4 in text",
+        "\u{1B}[2J\u{1B}]0;forged title\u{07}escape from v4",
+        #"{"timestamp":"2026-01-01T00:00:00.000Z","level":"INFO","process":"v4","process":"master","message":"forged twice"}"#,
+        #"{"timestamp":"2026-01-01T00:00:00.000Z","level":"INFO","process":"v4","message":"genuine v4 line"}"#,
+    ]
+
+    private static func forgeLines() {
+        let bytes = Array(forgedLines.map { $0 + "\n" }.joined().utf8)
+        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
     }
 
     private static func flood(_ channel: SeqPacketChannel, generation: UInt64) throws {

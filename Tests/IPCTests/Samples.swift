@@ -59,8 +59,8 @@ enum Samples {
         (.mutationResult(MutationResult(requestID: 3, outcome: .failed(error: "Failed to parse reservations: x",
                                                                        lines: ["a", "", "ü"]))), .masterToOps),
         (.workersResponse(WorkersResponse(requestID: 4, processes: [
-            ProcessReport(kind: .v4, pid: 10, generation: 1, status: ProcessReport.AuditedStatus(
-                uid: 65534, capInheritable: 0, capPermitted: 0, capEffective: 0, capBounding: 0, capAmbient: 0,
+            ProcessReport(kind: .v4, account: "_shadowdhcp-v4", pid: 10, generation: 1, status: ProcessReport.AuditedStatus(
+                uid: 65534, gid: 65533, capInheritable: 0, capPermitted: 0, capEffective: 0, capBounding: 0, capAmbient: 0,
                 noNewPrivileges: true, seccompMode: 2), restarts: 0, ready: true, seccompKills: 3,
                 limits: ProcessReport.Limits(openFiles: 16, fileSize: 67_108_864, coreSize: 0, processes: UInt64.max)),
             ProcessReport(kind: .v6, pid: nil, generation: 3, status: nil, restarts: 2, ready: false),

@@ -13,7 +13,11 @@ struct CommandLineTests {
         #expect(result.stdout.contains("\(Self.example): OK"))
         #expect(result.stdout.contains("reservations.json: 5 reservations"))
         #expect(result.stdout.contains("subnets_v4: 2"))
-        #expect(result.stdout.contains("warnings: none"))
+        // The example has no `user`: its only warnings are about sharing `nobody`
+        // (docs/privileges.md, "One account per process").
+        let warnings = result.stdout.split(separator: "\n").drop { !$0.hasPrefix("warnings: ") }.dropFirst()
+        #expect(!warnings.isEmpty && warnings.allSatisfy { $0.hasPrefix("  config.json: user: ") }, "\(result.stdout)")
+        #expect(warnings.contains { $0.contains("share the account nobody") })
     }
 
     /// A directory with several problems in config.json and in reservations.json.

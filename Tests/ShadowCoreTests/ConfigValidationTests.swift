@@ -134,7 +134,7 @@ struct ConfigValidationTests {
     @Test("unknown fields at every level", arguments: [
         (#""colour": true"#,
          "config.json: colour: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha, options_v4, options_v6, subnets_v6, leasequery"),
-        (#""logging": {"colour": true}"#, "config.json: logging.colour: unknown field; allowed: level, stdout, file, format"),
+        (#""logging": {"colour": true}"#, "config.json: logging.colour: unknown field; allowed: level, stdout, file, format, child_lines_per_s"),
         (#""logging": {"file": {"path": "/l", "rotate": "daily"}}"#,
          "config.json: logging.file.rotate: unknown field; allowed: path, max_files"),
         (#""events": {"udp": "127.0.0.1:1"}"#, "config.json: events.udp: unknown field; allowed: queue_size, tcp, clickhouse"),
@@ -160,7 +160,7 @@ struct ConfigValidationTests {
             #"config.json: subnets_v4[0].gateway: invalid IPv4 address "x"; expected a dotted quad such as 192.0.2.1, without leading zeros"#,
             "config.json: subnets_v4[0].reply_prefix_len: must be between 0 and 32, got 40",
             #"config.json: mac_extractors[0]: invalid MAC extractor "nope"; expected one of client_linklayer_address, peer_addr_eui64, duid (or their PascalCase spellings)"#,
-            "config.json: logging.x: unknown field; allowed: level, stdout, file, format",
+            "config.json: logging.x: unknown field; allowed: level, stdout, file, format, child_lines_per_s",
             #"config.json: logging.level: invalid log level "loud"; expected one of trace, debug, info, warn, error (or 1-5)"#,
             "config.json: events.queue_size: must be between 1 and 2147483647, got 0",
             "config.json: mgmt_address: must be a loopback address (127.0.0.0/8 or [::1]) unless mgmt_tls is configured: tokens would cross the network in clear text, got 192.0.2.1:1",

@@ -46,12 +46,12 @@ import Testing
     @Test func workersShape() async {
         let r = await json(#"{"command":"workers"}"#)
         #expect(r == #"{"success":true,"message":"2 workers","workers":[{"protocol":"v4","pid":101,"generation":2,"#
-                + #""uid":65534,"capabilities":{"inheritable":"0000000000000000","permitted":"0000000000000000","#
+                + #""account":"_shadowdhcp-v4","uid":65534,"gid":65533,"capabilities":{"inheritable":"0000000000000000","permitted":"0000000000000000","#
                 + #""effective":"0000000000000000","bounding":"0000000000000000","ambient":"0000000000000000"},"#
                 + #""no_new_privs":true,"seccomp_mode":2,"restarts":1,"ready":true,"seccomp_kills":1,"bindings_refused":0,"#
                 + #""limits":{"open_files":16,"file_size":67108864,"core_size":0,"processes":null}},"#
                 + #"{"protocol":"v6","pid":null,"#
-                + #""generation":1,"uid":null,"capabilities":null,"no_new_privs":null,"seccomp_mode":null,"#
+                + #""generation":1,"account":"_shadowdhcp-v6","uid":null,"gid":null,"capabilities":null,"no_new_privs":null,"seccomp_mode":null,"#
                 + #""restarts":0,"ready":false,"seccomp_kills":0,"bindings_refused":0,"limits":null}]}"#)
     }
 

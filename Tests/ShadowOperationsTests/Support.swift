@@ -102,11 +102,11 @@ final class FakeBackend: ManagementBackend {
     }
 
     func workers() async -> [WorkerReport] {
-        [WorkerReport(proto: "v4", pid: 101, generation: 2, uid: 65534,
+        [WorkerReport(proto: "v4", account: "_shadowdhcp-v4", pid: 101, generation: 2, uid: 65534, gid: 65533,
                       capabilities: CapabilitySets(inheritable: 0, permitted: 0, effective: 0, bounding: 0, ambient: 0),
                       noNewPrivs: true, seccompMode: 2, restarts: 1, ready: true, seccompKills: 1,
                       limits: WorkerReport.Limits(openFiles: 16, fileSize: 67_108_864, coreSize: 0, processes: nil)),
-         WorkerReport(proto: "v6", pid: nil, generation: 1, uid: nil, capabilities: nil, noNewPrivs: nil,
+         WorkerReport(proto: "v6", account: "_shadowdhcp-v6", pid: nil, generation: 1, uid: nil, capabilities: nil, noNewPrivs: nil,
                       seccompMode: nil, restarts: 0, ready: false)]
     }
 

@@ -35,6 +35,30 @@ import Testing
         #expect(ignored.map { $0 & ~UInt64(0x1_8000_0000) } == 0)
     }
 
+    /// `newSession` makes the child a session leader (its sid is its pid, not ours);
+    /// `standardInputFromNull` puts `/dev/null` at 0.
+    @Test func newSessionAndNullStandardInput() throws {
+        let child = try ProcessSpawner.spawn(SpawnConfiguration(
+            executable: "/bin/sleep", arguments: ["sleep", "30"], newSession: true, standardInputFromNull: true))
+        defer {
+            try? child.signal(SIGKILL)
+            _ = try? child.wait()
+        }
+        func session(_ pid: pid_t) -> String? {
+            guard let fd = try? FileDescriptor.open("/proc/\(pid)/stat", .readOnly) else { return nil }
+            defer { try? fd.close() }
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            let n = (try? buffer.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
+            let text = String(decoding: buffer[..<n], as: UTF8.self)
+            guard let close = text.lastIndex(of: ")") else { return nil }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            return fields.count > 3 ? String(fields[3]) : nil
+        }
+        #expect(session(child.pid) == String(child.pid))
+        #expect(session(child.pid) != session(getpid()))
+        #expect(FileSystem.destination(ofLink: "/proc/\(child.pid)/fd/0") == "/dev/null")
+    }
+
     @Test func signalAndWaitReportTheTermination() throws {
         let child = try ProcessSpawner.spawn(SpawnConfiguration(executable: "/bin/sleep", arguments: ["sleep", "30"]))
         #expect(try child.tryWait() == nil)

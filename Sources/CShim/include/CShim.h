@@ -89,6 +89,8 @@ int cshim_sendmmsg(int fd, unsigned int vlen, const void *bufs, size_t slot_size
 
 /// posix_spawn_file_actions_addclosefrom_np(fa, from)
 int cshim_spawn_addclosefrom(posix_spawn_file_actions_t *fa, int from);
+/// POSIX_SPAWN_SETSID (a GNU extension, glibc 2.26+): the child calls setsid(2).
+int cshim_spawn_setsid_flag(void);
 /// pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0))
 int cshim_pipe2_cloexec(int fds[2], int nonblocking);
 /// posix_openpt(O_RDWR|O_NOCTTY|O_CLOEXEC|O_NONBLOCK), grantpt, unlockpt, ptsname_r, then open of

@@ -87,8 +87,8 @@ enum OpsPayloadCodec {
     }
 
     /// kind u8, flags u8 (bit 0 running, 1 audited, 2 ready, 3 NoNewPrivs, 4 limits), pid u32 (0
-    /// when not running), generation u64, restarts u64, seccompKills u64, bindingsRefused u64, then when audited: uid
-    /// u32, CapInh/Prm/Eff/Bnd/Amb u64 × 5, seccomp mode u8; then with limits: open files, file
+    /// when not running), generation u64, restarts u64, seccompKills u64, bindingsRefused u64, account
+    /// (u16 length + UTF-8), then when audited: uid u32, gid u32, CapInh/Prm/Eff/Bnd/Amb u64 × 5, seccomp mode u8; then with limits: open files, file
     /// size, core size, processes u64 × 4.
     private static func process(_ p: ProcessReport, _ w: inout ByteWriter) {
         var flags: UInt8 = 0
@@ -100,8 +100,10 @@ enum OpsPayloadCodec {
         w.u8(kindCode(p.kind)); w.u8(flags); w.u32(p.pid ?? 0); w.u64(p.generation); w.u64(p.restarts)
         w.u64(p.seccompKills)
         w.u64(p.bindingsRefused)
+        w.string16(p.account)
         if let s = p.status {
             w.u32(s.uid)
+            w.u32(s.gid)
             for cap in [s.capInheritable, s.capPermitted, s.capEffective, s.capBounding, s.capAmbient] { w.u64(cap) }
             w.u8(s.seccompMode)
         }
@@ -256,14 +258,15 @@ enum OpsPayloadCodec {
         let pid = try r.u32()
         guard flags & 1 != 0 || pid == 0 else { throw r.invalid("pid", at: pidAt) }
         let generation = try r.u64(), restarts = try r.u64(), seccompKills = try r.u64(), refused = try r.u64()
+        let account = try r.string16(field: "account")
         var status: ProcessReport.AuditedStatus?
         if flags & 2 != 0 {
-            let uid = try r.u32()
+            let uid = try r.u32(), gid = try r.u32()
             let caps = [try r.u64(), try r.u64(), try r.u64(), try r.u64(), try r.u64()]
             let modeAt = r.offset
             let mode = try r.u8()
             guard mode <= 2 else { throw r.invalid("seccomp mode", at: modeAt) }
-            status = ProcessReport.AuditedStatus(uid: uid, capInheritable: caps[0], capPermitted: caps[1],
+            status = ProcessReport.AuditedStatus(uid: uid, gid: gid, capInheritable: caps[0], capPermitted: caps[1],
                                                  capEffective: caps[2], capBounding: caps[3], capAmbient: caps[4],
                                                  noNewPrivileges: flags & 8 != 0, seccompMode: mode)
         }
@@ -272,7 +275,7 @@ enum OpsPayloadCodec {
             limits = ProcessReport.Limits(openFiles: try r.u64(), fileSize: try r.u64(), coreSize: try r.u64(),
                                           processes: try r.u64())
         }
-        return ProcessReport(kind: kind, pid: flags & 1 != 0 ? pid : nil, generation: generation, status: status,
+        return ProcessReport(kind: kind, account: account, pid: flags & 1 != 0 ? pid : nil, generation: generation, status: status,
                              restarts: restarts, ready: flags & 4 != 0, seccompKills: seccompKills,
                              bindingsRefused: refused, limits: limits)
     }

@@ -116,6 +116,8 @@ public struct MutationResult: Hashable, Sendable {
 /// One supervised child as the master sees it (a DHCP worker or the operations process).
 public struct ProcessReport: Hashable, Sendable {
     public var kind: WorkerKind
+    /// The account it runs as (docs/privileges.md, "One account per process"); empty when unknown.
+    public var account: String
     /// Process id while it runs.
     public var pid: UInt32?
     public var generation: UInt64
@@ -148,6 +150,8 @@ public struct ProcessReport: Hashable, Sendable {
     /// The audited fields of `/proc/PID/status`.
     public struct AuditedStatus: Hashable, Sendable {
         public var uid: UInt32
+        /// Real gid.
+        public var gid: UInt32
         public var capInheritable: UInt64
         public var capPermitted: UInt64
         public var capEffective: UInt64
@@ -157,9 +161,10 @@ public struct ProcessReport: Hashable, Sendable {
         /// 0 none, 1 strict, 2 filter.
         public var seccompMode: UInt8
 
-        public init(uid: UInt32, capInheritable: UInt64, capPermitted: UInt64, capEffective: UInt64,
+        public init(uid: UInt32, gid: UInt32 = 0, capInheritable: UInt64, capPermitted: UInt64, capEffective: UInt64,
                     capBounding: UInt64, capAmbient: UInt64, noNewPrivileges: Bool, seccompMode: UInt8) {
             self.uid = uid
+            self.gid = gid
             self.capInheritable = capInheritable
             self.capPermitted = capPermitted
             self.capEffective = capEffective
@@ -170,8 +175,10 @@ public struct ProcessReport: Hashable, Sendable {
         }
     }
 
-    public init(kind: WorkerKind, pid: UInt32?, generation: UInt64, status: AuditedStatus?, restarts: UInt64,
-                ready: Bool, seccompKills: UInt64 = 0, bindingsRefused: UInt64 = 0, limits: Limits? = nil) {
+    public init(kind: WorkerKind, account: String = "", pid: UInt32?, generation: UInt64, status: AuditedStatus?,
+                restarts: UInt64, ready: Bool, seccompKills: UInt64 = 0, bindingsRefused: UInt64 = 0,
+                limits: Limits? = nil) {
+        self.account = account
         self.bindingsRefused = bindingsRefused
         self.kind = kind
         self.pid = pid

@@ -177,12 +177,22 @@ public struct LoggingSettings: Hashable, Sendable {
     /// The format of standard output's lines; nil: ``LogFormat/defaultFor(terminal:)``. A file
     /// always gets JSON lines.
     public var format: LogFormat?
+    /// `logging.child_lines_per_s`: how many lines per second of each sandboxed process's stdout
+    /// and stderr the master passes on; the rest are dropped and counted (docs/privileges.md).
+    public var childLinesPerSecond: Int
 
-    public init(level: LogLevel = .info, stdout: Bool = true, file: File? = nil, format: LogFormat? = nil) {
+    /// The default of `child_lines_per_s`: far above a worker logging a line per reply at a busy
+    /// site, yet a flood costs the master a bounded share of a core (docs/privileges.md).
+    public static let defaultChildLinesPerSecond = 10_000
+    public static let childLinesPerSecondMaximum: Int64 = 1_000_000
+
+    public init(level: LogLevel = .info, stdout: Bool = true, file: File? = nil, format: LogFormat? = nil,
+                childLinesPerSecond: Int = LoggingSettings.defaultChildLinesPerSecond) {
         self.level = level
         self.stdout = stdout
         self.file = file
         self.format = format
+        self.childLinesPerSecond = childLinesPerSecond
     }
 }
 

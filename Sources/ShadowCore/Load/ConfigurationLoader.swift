@@ -86,7 +86,7 @@ enum ConfigField {
     static let token = ["name", "role", "sha256"]
     static let subnet = ["net", "gateway", "reply_prefix_len", "options_v4", "v4_lease_time", "relays"]
     static let subnetV6 = ["link", "options_v6", "v6_lease_time", "relays"]
-    static let logging = ["level", "stdout", "file", "format"]
+    static let logging = ["level", "stdout", "file", "format", "child_lines_per_s"]
     static let loggingFile = ["path", "max_files"]
     static let events = ["queue_size", "tcp", "clickhouse"]
     static let clickhouse = ["url", "user", "password", "database", "hostname"]

@@ -47,6 +47,10 @@ extension TreeDecoder {
                 LogFormat(rawValue: $0)
             }
         }
+        if let v = lf["child_lines_per_s"],
+           let n = integer(v, at: lf.path("child_lines_per_s"), in: 1...LoggingSettings.childLinesPerSecondMaximum) {
+            settings.childLinesPerSecond = Int(n)
+        }
         return settings
     }
 

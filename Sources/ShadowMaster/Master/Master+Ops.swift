@@ -36,7 +36,7 @@ extension Master {
             guard let result = commitChanges(r, descriptor: descriptor, from: ops) else { return }
             reply = .mutationResult(result)
         case .workersRequest(let id):
-            reply = .workersResponse(WorkersResponse(requestID: id, processes: workers.map(Master.report)))
+            reply = .workersResponse(WorkersResponse(requestID: id, processes: workers.map { Master.report($0, account: settings.accounts.account(for: $0.kind).name) }))
         case .statsRequest(let id):
             reply = .statsResponse(StatsResponse(requestID: id, v4: counters(.v4), v6: counters(.v6)))
         case .bindingsRequest(let r):
@@ -176,13 +176,13 @@ extension Master {
         return ("Failed to parse reservations: \(first)\(more)", lines)
     }
 
-    static func report(_ w: WorkerSlot) -> ProcessReport {
+    static func report(_ w: WorkerSlot, account: String) -> ProcessReport {
         let status = w.pid.flatMap { try? ProcessStatus.read(pid: $0) } ?? w.status
         return ProcessReport(
-            kind: w.kind, pid: w.pid.map { UInt32(bitPattern: $0) }, generation: w.generation,
+            kind: w.kind, account: account, pid: w.pid.map { UInt32(bitPattern: $0) }, generation: w.generation,
             status: status.map {
                 ProcessReport.AuditedStatus(
-                    uid: $0.uids.first ?? 0, capInheritable: $0.capInheritable, capPermitted: $0.capPermitted,
+                    uid: $0.uids.first ?? 0, gid: $0.gids.first ?? 0, capInheritable: $0.capInheritable, capPermitted: $0.capPermitted,
                     capEffective: $0.capEffective, capBounding: $0.capBounding, capAmbient: $0.capAmbient,
                     noNewPrivileges: $0.noNewPrivileges, seccompMode: UInt8(clamping: $0.seccompMode))
             },

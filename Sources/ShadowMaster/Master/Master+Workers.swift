@@ -18,33 +18,35 @@ extension Master {
         var outputEnds: [FileDescriptor] = []
         defer { for end in outputEnds { try? end.close() } }
         do {
-            // A DHCP worker's stderr (and its stdout when that is a file) are pipes the master
-            // copies to its own, reading the SIGSYS reporter's line on the way.
+            // Every sandboxed child's stdout and stderr are pipes the master reads, rate-limits
+            // and passes on (docs/privileges.md, "Output of the sandboxed processes").
             var targets: [Int32] = []
-            if w.kind != .ops {
-                for target: Int32 in [1, 2] where ChildOutput.isNeeded(for: target) {
-                    let (output, end) = try ChildOutput.make(target: target)
-                    outputs.append(output)
-                    outputEnds.append(end)
-                    targets.append(target)
-                }
+            for target: Int32 in [1, 2] {
+                let (output, end) = try ChildOutput.make(target: target, label: w.kind.rawValue,
+                                                         processName: w.kind.executableName, format: settings.logFormat,
+                                                         limit: w.outputLimit, logger: logger)
+                outputs.append(output)
+                outputEnds.append(end)
+                targets.append(target)
             }
             let (mine, theirs) = try SeqPacketChannel.makeSocketPair()
             defer { try? theirs.close() }
             let channel = try SeqPacketChannel(adopting: mine)
             let spawn = SpawnConfiguration(
                 executable: ConfigDirectory.path(settings.executableDirectory, w.kind.executableName),
-                arguments: w.argv(user: settings.config.user, rootDirectory: settings.rootDirectory,
+                arguments: w.argv(user: settings.accounts.account(for: w.kind).name, rootDirectory: settings.rootDirectory,
                                   systemTrustRoots: settings.config.events.clickhouse?.endpoint?.scheme == .https,
                                   logFormat: settings.logFormat),
                 environment: [],
                 descriptors: w.inherited + [DescriptorMapping(theirs, as: w.ipcDescriptor)]
-                    + zip(outputEnds, targets).map { DescriptorMapping($0, as: $1) })
+                    + zip(outputEnds, targets).map { DescriptorMapping($0, as: $1) },
+                newSession: true, standardInputFromNull: true)
             w.child = try ProcessSpawner.spawn(spawn)
             w.outputs = outputs
             outputs = []
             w.channel = channel
             logger.info("started \(w.kind.processName)", metadata: ["pid": "\(w.pid ?? 0)",
+                                                               "account": "\(settings.accounts.account(for: w.kind).name)",
                                                                "worker.generation": "\(w.generation)"])
         } catch {
             for output in outputs { output.close() }
@@ -62,10 +64,10 @@ extension Master {
         }
         do {
             let status = try ProcessStatus.read(pid: pid)
-            let problems = SandboxAudit.problems(in: status, expectedUID: settings.account.uid,
-                                                 expectedGID: settings.account.gid)
+            let account = settings.accounts.account(for: w.kind)
+            let problems = SandboxAudit.problems(in: status, expectedUID: account.uid, expectedGID: account.gid)
             guard problems.isEmpty else {
-                logger.critical("\(w.kind.processName) (pid \(pid)) is not confined: \(problems.joined(separator: "; "))")
+                logger.critical("\(w.kind.processName) (pid \(pid)) is not confined to the account \(account.name): \(problems.joined(separator: "; "))")
                 abandon(w, reason: "not confined")
                 return
             }
@@ -76,7 +78,8 @@ extension Master {
             return
         }
         w.ready = true
-        logger.info("\(w.kind.processName) ready", metadata: ["pid": "\(pid)", "uid": "\(m.uid)", "gid": "\(m.gid)",
+        logger.info("\(w.kind.processName) ready", metadata: ["pid": "\(pid)", "account": "\(settings.accounts.account(for: w.kind).name)",
+                                                         "uid": "\(m.uid)", "gid": "\(m.gid)",
                                                          "worker.generation": "\(w.generation)"])
         // The worker starts serving when it has the snapshot: everything it needs comes first.
         send(.configure(settings.workerConfiguration), to: w)

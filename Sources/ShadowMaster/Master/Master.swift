@@ -15,7 +15,8 @@ final class Master {
         var workerConfiguration: WorkerConfiguration
         var executableDirectory: String
         var rootDirectory: String
-        var account: Sandbox.Account
+        /// The account of each sandboxed process (``ProcessAccounts``).
+        var accounts: ProcessAccounts
         /// What the operations process needs to decide who may use management.
         var opsAccess = OpsAccess()
         /// `ha.key_file`'s bytes, when `ha` is configured.
@@ -85,6 +86,10 @@ final class Master {
             let count = kind == .v4 ? settings.config.workersV4 : settings.config.workersV6
             return (0..<count).map { WorkerSlot(kind: kind, index: $0, udp: udp, bulkListener: bulkListeners[kind]) }
         } + (opsListeners.map { [WorkerSlot(opsListeners: $0)] } ?? [])
+        let now = Clocks.monotonicMilliseconds()
+        for w in workers {
+            w.outputLimit = OutputRateLimit(linesPerSecond: settings.config.logging.childLinesPerSecond, now: now)
+        }
         bindings = BindingTable(capacity: settings.config.bindingTableSize)
         bindingStore = BindingStore(stateDirectory: settings.config.stateDir)
         ha = settings.config.ha.map { PeerShareState(settings: $0) }
@@ -136,6 +141,7 @@ final class Master {
         for (i, output) in outputs.enumerated() where !poll.events(at: active.count + 1 + i).isEmpty {
             output.drain()
         }
+        reportQuietDrops()
         if bindingSaver != nil, !poll.events(at: active.count + 1 + outputs.count).isEmpty { bindingSaveFinished() }
         flushLocalBindings()
         expireLastServedQuery()
@@ -146,6 +152,15 @@ final class Master {
         if freedMemoryToReturn {
             freedMemoryToReturn = false
             FreedMemory.returnToSystem()
+        }
+    }
+
+    /// The summary of a child's dropped output lines once it has been quiet for a second (a child
+    /// that writes again gets it before its next line instead).
+    private func reportQuietDrops() {
+        let now = Clocks.monotonicMilliseconds()
+        for w in workers where w.outputLimit.pendingDrops > 0 && now >= w.outputLimit.lastDropAt + 1000 {
+            w.outputs.first?.reportDrops()
         }
     }
 

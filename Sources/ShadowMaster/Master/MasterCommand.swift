@@ -85,15 +85,16 @@ public enum MasterCommand {
         return master.run()
     }
 
-    /// Resolves the worker account, the executables and the chroot directory.
+    /// Resolves the sandboxed processes' accounts, the executables and the chroot directory.
     static func prepare(_ loaded: LoadedConfiguration, rootDirectory: String, logger: Logger) -> Master.Settings? {
-        let account: Sandbox.Account
-        do {
-            account = try Sandbox.lookUp(loaded.config.user)
-        } catch {
-            logger.critical("\(ConfigCheck.accountProblem(loaded.config.user) ?? "config.json: user: \(error)")")
+        let accounts: ProcessAccounts
+        switch ProcessAccounts.resolve(loaded.config.user) {
+        case .success(let a): accounts = a
+        case .failure(let f):
+            for line in f.lines { logger.critical("\(line)") }
             return nil
         }
+        if let warning = accounts.warning { logger.warning("\(warning)") }
         guard let masterDirectory = FileSystem.executableDirectory() else {
             logger.critical("cannot find the directory of shadow-master (/proc/self/exe)")
             return nil
@@ -118,7 +119,7 @@ public enum MasterCommand {
         return Master.Settings(
             directory: loaded.directory, ids: loaded.ids, config: loaded.config,
             workerConfiguration: WorkerConfiguration(idsJSON: loaded.idsBytes, configJSON: loaded.configBytes),
-            executableDirectory: executables, rootDirectory: rootDirectory, account: account)
+            executableDirectory: executables, rootDirectory: rootDirectory, accounts: accounts)
     }
 
     /// Binds the DHCPv4 and DHCPv6 sockets; on failure says why and how to fix it.

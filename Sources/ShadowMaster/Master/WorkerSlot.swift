@@ -33,9 +33,12 @@ final class WorkerSlot {
     var bindingsRefused: UInt64 = 0
     /// Refusal kinds already logged for the running process (one line each per start).
     var loggedRefusals: Set<BindingAdmission.Refusal> = []
-    /// A DHCP worker's stdout and stderr pipes while it runs (empty for ops, which inherits the
-    /// master's).
+    /// Its stdout and stderr pipes while it runs.
     var outputs: [ChildOutput] = []
+    /// The rate its output lines are passed on at, across its restarts (set by the master from
+    /// `logging.child_lines_per_s`).
+    var outputLimit = OutputRateLimit(linesPerSecond: LoggingSettings.defaultChildLinesPerSecond,
+                                      now: Clocks.monotonicMilliseconds())
     var backoff = RestartBackoff()
     /// When (monotonic ms) to start it again after it died; nil while it runs.
     var restartAt: UInt64?

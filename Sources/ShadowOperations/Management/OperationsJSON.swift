@@ -7,7 +7,9 @@ enum OperationsJSON {
         w.field("protocol", r.proto)
         w.field("pid", r.pid)
         w.field("generation", r.generation)
+        w.field("account", r.account)
         w.field("uid", r.uid)
+        w.field("gid", r.gid)
         w.key("capabilities")
         if let c = r.capabilities { write(c, to: &w) } else { w.null() }
         w.key("no_new_privs")

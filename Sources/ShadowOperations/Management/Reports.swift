@@ -74,8 +74,12 @@ public struct WorkerReport: Sendable, Equatable {
     public var pid: Int32?
     /// Start number of this worker (increases with every restart).
     public var generation: UInt64
+    /// The account it runs as (`config.json` `user`, or that account's `-v4`/`-v6`/`-ops` one).
+    public var account: String
     /// Real uid read back from `/proc/PID/status`.
     public var uid: UInt32?
+    /// Real gid read back from `/proc/PID/status`.
+    public var gid: UInt32?
     public var capabilities: CapabilitySets?
     public var noNewPrivs: Bool?
     /// `Seccomp:` of `/proc/PID/status` (0 none, 1 strict, 2 filter).
@@ -105,16 +109,19 @@ public struct WorkerReport: Sendable, Equatable {
         }
     }
 
-    public init(proto: String, pid: Int32?, generation: UInt64, uid: UInt32?, capabilities: CapabilitySets?,
+    public init(proto: String, account: String = "", pid: Int32?, generation: UInt64, uid: UInt32?, gid: UInt32? = nil,
+                capabilities: CapabilitySets?,
                 noNewPrivs: Bool?, seccompMode: Int?, restarts: UInt64, ready: Bool, seccompKills: UInt64 = 0,
                 bindingsRefused: UInt64 = 0, limits: Limits? = nil) {
         self.seccompKills = seccompKills
         self.bindingsRefused = bindingsRefused
         self.limits = limits
         self.proto = proto
+        self.account = account
         self.pid = pid
         self.generation = generation
         self.uid = uid
+        self.gid = gid
         self.capabilities = capabilities
         self.noNewPrivs = noNewPrivs
         self.seccompMode = seccompMode

@@ -28,13 +28,21 @@ public struct SpawnConfiguration: Sendable {
     public var environment: [String]
     /// Descriptors to place at fixed numbers. Every other descriptor above 2 is closed.
     public var descriptors: [DescriptorMapping]
+    /// Start the child in a session of its own (setsid): it has no controlling terminal, and
+    /// signals for the parent's process group or session (a terminal's ^C, SIGHUP at logout)
+    /// do not reach it.
+    public var newSession: Bool
+    /// Open `/dev/null` read-only as the child's descriptor 0 (unless ``descriptors`` maps 0).
+    public var standardInputFromNull: Bool
 
     public init(executable: String, arguments: [String]? = nil, environment: [String] = [],
-                descriptors: [DescriptorMapping] = []) {
+                descriptors: [DescriptorMapping] = [], newSession: Bool = false, standardInputFromNull: Bool = false) {
         self.executable = executable
         self.arguments = arguments ?? [executable]
         self.environment = environment
         self.descriptors = descriptors
+        self.newSession = newSession
+        self.standardInputFromNull = standardInputFromNull
     }
 }
 
@@ -48,7 +56,8 @@ public enum ProcessSpawner {
     /// FD_CLOEXEC on the targets; every gap between 3 and the highest target is closed, and
     /// closefrom(highest + 1) closes whatever else a careless library left without CLOEXEC.
     ///
-    /// Corresponds to posix_spawn(3) with POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF.
+    /// Corresponds to posix_spawn(3) with POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF, and
+    /// POSIX_SPAWN_SETSID (glibc 2.26+) for ``SpawnConfiguration/newSession``.
     public static func spawn(_ configuration: SpawnConfiguration) throws(Errno) -> ChildProcess {
         let targets = configuration.descriptors.map(\.target)
         precondition(Set(targets).count == targets.count, "two descriptors mapped to the same number")
@@ -63,6 +72,9 @@ public enum ProcessSpawner {
         defer { posix_spawn_file_actions_destroy(&actions) }
         for (copy, target) in zip(copies, targets) {
             try checkReturnedErrno(posix_spawn_file_actions_adddup2(&actions, copy.rawValue, target))
+        }
+        if configuration.standardInputFromNull && !targets.contains(0) {
+            try checkReturnedErrno(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0))
         }
         if highest >= 3 {
             for gap in CInt(3)...highest where !targets.contains(gap) {
@@ -84,7 +96,9 @@ public enum ProcessSpawner {
         sigfillset(&all)
         try checkReturnedErrno(posix_spawnattr_setsigmask(&attributes, &none))
         try checkReturnedErrno(posix_spawnattr_setsigdefault(&attributes, &all))
-        try checkReturnedErrno(posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if configuration.newSession { flags |= cshim_spawn_setsid_flag() }
+        try checkReturnedErrno(posix_spawnattr_setflags(&attributes, Int16(flags)))
         let argv = configuration.arguments.map { strdup($0) } + [nil]
         let envp = configuration.environment.map { strdup($0) } + [nil]
         defer { for p in argv + envp { free(p) } }

@@ -100,6 +100,19 @@ public enum Sandbox {
     public struct Account: Sendable, Equatable {
         public var uid: uid_t
         public var gid: gid_t
+
+        public init(uid: uid_t, gid: gid_t) {
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+
+    /// Looks `name` up in the user database, root included; nil when there is no such account.
+    ///
+    /// Corresponds to getpwnam(3).
+    public static func lookUpAny(_ name: String) -> Account? {
+        guard let entry = getpwnam(name) else { return nil }
+        return Account(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
     }
 
     /// Looks `name` up in the user database; refuses root.

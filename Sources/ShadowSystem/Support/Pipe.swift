@@ -21,16 +21,17 @@ public enum Pipe {
     }
 
     /// Reads what is queued in a non-blocking pipe now: stops at EAGAIN, end of file or any
-    /// other error, returning what was read until then.
+    /// other error, or once `limit` bytes or more were read, returning what was read until then.
     ///
     /// Corresponds to read(2), repeated.
-    public static func readAvailable(_ fd: FileDescriptor, chunkSize: Int = 65536) -> [UInt8] {
+    public static func readAvailable(_ fd: FileDescriptor, chunkSize: Int = 65536, limit: Int = .max) -> [UInt8] {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)
-        while true {
+        while out.count < limit {
             let n = try? systemCall { chunk.withUnsafeMutableBytes { read(fd.rawValue, $0.baseAddress, $0.count) } }
             guard let n, n > 0 else { return out }
             out += chunk[..<n]
         }
+        return out
     }
 }

@@ -17,6 +17,8 @@ public struct ServerConfigFile: Sendable {
     public var logLevel = "info"
     /// `logging.format`; nil leaves it out (then JSON lines: the test's stdout is a file).
     public var logFormat: String?
+    /// `logging.child_lines_per_s`; nil leaves it out.
+    public var childLinesPerSecond: Int?
     public var v4Bind: SocketAddress
     public var v6Bind: SocketAddress
     public var stateDir: String
@@ -42,7 +44,7 @@ public struct ServerConfigFile: Sendable {
             #""option1837_extractors": \#(list(option1837Extractors))"#,
             #""mac_extractors": \#(list(macExtractors))"#,
             #""v4_lease_time": \#(v4LeaseTime)"#,
-            #""logging": {"level": "\#(logLevel)", "stdout": true\#(logFormat.map { #", "format": "\#($0)""# } ?? "")}"#,
+            #""logging": {"level": "\#(logLevel)", "stdout": true\#(logFormat.map { #", "format": "\#($0)""# } ?? "")\#(childLinesPerSecond.map { #", "child_lines_per_s": \#($0)"# } ?? "")}"#,
             #""v4_bind_address": "\#(v4Bind)""#,
             #""v6_bind_address": "\#(v6Bind)""#,
             #""user": "\#(user)""#,

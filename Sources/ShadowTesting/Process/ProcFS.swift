@@ -44,3 +44,13 @@ extension ProcFS {
         FileSystem.destination(ofLink: path)
     }
 }
+
+extension ProcFS {
+    /// The session id (field 6 of `/proc/PID/stat`), when the process exists.
+    public static func session(of pid: Int32) -> Int32? {
+        guard let text = Files.readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        // After "pid (comm)": state ppid pgrp session …
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 3 ? Int32(fields[3]) : nil
+    }
+}
