@@ -1,8 +1,8 @@
 import ShadowCore
 import Testing
 
-/// The options of a ``DHCPOptionTable`` kept ready for the wire (``DHCPOptionTable/withV4Wire(_:)``,
-/// ``DHCPOptionTable/withV6Wire(_:)``): what a reply copies as is.
+/// The options of a ``DHCPOptionTable`` kept ready for the wire (``DHCPOptionTable/unsafeV4Wire``,
+/// ``DHCPOptionTable/unsafeV6Wire``): what a reply copies as is.
 @Suite("Option tables: the wire forms")
 struct OptionWireTests {
     typealias Entry = DHCPOptionSet.Entry
@@ -21,7 +21,7 @@ struct OptionWireTests {
 
     @Test("DHCPv4: code, length, value; over 255 bytes split as RFC 3396 says; empty as one instance; no code above 255")
     func v4() {
-        Self.table.withV4Wire { w in
+        withExtendedLifetime(Self.table) { let w = Self.table.unsafeV4Wire
         let name: [UInt8] = [15, 11] + Array("example.net".utf8)
         #expect(Self.bytes(w, 15) == name)
         #expect(Self.bytes(w, 43) == [43, 0])
@@ -35,7 +35,7 @@ struct OptionWireTests {
 
     @Test("DHCPv6: code and length on 16 bits each, then the value")
     func v6() {
-        Self.table.withV6Wire { w in
+        withExtendedLifetime(Self.table) { let w = Self.table.unsafeV6Wire
         let name: [UInt8] = [0, 15, 0, 11] + Array("example.net".utf8)
         #expect(Self.bytes(w, 15) == name)
         #expect(Self.bytes(w, 43) == [0, 43, 0, 0])
@@ -47,7 +47,8 @@ struct OptionWireTests {
 
     @Test("An empty table has empty views")
     func empty() {
-        DHCPOptionTable(.empty).withV6Wire { w in
+        let table = DHCPOptionTable(.empty)
+        withExtendedLifetime(table) { let w = table.unsafeV6Wire
             #expect(w.count == 0 && w.position(of: UInt8(1)) == nil && w.alwaysSendMask == 0)
         }
     }

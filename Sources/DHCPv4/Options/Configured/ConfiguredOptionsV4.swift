@@ -30,36 +30,35 @@ enum ConfiguredOptionsV4 {
     /// from the end of the order (the last listed in option 55 first, the unrequested `always_send`
     /// ones before any requested one). Returns how many were left out.
     ///
-    /// One walk in wire order: each option is copied ready-made (``DHCPOptionTable/withV4Wire(_:)``, RFC
-    /// 3396 instances included) while everything so far has fit; from the first that does not, the
-    /// rest are only counted.
+    /// One walk in wire order: each option is copied ready-made (``DHCPOptionTable/unsafeV4Wire``,
+    /// RFC 3396 instances included) while everything so far has fit; from the first that does not,
+    /// the rest are only counted.
     static func write(_ source: DHCPOptionTable, requested prl: UnsafeRawBufferPointer, budget: Int,
                       into w: inout DHCPv4ReplyWriter) -> Int {
-        source.withV4Wire { wire in
-            var listed = OptionCodeSet()
-            var remaining = budget, omitted = 0
-            for code in prl {
-                guard let p = wire.position(of: code), listed.insert(code), !isServerWritten(UInt16(code)) else { continue }
-                let option = wire.option(at: p)
-                if omitted == 0 && option.count <= remaining {
-                    remaining &-= option.count
-                    w.append(option)
-                } else {
-                    omitted &+= 1
-                }
+        let wire = source.unsafeV4Wire  // `source` is held for the whole call
+        var listed = OptionCodeSet()
+        var remaining = budget, omitted = 0
+        for code in prl {
+            guard let p = wire.position(of: code), listed.insert(code), !isServerWritten(UInt16(code)) else { continue }
+            let option = wire.option(at: p)
+            if omitted == 0 && option.count <= remaining {
+                remaining &-= option.count
+                w.append(option)
+            } else {
+                omitted &+= 1
             }
-            for p in source.alwaysSendPositions {
-                let code = wire.codes[p]
-                guard code <= 254, !isServerWritten(code), !listed.contains(UInt8(code)) else { continue }
-                let option = wire.option(at: p)
-                if omitted == 0 && option.count <= remaining {
-                    remaining &-= option.count
-                    w.append(option)
-                } else {
-                    omitted &+= 1
-                }
-            }
-            return omitted
         }
+        for p in source.alwaysSendPositions {
+            let code = wire.codes[p]
+            guard code <= 254, !isServerWritten(code), !listed.contains(UInt8(code)) else { continue }
+            let option = wire.option(at: p)
+            if omitted == 0 && option.count <= remaining {
+                remaining &-= option.count
+                w.append(option)
+            } else {
+                omitted &+= 1
+            }
+        }
+        return omitted
     }
 }

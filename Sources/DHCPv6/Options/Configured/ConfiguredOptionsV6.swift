@@ -31,43 +31,43 @@ enum ConfiguredOptionsV6 {
             self.oro = oro
             self.informationRequest = informationRequest
             guard let source else { return }
-            wanted = source.withV6Wire { wire in
-                var wanted = wire.alwaysSendMask, i = 0
-                while i + 1 < oro.count {
-                    if let p = wire.position(of: UInt16(oro[i]) << 8 | UInt16(oro[i + 1])), p < 64 { wanted |= 1 << UInt64(p) }
-                    i += 2
-                }
-                return wanted
+            let wire = source.unsafeV6Wire  // `source` is held for the whole call
+            wanted = wire.alwaysSendMask
+            var i = 0
+            while i + 1 < oro.count {
+                let code = UInt16(oro[i]) << 8 | UInt16(oro[i + 1])
+                if let p = wire.position(of: code), p < 64 { wanted |= 1 << UInt64(p) }
+                i += 2
             }
         }
 
         /// Whether the position `p` of `wire` is asked for or `always_send`.
         @inline(__always)
         func wants(_ p: Int, _ wire: DHCPOptionWire) -> Bool {
-            p < 64 ? wanted & (1 << UInt64(p)) != 0 : wire.alwaysSend[p] || ConfiguredOptionsV6.requests(oro, wire.codes[p])
+            p < 64 ? wanted & (1 << UInt64(p)) != 0
+                : wire.alwaysSend[p] || ConfiguredOptionsV6.requests(oro, wire.codes[p])
         }
     }
 
     /// Writes the winners of `source` from where `walk` stopped up to code `upper` that the
     /// request asks for (or that are `always_send`), each copied ready-made
-    /// (``DHCPOptionTable/withV6Wire(_:)``).
+    /// (``DHCPOptionTable/unsafeV6Wire``).
     @inline(__always)
     static func write(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
-        source.withV6Wire { wire in
-            while walk.next < wire.count {
-                let p = walk.next, code = wire.codes[p]
-                guard code <= upper else { return }
-                walk.next = p &+ 1
-                guard walk.wants(p, wire), !isServerWritten(code) else { continue }
-                if code == DHCPv6OptionCode.informationRefreshTime && !walk.informationRequest { continue }
-                let option = wire.option(at: p)
-                if option.isEmpty {  // a value no option can hold: the writer refuses it, as before
-                    let start = w.beginOption(code)
-                    source.withValue(p) { w.bytes($0, 0..<$0.count) }
-                    w.endOption(start)
-                } else {
-                    w.append(option)
-                }
+        let wire = source.unsafeV6Wire  // `source` is held for the whole call
+        while walk.next < wire.count {
+            let p = walk.next, code = wire.codes[p]
+            guard code <= upper else { return }
+            walk.next = p &+ 1
+            guard walk.wants(p, wire), !isServerWritten(code) else { continue }
+            if code == DHCPv6OptionCode.informationRefreshTime && !walk.informationRequest { continue }
+            let option = wire.option(at: p)
+            if option.isEmpty {  // a value no option can hold: the writer refuses it, as before
+                let start = w.beginOption(code)
+                source.withValue(p) { w.bytes($0, 0..<$0.count) }
+                w.endOption(start)
+            } else {
+                w.append(option)
             }
         }
     }

@@ -5,8 +5,8 @@
 /// The engines build one per subnet at start (top level merged with the subnet, ``DHCPOptionLevels``
 /// rules) and use it for every client whose reservation sets no options of its own.
 ///
-/// Every entry is also kept ready for the wire in both forms (``withV4Wire(_:)``,
-/// ``withV6Wire(_:)``): code, length and value (DHCPv4 values longer than 255 bytes already split as
+/// Every entry is also kept ready for the wire in both forms (``unsafeV4Wire``,
+/// ``unsafeV6Wire``): code, length and value (DHCPv4 values longer than 255 bytes already split as
 /// RFC 3396 requires), so a reply copies each option it sends with one copy, and finds a code's
 /// position through a 256-entry index, with no reference counting on the packet path.
 // @unchecked: the buffers behind the views are written once in `init`, never after, and freed in
@@ -26,10 +26,11 @@ public final class DHCPOptionTable: @unchecked Sendable {
     /// The merged lease time (nil: the top level's, ``ServerConfig/leases``).
     public let leaseTime: UInt32?
     /// The entries ready for the DHCPv4 wire (empty for a code above 255), and for the DHCPv6 wire
-    /// (empty for a value over 65,535 bytes); they point into memory the table owns, so they are
-    /// handed out only through ``withV4Wire(_:)`` and ``withV6Wire(_:)``.
-    @usableFromInline let v4Wire: DHCPOptionWire
-    @usableFromInline let v6Wire: DHCPOptionWire
+    /// (empty for a value over 65,535 bytes). Unsafe: they point into memory the table owns, so
+    /// they are valid only while the caller holds the table (a function's table parameter, for the
+    /// duration of the call); never keep one beyond that.
+    public let unsafeV4Wire: DHCPOptionWire
+    public let unsafeV6Wire: DHCPOptionWire
     /// What the views point into, freed with the table.
     private let owned: [UnsafeMutableRawPointer]
 
@@ -68,23 +69,14 @@ public final class DHCPOptionTable: @unchecked Sendable {
             return DHCPOptionWire(small: smallView, codes: codesView, alwaysSend: alwaysView, alwaysSendMask: mask,
                                   starts: keep(starts), bytes: UnsafeRawBufferPointer(keep(bytes)))
         }
-        v4Wire = wire(Self.encodeV4)
-        v6Wire = wire(Self.encodeV6)
+        unsafeV4Wire = wire(Self.encodeV4)
+        unsafeV6Wire = wire(Self.encodeV6)
         self.owned = owned
     }
 
     deinit {
         for p in owned { p.deallocate() }
     }
-
-    /// Calls `body` with the entries in their DHCPv4 wire form, in place (the table kept alive
-    /// meanwhile).
-    @inlinable @inline(__always)
-    public func withV4Wire<R>(_ body: (DHCPOptionWire) -> R) -> R { withExtendedLifetime(self) { body(v4Wire) } }
-
-    /// Calls `body` with the entries in their DHCPv6 wire form, in place.
-    @inlinable @inline(__always)
-    public func withV6Wire<R>(_ body: (DHCPOptionWire) -> R) -> R { withExtendedLifetime(self) { body(v6Wire) } }
 
     /// The merge of `levels` (reservation over subnet over top).
     public convenience init(_ levels: DHCPOptionLevels) { self.init(levels.merged) }
@@ -156,9 +148,9 @@ public final class DHCPOptionTable: @unchecked Sendable {
     }
 }
 
-/// A ``DHCPOptionTable`` in one wire form (``DHCPOptionTable/withV4Wire(_:)``,
-/// ``DHCPOptionTable/withV6Wire(_:)``): the position of a code and the ready option at a position,
-/// without reference counting. Valid only inside the call that gave it.
+/// A ``DHCPOptionTable`` in one wire form (``DHCPOptionTable/unsafeV4Wire``,
+/// ``DHCPOptionTable/unsafeV6Wire``): the position of a code and the ready option at a position,
+/// without reference counting. Valid only while its table is held.
 public struct DHCPOptionWire {
     @usableFromInline let small: UnsafeBufferPointer<UInt16>
     /// Codes in ascending order, one per position.
