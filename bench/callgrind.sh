@@ -9,6 +9,7 @@
 #   bench/callgrind.sh [ITERATIONS]        # default 20000; BIN (default .build-rel/release), OUT
 #   ONLY=worker bench/callgrind.sh [ITERATIONS]   # bench-worker alone (about 3 minutes)
 #   HA=1 ONLY=worker bench/callgrind.sh [ITERATIONS]   # the worker path with HA shares (bench-worker --ha)
+#   OPTIONS=1 ONLY=worker bench/callgrind.sh [ITERATIONS]   # five configured options asked for (bench-worker --options)
 #
 # bench-dhcpv4 runs each scenario ITERATIONS/10 times (warm-up) then ITERATIONS times; bench-dhcpv6
 # runs each 10,000 + ITERATIONS times. Both build 1,000,000 reservations first (about a minute
@@ -24,10 +25,12 @@ mkdir -p "$OUT"
 N=${1:-20000}
 ONLY=${ONLY:-all}
 HA=${HA:-}
+OPTIONS=${OPTIONS:-}
 
 # valgrind 3.19 cannot read these binaries' DWARF (it gives up on bench-dhcpv4 since the package
 # links swift-crypto); the symbol table is enough for callgrind, so each runs from a stripped copy.
-for b in bench-dhcpv4 bench-dhcpv6 bench-worker; do
+BENCHES=(bench-worker); [ "$ONLY" != worker ] && BENCHES+=(bench-dhcpv4 bench-dhcpv6)
+for b in "${BENCHES[@]}"; do
     cp "$BIN/$b" "$OUT/$b" && strip -g "$OUT/$b"
 done
 if [ "$ONLY" != worker ]; then
@@ -47,6 +50,7 @@ for run in b1 b32 b1-loopback b32-loopback; do
     batch=${run%%-*}; batch=${batch#b}
     extra=(); [ "${run#*-}" = loopback ] && extra=(--loopback)
     [ -n "$HA" ] && extra+=(--ha)
+    [ -n "$OPTIONS" ] && extra+=(--options)
     timeout 1200 nice valgrind --tool=callgrind --callgrind-out-file="$OUT/worker-$run.out" \
         --toggle-collect='*PacketPathBench*serve*' --dump-before='*bench_worker3run*' \
         "$OUT/bench-worker" --exchanges "$N" --batch "$batch" "${extra[@]}" > "$OUT/worker-$run.txt" 2> "$OUT/worker-$run.err" &

@@ -7,7 +7,8 @@ struct Explain: RequestCommand {
         abstract: "Walk the workers' lookup for one client step by step and say whether it gets an answer.",
         discussion: """
             DHCPv4: --mac (chaddr) and/or the Option 82 the relay sends. DHCPv6 (--v6, implied by its \
-            inputs): --duid, --option1837-*, --client-linklayer (option 79), --peer-address. Shows each \
+            inputs): --duid, --option1837-*, --client-linklayer (option 79), --peer-address. --relay is \
+            checked against the reservation's subnet's `relays` (RelayNotAllowedForSubnet). Shows each \
             extractor tried, the key it produced, whether that key is reserved, the learned-binding \
             fallback for DHCPv6, and the verdict: the reservation and the options it gets, or the reason \
             no reply is sent (the name the workers count in stats). For a miss, near matches.
@@ -24,7 +25,7 @@ struct Explain: RequestCommand {
     @Option(name: .customLong("client-linklayer"), help: "DHCPv6 option 79's MAC.") var clientLinkLayer: String?
     @Option(name: .customLong("peer-address"), help: "The Relay-forward's peer-address.") var peerAddress: String?
     @Flag(help: "Explain DHCPv6 (implied by --duid, --option1837-*, --client-linklayer, --peer-address).") var v6 = false
-    @Option(help: "The relay: DHCPv4 giaddr (0.0.0.0: not relayed), DHCPv6 relay address.") var relay: String?
+    @Option(help: "The relay: DHCPv4 giaddr (0.0.0.0: not relayed), DHCPv6 link-address of the relay closest to the client.") var relay: String?
 
     /// The walk's lines say what `steps` holds.
     var hiddenFields: Set<String> { ["steps"] }

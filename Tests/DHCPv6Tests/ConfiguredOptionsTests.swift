@@ -118,6 +118,22 @@ struct ConfiguredOptionsV6Tests {
         #expect(r.iaNA.first?.leases.first?.valid == 1000 && r.iaNA.first?.leases.first?.preferred == 500)
     }
 
+    @Test("A table of more than 64 options and codes above 255: asked for and always_send ones, ascending, once each")
+    func manyOptions() throws {
+        // Positions 64 and beyond are decided by the Option Request Option itself, not the per-reply bits.
+        var entries = (100..<170).map { Entry(code: UInt16($0), payload: [UInt8($0)]) }
+        entries[65].alwaysSend = true                                    // 165: position 65
+        entries[1].alwaysSend = true                                     // 101: position 1
+        entries.append(Entry(code: 300, payload: [1, 2]))                // position 70
+        entries.append(Entry(code: 301, payload: [3]))
+        let f = Self.fixture(top: entries)
+        let r = try Self.parse(f.run(Packet.relay(Self.solicit([300, 167, 120, 120, 169, 999]))).bytes)
+        #expect(r.optionCodes == [1, 2, 3, 7, 25, 101, 120, 165, 167, 169, 300])
+        #expect(r.first(300)?.payload == [1, 2])
+        #expect(r.first(167)?.payload == [167])
+        #expect(r.first(165)?.payload == [165])
+    }
+
     @Test("Relay consistency: the reservation's subnets_v6 entry lists relays the client's link-address must lie in")
     func relays() throws {
         // The reservation's ipv6_na 2001:db8::1 lies in 2001:db8::/64; its clients come through BNG A.

@@ -3,7 +3,7 @@ import ShadowCore
 import Testing
 @testable import DHCPv6
 
-/// `explain` for DHCPv6 (``DHCPv6Engine/explain(clientID:option1837:clientLinkLayer:peerAddress:snapshot:config:learnedOption82:shares:holdCorrelation:)``):
+/// `explain` for DHCPv6 (``DHCPv6Engine/explain(clientID:option1837:clientLinkLayer:peerAddress:linkAddress:snapshot:config:learnedOption82:shares:holdCorrelation:)``):
 /// each step of the lookup, and a verdict that agrees with the engine's answer to a relayed
 /// Solicit from the same client.
 @Suite("DHCPv6 explain")
@@ -150,5 +150,29 @@ struct ExplainTests {
             #expect(x.verdict == .advertise(reservation: x.trace.match!.index))
             #expect(engine.match == x.trace.match)
         }
+    }
+    @Test("explain applies the relay consistency gate to the link-address it is given, as the engine does")
+    func relayNotAllowedForSubnet() {
+        // The reservation's ipv6_na 2001:db8::1 lies in 2001:db8::/64, whose clients come through BNG A.
+        var f = Fixture()
+        f.config.subnetsV6 = [SubnetV6(link: IPv6Prefix("2001:db8::/64")!, relays: [IPv6Prefix("2001:db8:a::/48")!])]
+        let snapshot = ReservationSnapshot(reservations: f.reservations)
+        func explain(_ link: String?) -> DHCPv6Explanation.Verdict {
+            DHCPv6Engine.explain(clientID: DUID(Fixture.clientDUID), option1837: nil, clientLinkLayer: nil,
+                                 peerAddress: nil, linkAddress: link.map { IPv6Address($0)! }, snapshot: snapshot,
+                                 config: f.config, learnedOption82: { _ in nil }).verdict
+        }
+        let solicit = Self.solicit(DUID(Fixture.clientDUID)!)
+        #expect(explain("2001:db8:b:1::1") == .noReply(.relayNotAllowedForSubnet))
+        #expect(Self.engine(f, Packet.relay(solicit, link: "2001:db8:b:1::1")).reason == .relayNotAllowedForSubnet)
+        #expect(explain("2001:db8:a:1::1") == .advertise(reservation: 0))
+        #expect(Self.engine(f, Packet.relay(solicit, link: "2001:db8:a:1::1")).reason == nil)
+        #expect(explain(nil) == .advertise(reservation: 0), "no link-address given: the gate is not evaluated")
+        // A subnet without relays, or a reservation in no subnet, is never refused.
+        f.config.subnetsV6 = [SubnetV6(link: IPv6Prefix("2001:db8::/64")!)]
+        #expect(explain("2001:db8:b:1::1") == .advertise(reservation: 0))
+        f.config.subnetsV6 = [SubnetV6(link: IPv6Prefix("2001:db8:9::/64")!, relays: [IPv6Prefix("2001:db8:a::/48")!])]
+        #expect(explain("2001:db8:b:1::1") == .advertise(reservation: 0))
+        #expect(Self.engine(f, Packet.relay(solicit, link: "2001:db8:b:1::1")).reason == nil)
     }
 }

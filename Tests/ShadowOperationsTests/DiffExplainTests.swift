@@ -102,6 +102,25 @@ import Testing
         #expect(field(r, "effective") == #"{"ipv6_na":"2001:db8:1::11","ipv6_pd":"2001:db8:101::/56","dns_v6":["2001:db8::53"],"preferred_lifetime":21600,"valid_lifetime":43200,"t1":10800,"t2":17280}"#)
     }
 
+    @Test func explainV6RelayNotAllowedForSubnet() async {
+        // Entry 1 (ipv6_na 2001:db8:1::11) is found through its learned binding; its subnet takes
+        // clients only through 2001:db8:a::/48.
+        let mac = MACAddress("02-00-00-00-00-01")!
+        backend.state.withLock {
+            $0.bindings[mac] = BindingTable.Entry(option82: Option82(remote: "AA-BB-CC-DD-EE-FF"), lastSeen: 5)
+            $0.config.subnetsV6 = [SubnetV6(link: IPv6Prefix("2001:db8:1::/64")!, relays: [IPv6Prefix("2001:db8:a::/48")!])]
+        }
+        let query = #""duid":"00:02:00:00:00:09:01","client_linklayer":"02:00:00:00:00:01""#
+        let moved = await send(#"{"command":"explain",\#(query),"relay":"2001:db8:b::1"}"#)
+        #expect(moved.message == "DHCPv6: no reply to a Solicit (RelayNotAllowedForSubnet)")
+        #expect(field(moved, "no_reply_reason") == #""RelayNotAllowedForSubnet""#)
+        #expect(field(moved, "match")?.hasPrefix(#"{"entry":1,"#) == true)
+        let home = await send(#"{"command":"explain",\#(query),"relay":"2001:db8:a::1"}"#)
+        #expect(home.message == "DHCPv6: ADVERTISE with entry 1 (option82 via lease_fallback)")
+        let unknown = await send(#"{"command":"explain",\#(query)}"#)
+        #expect(unknown.message == "DHCPv6: ADVERTISE with entry 1 (option82 via lease_fallback)")
+    }
+
     @Test func explainV6MissNamesTheUnconfiguredExtractor() async {
         // The DUID carries MAC 00-11-22-33-44-55 (entry 0's), but the duid MAC extractor is not configured.
         let r = await send(#"{"command":"explain","duid":"00:03:00:01:00:11:22:33:44:55"}"#)

@@ -46,6 +46,18 @@ struct DHCPv4ReplyWriter {
         }
     }
 
+    /// Bytes that are already whole options (a configured option ready for the wire): one copy.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard !overflowed, n <= buffer.count &- position else {
+            overflowed = true
+            return
+        }
+        if let from = bytes.baseAddress, let to = buffer.baseAddress { (to + position).copyMemory(from: from, byteCount: n) }
+        position &+= n
+    }
+
     /// An option with a one-byte value.
     mutating func option(_ code: UInt8, byte value: UInt8) {
         byte(code); byte(1); byte(value)

@@ -14,6 +14,9 @@ public struct DHCPv6Engine: Sendable {
         /// Whether the top level or any `subnets_v6` entry sets an option or a lease time: without,
         /// and without a reservation level, a reply builds no option levels at all.
         let optionsConfigured: Bool
+        /// Whether any `subnets_v6` entry lists `relays`: without, the relay consistency gate has
+        /// nothing to check and is skipped.
+        let relaysConfigured: Bool
         /// Per `subnets_v6` entry, the top level merged with the entry; last, the top level alone
         /// (a client whose link is in no entry): what a client whose reservation sets no options of
         /// its own gets.
@@ -26,6 +29,7 @@ public struct DHCPv6Engine: Sendable {
             self.ids = ids
             serverID = ids.v6.bytes
             optionsConfigured = !config.optionsV6.isEmpty || config.subnetsV6.contains { !$0.options.isEmpty }
+            relaysConfigured = config.subnetsV6.contains { !$0.relays.isEmpty }
             tables = config.subnetsV6.map { DHCPOptionTable(DHCPOptionLevels(top: config.optionsV6, subnet: $0.options)) }
                 + [DHCPOptionTable(config.optionsV6)]
         }
@@ -99,7 +103,7 @@ public struct DHCPv6Engine: Sendable {
         }
         let hasSubnets = !state.config.subnetsV6.isEmpty
         let link = hasSubnets ? Self.clientLinkAddress(tx.packet) : IPv6Address.any
-        if hasSubnets, plan.configured, let reservedNA = plan.reservedNA,
+        if state.relaysConfigured, plan.configured, let reservedNA = plan.reservedNA,
            let mismatch = Self.relayMismatch(link: link, reservedNA: reservedNA, subnets: state.config.subnetsV6) {
             var outcome = tx.noReply(.relayNotAllowedForSubnet)
             outcome.relayMismatch = mismatch

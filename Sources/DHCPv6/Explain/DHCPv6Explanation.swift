@@ -25,10 +25,14 @@ extension DHCPv6Engine {
     /// The answer to a Solicit with Client Identifier `clientID` (nil: not given — the DUID step
     /// and the `duid` MAC extractor then find nothing, and high-availability shares, keyed by the
     /// DUID, are not decided), relay options `option1837`, option 79's MAC `clientLinkLayer` and
-    /// the relay's `peerAddress`, from `snapshot` with `config`'s extractors; `learnedOption82` is
-    /// the binding table; `shares` and `holdCorrelation` are the master's `shares` message.
+    /// the relay's `peerAddress`, through a relay whose link-address is `linkAddress` (the
+    /// link-address of the Relay-forward closest to the client, what the relay consistency gate
+    /// compares, ``clientLinkAddress(_:)``; nil: not given, not checked), from `snapshot` with
+    /// `config`'s extractors and `subnets_v6`; `learnedOption82` is the binding table; `shares` and
+    /// `holdCorrelation` are the master's `shares` message.
     public static func explain(clientID: DUID?, option1837: Option1837?, clientLinkLayer: MACAddress?,
-                               peerAddress: IPv6Address?, snapshot: ReservationSnapshot, config: ServerConfig,
+                               peerAddress: IPv6Address?, linkAddress: IPv6Address? = nil,
+                               snapshot: ReservationSnapshot, config: ServerConfig,
                                learnedOption82: (MACAddress) -> Option82?, shares: ServiceShares = .standalone,
                                holdCorrelation: Bool = false) -> DHCPv6Explanation {
         let input = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: peerAddress ?? .any,
@@ -40,8 +44,15 @@ extension DHCPv6Engine {
         if let clientID, shares.mode != .activeActive, !shares.answers(shareOf: clientID.bytes) {
             verdict = .noReply(.peerShare)
         } else if let match = trace.match {
-            verdict = Self.holdsForPeerSync(match, holdCorrelation: holdCorrelation)
-                ? .noReply(.awaitingPeerSync) : .advertise(reservation: match.index)
+            if Self.holdsForPeerSync(match, holdCorrelation: holdCorrelation) {
+                verdict = .noReply(.awaitingPeerSync)
+            } else if let linkAddress,
+                      Self.relayMismatch(link: linkAddress, reservedNA: snapshot.ipv6NA(at: match.index),
+                                         subnets: config.subnetsV6) != nil {
+                verdict = .noReply(.relayNotAllowedForSubnet)
+            } else {
+                verdict = .advertise(reservation: match.index)
+            }
         } else {
             verdict = .noReply(.noReservation)
         }

@@ -27,10 +27,13 @@ enum ReplyEncoder {
         if let status = plan.status { StatusCodeEncoder.write(status, into: &w) }
         if plan.rapidCommit { w.endOption(w.beginOption(DHCPv6OptionCode.rapidCommit)) }
         let levels = options.flatMap { $0.hasNoEntries ? nil : $0 }
-        let oro = levels == nil ? UnsafeRawBufferPointer(start: nil, count: 0)
-            : message.optionRequest.map { UnsafeRawBufferPointer(rebasing: source[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        var walk = ConfiguredOptionsV6.Walk(
+            levels,
+            oro: levels == nil ? UnsafeRawBufferPointer(start: nil, count: 0)
+                : message.optionRequest.map { UnsafeRawBufferPointer(rebasing: source[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0),
+            informationRequest: plan.informationRequest)
         if let levels {
-            ConfiguredOptionsV6.write(levels, codes: 0...22, oro: oro, informationRequest: plan.informationRequest, into: &w)
+            ConfiguredOptionsV6.write(levels, through: 22, walk: &walk, into: &w)
         }
         if plan.dns {
             if let levels, let servers = levels.handle(of: DHCPv6OptionCode.dnsServers) {
@@ -44,15 +47,14 @@ enum ReplyEncoder {
             }
         }
         if let levels {
-            ConfiguredOptionsV6.write(levels, codes: 24...24, oro: oro, informationRequest: plan.informationRequest, into: &w)
+            ConfiguredOptionsV6.write(levels, through: 24, walk: &walk, into: &w)
         }
         writeIAs(code: DHCPv6OptionCode.iaPD, plan: plan.iaPD, message: message, source: source) { answer, ia in
             IAPDEncoder.write(answer, ia: ia, source: source, reserved: plan.reservedPD,
                               leases: leases, into: &w)
         }
         if let levels {
-            ConfiguredOptionsV6.write(levels, codes: 27...UInt16.max, oro: oro, informationRequest: plan.informationRequest,
-                                      into: &w)
+            ConfiguredOptionsV6.write(levels, through: UInt16.max, walk: &walk, into: &w)
         }
     }
 

@@ -21,6 +21,18 @@ struct WireWriter {
         return position
     }
 
+    /// Bytes that are already whole options (a configured option ready for the wire): one copy.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard !overflowed, out.count &- position >= n else {
+            overflowed = true
+            return
+        }
+        if let from = bytes.baseAddress, let to = out.baseAddress { (to + position).copyMemory(from: from, byteCount: n) }
+        position &+= n
+    }
+
     @inline(__always)
     mutating func u8(_ v: UInt8) {
         guard let at = claim(1) else { return }

@@ -7,8 +7,9 @@ public enum ExplainQuery: Sendable, Equatable {
     /// the relay's `giaddr` (`relay`). Not given: not known (a missing `relay` counts as relayed).
     case v4(mac: MACAddress?, option82: Option82?, relay: IPv4Address?)
     /// DHCPv6: the Client Identifier (`duid`), Option 18/37 as the relay sends them (`option1837`),
-    /// option 79's MAC (`client_linklayer`), the Relay-forward's `peer_address`, and the relay's
-    /// address (`relay`, reported only).
+    /// option 79's MAC (`client_linklayer`), the Relay-forward's `peer_address`, and the
+    /// link-address of the Relay-forward closest to the client (`relay`: checked against the
+    /// reservation's `subnets_v6[].relays`; not given: not checked).
     case v6(duid: DUID?, option1837: Option1837?, clientLinkLayer: MACAddress?, peerAddress: IPv6Address?,
             relay: IPv6Address?)
 }

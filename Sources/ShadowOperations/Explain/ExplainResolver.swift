@@ -5,7 +5,7 @@ import ShadowCore
 
 /// Answers `explain`: the lookup the workers run, walked step by step by the engines' own
 /// functions (``DHCPv4Engine/explain(mac:option82:relay:snapshot:config:shares:)``,
-/// ``DHCPv6Engine/explain(clientID:option1837:clientLinkLayer:peerAddress:snapshot:config:learnedOption82:shares:holdCorrelation:)``)
+/// ``DHCPv6Engine/explain(clientID:option1837:clientLinkLayer:peerAddress:linkAddress:snapshot:config:learnedOption82:shares:holdCorrelation:)``)
 /// over the snapshot the master published, and the verdict; this type only formats it.
 struct ExplainResolver {
     let context: ManagementContext
@@ -43,9 +43,9 @@ struct ExplainResolver {
                 return respond("v4", query, x.trace, verdict: nil, reason: reason.rawValue, entry: x.trace.match?.index,
                                candidates: candidates, message: "DHCPv4: no reply (\(reason.rawValue))", effective: nil)
             }
-        case .v6(let duid, let option1837, let linkLayer, let peer, _):
+        case .v6(let duid, let option1837, let linkLayer, let peer, let relay):
             let x = DHCPv6Engine.explain(clientID: duid, option1837: option1837, clientLinkLayer: linkLayer,
-                                         peerAddress: peer, snapshot: snapshot, config: config,
+                                         peerAddress: peer, linkAddress: relay, snapshot: snapshot, config: config,
                                          learnedOption82: { bindings[$0]?.option82 }, shares: shares.shares,
                                          holdCorrelation: shares.holdCorrelation)
             let input = MACExtractionInput(clientLinkLayerAddress: linkLayer, peerAddress: peer ?? .any, clientID: duid?.bytes)

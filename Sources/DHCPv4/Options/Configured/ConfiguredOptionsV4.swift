@@ -17,23 +17,6 @@ enum ConfiguredOptionsV4 {
         }
     }
 
-    /// Calls `body` with the code and handle of each optional value in wire order until it returns
-    /// false.
-    @inline(__always)
-    static func forEach(_ source: DHCPOptionTable, requested prl: UnsafeRawBufferPointer,
-                                             _ body: (UInt8, Int) -> Bool) {
-        var listed = OptionCodeSet()
-        for code in prl {
-            guard listed.insert(code), let handle = source.handle(of: UInt16(code)),
-                  !isServerWritten(UInt16(code)) else { continue }
-            if !body(code, handle) { return }
-        }
-        source.forEachAlwaysSend { code, handle in
-            guard code <= 254, !isServerWritten(code), !listed.contains(UInt8(code)) else { return true }
-            return body(UInt8(code), handle)
-        }
-    }
-
     /// The most a reply may hold for `request`: option 57 (at least 576, the smallest legal
     /// value; 576 without it) less the IP and UDP headers (28 bytes; RFC 2131 §2: 576 octets is an
     /// IP datagram), and never more than `bufferCount`.
@@ -47,58 +30,35 @@ enum ConfiguredOptionsV4 {
     /// from the end of the order (the last listed in option 55 first, the unrequested `always_send`
     /// ones before any requested one). Returns how many were left out.
     ///
-    /// One walk over option 55 notes the candidates (codes, on the stack) and how many fit; the
-    /// second writes those.
+    /// One walk in wire order: each option is copied ready-made (``DHCPOptionTable/unsafeV4Wire``,
+    /// RFC 3396 instances included) while everything so far has fit; from the first that does not,
+    /// the rest are only counted.
     static func write(_ source: DHCPOptionTable, requested prl: UnsafeRawBufferPointer, budget: Int,
-                                           into w: inout DHCPv4ReplyWriter) -> Int {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { chosen in
-            var remaining = budget, candidates = 0, fitting = 0
-            forEach(source, requested: prl) { code, handle in
-                candidates += 1
-                let size = DHCPv4ReplyWriter.encodedLength(ofValue: source.valueCount(handle))
-                if fitting == candidates - 1 && size <= remaining {
-                    remaining -= size
-                    chosen[fitting] = code
-                    fitting += 1
-                }
-                return true
+                      into w: inout DHCPv4ReplyWriter) -> Int {
+        let wire = source.unsafeV4Wire  // `source` is held for the whole call
+        var listed = OptionCodeSet()
+        var remaining = budget, omitted = 0
+        for code in prl {
+            guard let p = wire.position(of: code), listed.insert(code), !isServerWritten(UInt16(code)) else { continue }
+            let option = wire.option(at: p)
+            if omitted == 0 && option.count <= remaining {
+                remaining &-= option.count
+                w.append(option)
+            } else {
+                omitted &+= 1
             }
-            for i in 0..<fitting {
-                let code = chosen[i]
-                guard let handle = source.handle(of: UInt16(code)) else { continue }
-                source.withValue(handle) { w.option(code, long: $0) }
+        }
+        for p in source.alwaysSendPositions {
+            let code = wire.codes[p]
+            guard code <= 254, !isServerWritten(code), !listed.contains(UInt8(code)) else { continue }
+            let option = wire.option(at: p)
+            if omitted == 0 && option.count <= remaining {
+                remaining &-= option.count
+                w.append(option)
+            } else {
+                omitted &+= 1
             }
-            return candidates - fitting
         }
-    }
-}
-
-/// A set of one-byte option codes, on the stack (four words): which codes option 55 listed.
-struct OptionCodeSet {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-
-    @inline(__always)
-    func contains(_ code: UInt8) -> Bool {
-        let bit = UInt64(1) << UInt64(code & 63)
-        switch code >> 6 {
-        case 0: return words.0 & bit != 0
-        case 1: return words.1 & bit != 0
-        case 2: return words.2 & bit != 0
-        default: return words.3 & bit != 0
-        }
-    }
-
-    /// Adds `code`; false when it was already there.
-    @inline(__always)
-    mutating func insert(_ code: UInt8) -> Bool {
-        guard !contains(code) else { return false }
-        let bit = UInt64(1) << UInt64(code & 63)
-        switch code >> 6 {
-        case 0: words.0 |= bit
-        case 1: words.1 |= bit
-        case 2: words.2 |= bit
-        default: words.3 |= bit
-        }
-        return true
+        return omitted
     }
 }

@@ -16,20 +16,59 @@ enum ConfiguredOptionsV6 {
         }
     }
 
-    /// Writes the winners of `levels` whose code lies in `codes` and that the request asks for
-    /// (or that are `always_send`).
+    /// What one reply asks of the configured options, read once per reply: the table positions
+    /// (below 64) that the Option Request Option lists or that are `always_send`, as bits; the
+    /// option itself for the positions beyond; and how far in the table (ascending code order) the
+    /// writes have got.
+    struct Walk {
+        let oro: UnsafeRawBufferPointer
+        let informationRequest: Bool
+        var wanted: UInt64 = 0
+        var next = 0
+
+        @inline(__always)
+        init(_ source: DHCPOptionTable?, oro: UnsafeRawBufferPointer, informationRequest: Bool) {
+            self.oro = oro
+            self.informationRequest = informationRequest
+            guard let source else { return }
+            let wire = source.unsafeV6Wire  // `source` is held for the whole call
+            wanted = wire.alwaysSendMask
+            var i = 0
+            while i + 1 < oro.count {
+                let code = UInt16(oro[i]) << 8 | UInt16(oro[i + 1])
+                if let p = wire.position(of: code), p < 64 { wanted |= 1 << UInt64(p) }
+                i += 2
+            }
+        }
+
+        /// Whether the position `p` of `wire` is asked for or `always_send`.
+        @inline(__always)
+        func wants(_ p: Int, _ wire: DHCPOptionWire) -> Bool {
+            p < 64 ? wanted & (1 << UInt64(p)) != 0
+                : wire.alwaysSend[p] || ConfiguredOptionsV6.requests(oro, wire.codes[p])
+        }
+    }
+
+    /// Writes the winners of `source` from where `walk` stopped up to code `upper` that the
+    /// request asks for (or that are `always_send`), each copied ready-made
+    /// (``DHCPOptionTable/unsafeV6Wire``).
     @inline(__always)
-    static func write(_ source: DHCPOptionTable, codes: ClosedRange<UInt16>, oro: UnsafeRawBufferPointer,
-                                           informationRequest: Bool, into w: inout WireWriter) {
-        source.forEachValue { code, handle in
-            guard code <= codes.upperBound else { return false }
-            guard code >= codes.lowerBound, !isServerWritten(code) else { return true }
-            if code == DHCPv6OptionCode.informationRefreshTime && !informationRequest { return true }
-            guard source.isAlwaysSend(handle) || requests(oro, code) else { return true }
-            let start = w.beginOption(code)
-            source.withValue(handle) { w.bytes($0, 0..<$0.count) }
-            w.endOption(start)
-            return true
+    static func write(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
+        let wire = source.unsafeV6Wire  // `source` is held for the whole call
+        while walk.next < wire.count {
+            let p = walk.next, code = wire.codes[p]
+            guard code <= upper else { return }
+            walk.next = p &+ 1
+            guard walk.wants(p, wire), !isServerWritten(code) else { continue }
+            if code == DHCPv6OptionCode.informationRefreshTime && !walk.informationRequest { continue }
+            let option = wire.option(at: p)
+            if option.isEmpty {  // a value no option can hold: the writer refuses it, as before
+                let start = w.beginOption(code)
+                source.withValue(p) { w.bytes($0, 0..<$0.count) }
+                w.endOption(start)
+            } else {
+                w.append(option)
+            }
         }
     }
 

@@ -4,7 +4,14 @@
 ///
 /// The engines build one per subnet at start (top level merged with the subnet, ``DHCPOptionLevels``
 /// rules) and use it for every client whose reservation sets no options of its own.
-public final class DHCPOptionTable: Sendable {
+///
+/// Every entry is also kept ready for the wire in both forms (``unsafeV4Wire``,
+/// ``unsafeV6Wire``): code, length and value (DHCPv4 values longer than 255 bytes already split as
+/// RFC 3396 requires), so a reply copies each option it sends with one copy, and finds a code's
+/// position through a 256-entry index, with no reference counting on the packet path.
+// @unchecked: the buffers behind the views are written once in `init`, never after, and freed in
+// `deinit`; the table is immutable like its arrays.
+public final class DHCPOptionTable: @unchecked Sendable {
     /// Codes in ascending order.
     public let codes: [UInt16]
     /// Per position: the winning entry's `always_send`.
@@ -18,6 +25,14 @@ public final class DHCPOptionTable: Sendable {
     public let alwaysSendPositions: [Int]
     /// The merged lease time (nil: the top level's, ``ServerConfig/leases``).
     public let leaseTime: UInt32?
+    /// The entries ready for the DHCPv4 wire (empty for a code above 255), and for the DHCPv6 wire
+    /// (empty for a value over 65,535 bytes). Unsafe: they point into memory the table owns, so
+    /// they are valid only while the caller holds the table (a function's table parameter, for the
+    /// duration of the call); never keep one beyond that.
+    public let unsafeV4Wire: DHCPOptionWire
+    public let unsafeV6Wire: DHCPOptionWire
+    /// What the views point into, freed with the table.
+    private let owned: [UnsafeMutableRawPointer]
 
     public init(_ set: DHCPOptionSet) {
         var starts: [Int] = [], bytes: [UInt8] = [], small = [UInt16](repeating: 0, count: 256)
@@ -34,6 +49,33 @@ public final class DHCPOptionTable: Sendable {
         self.bytes = bytes
         self.small = small
         leaseTime = set.leaseTime
+        var owned: [UnsafeMutableRawPointer] = []
+        func keep<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+            let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
+            _ = p.initialize(from: array)
+            owned.append(UnsafeMutableRawPointer(p.baseAddress!))
+            return UnsafeBufferPointer(rebasing: p[0..<array.count])
+        }
+        let smallView = keep(small), codesView = keep(codes), alwaysView = keep(alwaysSend)
+        var mask: UInt64 = 0
+        for p in alwaysSendPositions where p < 64 { mask |= 1 << UInt64(p) }
+        func wire(_ encode: (DHCPOptionSet.Entry, inout [UInt8]) -> Void) -> DHCPOptionWire {
+            var starts: [Int] = [], bytes: [UInt8] = []
+            for e in set.entries {
+                starts.append(bytes.count)
+                encode(e, &bytes)
+            }
+            starts.append(bytes.count)
+            return DHCPOptionWire(small: smallView, codes: codesView, alwaysSend: alwaysView, alwaysSendMask: mask,
+                                  starts: keep(starts), bytes: UnsafeRawBufferPointer(keep(bytes)))
+        }
+        unsafeV4Wire = wire(Self.encodeV4)
+        unsafeV6Wire = wire(Self.encodeV6)
+        self.owned = owned
+    }
+
+    deinit {
+        for p in owned { p.deallocate() }
     }
 
     /// The merge of `levels` (reservation over subnet over top).
@@ -78,6 +120,89 @@ public final class DHCPOptionTable: Sendable {
 
     @inlinable @inline(__always)
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { bytes.withUnsafeBytes(body) }
+
+    /// DHCPv4: code, length, value; a value longer than 255 bytes as consecutive instances of at
+    /// most 255 bytes (RFC 3396 §5), an empty one as one instance of length 0. Nothing for a code
+    /// above 255, which DHCPv4 cannot carry.
+    static func encodeV4(_ e: DHCPOptionSet.Entry, into bytes: inout [UInt8]) {
+        guard e.code < 256 else { return }
+        var start = 0
+        repeat {
+            let end = min(start + 255, e.payload.count)
+            bytes.append(UInt8(e.code))
+            bytes.append(UInt8(end - start))
+            bytes += e.payload[start..<end]
+            start = end
+        } while start < e.payload.count
+    }
+
+    /// DHCPv6: code and length, 16 bits each, then the value (RFC 8415 §21.1). Nothing for a value
+    /// longer than 65,535 bytes, which no option can hold.
+    static func encodeV6(_ e: DHCPOptionSet.Entry, into bytes: inout [UInt8]) {
+        guard e.payload.count <= Int(UInt16.max) else { return }
+        bytes.append(UInt8(e.code >> 8))
+        bytes.append(UInt8(e.code & 0xFF))
+        bytes.append(UInt8(e.payload.count >> 8))
+        bytes.append(UInt8(e.payload.count & 0xFF))
+        bytes += e.payload
+    }
+}
+
+/// A ``DHCPOptionTable`` in one wire form (``DHCPOptionTable/unsafeV4Wire``,
+/// ``DHCPOptionTable/unsafeV6Wire``): the position of a code and the ready option at a position,
+/// without reference counting. Valid only while its table is held.
+public struct DHCPOptionWire {
+    @usableFromInline let small: UnsafeBufferPointer<UInt16>
+    /// Codes in ascending order, one per position.
+    public let codes: UnsafeBufferPointer<UInt16>
+    /// Per position: `always_send`.
+    public let alwaysSend: UnsafeBufferPointer<Bool>
+    /// Bit `p` set: position `p` (below 64) is `always_send`.
+    public let alwaysSendMask: UInt64
+    @usableFromInline let starts: UnsafeBufferPointer<Int>
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+
+    init(small: UnsafeBufferPointer<UInt16>, codes: UnsafeBufferPointer<UInt16>, alwaysSend: UnsafeBufferPointer<Bool>,
+         alwaysSendMask: UInt64, starts: UnsafeBufferPointer<Int>, bytes: UnsafeRawBufferPointer) {
+        self.small = small
+        self.codes = codes
+        self.alwaysSend = alwaysSend
+        self.alwaysSendMask = alwaysSendMask
+        self.starts = starts
+        self.bytes = bytes
+    }
+
+    /// The number of entries.
+    @inlinable public var count: Int { codes.count }
+
+    /// The position of the one-byte `code`, nil when absent.
+    @inlinable @inline(__always)
+    public func position(of code: UInt8) -> Int? {
+        let p = Int(small[Int(code)])
+        return p == 0 ? nil : p - 1
+    }
+
+    /// The position of `code`, nil when absent.
+    @inlinable @inline(__always)
+    public func position(of code: UInt16) -> Int? {
+        if code < 256 { return position(of: UInt8(truncatingIfNeeded: code)) }
+        var low = 0, high = codes.count
+        while low < high {
+            let mid = (low + high) / 2
+            let c = codes[mid]
+            if c == code { return mid }
+            if c < code { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+
+    /// The option at `position` ready for the wire (header included; empty when this form cannot
+    /// carry it).
+    @inlinable @inline(__always)
+    public func option(at position: Int) -> UnsafeRawBufferPointer {
+        let start = starts[position], end = starts[position &+ 1]
+        return UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + start }, count: end &- start)
+    }
 }
 
 /// What a reply needs of the configured options, whether merged ahead (``DHCPOptionTable``) or
