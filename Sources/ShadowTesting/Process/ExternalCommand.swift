@@ -3,10 +3,11 @@ import SystemPackage
 
 /// Any executable run to completion with an empty environment and stdin on `/dev/null`.
 public enum ExternalCommand {
-    /// Runs `executable` (an absolute path) with `arguments` (argv[0] is its path), waiting at
-    /// most `timeout` (then kills it and throws).
-    public static func run(_ executable: String, _ arguments: [String],
+    /// Runs `executable` (an absolute path) with `arguments` (argv[0] is `argv0`, by default its
+    /// path), waiting at most `timeout` (then kills it and throws).
+    public static func run(_ executable: String, _ arguments: [String], argv0: String? = nil,
                            timeout: Duration = .seconds(30)) async throws -> CommandResult {
+        let name = argv0 ?? executable
         let directory = try Files.makeTemporaryDirectory(prefix: "shadow-cmd")
         defer { Files.removeTree(directory) }
         let output = CapturedOutput(prefix: directory + "/run")
@@ -17,7 +18,7 @@ public enum ExternalCommand {
             let devNull = try FileSystem.openForReading("/dev/null")
             defer { try? devNull.close() }
             child = try ProcessSpawner.spawn(SpawnConfiguration(
-                executable: executable, arguments: [executable] + arguments, environment: [],
+                executable: executable, arguments: [name] + arguments, environment: [],
                 descriptors: [DescriptorMapping(devNull, as: 0), DescriptorMapping(out, as: 1),
                               DescriptorMapping(err, as: 2)]))
         }
@@ -29,7 +30,7 @@ public enum ExternalCommand {
             if deadline.hasPassed {
                 try? child.signal(Signal.kill)
                 _ = try? child.wait()
-                throw TestingError("\(executable) \(arguments.joined(separator: " ")) did not finish in \(timeout)\n"
+                throw TestingError("\(name) \(arguments.joined(separator: " ")) did not finish in \(timeout)\n"
                                    + output.tail())
             }
             try await Task.sleep(for: .milliseconds(5))
