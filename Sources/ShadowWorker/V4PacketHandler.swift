@@ -57,6 +57,11 @@ public struct V4PacketHandler: PacketHandler, Sendable {
            case .handled(let answer) = leasequeryAnswer(datagram, address, port, snapshot, bindings, reply, &sink) {
             return answer
         }
+        // Storm control: only a request that would be answered takes a token.
+        if case .reply = outcome.action, let limiter = sink.rateLimiter,
+           !sink.admits(limiter.admitV4(datagram, now: sink.nowMilliseconds)) {
+            return nil
+        }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
         }

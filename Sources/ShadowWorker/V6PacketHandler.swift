@@ -41,6 +41,11 @@ public struct V6PacketHandler: PacketHandler, Sendable {
            sink.leasequeryV6 != nil, DHCPv6Engine.isLeasequery(datagram) {
             return leasequery(datagram, from: address, port: port, snapshot: snapshot, reply: reply, sink: &sink)
         }
+        // Storm control: only a request that would be answered takes a token.
+        if case .reply = outcome.action, let limiter = sink.rateLimiter,
+           !sink.admits(Self.verdict(limiter, outcome.event.clientIDBytes, datagram, address, sink.nowMilliseconds)) {
+            return nil
+        }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
         }
@@ -58,6 +63,16 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             sink.count(Self.counters.drops[reason])
             return nil
         }
+    }
+
+    /// Storm control's verdict: the client is the DUID, the relay the source of a Relay-forward
+    /// (the outermost relay, the one that sent the datagram to this server).
+    @inline(__always)
+    static func verdict(_ limiter: RateLimiter, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
+                        _ source: IPv6Address, _ now: UInt32) -> RateVerdict {
+        let relay = datagram.first == DHCPv6MessageType.relayForward.rawValue ? source : nil
+        guard let clientID else { return limiter.admitV6(clientID: nil, relay: relay, now: now) }
+        return clientID.withUnsafeBytes { limiter.admitV6(clientID: $0, relay: relay, now: now) }
     }
 
     /// Answers a leasequery (docs/leasequery.md, "DHCPv6"): counted by query type and result,

@@ -88,7 +88,8 @@ struct CommandLineTests {
     @Test func helpTextsAndVersion() async throws {
         let config = try await ShadowMasterCommand.run(["--help-config"])
         #expect(config.exited(0))
-        for field in ["ids.json", "config.json", "subnets_v4", "v4_bind_address", "state_dir"] {
+        for field in ["ids.json", "config.json", "subnets_v4", "v4_bind_address", "state_dir", "rate_limits",
+                      "per_client_per_s", "per_relay_per_s"] {
             #expect(config.stdout.contains(field), "--help-config does not mention \(field)")
         }
         let reservations = try await ShadowMasterCommand.run(["--help-reservations"])

@@ -1,0 +1,55 @@
+import ShadowCore
+
+/// The 64-bit keys of ``TokenBucketTable``: a multiply-xorshift hash of a key's bytes, read eight
+/// at a time (not a cryptographic hash: a client choosing its identifier can at worst share a
+/// bucket with another client or evict entries, which a random flood does as well).
+public enum StormKey {
+    @inline(__always)
+    static func mix(_ h: UInt64, _ word: UInt64) -> UInt64 {
+        var x = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+        x ^= x >> 29
+        return x
+    }
+
+    @inline(__always)
+    static func finish(_ h: UInt64) -> UInt64 {
+        var x = h &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 31
+        return x
+    }
+
+    /// The key of `bytes` (any length), seeded with `domain` so a relay address and a client
+    /// identifier never share a key by construction.
+    @inline(__always)
+    public static func of(_ bytes: UnsafeRawBufferPointer, domain: UInt64) -> UInt64 {
+        var h = mix(domain, UInt64(bytes.count))
+        var i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            h = mix(h, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(bytes[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = mix(h, tail)
+        }
+        return finish(h)
+    }
+
+    /// The key of an IPv4 address.
+    @inline(__always)
+    public static func of(_ a: UInt32, domain: UInt64) -> UInt64 { finish(mix(domain, UInt64(a))) }
+
+    /// The key of an IPv6 address.
+    @inline(__always)
+    public static func of(_ a: IPv6Address, domain: UInt64) -> UInt64 { finish(mix(mix(domain, a.high), a.low)) }
+
+    static let clientDomain: UInt64 = 0x636C_6965_6E74  // "client"
+    static let relayDomain: UInt64 = 0x7265_6C61_79  // "relay"
+}
