@@ -101,8 +101,13 @@ public struct WorkerSink {
     public var leasequeryV6: V6LeasequeryState?
     /// With bulk leasequery (v4): the relay identifier of each reservation's last ACK.
     public var relayIDs: RelayIDTable?
-    /// Storm control (`rate_limits`); nil when both limits are off.
-    public var rateLimiter: RateLimiter?
+    /// Storm control (`rate_limits`); nil when both limits are off. Owns the tables that
+    /// ``rateBuckets`` (what the packet path reads, without reference counting) points into.
+    public var rateLimiter: RateLimiter? {
+        didSet { rateBuckets = rateLimiter?.buckets }
+    }
+    /// ``rateLimiter``'s tables, nil when both limits are off.
+    private(set) var rateBuckets: RateBuckets?
     /// The loop's coarse monotonic clock in milliseconds (wrapping), for ``rateLimiter``: set
     /// after every batch and on waking up, so no packet reads the clock for it.
     public var nowMilliseconds: UInt32 = 0

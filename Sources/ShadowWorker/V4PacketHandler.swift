@@ -58,8 +58,8 @@ public struct V4PacketHandler: PacketHandler, Sendable {
             return answer
         }
         // Storm control: only a request that would be answered takes a token.
-        if case .reply = outcome.action, let limiter = sink.rateLimiter,
-           !sink.admits(limiter.admitV4(datagram, now: sink.nowMilliseconds)) {
+        if case .reply = outcome.action, let buckets = sink.rateBuckets,
+           !sink.admits(buckets.admitV4(datagram, now: sink.nowMilliseconds)) {
             return nil
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then

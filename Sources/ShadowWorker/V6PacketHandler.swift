@@ -42,8 +42,8 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             return leasequery(datagram, from: address, port: port, snapshot: snapshot, reply: reply, sink: &sink)
         }
         // Storm control: only a request that would be answered takes a token.
-        if case .reply = outcome.action, let limiter = sink.rateLimiter,
-           !sink.admits(Self.verdict(limiter, outcome.event.clientIDBytes, datagram, address, sink.nowMilliseconds)) {
+        if case .reply = outcome.action, let buckets = sink.rateBuckets,
+           !sink.admits(Self.verdict(buckets, outcome.event.clientIDBytes, datagram, address, sink.nowMilliseconds)) {
             return nil
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
@@ -68,7 +68,7 @@ public struct V6PacketHandler: PacketHandler, Sendable {
     /// Storm control's verdict: the client is the DUID, the relay the source of a Relay-forward
     /// (the outermost relay, the one that sent the datagram to this server).
     @inline(__always)
-    static func verdict(_ limiter: RateLimiter, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
+    static func verdict(_ limiter: RateBuckets, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
                         _ source: IPv6Address, _ now: UInt32) -> RateVerdict {
         let relay = datagram.first == DHCPv6MessageType.relayForward.rawValue ? source : nil
         guard let clientID else { return limiter.admitV6(clientID: nil, relay: relay, now: now) }

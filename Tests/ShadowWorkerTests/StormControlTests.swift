@@ -16,6 +16,7 @@ struct StormControlTests {
 
     @Test func aNewKeyHasABurstOfOneSecondThenNothingUntilRefilled() {
         let table = TokenBucketTable(slotCount: 16, perSecond: 10)
+        defer { table.deallocate() }
         #expect(table.burst == 10)
         let admitted = (0..<25).filter { _ in table.take(Self.key(1), now: 1000) >= 0 }.count
         #expect(admitted == 10)
@@ -30,6 +31,7 @@ struct StormControlTests {
 
     @Test func refillStopsAtTheBurst() {
         let table = TokenBucketTable(slotCount: 16, perSecond: 5)
+        defer { table.deallocate() }
         _ = table.take(Self.key(2), now: 0)
         // An hour idle refills 5 tokens, not 18,000.
         let admitted = (0..<20).filter { _ in table.take(Self.key(2), now: 3_600_000) >= 0 }.count
@@ -38,6 +40,7 @@ struct StormControlTests {
 
     @Test func aRateBelowOnePerBurstStillAdmitsOne() {
         let table = TokenBucketTable(slotCount: 4, perSecond: 1)
+        defer { table.deallocate() }
         #expect(table.burst == 1)
         #expect(table.take(Self.key(3), now: 0) >= 0)
         #expect(table.take(Self.key(3), now: 999) < 0)
@@ -46,6 +49,7 @@ struct StormControlTests {
 
     @Test func theClockMayWrap() {
         let table = TokenBucketTable(slotCount: 4, perSecond: 1)
+        defer { table.deallocate() }
         #expect(table.take(Self.key(4), now: UInt32.max - 10) >= 0)
         #expect(table.take(Self.key(4), now: UInt32.max) < 0)
         #expect(table.take(Self.key(4), now: 990) >= 0)  // 1,001 ms later
@@ -53,6 +57,7 @@ struct StormControlTests {
 
     @Test func keysAreIndependent() {
         let table = TokenBucketTable(slotCount: 1024, perSecond: 2)
+        defer { table.deallocate() }
         for k in 0..<100 {
             #expect(table.take(Self.key(k), now: 0) >= 0)
             #expect(table.take(Self.key(k), now: 0) >= 0)
@@ -63,6 +68,7 @@ struct StormControlTests {
 
     @Test func memoryIsFixedAndTheLeastRecentKeyIsEvicted() {
         let table = TokenBucketTable(slotCount: 64, perSecond: 1)
+        defer { table.deallocate() }
         #expect(table.slotCount == 64 && table.byteCount == 64 * 16)
         // Far more keys than slots: the table never holds more than its slots.
         for k in 0..<10_000 { _ = table.take(Self.key(k), now: UInt32(k)) }
@@ -77,6 +83,7 @@ struct StormControlTests {
     @Test func evictionPicksTheLeastRecentlyTouchedOfTheProbeWindow() {
         // 4 slots, probe length 4: every key competes for the same four slots.
         let table = TokenBucketTable(slotCount: 4, perSecond: 1)
+        defer { table.deallocate() }
         for k in 0..<4 { _ = table.take(Self.key(k), now: UInt32(100 + k)) }
         _ = table.take(Self.key(0), now: 200)  // key 0 is now the most recent
         _ = table.take(Self.key(9), now: 201)  // evicts key 1, the least recent
@@ -87,6 +94,7 @@ struct StormControlTests {
 
     @Test func refundGivesTheTokenBack() {
         let table = TokenBucketTable(slotCount: 4, perSecond: 1)
+        defer { table.deallocate() }
         let slot = table.take(Self.key(5), now: 0)
         #expect(table.take(Self.key(5), now: 0) < 0)
         table.refund(slot)
@@ -102,6 +110,25 @@ struct StormControlTests {
         #expect(both.clients == nil && both.relays?.slotCount == 4096 && both.relays?.burst == 5000)
     }
 
+    @Test func theChaddrKeyIsTheKeyOfItsFirstHlenBytes() {
+        var d = Self.discover(MACAddress("02-00-5e-10-00-01")!, giaddr: IPv4Address(192, 0, 2, 1))
+        for i in 0..<16 { d[28 + i] = UInt8(0xA0 + i) }
+        for hlen in 0...17 {
+            d[2] = UInt8(hlen)
+            let fast = d.withUnsafeBytes { StormKey.chaddr($0) }
+            let bytes = Array(d[28..<(28 + min(hlen, 16))])
+            let slow = bytes.withUnsafeBytes { StormKey.of($0, domain: StormKey.clientDomain) }
+            #expect(fast == slow, "hlen \(hlen)")
+        }
+        // Bytes past hlen do not change the key; bytes within it do.
+        d[2] = 6
+        let six = d.withUnsafeBytes { StormKey.chaddr($0) }
+        d[28 + 6] = 0
+        #expect(d.withUnsafeBytes { StormKey.chaddr($0) } == six)
+        d[28 + 5] = 0
+        #expect(d.withUnsafeBytes { StormKey.chaddr($0) } != six)
+    }
+
     /// A DHCPv4 DISCOVER through `relay` (giaddr) from `mac`, as bytes.
     static func discover(_ mac: MACAddress, giaddr: IPv4Address) -> [UInt8] {
         var d = DHCPv4PacketBuilder(type: .discover, mac: mac, giaddr: giaddr)
@@ -113,7 +140,7 @@ struct StormControlTests {
         let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 2, perRelayPerSecond: 3)))
         let a = Self.discover(MACAddress("02-00-5e-10-00-01")!, giaddr: IPv4Address(192, 0, 2, 1))
         let b = Self.discover(MACAddress("02-00-5e-10-00-02")!, giaddr: IPv4Address(192, 0, 2, 1))
-        func admit(_ bytes: [UInt8]) -> RateVerdict { bytes.withUnsafeBytes { limiter.admitV4($0, now: 0) } }
+        func admit(_ bytes: [UInt8]) -> RateVerdict { bytes.withUnsafeBytes { limiter.buckets.admitV4($0, now: 0) } }
         #expect(admit(a) == .admitted && admit(a) == .admitted)
         #expect(admit(a) == .client)  // refused by its own bucket: the relay keeps its third token
         #expect(admit(b) == .admitted)

@@ -9,9 +9,8 @@ public enum RateVerdict: Sendable {
 
 /// Storm control (docs/dhcpv4.md and docs/dhcpv6.md, "Storm control"): a token bucket per client
 /// and, when `per_relay_per_s` is set, one per relay, each kind in a fixed ``TokenBucketTable``
-/// allocated when the worker is configured. Asked only for a request the engine would answer;
-/// the client's bucket first, so a client refused costs its relay nothing, and a request the
-/// relay's bucket refuses gives its token back to the client's.
+/// allocated when the worker is configured. This class owns the tables' memory; the packet path
+/// uses ``buckets``, a plain value (no reference counting per packet).
 public final class RateLimiter {
     /// Client buckets: 65,536 slots (1 MiB).
     public static let clientSlots = 65_536
@@ -19,21 +18,37 @@ public final class RateLimiter {
     public static let relaySlots = 4_096
 
     public let settings: RateLimitSettings
-    public let clients: TokenBucketTable?
-    public let relays: TokenBucketTable?
+    public let buckets: RateBuckets
 
     /// The tables `settings` asks for; nil when both limits are off.
     public init?(_ settings: RateLimitSettings) {
         guard settings.isEnabled else { return nil }
         self.settings = settings
-        clients = settings.perClientPerSecond > 0
-            ? TokenBucketTable(slotCount: Self.clientSlots, perSecond: settings.perClientPerSecond) : nil
-        relays = settings.perRelayPerSecond > 0
-            ? TokenBucketTable(slotCount: Self.relaySlots, perSecond: settings.perRelayPerSecond) : nil
+        buckets = RateBuckets(
+            clients: settings.perClientPerSecond > 0
+                ? TokenBucketTable(slotCount: Self.clientSlots, perSecond: settings.perClientPerSecond) : nil,
+            relays: settings.perRelayPerSecond > 0
+                ? TokenBucketTable(slotCount: Self.relaySlots, perSecond: settings.perRelayPerSecond) : nil)
     }
+
+    deinit {
+        buckets.clients?.deallocate()
+        buckets.relays?.deallocate()
+    }
+
+    public var clients: TokenBucketTable? { buckets.clients }
+    public var relays: TokenBucketTable? { buckets.relays }
 
     /// Bytes of memory the tables take.
     public var byteCount: Int { (clients?.byteCount ?? 0) + (relays?.byteCount ?? 0) }
+}
+
+/// The tables of a ``RateLimiter`` as the packet path asks them. Asked only for a request the
+/// engine would answer; the client's bucket first, so a client refused costs its relay nothing,
+/// and a request the relay's bucket refuses gives its token back to the client's.
+public struct RateBuckets {
+    public let clients: TokenBucketTable?
+    public let relays: TokenBucketTable?
 
     /// A DHCPv4 request the engine answered: the client is its chaddr (`hlen` bytes, at most 16),
     /// the relay its giaddr (a request without one, sent by the client itself, has no relay
@@ -43,9 +58,7 @@ public final class RateLimiter {
         guard datagram.count >= 44 else { return .admitted }
         var slot = -1
         if let clients {
-            let hlen = min(Int(datagram[2]), 16)
-            let key = StormKey.of(UnsafeRawBufferPointer(rebasing: datagram[28..<(28 + hlen)]), domain: StormKey.clientDomain)
-            slot = clients.take(key, now: now)
+            slot = clients.take(StormKey.chaddr(datagram), now: now)
             if slot < 0 { return .client }
         }
         if let relays {

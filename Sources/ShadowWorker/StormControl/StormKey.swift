@@ -26,7 +26,7 @@ public enum StormKey {
         var i = 0
         let n = bytes.count
         while i + 8 <= n {
-            h = mix(h, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            h = mix(h, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             i += 8
         }
         if i < n {
@@ -41,6 +41,28 @@ public enum StormKey {
         }
         return finish(h)
     }
+
+    /// The key of a DHCPv4 request's client: the `hlen` first bytes (at most 16) of its 16-byte
+    /// `chaddr` field at offset 28 (the caller checked the datagram holds it), read as two words
+    /// and masked: the same key as ``of(_:domain:)`` over those bytes, without a loop per byte.
+    @inline(__always)
+    static func chaddr(_ datagram: UnsafeRawBufferPointer) -> UInt64 {
+        let hlen = min(Int(datagram[2]), 16)
+        let w0 = UInt64(littleEndian: datagram.loadUnaligned(fromByteOffset: 28, as: UInt64.self))
+        let w1 = UInt64(littleEndian: datagram.loadUnaligned(fromByteOffset: 36, as: UInt64.self))
+        var h = mix(clientDomain, UInt64(hlen))
+        if hlen >= 8 {
+            h = mix(h, w0)
+            if hlen > 8 { h = mix(h, w1 & mask(hlen - 8)) }
+        } else if hlen > 0 {
+            h = mix(h, w0 & mask(hlen))
+        }
+        return finish(h)
+    }
+
+    /// The low `bytes` bytes (1…8) of a word.
+    @inline(__always)
+    static func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? ~0 : (1 << (UInt64(bytes) * 8)) &- 1 }
 
     /// The key of an IPv4 address.
     @inline(__always)

@@ -1,5 +1,8 @@
 /// Token buckets for many keys in one fixed block of memory (docs/dhcpv4.md, "Storm control").
 ///
+/// A plain value over memory it does not own, so the packet path copies it without reference
+/// counting: ``RateLimiter`` allocates the slots and frees them (``deallocate()``) when it goes.
+///
 /// An open-addressing table of `slotCount` slots (a power of two), 16 bytes each, allocated once
 /// when the table is made; taking a token never allocates. A key is the 64-bit hash of its bytes
 /// (``StormKey``): two keys whose hashes are equal share a bucket. A key is looked for in the
@@ -10,7 +13,7 @@
 /// Tokens are counted in thousandths: a bucket gains `perSecond` thousandths per millisecond
 /// (`perSecond` tokens per second), holds at most `burst` tokens, and a request takes one. Time
 /// is the caller's coarse millisecond clock (wrapping, 32 bits), never read here.
-public final class TokenBucketTable {
+public struct TokenBucketTable {
     struct Slot {
         /// The key's hash, 0 for an empty slot (a key hashing to 0 is stored as 1).
         var key: UInt64
@@ -48,7 +51,8 @@ public final class TokenBucketTable {
         slots.initialize(repeating: Slot(key: 0, tokens: 0, touched: 0), count: n)
     }
 
-    deinit {
+    /// Frees the slots (the owner, once nothing uses the table any more).
+    public func deallocate() {
         slots.deallocate()
     }
 
