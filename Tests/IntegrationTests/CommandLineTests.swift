@@ -13,6 +13,7 @@ struct CommandLineTests {
         #expect(result.stdout.contains("\(Self.example): OK"))
         #expect(result.stdout.contains("reservations.json: 5 reservations"))
         #expect(result.stdout.contains("subnets_v4: 2"))
+        #expect(result.stdout.contains("  rate limits: per client 10/s, per relay off\n"))
         #expect(result.stdout.contains("warnings: none"))
     }
 
