@@ -54,8 +54,8 @@ final class PacketPathBench {
         lastServed = LastServedTable(count: reservations)
         sink.lastServed = lastServed.times
         sink.servedAt = UInt32(truncatingIfNeeded: Clocks.unixMilliseconds() / 1000)
-        // Storm control as the configuration has it (on by default, 10/s per client). The clock is
-        // set once: each exchange is a client of its own, two requests per client per run.
+        // Storm control as the configuration has it (bench-worker's: on, 10/s per client); the
+        // clock moves only by ``advanceClock(milliseconds:)``, between batches.
         sink.rateLimiter = RateLimiter(config.rateLimits)
         sink.nowMilliseconds = UInt32(truncatingIfNeeded: Clocks.monotonicMilliseconds())
     }

@@ -68,6 +68,10 @@ let config = {
     var c = try! ConfigurationLoader.loadConfig(BenchFiles.config(setup))
     if arguments.events { c.events.tcp = .v4(IPv4Address(127, 0, 0, 1), port: 9) }  // rendered, never sent
     if arguments.options { BenchOptions.configure(&c) }
+    // Storm control as users get it (on, 10/s per client): `shadow-bench generate` turns it off
+    // for load runs against a server, which repeat clients; here every client stays within it
+    // (PacketPathBench's clock advances a second per pass over the clients).
+    c.rateLimits = RateLimitSettings()
     return c
 }()
 let ids = try ConfigurationLoader.loadIdentifiers(BenchFiles.identifiers(setup))

@@ -91,6 +91,7 @@ struct CounterSlots<Key: Equatable & Sendable>: Sendable {
         fallback = table.slot(prefix + "Unknown")
     }
 
+    @inline(__always)
     subscript(_ key: Key?) -> Int {
         guard let key else { return fallback }
         var i = 0
