@@ -110,23 +110,27 @@ struct StormControlTests {
         #expect(both.clients == nil && both.relays?.slotCount == 4096 && both.relays?.burst == 5000)
     }
 
-    @Test func theChaddrKeyIsTheKeyOfItsFirstHlenBytes() {
+    @Test func theChaddrKeyDependsOnItsFirstHlenBytesOnly() {
         var d = Self.discover(MACAddress("02-00-5e-10-00-01")!, giaddr: IPv4Address(192, 0, 2, 1))
         for i in 0..<16 { d[28 + i] = UInt8(0xA0 + i) }
-        for hlen in 0...17 {
+        var keys = Set<UInt64>()
+        for hlen in 0...16 {
             d[2] = UInt8(hlen)
-            let fast = d.withUnsafeBytes { StormKey.chaddr($0) }
-            let bytes = Array(d[28..<(28 + min(hlen, 16))])
-            let slow = bytes.withUnsafeBytes { StormKey.of($0, domain: StormKey.clientDomain) }
-            #expect(fast == slow, "hlen \(hlen)")
+            keys.insert(d.withUnsafeBytes { StormKey.chaddr($0) })
         }
-        // Bytes past hlen do not change the key; bytes within it do.
-        d[2] = 6
-        let six = d.withUnsafeBytes { StormKey.chaddr($0) }
-        d[28 + 6] = 0
-        #expect(d.withUnsafeBytes { StormKey.chaddr($0) } == six)
-        d[28 + 5] = 0
-        #expect(d.withUnsafeBytes { StormKey.chaddr($0) } != six)
+        #expect(keys.count == 17, "every length a key of its own")
+        d[2] = 200  // more than 16: the 16 bytes of the field
+        #expect(d.withUnsafeBytes { StormKey.chaddr($0) } == { var e = d; e[2] = 16; return e.withUnsafeBytes { StormKey.chaddr($0) } }())
+        for hlen in [6, 8, 12] {
+            d[2] = UInt8(hlen)
+            let key = d.withUnsafeBytes { StormKey.chaddr($0) }
+            var past = d
+            past[28 + hlen] ^= 0xFF  // past hlen: the same key
+            #expect(past.withUnsafeBytes { StormKey.chaddr($0) } == key)
+            var within = d
+            within[28 + hlen - 1] ^= 0xFF  // within: another key
+            #expect(within.withUnsafeBytes { StormKey.chaddr($0) } != key)
+        }
     }
 
     /// A DHCPv4 DISCOVER through `relay` (giaddr) from `mac`, as bytes.
