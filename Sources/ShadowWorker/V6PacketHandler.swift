@@ -46,12 +46,7 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         }
         // Storm control: only a request that would be answered takes a token.
         if case .reply = outcome.action, let buckets = sink.rateBuckets,
-           !sink.admits(buckets.admitV6(
-               clientKey: buckets.clients == nil ? nil : outcome.event.clientIDBytes?.withUnsafeBytes {
-                   StormKey.of($0, domain: StormKey.clientDomain)
-               },
-               relay: datagram.first == DHCPv6MessageType.relayForward.rawValue ? address : nil,
-               now: sink.nowMilliseconds)) {
+           !sink.admits(Self.verdict(buckets, outcome.event.clientIDBytes, datagram, address, sink.nowMilliseconds)) {
             return nil
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
@@ -71,6 +66,16 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             sink.count(Self.counters.drops[reason])
             return nil
         }
+    }
+
+    /// Storm control's verdict: the client is the DUID, the relay the source of a Relay-forward
+    /// (the outermost relay, the one that sent the datagram to this server).
+    @inline(__always)
+    static func verdict(_ limiter: RateBuckets, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
+                        _ source: IPv6Address, _ now: UInt32) -> RateVerdict {
+        let relay = datagram.first == DHCPv6MessageType.relayForward.rawValue ? source : nil
+        guard let clientID else { return limiter.admitV6(clientID: nil, relay: relay, now: now) }
+        return clientID.withUnsafeBytes { limiter.admitV6(clientID: $0, relay: relay, now: now) }
     }
 
     /// Answers a leasequery (docs/leasequery.md, "DHCPv6"): counted by query type and result,

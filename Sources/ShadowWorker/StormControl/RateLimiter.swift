@@ -71,16 +71,15 @@ public struct RateBuckets {
         return .admitted
     }
 
-    /// A DHCPv6 request the engine answered: the client is its DUID (Client Identifier; its key
-    /// `StormKey.of(duid, domain: clientDomain)`, computed by the caller where the DUID lies), the
-    /// relay the address the Relay-forward came from (the outermost relay, the one that sent the
-    /// datagram; nil for a message a client sent directly). A message without a Client
-    /// Identifier (an Information-request may omit it) has no client bucket.
+    /// A DHCPv6 request the engine answered: the client is its DUID (Client Identifier), the
+    /// relay the address the Relay-forward came from (`relay`; nil for a message a client sent
+    /// directly). A message without a Client Identifier (an Information-request may omit it)
+    /// has no client bucket.
     @inline(__always)
-    public func admitV6(clientKey: UInt64?, relay: IPv6Address?, now: UInt32) -> RateVerdict {
+    public func admitV6(clientID: UnsafeRawBufferPointer?, relay: IPv6Address?, now: UInt32) -> RateVerdict {
         var slot = -1
-        if let clients, let clientKey {
-            slot = clients.take(clientKey, now: now)
+        if let clients, let clientID {
+            slot = clients.take(StormKey.of(clientID, domain: StormKey.clientDomain), now: now)
             if slot < 0 { return .client }
         }
         if let relays, let relay, relays.take(StormKey.of(relay, domain: StormKey.relayDomain), now: now) < 0 {
