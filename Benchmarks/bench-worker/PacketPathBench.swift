@@ -54,6 +54,10 @@ final class PacketPathBench {
         lastServed = LastServedTable(count: reservations)
         sink.lastServed = lastServed.times
         sink.servedAt = UInt32(truncatingIfNeeded: Clocks.unixMilliseconds() / 1000)
+        // Storm control as the configuration has it (bench-worker's: on, 10/s per client); the
+        // clock moves only by ``advanceClock(milliseconds:)``, between batches.
+        sink.rateLimiter = RateLimiter(config.rateLimits)
+        sink.nowMilliseconds = UInt32(truncatingIfNeeded: Clocks.monotonicMilliseconds())
     }
 
     /// Answers one batch (at most ``batchCapacity`` datagrams) and returns how many replies were
@@ -101,6 +105,10 @@ final class PacketPathBench {
         sink.endBatch()
         return queued
     }
+
+    /// Moves the storm-control clock on, as the worker loop does between batches (not inside
+    /// ``serve(_:snapshot:bindings:)``, so callgrind does not count it).
+    func advanceClock(milliseconds: UInt32) { sink.nowMilliseconds &+= milliseconds }
 
     /// The counters as the worker would report them (sorted by name).
     var counters: [(name: String, value: UInt64)] { sink.counters.reported.map { ($0.name, $0.value) } }

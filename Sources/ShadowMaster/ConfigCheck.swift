@@ -109,6 +109,9 @@ public enum ConfigCheck {
             a.isShared ? a.configured : "v4 \(a.v4.name), v6 \(a.v6.name), ops \(a.ops.name)"
         } ?? c.user
         out += "  sandboxed processes run as \(runAs); state in \(c.stateDir); binding table up to \(c.bindingTableSize)\n"
+        func limit(_ n: Int) -> String { n > 0 ? "\(n)/s" : "off" }
+        out += "  rate limits: per client \(limit(c.rateLimits.perClientPerSecond)), "
+            + "per relay \(limit(c.rateLimits.perRelayPerSecond))\n"
         out += levelsSummary(c)
         out += "reservations.json: \(l.reservations.count) reservation\(l.reservations.count == 1 ? "" : "s")\n"
         out += "  keys: mac \(keys.mac), duid \(keys.duid), option82 \(keys.option82), option1837 \(keys.option1837)"

@@ -168,7 +168,7 @@ public enum ConfigDirectory {
         }
     }
 
-    private static func loadFile<T>(_ directory: String, _ name: String, into problems: inout [String],
+    static func loadFile<T>(_ directory: String, _ name: String, into problems: inout [String],
                                     _ parse: ([UInt8]) throws(LoadError) -> T) -> (value: T, bytes: [UInt8])? {
         let file = path(directory, name)
         do {

@@ -21,8 +21,9 @@ public enum HelpTexts {
       config.json        server settings (below)
       reservations.json  the subscribers (see --help-reservations)
 
-    config.json and ids.json are read at start only; reservations.json is read again on SIGHUP and on
-    the management commands "reload" and "replace".
+    config.json and ids.json are read at start only (a SIGHUP applies config.json's rate_limits
+    alone); reservations.json is read again on SIGHUP and on the management commands "reload" and
+    "replace".
 
     Required fields of config.json:
       dns_v4          IPv4 resolvers sent in option 6, in order (at least one)
@@ -62,6 +63,10 @@ public enum HelpTexts {
       metrics_address         serve GET /metrics in the Prometheus text format here, loopback only (none)
       metrics_allow_remote    allow a non-loopback metrics_address without TLS (false)
       mgmt_max_request_bytes  largest management request accepted (536870912)
+      rate_limits             {"per_client_per_s": 10, "per_relay_per_s": 5000}: storm control, answered
+                              requests per second per client (chaddr / DUID; default 10) and per relay
+                              (giaddr / Relay-forward source; default off); 0 = off, absent or null =
+                              the default; re-read on SIGHUP
       options_v4              DHCPv4 options of every reservation (none); also in subnets_v4[] and in
                               reservations. Keys: dns_servers (6), routers (3), domain_name (15),
                               domain_search (119), ntp_servers (42), mtu (26, 68-65535),

@@ -101,6 +101,16 @@ public struct WorkerSink {
     public var leasequeryV6: V6LeasequeryState?
     /// With bulk leasequery (v4): the relay identifier of each reservation's last ACK.
     public var relayIDs: RelayIDTable?
+    /// Storm control (`rate_limits`); nil when both limits are off. Owns the tables that
+    /// ``rateBuckets`` (what the packet path reads, without reference counting) points into.
+    public var rateLimiter: RateLimiter? {
+        didSet { rateBuckets = rateLimiter?.buckets }
+    }
+    /// ``rateLimiter``'s tables, nil when both limits are off.
+    private(set) var rateBuckets: RateBuckets?
+    /// The loop's coarse monotonic clock in milliseconds (wrapping), for ``rateLimiter``: set
+    /// after every batch and on waking up, so no packet reads the clock for it.
+    public var nowMilliseconds: UInt32 = 0
 
     /// A sink for `Handler`'s counters.
     public init<Handler: PacketHandler>(for _: Handler.Type, logger: Logger, eventsEnabled: Bool) {
@@ -119,6 +129,18 @@ public struct WorkerSink {
 
     /// Counts a bulk leasequery connection's acceptance or end.
     mutating func count(_ event: BulkConnectionEvent) { counters.add(CounterTable.slot(event)) }
+
+    /// Storm control for a request the engine answered: whether `verdict` lets the reply go;
+    /// a refused one is counted by the bucket that refused it.
+    @inline(__always)
+    mutating func admits(_ verdict: RateVerdict) -> Bool {
+        switch verdict {
+        case .admitted: return true
+        case .client: count(.dropRateLimitedClient)
+        case .relay: count(.dropRateLimitedRelay)
+        }
+        return false
+    }
 
     /// Records that the reply being sent serves reservation `index` (a DHCPv4 ACK, a DHCPv6 Reply
     /// with the reservation's leases): one store, no allocation.

@@ -46,6 +46,9 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         }
     }
 
+    /// Inlined into the batch step (as it was before storm control made it longer than the
+    /// optimiser inlines by itself): a call per datagram costs more than the check it added.
+    @inline(__always)
     public func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
                 snapshot: ReservationSnapshot, bindings: BindingTable, shares: WorkerShares,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
@@ -56,6 +59,11 @@ public struct V4PacketHandler: PacketHandler, Sendable {
         if leasequery != nil, case .noReply(let reason) = outcome.action, reason == .discarded || reason == .notRelayed,
            case .handled(let answer) = leasequeryAnswer(datagram, address, port, snapshot, bindings, reply, &sink) {
             return answer
+        }
+        // Storm control: only a request that would be answered takes a token.
+        if case .reply = outcome.action, let buckets = sink.rateBuckets,
+           !sink.admits(buckets.admitV4(datagram, now: sink.nowMilliseconds)) {
+            return nil
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)

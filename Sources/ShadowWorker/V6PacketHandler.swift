@@ -28,6 +28,9 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         engine = DHCPv6Engine(config: config, ids: ids)
     }
 
+    /// Inlined into the batch step (as it was before storm control made it longer than the
+    /// optimiser inlines by itself): a call per datagram costs more than the check it added.
+    @inline(__always)
     public func handle(_ datagram: UnsafeRawBufferPointer, from source: SocketAddress,
                 snapshot: ReservationSnapshot, bindings: BindingTable, shares: WorkerShares,
                 reply: UnsafeMutableRawBufferPointer, sink: inout WorkerSink) -> (length: Int, destination: SocketAddress)? {
@@ -40,6 +43,11 @@ public struct V6PacketHandler: PacketHandler, Sendable {
         if case .noReply(let reason) = outcome.action, reason == .discarded || reason == .parseError,
            sink.leasequeryV6 != nil, DHCPv6Engine.isLeasequery(datagram) {
             return leasequery(datagram, from: address, port: port, snapshot: snapshot, reply: reply, sink: &sink)
+        }
+        // Storm control: only a request that would be answered takes a token.
+        if case .reply = outcome.action, let buckets = sink.rateBuckets,
+           !sink.admits(Self.verdict(buckets, outcome.event.clientIDBytes, datagram, address, sink.nowMilliseconds)) {
+            return nil
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
             sink.log(outcome.logLines)
@@ -58,6 +66,16 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             sink.count(Self.counters.drops[reason])
             return nil
         }
+    }
+
+    /// Storm control's verdict: the client is the DUID, the relay the source of a Relay-forward
+    /// (the outermost relay, the one that sent the datagram to this server).
+    @inline(__always)
+    static func verdict(_ limiter: RateBuckets, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
+                        _ source: IPv6Address, _ now: UInt32) -> RateVerdict {
+        let relay = datagram.first == DHCPv6MessageType.relayForward.rawValue ? source : nil
+        guard let clientID else { return limiter.admitV6(clientID: nil, relay: relay, now: now) }
+        return clientID.withUnsafeBytes { limiter.admitV6(clientID: $0, relay: relay, now: now) }
     }
 
     /// Answers a leasequery (docs/leasequery.md, "DHCPv6"): counted by query type and result,

@@ -9,6 +9,10 @@ enum CommonCounter: Int, CaseIterable {
     case dropSendFailed
     case eventsDropped
     case bindingsDropped
+    /// Storm control: requests not answered because their client's bucket was empty.
+    case dropRateLimitedClient
+    /// Storm control: requests not answered because their relay's bucket was empty.
+    case dropRateLimitedRelay
 
     var name: String {
         switch self {
@@ -18,6 +22,8 @@ enum CommonCounter: Int, CaseIterable {
         case .dropSendFailed: "drop.SendFailed"
         case .eventsDropped: "events.dropped"
         case .bindingsDropped: "bindings.dropped"
+        case .dropRateLimitedClient: "drop.RateLimitedClient"
+        case .dropRateLimitedRelay: "drop.RateLimitedRelay"
         }
     }
 }
@@ -85,6 +91,7 @@ struct CounterSlots<Key: Equatable & Sendable>: Sendable {
         fallback = table.slot(prefix + "Unknown")
     }
 
+    @inline(__always)
     subscript(_ key: Key?) -> Int {
         guard let key else { return fallback }
         var i = 0

@@ -88,6 +88,7 @@ final class WorkerLoop<Handler: PacketHandler> {
                                                          (udp, .readable)]
             var plainIdle = PollSet(fixed)
             var lastControl = Clocks.monotonicMilliseconds()
+            sink.nowMilliseconds = UInt32(truncatingIfNeeded: lastControl)
             while true {
                 if try serveBatch(wait: bulk?.isActive == true ? .nonBlocking : .waitForOne) == 0 {
                     if let bulk {
@@ -100,10 +101,12 @@ final class WorkerLoop<Handler: PacketHandler> {
                         guard try handleControl(plainIdle) else { return 0 }
                     }
                     lastControl = Clocks.monotonicMilliseconds()
+                    sink.nowMilliseconds = UInt32(truncatingIfNeeded: lastControl)
                     sendCountersIfDue()
                     continue
                 }
                 let now = Clocks.monotonicMilliseconds()
+                sink.nowMilliseconds = UInt32(truncatingIfNeeded: now)
                 if now &- lastControl >= WorkerLoopTiming.controlIntervalMilliseconds {
                     lastControl = now
                     if bulk == nil {
@@ -176,6 +179,8 @@ final class WorkerLoop<Handler: PacketHandler> {
             logger.info("\(kind) worker: shares", metadata: [
                 "ha.mode": "\(s.shares.mode.rawValue)", "ha.answering": "\(s.shares.answering)",
                 "ha.hold_correlation": "\(s.holdCorrelation)"])
+        case .rateLimits(let limits):
+            applyRateLimits(limits)
         case .bindingUpdate(let r):
             bindings.learn(mac: r.mac, option82: r.option82, now: r.lastSeen)
         case .bindingRemove(let mac):
@@ -200,6 +205,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         sink = WorkerSink(for: Handler.self, logger: logger, eventsEnabled: config.events.isEnabled)
         sink.lastServed = lastServed.times
         sink.servedAt = UInt32(truncatingIfNeeded: Clocks.unixMilliseconds() / 1000)
+        sink.nowMilliseconds = UInt32(truncatingIfNeeded: Clocks.monotonicMilliseconds())
         leasequeryIndexing = kind == .v4 ? config.leasequery.map { LeasequeryIndexing(bulk: $0.bulk) } : nil
         if leasequeryIndexing != nil, leasequeryIndex == nil, snapshot.generation != 0 {
             leasequeryIndex = LeasequeryIndex(snapshot, bulk: leasequeryIndexing?.bulk ?? false)
@@ -214,6 +220,44 @@ final class WorkerLoop<Handler: PacketHandler> {
         }
         if bindings.capacity != config.bindingTableSize { bindings = BindingTable(capacity: config.bindingTableSize) }
         configureLeasequery(config)
+        applyRateLimits(config.rateLimits, configuring: true)
+    }
+
+    /// Storm control's tables for `limits` (docs/dhcpv4.md, "Storm control"), allocated here once,
+    /// never per packet. New limits start with fresh, full buckets; the same limits keep the
+    /// current ones.
+    private func applyRateLimits(_ limits: RateLimitSettings, configuring: Bool = false) {
+        guard configuring || limits != rateLimits else { return }
+        rateLimits = limits
+        sink.rateLimiter = RateLimiter(limits)
+        if configuring { rateLimitedLogged = (0, 0) }  // a new sink counts from 0
+        logger.info("\(kind) worker: rate limits", metadata: [
+            "rate_limits.per_client_per_s": "\(limits.perClientPerSecond)",
+            "rate_limits.per_relay_per_s": "\(limits.perRelayPerSecond)",
+            "rate_limits.memory_bytes": "\(sink.rateLimiter?.byteCount ?? 0)"])
+    }
+
+    /// The limits in force (nil before the configuration).
+    private var rateLimits: RateLimitSettings?
+    /// The rate-limited drop counters when last summarised in the log.
+    private var rateLimitedLogged: (client: UInt64, relay: UInt64) = (0, 0)
+
+    /// At most one line per second per reason (from ``sendCountersIfDue()``): how many requests
+    /// storm control refused since the last line, never a line per refused request.
+    private func logRateLimited() {
+        let client = sink.counters[CommonCounter.dropRateLimitedClient.name]
+        let relay = sink.counters[CommonCounter.dropRateLimitedRelay.name]
+        if client > rateLimitedLogged.client {
+            logger.warning("\(kind) worker: requests over a client's rate limit not answered", metadata: [
+                "reason": "RateLimitedClient", "count": "\(client - rateLimitedLogged.client)",
+                "rate_limits.per_client_per_s": "\(sink.rateLimiter?.settings.perClientPerSecond ?? 0)"])
+        }
+        if relay > rateLimitedLogged.relay {
+            logger.warning("\(kind) worker: requests over a relay's rate limit not answered", metadata: [
+                "reason": "RateLimitedRelay", "count": "\(relay - rateLimitedLogged.relay)",
+                "rate_limits.per_relay_per_s": "\(sink.rateLimiter?.settings.perRelayPerSecond ?? 0)"])
+        }
+        rateLimitedLogged = (client, relay)
     }
 
     /// The v6 worker keeps relay records and an address index only while `leasequery` is enabled
@@ -415,6 +459,7 @@ final class WorkerLoop<Handler: PacketHandler> {
         let now = Clocks.monotonicMilliseconds()
         guard now &- lastCountersSent >= 1000, !sink.counters.isEmpty else { return }
         lastCountersSent = now
+        logRateLimited()
         if !unreportedBindings.isEmpty { reportBindings() }
         try? send(.counters(sink.counters.reported), nonBlocking: true)
     }

@@ -54,7 +54,9 @@ import Testing
     }
 
     @Test func permissionTableMatchesTheDesign() {
-        #expect(Direction.masterToV4.allowedTypes == [.shutdown, .configure, .snapshot, .shares, .lastServedQuery])
+        #expect(Direction.masterToV4.allowedTypes == [.shutdown, .configure, .snapshot, .shares, .lastServedQuery,
+                                                     .rateLimits])
+        #expect(Direction.masterToV6.allows(.rateLimits) && !Direction.masterToOps.allows(.rateLimits))
         #expect(!Direction.v4ToMaster.allows(.configure) && !Direction.v6ToMaster.allows(.configure))
         #expect(!Direction.masterToV4.allows(.bindingUpdate))
         #expect(Direction.v4ToMaster.allows(.bindingLearned))

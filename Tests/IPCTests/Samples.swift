@@ -85,6 +85,9 @@ enum Samples {
         (.shares(WorkerShares(shares: ServiceShares(mode: .hotStandby, serverCount: 9, primaryIndex: 8,
                                                     answering: 0x100), holdCorrelation: false)), .masterToV4),
         (.shares(.standalone), .masterToV4),
+        // Storm control.
+        (.rateLimits(RateLimitSettings(perClientPerSecond: 10, perRelayPerSecond: 5000)), .masterToV4),
+        (.rateLimits(.unlimited), .masterToV6),
         (.peerSetup(PeerSetup(key: Array(repeating: 0x41, count: 64), tableSynced: false)), .masterToOps),
         (.peerStates(PeerStates(livePeers: ["dhcp-b", "dhcp.c_1"], tableSynced: true)), .opsToMaster),
         (.peerStates(PeerStates(livePeers: [], tableSynced: false)), .opsToMaster),

@@ -109,6 +109,24 @@ import Testing
         }
     }
 
+    @Test func rateLimitsAboveTheMaximumAreErrors() throws {
+        let d = Direction.masterToV4
+        // 1,000,001 = 0x000F4241 (little-endian on the wire).
+        #expect(throws: IPCError.invalidField(.rateLimits, field: "per_client_per_s", offset: 0)) {
+            try IPCCodec.decode(Self.frame(.rateLimits, [0x41, 0x42, 0x0F, 0, 0, 0, 0, 0]), direction: d, hasDescriptor: false)
+        }
+        #expect(throws: IPCError.invalidField(.rateLimits, field: "per_relay_per_s", offset: 4)) {
+            try IPCCodec.decode(Self.frame(.rateLimits, [10, 0, 0, 0, 0x41, 0x42, 0x0F, 0]), direction: d, hasDescriptor: false)
+        }
+        let frame = try IPCCodec.decode(Self.frame(.rateLimits, [0x40, 0x42, 0x0F, 0, 0, 0, 0, 0]), direction: d,
+                                        hasDescriptor: false)
+        #expect(frame.message == .rateLimits(RateLimitSettings(perClientPerSecond: 1_000_000, perRelayPerSecond: 0)))
+        #expect(throws: IPCError.invalidField(.rateLimits, field: "per_relay_per_s", offset: 4)) {
+            try IPCCodec.encode(.rateLimits(RateLimitSettings(perClientPerSecond: 1, perRelayPerSecond: -1)),
+                                generation: 1, direction: d)
+        }
+    }
+
     @Test func errorsDescribeThemselvesForTheLog() {
         let e = IPCError.forbidden(.bindingLearned, .v6ToMaster)
         #expect(e.description == "IPC message binding-learned is not allowed on v6->master")

@@ -18,6 +18,7 @@ struct CommandLineTests {
         let warnings = result.stdout.split(separator: "\n").drop { !$0.hasPrefix("warnings: ") }.dropFirst()
         #expect(!warnings.isEmpty && warnings.allSatisfy { $0.hasPrefix("  config.json: user: ") }, "\(result.stdout)")
         #expect(warnings.contains { $0.contains("share the account nobody") })
+        #expect(result.stdout.contains("  rate limits: per client 10/s, per relay off\n"))
     }
 
     /// A directory with several problems in config.json and in reservations.json.
@@ -92,7 +93,8 @@ struct CommandLineTests {
     @Test func helpTextsAndVersion() async throws {
         let config = try await ShadowMasterCommand.run(["--help-config"])
         #expect(config.exited(0))
-        for field in ["ids.json", "config.json", "subnets_v4", "v4_bind_address", "state_dir"] {
+        for field in ["ids.json", "config.json", "subnets_v4", "v4_bind_address", "state_dir", "rate_limits",
+                      "per_client_per_s", "per_relay_per_s"] {
             #expect(config.stdout.contains(field), "--help-config does not mention \(field)")
         }
         let reservations = try await ShadowMasterCommand.run(["--help-reservations"])

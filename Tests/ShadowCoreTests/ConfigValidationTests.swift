@@ -133,7 +133,7 @@ struct ConfigValidationTests {
 
     @Test("unknown fields at every level", arguments: [
         (#""colour": true"#,
-         "config.json: colour: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha, options_v4, options_v6, subnets_v6, leasequery"),
+         "config.json: colour: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha, options_v4, options_v6, subnets_v6, leasequery, rate_limits"),
         (#""logging": {"colour": true}"#, "config.json: logging.colour: unknown field; allowed: level, stdout, file, format, child_lines_per_s"),
         (#""logging": {"file": {"path": "/l", "rotate": "daily"}}"#,
          "config.json: logging.file.rotate: unknown field; allowed: path, max_files"),
@@ -141,7 +141,7 @@ struct ConfigValidationTests {
         (#""events": {"clickhouse": {"url": "http://127.0.0.1", "user": "u", "password": "p", "table": "t"}}"#,
          "config.json: events.clickhouse.table: unknown field; allowed: url, user, password, database, hostname"),
         (#""Dns_v4": null"#,
-         "config.json: Dns_v4: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha, options_v4, options_v6, subnets_v6, leasequery"),
+         "config.json: Dns_v4: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha, options_v4, options_v6, subnets_v6, leasequery, rate_limits"),
     ])
     func unknown(_ extra: String, _ message: String) {
         #expect(configErrors(configText(extra)) == [message])
@@ -154,7 +154,7 @@ struct ConfigValidationTests {
              "mgmt_address": "192.0.2.1:1", "extra": 1}
             """
         #expect(configErrors(text) == [
-            "config.json: extra: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha, options_v4, options_v6, subnets_v6, leasequery",
+            "config.json: extra: unknown field; allowed: dns_v4, dns_v6, subnets_v4, option82_extractors, option1837_extractors, mac_extractors, v4_lease_time, v6_lease_time, logging, log_level, events, events_address, mgmt_address, mgmt_socket, v4_bind_address, v6_bind_address, user, state_dir, binding_table_size, metrics_address, mgmt_max_request_bytes, mgmt_max_connections, workers_v4, workers_v6, mgmt_auth, mgmt_tcp_insecure_writes, metrics_allow_remote, mgmt_tls, mgmt_http_address, ha, options_v4, options_v6, subnets_v6, leasequery, rate_limits",
             #"config.json: dns_v4[0]: invalid IPv4 address "1.1.1"; expected a dotted quad such as 192.0.2.1, without leading zeros"#,
             "config.json: dns_v6: must contain at least one IPv6 address",
             #"config.json: subnets_v4[0].gateway: invalid IPv4 address "x"; expected a dotted quad such as 192.0.2.1, without leading zeros"#,

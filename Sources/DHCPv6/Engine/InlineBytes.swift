@@ -6,11 +6,11 @@ public struct InlineBytes: Sendable, Hashable, CustomStringConvertible {
     /// Bytes stored without an allocation.
     public static let inlineCapacity = 48
 
-    private typealias Storage = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
-    private var storage: Storage = (0, 0, 0, 0, 0, 0)
-    private var inlineCount: UInt8 = 0
+    @usableFromInline typealias Storage = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var storage: Storage = (0, 0, 0, 0, 0, 0)
+    @usableFromInline var inlineCount: UInt8 = 0
     /// The bytes, when there are more than ``inlineCapacity``.
-    private var overflow: [UInt8]?
+    @usableFromInline var overflow: [UInt8]?
 
     /// A copy of `bytes`.
     public init(_ bytes: UnsafeRawBufferPointer) {
@@ -29,7 +29,10 @@ public struct InlineBytes: Sendable, Hashable, CustomStringConvertible {
 
     public var count: Int { overflow?.count ?? Int(inlineCount) }
 
-    /// Calls `body` with the bytes (valid only during the call).
+    /// Calls `body` with the bytes (valid only during the call). Inlinable, so a caller in another
+    /// module (the v6 worker's storm control, per packet) gets it specialised, not through
+    /// generic witness tables.
+    @inlinable
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if let overflow { return try overflow.withUnsafeBytes(body) }
         return try Swift.withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[0..<Int(inlineCount)])) }

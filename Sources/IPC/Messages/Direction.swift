@@ -12,9 +12,9 @@ public enum Direction: String, CaseIterable, Sendable, CustomStringConvertible {
     public var allowedTypes: Set<MessageType> {
         switch self {
         case .masterToV4:
-            [.shutdown, .configure, .snapshot, .shares, .lastServedQuery]
+            [.shutdown, .configure, .snapshot, .shares, .lastServedQuery, .rateLimits]
         case .masterToV6:
-            [.shutdown, .configure, .snapshot, .shares, .lastServedQuery, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
+            [.shutdown, .configure, .snapshot, .shares, .lastServedQuery, .rateLimits, .bindingUpdate, .bindingRemove, .bindingTableBegin, .bindingTableChunk,
              .bindingTableCommit]
         case .v4ToMaster:
             [.ready, .snapshotApplied, .snapshotRejected, .bindingLearned, .event, .counters, .lastServedReport]

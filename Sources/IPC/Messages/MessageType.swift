@@ -91,7 +91,9 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
     /// Master → ops: both protocols' merged times in the attached sealed memfd: ``LastServedResponse``.
     case lastServedResponse = 38
 
-    // 39 is free.
+    /// Master → v4 and v6 worker: storm control's limits, sent when a SIGHUP finds new
+    /// `rate_limits` in config.json (docs/ipc.md, "Storm control"): ``RateLimitSettings``.
+    case rateLimits = 39
 
     /// Ops → master: commit per-reservation changes, given as the changes themselves in the
     /// attached sealed memfd (``ChangeSetCodec``): ``ChangesRequest``. Answered by ``mutationResult``.
@@ -138,6 +140,7 @@ public enum MessageType: UInt16, CaseIterable, Sendable, CustomStringConvertible
         case .lastServedQuery: "last-served-query"
         case .lastServedReport: "last-served-report"
         case .lastServedResponse: "last-served-response"
+        case .rateLimits: "rate-limits"
         }
     }
 

@@ -30,6 +30,8 @@ enum MessageValidation {
             try HAPayloadCodec.check(message)
         case .lastServedRequest, .lastServedQuery, .lastServedReport, .lastServedResponse:
             try LastServedCodec.check(message)
+        case .rateLimits(let limits):
+            try RateLimitsCodec.check(limits)
         default:
             try OpsPayloadCodec.check(message)
         }

@@ -64,6 +64,8 @@ enum PayloadDecoder {
             return try HAPayloadCodec.decode(type, &r)
         case .lastServedRequest, .lastServedQuery, .lastServedReport, .lastServedResponse:
             return try LastServedCodec.decode(type, &r)
+        case .rateLimits:
+            return try RateLimitsCodec.decode(&r)
         default:
             return try OpsPayloadCodec.decode(type, &r)
         }

@@ -44,6 +44,8 @@ enum PayloadEncoder {
             HAPayloadCodec.encode(message, into: &w)
         case .lastServedRequest, .lastServedQuery, .lastServedReport, .lastServedResponse:
             LastServedCodec.encode(message, into: &w)
+        case .rateLimits(let limits):
+            RateLimitsCodec.encode(limits, into: &w)
         default:
             OpsPayloadCodec.encode(message, into: &w)
         }

@@ -186,6 +186,7 @@ public enum IPCMessage: Hashable, Sendable {
     case lastServedQuery(UInt64)
     case lastServedReport(LastServedReport)
     case lastServedResponse(LastServedResponse)
+    case rateLimits(RateLimitSettings)
 
     public var type: MessageType {
         switch self {
@@ -228,6 +229,7 @@ public enum IPCMessage: Hashable, Sendable {
         case .lastServedQuery: .lastServedQuery
         case .lastServedReport: .lastServedReport
         case .lastServedResponse: .lastServedResponse
+        case .rateLimits: .rateLimits
         }
     }
 }

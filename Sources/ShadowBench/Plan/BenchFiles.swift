@@ -51,7 +51,10 @@ public enum BenchFiles {
         }
     }
 
-    /// `config.json`: the plan's subnet, DNS, the bind addresses, log level, user and state directory.
+    /// `config.json`: the plan's subnet, DNS, the bind addresses, log level, user and state directory,
+    /// and storm control's per-client limit off: `load` cycles through the plan's subscribers, so
+    /// with a small plan at a high rate each client repeats many times a second, and the run must
+    /// measure the server, not the limiter (whose cost bench/callgrind.sh counts, on).
     public static func config(_ setup: ServerSetup) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
@@ -71,6 +74,7 @@ public enum BenchFiles {
         w.key("logging"); w.beginObject(); w.field("level", setup.logLevel); w.field("stdout", true); w.endObject()
         w.field("user", setup.user)
         w.field("state_dir", setup.stateDirectory)
+        w.key("rate_limits"); w.beginObject(); w.field("per_client_per_s", 0); w.endObject()
         w.endObject()
         return Array((w.text + "\n").utf8)
     }

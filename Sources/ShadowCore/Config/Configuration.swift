@@ -283,6 +283,8 @@ public struct ServerConfig: Hashable, Sendable {
     public var mgmtHTTPAddress: SocketAddress?
     /// `leasequery` (docs/leasequery.md); nil: leasequery is not answered.
     public var leasequery: LeasequerySettings?
+    /// `rate_limits` (docs/configuration.md, "Storm control"): per client on at 10/s, per relay off.
+    public var rateLimits = RateLimitSettings()
 
     public init(dnsV4: [IPv4Address], dnsV6: [IPv6Address], subnetsV4: [SubnetV4],
                 option82Extractors: [Option82Extractor] = [], option1837Extractors: [Option1837Extractor] = [],

@@ -79,6 +79,7 @@ enum ConfigField {
         "binding_table_size", "metrics_address", "mgmt_max_request_bytes", "mgmt_max_connections",
         "workers_v4", "workers_v6", "mgmt_auth", "mgmt_tcp_insecure_writes", "metrics_allow_remote",
         "mgmt_tls", "mgmt_http_address", "ha", "options_v4", "options_v6", "subnets_v6", "leasequery",
+        "rate_limits",
     ]
     static let mgmtTLS = ["cert_file", "key_file", "client_ca_file", "client_roles"]
     static let mgmtAuth = ["tokens_file", "unix_group", "unix_group_role"]
@@ -95,6 +96,7 @@ enum ConfigField {
     static let haPeer = ["name", "address"]
     static let leasequery = ["enabled", "allowed", "bulk", "bulk_max_connections", "bulk_max_message_bytes",
                              "bulk_idle_timeout_seconds", "bulk_lifetime_seconds"]
+    static let rateLimits = ["per_client_per_s", "per_relay_per_s"]
     /// Longest Unix socket path (`sun_path` holds 108 bytes including the terminating NUL).
     static let maximumSocketPathLength = 107
 }

@@ -125,6 +125,7 @@ extension TreeDecoder {
         }
         if let v = f["ha"] { config.ha = haSettings(v, at: "ha") }
         if let v = f["leasequery"] { config.leasequery = leasequerySettings(v, at: "leasequery") }
+        if let v = f["rate_limits"], let limits = rateLimitSettings(v, at: "rate_limits") { config.rateLimits = limits }
         if config.leasequery != nil, config.workersV4 > 1 || config.workersV6 > 1 {
             // docs/leasequery.md, "One worker per protocol".
             fail("leasequery", "needs workers_v4 and workers_v6 of 1 (got \(config.workersV4) and \(config.workersV6)): "

@@ -83,6 +83,7 @@ extension Master {
                                                          "worker.generation": "\(w.generation)"])
         // The worker starts serving when it has the snapshot: everything it needs comes first.
         send(.configure(settings.workerConfiguration), to: w)
+        sendRateLimitsIfReloaded(to: w)
         if w.kind == .ops { send(.access(settings.opsAccess), to: w) }
         sendPeerSetup(to: w)
         if w.kind == .v6 { sendBindingTable(to: w) }

@@ -71,6 +71,8 @@ final class Master {
     /// The round of asking the workers for last-served times, while one runs.
     var lastServedQuery: LastServedQuery?
     var lastServedQueryID: UInt64 = 0
+    /// Storm control's limits in force: config.json's at start, then what the last SIGHUP read.
+    var rateLimits: RateLimitSettings
 
     static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
 
@@ -92,6 +94,7 @@ final class Master {
         }
         bindings = BindingTable(capacity: settings.config.bindingTableSize)
         bindingStore = BindingStore(stateDirectory: settings.config.stateDir)
+        rateLimits = settings.config.rateLimits
         ha = settings.config.ha.map { PeerShareState(settings: $0) }
         changes = ReservationChanges(path: ConfigDirectory.path(settings.directory, "reservations.json"),
                                      subnets: settings.config.subnetsV4)
@@ -183,8 +186,9 @@ final class Master {
         while let received = try? signals.next() {
             switch received.signal {
             case Signal.hangUp:
-                logger.info("received SIGHUP, reloading reservations", metadata: ["sender_pid": "\(received.senderPID)"])
+                logger.info("received SIGHUP, reloading reservations and rate limits", metadata: ["sender_pid": "\(received.senderPID)"])
                 _ = reloadReservations()
+                reloadRateLimits()
             case Signal.terminate, Signal.interrupt:
                 logger.info("received shutdown signal, draining",
                             metadata: ["signal": "\(received.signal)", "sender_pid": "\(received.senderPID)"])

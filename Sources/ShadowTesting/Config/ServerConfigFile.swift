@@ -24,6 +24,11 @@ public struct ServerConfigFile: Sendable {
     public var stateDir: String
     public var user = "nobody"
     public var extra: [String] = []
+    /// `rate_limits` as a JSON object, such as ``noRateLimits``; nil leaves it out (then the
+    /// server's default: 10 answered requests per second per client).
+    public var rateLimits: String?
+    /// Storm control off, for tests that send many requests from one client.
+    public static let noRateLimits = #"{"per_client_per_s": 0, "per_relay_per_s": 0}"#
 
     public init(v4Bind: SocketAddress, v6Bind: SocketAddress, stateDir: String) {
         self.v4Bind = v4Bind
@@ -50,6 +55,7 @@ public struct ServerConfigFile: Sendable {
             #""user": "\#(user)""#,
             #""state_dir": "\#(stateDir)""#,
         ]
+        if let rateLimits { members.append(#""rate_limits": \#(rateLimits)"#) }
         members += extra
         return "{\n  " + members.joined(separator: ",\n  ") + "\n}\n"
     }

@@ -1,0 +1,128 @@
+/// Token buckets for many keys in one fixed block of memory (docs/dhcpv4.md, "Storm control").
+///
+/// A plain value over memory it does not own, so the packet path copies it without reference
+/// counting: ``RateLimiter`` allocates the slots and frees them (``deallocate()``) when it goes.
+///
+/// An open-addressing table of `slotCount` slots (a power of two), 16 bytes each, allocated once
+/// when the table is made; taking a token never allocates. A key is the 64-bit hash of its bytes
+/// (``StormKey``): two keys whose hashes are equal share a bucket. A key is looked for in the
+/// ``probeLength`` slots from its hash's home slot; a key not found takes the first empty one,
+/// or else the one of them touched least recently (its bucket is forgotten: the evicted key
+/// starts again with a full bucket when it comes back).
+///
+/// Tokens are counted in thousandths: a bucket gains `perSecond` thousandths per millisecond
+/// (`perSecond` tokens per second), holds at most `burst` tokens, and a request takes one. Time
+/// is the caller's coarse millisecond clock (wrapping, 32 bits), never read here.
+public struct TokenBucketTable {
+    struct Slot {
+        /// The key's hash, 0 for an empty slot (a key hashing to 0 is stored as 1).
+        var key: UInt64
+        /// Thousandths of a token.
+        var tokens: UInt32
+        /// The millisecond clock when the bucket was last refilled.
+        var touched: UInt32
+    }
+
+    /// Slots looked at per key: its home slot and the next three.
+    public static let probeLength = 4
+    /// Thousandths of a token per request.
+    static let cost: UInt64 = 1000
+
+    public let slotCount: Int
+    /// Tokens per second.
+    public let perSecond: Int
+    /// Most tokens a bucket holds (and a new key starts with): `max(perSecond, 1)`.
+    public let burst: Int
+    private let mask: Int
+    private let capacity: UInt64
+    private let slots: UnsafeMutablePointer<Slot>
+
+    /// A table of `slotCount` slots (rounded up to a power of two, at least ``probeLength``)
+    /// refilling `perSecond` tokens per second (1…``RateLimitSettings/maximumPerSecond``).
+    public init(slotCount: Int, perSecond: Int) {
+        var n = Self.probeLength
+        while n < slotCount { n <<= 1 }
+        self.slotCount = n
+        self.perSecond = perSecond
+        burst = max(perSecond, 1)
+        mask = n - 1
+        capacity = UInt64(burst) * Self.cost
+        slots = .allocate(capacity: n)
+        slots.initialize(repeating: Slot(key: 0, tokens: 0, touched: 0), count: n)
+    }
+
+    /// Frees the slots (the owner, once nothing uses the table any more).
+    public func deallocate() {
+        slots.deallocate()
+    }
+
+    /// Bytes of memory the slots take.
+    public var byteCount: Int { slotCount * MemoryLayout<Slot>.stride }
+
+    /// Takes one token from `key`'s bucket at `now` (milliseconds). Returns the bucket's slot when
+    /// the request may be answered, -1 when the bucket is empty.
+    @inline(__always)
+    public func take(_ key: UInt64, now: UInt32) -> Int {
+        let k = key == 0 ? 1 : key
+        var i = Int(truncatingIfNeeded: k) & mask
+        var victim = i
+        var oldest: UInt32 = 0
+        var probe = 0
+        while probe < Self.probeLength {
+            let s = slots + i
+            if s.pointee.key == k { return refillAndTake(s, i, now) }
+            if s.pointee.key == 0 {
+                victim = i
+                break
+            }
+            let age = now &- s.pointee.touched
+            if age >= oldest {
+                oldest = age
+                victim = i
+            }
+            i = (i + 1) & mask
+            probe += 1
+        }
+        slots[victim] = Slot(key: k, tokens: UInt32(truncatingIfNeeded: capacity - Self.cost), touched: now)
+        return victim
+    }
+
+    @inline(__always)
+    private func refillAndTake(_ s: UnsafeMutablePointer<Slot>, _ i: Int, _ now: UInt32) -> Int {
+        let elapsed = UInt64(now &- s.pointee.touched)
+        let tokens = min(UInt64(s.pointee.tokens) &+ elapsed &* UInt64(perSecond), capacity)
+        s.pointee.touched = now
+        guard tokens >= Self.cost else {
+            s.pointee.tokens = UInt32(truncatingIfNeeded: tokens)
+            return -1
+        }
+        s.pointee.tokens = UInt32(truncatingIfNeeded: tokens - Self.cost)
+        return i
+    }
+
+    /// Gives back the token taken from `slot` (a request admitted by this table but refused by
+    /// another one).
+    public func refund(_ slot: Int) {
+        guard slot >= 0 && slot < slotCount else { return }
+        slots[slot].tokens = UInt32(truncatingIfNeeded: min(UInt64(slots[slot].tokens) + Self.cost, capacity))
+    }
+
+    /// Slots holding a key (for tests and the log line at configuration).
+    public var occupiedCount: Int {
+        var n = 0
+        for i in 0..<slotCount where slots[i].key != 0 { n += 1 }
+        return n
+    }
+
+    /// Whole tokens left in `key`'s bucket as last refilled, nil when the key is not in the table.
+    public func tokens(_ key: UInt64) -> Int? {
+        let k = key == 0 ? 1 : key
+        var i = Int(truncatingIfNeeded: k) & mask
+        for _ in 0..<Self.probeLength {
+            if slots[i].key == k { return Int(UInt64(slots[i].tokens) / Self.cost) }
+            if slots[i].key == 0 { return nil }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+}
