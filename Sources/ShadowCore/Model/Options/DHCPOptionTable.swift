@@ -10,7 +10,7 @@
 /// RFC 3396 requires), so a reply copies each option it sends with one copy, and finds a code's
 /// position through a 256-entry index, with no reference counting on the packet path.
 // @unchecked: the buffers behind the views are written once in `init`, never after, and freed in
-// `deinit`; the table is immutable like its arrays.
+// `deinit`; the table is immutable like its arrays, but for its reply cache (packet thread only).
 public final class DHCPOptionTable: @unchecked Sendable {
     /// Codes in ascending order.
     public let codes: [UInt16]
@@ -33,6 +33,9 @@ public final class DHCPOptionTable: @unchecked Sendable {
     public let unsafeV6Wire: DHCPOptionWire
     /// What the views point into, freed with the table.
     private let owned: [UnsafeMutableRawPointer]
+    /// The configured part of recent DHCPv4 replies by option 55 list (``DHCPReplyOptionsCache``;
+    /// the worker's packet thread only). About 7 KB, allocated with the table.
+    public let v4ReplyCache = DHCPReplyOptionsCache()
 
     public init(_ set: DHCPOptionSet) {
         var starts: [Int] = [], bytes: [UInt8] = [], small = [UInt16](repeating: 0, count: 256)
