@@ -25,12 +25,27 @@ enum ConfiguredOptionsV6 {
         let informationRequest: Bool
         var wanted: UInt64 = 0
         var next = 0
+        /// The table's cache for this kind of reply (nil without a table).
+        let cache: DHCPReplyOptionsCache?
+        /// The cached answer to this ORO, in its three pieces; nil on a miss.
+        var cached: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer)?
+        /// Which of the three writes comes next, and, on a miss, where each wrote (start, end).
+        var piece = 0
+        var written: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
+        /// False once a write went through the writer's own encoding (a value no option can hold).
+        var cacheable = true
 
         @inline(__always)
         init(_ source: DHCPOptionTable?, oro: UnsafeRawBufferPointer, informationRequest: Bool) {
             self.oro = oro
             self.informationRequest = informationRequest
-            guard let source else { return }
+            guard let source else { cache = nil; return }
+            let cache = informationRequest ? source.v6InformationReplyCache : source.v6ReplyCache
+            self.cache = cache
+            if let hit = cache.lookup(oro) {
+                cached = DHCPReplyOptionsCache.pieces(hit)
+                return
+            }
             let wire = source.unsafeV6Wire  // `source` is held for the whole call
             wanted = wire.alwaysSendMask
             var i = 0
@@ -52,8 +67,33 @@ enum ConfiguredOptionsV6 {
     /// Writes the winners of `source` from where `walk` stopped up to code `upper` that the
     /// request asks for (or that are `always_send`), each copied ready-made
     /// (``DHCPOptionTable/unsafeV6Wire``).
+    ///
+    /// Called three times per reply (through 22, 24 and the end): an ORO whose three pieces the
+    /// table's cache holds (``DHCPOptionTable/v6ReplyCache``) gets each piece with one copy, the
+    /// bytes the walk would write; after a walk that wrote everything, the third call stores them.
     @inline(__always)
     static func write(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
+        let piece = walk.piece
+        walk.piece = piece &+ 1
+        if let cached = walk.cached {
+            w.append(piece == 0 ? cached.0 : piece == 1 ? cached.1 : cached.2)
+            return
+        }
+        let start = w.position
+        walkWrite(source, through: upper, walk: &walk, into: &w)
+        switch piece {
+        case 0: walk.written.0 = start; walk.written.1 = w.position
+        case 1: walk.written.2 = start; walk.written.3 = w.position
+        default:
+            walk.written.4 = start; walk.written.5 = w.position
+            guard piece == 2, walk.cacheable, !w.overflowed, let cache = walk.cache else { return }
+            let t = walk.written
+            cache.store(key: walk.oro, pieces: w.written(t.0..<t.1), w.written(t.2..<t.3), w.written(t.4..<t.5))
+        }
+    }
+
+    @inline(__always)
+    static func walkWrite(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
         let wire = source.unsafeV6Wire  // `source` is held for the whole call
         while walk.next < wire.count {
             let p = walk.next, code = wire.codes[p]
@@ -63,6 +103,7 @@ enum ConfiguredOptionsV6 {
             if code == DHCPv6OptionCode.informationRefreshTime && !walk.informationRequest { continue }
             let option = wire.option(at: p)
             if option.isEmpty {  // a value no option can hold: the writer refuses it, as before
+                walk.cacheable = false
                 let start = w.beginOption(code)
                 source.withValue(p) { w.bytes($0, 0..<$0.count) }
                 w.endOption(start)

@@ -34,8 +34,12 @@ public final class DHCPOptionTable: @unchecked Sendable {
     /// What the views point into, freed with the table.
     private let owned: [UnsafeMutableRawPointer]
     /// The configured part of recent DHCPv4 replies by option 55 list (``DHCPReplyOptionsCache``;
-    /// the worker's packet thread only). About 7 KB, allocated with the table.
+    /// the worker's packet thread only). About 7 KB, allocated with the table (21 KB with the two DHCPv6 ones).
     public let v4ReplyCache = DHCPReplyOptionsCache()
+    /// The same for DHCPv6 by ORO: replies to an Information-request (which may carry option 32)
+    /// and the others.
+    public let v6ReplyCache = DHCPReplyOptionsCache()
+    public let v6InformationReplyCache = DHCPReplyOptionsCache()
 
     public init(_ set: DHCPOptionSet) {
         var starts: [Int] = [], bytes: [UInt8] = [], small = [UInt16](repeating: 0, count: 256)

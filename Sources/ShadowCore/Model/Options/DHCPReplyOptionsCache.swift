@@ -62,6 +62,39 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
         return true
     }
 
+    /// Keeps the answer in three pieces (DHCPv6: the configured options below 23, 24, above 26) as
+    /// one value: the lengths of the first two as 16-bit numbers, then the three pieces (read back
+    /// with ``pieces(_:)``).
+    public func store(key: UnsafeRawBufferPointer, pieces a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer,
+                      _ c: UnsafeRawBufferPointer) {
+        let total = 4 + a.count + b.count + c.count
+        guard key.count <= Self.keyCapacity, total <= Self.valueCapacity, lookup(key) == nil else { return }
+        let s = next
+        next = (next &+ 1) % Self.slots
+        let slot = memory + s &* Self.stride
+        if let k = key.baseAddress, key.count > 0 { slot.copyMemory(from: k, byteCount: key.count) }
+        let v = slot + Self.keyCapacity
+        v.storeBytes(of: UInt8(a.count >> 8), as: UInt8.self)
+        (v + 1).storeBytes(of: UInt8(a.count & 0xFF), as: UInt8.self)
+        (v + 2).storeBytes(of: UInt8(b.count >> 8), as: UInt8.self)
+        (v + 3).storeBytes(of: UInt8(b.count & 0xFF), as: UInt8.self)
+        if let from = a.baseAddress, a.count > 0 { (v + 4).copyMemory(from: from, byteCount: a.count) }
+        if let from = b.baseAddress, b.count > 0 { (v + 4 + a.count).copyMemory(from: from, byteCount: b.count) }
+        if let from = c.baseAddress, c.count > 0 { (v + 4 + a.count + b.count).copyMemory(from: from, byteCount: c.count) }
+        counts[2 &* s] = key.count
+        counts[2 &* s &+ 1] = total
+    }
+
+    /// The three pieces of a value stored with ``store(key:pieces:_:_:)``.
+    @inline(__always)
+    public static func pieces(_ value: UnsafeRawBufferPointer)
+        -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) {
+        let a = Int(value[0]) << 8 | Int(value[1]), b = Int(value[2]) << 8 | Int(value[3])
+        let base = value.baseAddress! + 4
+        return (UnsafeRawBufferPointer(start: base, count: a), UnsafeRawBufferPointer(start: base + a, count: b),
+                UnsafeRawBufferPointer(start: base + a + b, count: value.count - 4 - a - b))
+    }
+
     /// Keeps `value` as the answer to `key`, replacing the oldest entry; does nothing when either
     /// is larger than its capacity or `key` is already stored.
     public func store(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
