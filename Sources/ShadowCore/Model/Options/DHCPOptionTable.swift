@@ -34,7 +34,7 @@ public final class DHCPOptionTable: @unchecked Sendable {
     /// What the views point into, freed with the table.
     private let owned: [UnsafeMutableRawPointer]
     /// The configured part of recent DHCPv4 replies by option 55 list (``DHCPReplyOptionsCache``;
-    /// the worker's packet thread only). About 7 KB, allocated with the table (21 KB with the two DHCPv6 ones).
+    /// the worker's packet thread only): 7 KB, allocated when a reply first stores in it.
     public let v4ReplyCache = DHCPReplyOptionsCache()
     /// The same for DHCPv6 by ORO: replies to an Information-request (which may carry option 32)
     /// and the others.

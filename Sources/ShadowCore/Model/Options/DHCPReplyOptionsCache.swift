@@ -4,8 +4,9 @@
 ///
 /// ``slots`` entries, each a key (the requested list, at most ``keyCapacity`` bytes) and a value
 /// (the configured options exactly as the writer produced them, at most ``valueCapacity`` bytes),
-/// in one block allocated with the table and freed with it; a list or a result larger than that
-/// is never stored. Replacement is round-robin. The caller stores only a result with nothing left
+/// in one block of 7,020 bytes allocated by the first store (a table never answered in full, or a
+/// DHCPv6 cache in the DHCPv4 worker, costs 64 bytes) and freed with the table; a list or a result
+/// larger than that is never stored. Replacement is round-robin. The caller stores only a result with nothing left
 /// out, and uses a hit only when all of it fits the space the reply has left: then the writer
 /// would have produced the same bytes, since it leaves nothing out while everything fits.
 ///
@@ -18,26 +19,26 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
     public static let valueCapacity = 1_500
     static let stride = keyCapacity + valueCapacity
 
-    /// Per slot: key bytes, then value bytes.
-    private let memory: UnsafeMutableRawPointer
+    /// Per slot: key bytes, then value bytes; nil until the first store.
+    private var memory: UnsafeMutableRawPointer?
     /// Per slot: key count (-1: empty), value count.
     private let counts: UnsafeMutablePointer<Int>
     private var next = 0
 
     public init() {
-        memory = UnsafeMutableRawPointer.allocate(byteCount: Self.slots * Self.stride, alignment: 16)
         counts = UnsafeMutablePointer<Int>.allocate(capacity: 2 * Self.slots)
         counts.initialize(repeating: -1, count: 2 * Self.slots)
     }
 
     deinit {
-        memory.deallocate()
+        memory?.deallocate()
         counts.deallocate()
     }
 
     /// The value stored for `key`, nil when none. Valid until the next ``store(key:value:)``.
     @inline(__always)
     public func lookup(_ key: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let memory else { return nil }
         let n = key.count
         var s = 0
         while s < Self.slots {
@@ -62,6 +63,13 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
         return true
     }
 
+    private func block() -> UnsafeMutableRawPointer {
+        if let memory { return memory }
+        let block = UnsafeMutableRawPointer.allocate(byteCount: Self.slots * Self.stride, alignment: 16)
+        memory = block
+        return block
+    }
+
     /// Keeps the answer in three pieces (DHCPv6: the configured options below 23, 24, above 26) as
     /// one value: the lengths of the first two as 16-bit numbers, then the three pieces (read back
     /// with ``pieces(_:)``).
@@ -71,7 +79,7 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
         guard key.count <= Self.keyCapacity, total <= Self.valueCapacity, lookup(key) == nil else { return }
         let s = next
         next = (next &+ 1) % Self.slots
-        let slot = memory + s &* Self.stride
+        let slot = block() + s &* Self.stride
         if let k = key.baseAddress, key.count > 0 { slot.copyMemory(from: k, byteCount: key.count) }
         let v = slot + Self.keyCapacity
         v.storeBytes(of: UInt8(a.count >> 8), as: UInt8.self)
@@ -101,7 +109,7 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
         guard key.count <= Self.keyCapacity, value.count <= Self.valueCapacity, lookup(key) == nil else { return }
         let s = next
         next = (next &+ 1) % Self.slots
-        let slot = memory + s &* Self.stride
+        let slot = block() + s &* Self.stride
         if let k = key.baseAddress, key.count > 0 { slot.copyMemory(from: k, byteCount: key.count) }
         if let v = value.baseAddress, value.count > 0 { (slot + Self.keyCapacity).copyMemory(from: v, byteCount: value.count) }
         counts[2 &* s] = key.count
