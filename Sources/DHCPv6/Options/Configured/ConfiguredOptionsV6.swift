@@ -25,10 +25,9 @@ enum ConfiguredOptionsV6 {
         let informationRequest: Bool
         var wanted: UInt64 = 0
         var next = 0
-        /// The table's cache for this kind of reply (nil without a table).
-        let cache: DHCPReplyOptionsCache?
-        /// The cached answer to this ORO, in its three pieces; nil on a miss.
-        var cached: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer)?
+        /// The cached answer to this ORO (``DHCPReplyOptionsCache/pieces(_:)``); no base address
+        /// on a miss. (No reference to the cache here: a walk stays plain data.)
+        var cached = UnsafeRawBufferPointer(start: nil, count: 0)
         /// Which of the three writes comes next, and, on a miss, where each wrote (start, end).
         var piece = 0
         var written: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
@@ -39,11 +38,9 @@ enum ConfiguredOptionsV6 {
         init(_ source: DHCPOptionTable?, oro: UnsafeRawBufferPointer, informationRequest: Bool) {
             self.oro = oro
             self.informationRequest = informationRequest
-            guard let source else { cache = nil; return }
-            let cache = informationRequest ? source.v6InformationReplyCache : source.v6ReplyCache
-            self.cache = cache
-            if let hit = cache.lookup(oro) {
-                cached = DHCPReplyOptionsCache.pieces(hit)
+            guard let source else { return }
+            if let hit = ConfiguredOptionsV6.cache(source, informationRequest).lookup(oro) {
+                cached = hit
                 return
             }
             let wire = source.unsafeV6Wire  // `source` is held for the whole call
@@ -75,7 +72,8 @@ enum ConfiguredOptionsV6 {
     static func write(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
         let piece = walk.piece
         walk.piece = piece &+ 1
-        if let cached = walk.cached {
+        if walk.cached.baseAddress != nil {
+            let cached = DHCPReplyOptionsCache.pieces(walk.cached)
             w.append(piece == 0 ? cached.0 : piece == 1 ? cached.1 : cached.2)
             return
         }
@@ -86,10 +84,21 @@ enum ConfiguredOptionsV6 {
         case 1: walk.written.2 = start; walk.written.3 = w.position
         default:
             walk.written.4 = start; walk.written.5 = w.position
-            guard piece == 2, walk.cacheable, !w.overflowed, let cache = walk.cache else { return }
-            let t = walk.written
-            cache.store(key: walk.oro, pieces: w.written(t.0..<t.1), w.written(t.2..<t.3), w.written(t.4..<t.5))
+            if piece == 2 && walk.cacheable && !w.overflowed { store(source, walk, w) }
         }
+    }
+
+    /// The table's cache for replies to an Information-request, or for the others.
+    @inline(__always)
+    static func cache(_ source: DHCPOptionTable, _ informationRequest: Bool) -> DHCPReplyOptionsCache {
+        informationRequest ? source.v6InformationReplyCache : source.v6ReplyCache
+    }
+
+    @inline(never)
+    static func store(_ source: DHCPOptionTable, _ walk: Walk, _ w: WireWriter) {
+        let t = walk.written
+        cache(source, walk.informationRequest).store(key: walk.oro, pieces: w.written(t.0..<t.1),
+                                                     w.written(t.2..<t.3), w.written(t.4..<t.5))
     }
 
     @inline(__always)
