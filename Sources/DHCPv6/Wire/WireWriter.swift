@@ -39,6 +39,7 @@ struct WireWriter {
         UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[range])
     }
 
+    @inline(__always)
     mutating func u8(_ v: UInt8) {
         guard let at = claim(1) else { return }
         out[at] = v

@@ -15,6 +15,7 @@ struct ReplyOptionsCacheUnitTests {
     @Test("A stored list is found by its exact bytes only; the empty list is a list")
     func exactKey() {
         let cache = DHCPReplyOptionsCache()
+        defer { cache.deallocate() }
         #expect(Self.lookup(cache, []) == nil)
         Self.store(cache, [1, 3, 6], [15, 1, 0x61])
         Self.store(cache, [], [26, 2, 5, 0xD4])
@@ -28,6 +29,7 @@ struct ReplyOptionsCacheUnitTests {
     @Test("A list or an answer over capacity is not stored")
     func capacity() {
         let cache = DHCPReplyOptionsCache()
+        defer { cache.deallocate() }
         let longKey = [UInt8](repeating: 7, count: DHCPReplyOptionsCache.keyCapacity + 1)
         Self.store(cache, longKey, [1])
         #expect(Self.lookup(cache, longKey) == nil)
@@ -42,6 +44,7 @@ struct ReplyOptionsCacheUnitTests {
     @Test("Round-robin: the oldest entry goes first; storing a list already there changes nothing")
     func replacement() {
         let cache = DHCPReplyOptionsCache()
+        defer { cache.deallocate() }
         let n = DHCPReplyOptionsCache.slots
         for i in 0..<n { Self.store(cache, [UInt8(i)], [UInt8(100 + i)]) }
         Self.store(cache, [0], [0xFF])

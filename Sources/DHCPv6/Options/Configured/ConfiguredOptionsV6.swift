@@ -25,9 +25,11 @@ enum ConfiguredOptionsV6 {
         let informationRequest: Bool
         var wanted: UInt64 = 0
         var next = 0
-        /// The cached answer to this ORO (``DHCPReplyOptionsCache/pieces(_:)``); no base address
-        /// on a miss. (No reference to the cache here: a walk stays plain data.)
-        var cached = UnsafeRawBufferPointer(start: nil, count: 0)
+        /// Whether the table's cache holds the answer to this ORO, and its three pieces
+        /// (``DHCPReplyOptionsCache/pieces(_:)``).
+        var hit = false
+        var cached = (UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(start: nil, count: 0),
+                      UnsafeRawBufferPointer(start: nil, count: 0))
         /// Which of the three writes comes next, and, on a miss, where each wrote (start, end).
         var piece = 0
         var written: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
@@ -39,8 +41,9 @@ enum ConfiguredOptionsV6 {
             self.oro = oro
             self.informationRequest = informationRequest
             guard let source else { return }
-            if let hit = ConfiguredOptionsV6.cache(source, informationRequest).lookup(oro) {
-                cached = hit
+            if let value = ConfiguredOptionsV6.cache(source, informationRequest).lookup(oro) {
+                hit = true
+                cached = DHCPReplyOptionsCache.pieces(value)
                 return
             }
             let wire = source.unsafeV6Wire  // `source` is held for the whole call
@@ -72,9 +75,8 @@ enum ConfiguredOptionsV6 {
     static func write(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
         let piece = walk.piece
         walk.piece = piece &+ 1
-        if walk.cached.baseAddress != nil {
-            let cached = DHCPReplyOptionsCache.pieces(walk.cached)
-            w.append(piece == 0 ? cached.0 : piece == 1 ? cached.1 : cached.2)
+        if walk.hit {
+            w.append(piece == 0 ? walk.cached.0 : piece == 1 ? walk.cached.1 : walk.cached.2)
             return
         }
         let start = w.position

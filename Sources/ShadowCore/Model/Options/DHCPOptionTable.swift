@@ -83,6 +83,9 @@ public final class DHCPOptionTable: @unchecked Sendable {
 
     deinit {
         for p in owned { p.deallocate() }
+        v4ReplyCache.deallocate()
+        v6ReplyCache.deallocate()
+        v6InformationReplyCache.deallocate()
     }
 
     /// The merge of `levels` (reservation over subnet over top).

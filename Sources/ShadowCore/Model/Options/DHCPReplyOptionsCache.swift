@@ -11,41 +11,43 @@
 /// would have produced the same bytes, since it leaves nothing out while everything fits.
 ///
 /// Not thread-safe: it belongs to a ``DHCPOptionTable``, which a worker uses on its one packet
-/// thread (a table's readers never share it across threads).
-// @unchecked: mutable without a lock, see above.
-public final class DHCPReplyOptionsCache: @unchecked Sendable {
+/// thread (a table's readers never share it across threads). A plain value over memory the table
+/// owns (no reference counting on the packet path); the table frees it (``deallocate()``).
+public struct DHCPReplyOptionsCache {
     public static let slots = 4
     public static let keyCapacity = 255
     public static let valueCapacity = 1_500
-    static let stride = keyCapacity + valueCapacity
+    @usableFromInline static let stride = keyCapacity + valueCapacity
 
-    /// Per slot: key bytes, then value bytes; nil until the first store.
-    private var memory: UnsafeMutableRawPointer?
-    /// Per slot: key count (-1: empty), value count.
-    private let counts: UnsafeMutablePointer<Int>
-    private var next = 0
+    /// [0]: the block's address (0 until the first store; per slot: key bytes, then value
+    /// bytes); [1]: the next slot to replace; then per slot the key count (-1: empty) and the
+    /// value count.
+    @usableFromInline let state: UnsafeMutablePointer<Int>
 
     public init() {
-        counts = UnsafeMutablePointer<Int>.allocate(capacity: 2 * Self.slots)
-        counts.initialize(repeating: -1, count: 2 * Self.slots)
+        state = UnsafeMutablePointer<Int>.allocate(capacity: 2 + 2 * Self.slots)
+        state.initialize(repeating: -1, count: 2 + 2 * Self.slots)
+        state[0] = 0
+        state[1] = 0
     }
 
-    deinit {
-        memory?.deallocate()
-        counts.deallocate()
+    /// Frees the memory; the cache is not used after.
+    public func deallocate() {
+        UnsafeMutableRawPointer(bitPattern: state[0])?.deallocate()
+        state.deallocate()
     }
 
-    /// The value stored for `key`, nil when none. Valid until the next ``store(key:value:)``.
-    @inline(__always)
+    /// The value stored for `key`, nil when none. Valid until the next store.
+    @inlinable @inline(__always)
     public func lookup(_ key: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        guard let memory else { return nil }
+        guard let memory = UnsafeMutableRawPointer(bitPattern: state[0]) else { return nil }
         let n = key.count
         var s = 0
         while s < Self.slots {
-            if counts[2 &* s] == n {
+            if state[2 &+ 2 &* s] == n {
                 let slot = memory + s &* Self.stride
-                if n == 0 || (key.baseAddress.map { equal(slot, $0, n) } ?? false) {
-                    return UnsafeRawBufferPointer(start: slot + Self.keyCapacity, count: counts[2 &* s &+ 1])
+                if n == 0 || (key.baseAddress.map { Self.equal(slot, $0, n) } ?? false) {
+                    return UnsafeRawBufferPointer(start: slot + Self.keyCapacity, count: state[3 &+ 2 &* s])
                 }
             }
             s &+= 1
@@ -53,8 +55,8 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
         return nil
     }
 
-    @inline(__always)
-    private func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    @inlinable @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
         var i = 0
         while i < n {
             if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
@@ -63,11 +65,18 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
         return true
     }
 
-    private func block() -> UnsafeMutableRawPointer {
-        if let memory { return memory }
-        let block = UnsafeMutableRawPointer.allocate(byteCount: Self.slots * Self.stride, alignment: 16)
-        memory = block
-        return block
+    /// The slot to fill next (round-robin), its memory allocated on first use.
+    private func claim() -> (slot: Int, at: UnsafeMutableRawPointer) {
+        let memory: UnsafeMutableRawPointer
+        if let m = UnsafeMutableRawPointer(bitPattern: state[0]) {
+            memory = m
+        } else {
+            memory = UnsafeMutableRawPointer.allocate(byteCount: Self.slots * Self.stride, alignment: 16)
+            state[0] = Int(bitPattern: memory)
+        }
+        let s = state[1]
+        state[1] = (s &+ 1) % Self.slots
+        return (s, memory + s &* Self.stride)
     }
 
     /// Keeps the answer in three pieces (DHCPv6: the configured options below 23, 24, above 26) as
@@ -77,9 +86,7 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
                       _ c: UnsafeRawBufferPointer) {
         let total = 4 + a.count + b.count + c.count
         guard key.count <= Self.keyCapacity, total <= Self.valueCapacity, lookup(key) == nil else { return }
-        let s = next
-        next = (next &+ 1) % Self.slots
-        let slot = block() + s &* Self.stride
+        let (s, slot) = claim()
         if let k = key.baseAddress, key.count > 0 { slot.copyMemory(from: k, byteCount: key.count) }
         let v = slot + Self.keyCapacity
         v.storeBytes(of: UInt8(a.count >> 8), as: UInt8.self)
@@ -89,12 +96,12 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
         if let from = a.baseAddress, a.count > 0 { (v + 4).copyMemory(from: from, byteCount: a.count) }
         if let from = b.baseAddress, b.count > 0 { (v + 4 + a.count).copyMemory(from: from, byteCount: b.count) }
         if let from = c.baseAddress, c.count > 0 { (v + 4 + a.count + b.count).copyMemory(from: from, byteCount: c.count) }
-        counts[2 &* s] = key.count
-        counts[2 &* s &+ 1] = total
+        state[2 &+ 2 &* s] = key.count
+        state[3 &+ 2 &* s] = total
     }
 
     /// The three pieces of a value stored with ``store(key:pieces:_:_:)``.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func pieces(_ value: UnsafeRawBufferPointer)
         -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) {
         let a = Int(value[0]) << 8 | Int(value[1]), b = Int(value[2]) << 8 | Int(value[3])
@@ -107,12 +114,10 @@ public final class DHCPReplyOptionsCache: @unchecked Sendable {
     /// is larger than its capacity or `key` is already stored.
     public func store(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         guard key.count <= Self.keyCapacity, value.count <= Self.valueCapacity, lookup(key) == nil else { return }
-        let s = next
-        next = (next &+ 1) % Self.slots
-        let slot = block() + s &* Self.stride
+        let (s, slot) = claim()
         if let k = key.baseAddress, key.count > 0 { slot.copyMemory(from: k, byteCount: key.count) }
         if let v = value.baseAddress, value.count > 0 { (slot + Self.keyCapacity).copyMemory(from: v, byteCount: value.count) }
-        counts[2 &* s] = key.count
-        counts[2 &* s &+ 1] = value.count
+        state[2 &+ 2 &* s] = key.count
+        state[3 &+ 2 &* s] = value.count
     }
 }
