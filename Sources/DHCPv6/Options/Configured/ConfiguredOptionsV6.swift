@@ -79,6 +79,13 @@ enum ConfiguredOptionsV6 {
             w.append(piece == 0 ? walk.cached.0 : piece == 1 ? walk.cached.1 : walk.cached.2)
             return
         }
+        miss(source, through: upper, piece: piece, walk: &walk, into: &w)
+    }
+
+    /// The walk, recording where each piece went, and the store after the third.
+    @inline(never)
+    static func miss(_ source: DHCPOptionTable, through upper: UInt16, piece: Int, walk: inout Walk,
+                     into w: inout WireWriter) {
         let start = w.position
         walkWrite(source, through: upper, walk: &walk, into: &w)
         switch piece {
