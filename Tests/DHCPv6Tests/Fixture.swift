@@ -26,9 +26,11 @@ struct Fixture {
 
     var engine: DHCPv6Engine { DHCPv6Engine(config: config, ids: ids) }
 
-    /// Runs the engine over `datagram` and returns the outcome and the reply bytes (empty when silent).
-    func run(_ datagram: [UInt8], source: IPv6Address = Fixture.relayAddress, port: UInt16 = 547,
-             bufferSize: Int = 4096) -> (outcome: DHCPv6Outcome, bytes: [UInt8]) {
+    /// Runs the engine over `datagram` and returns the outcome and the reply bytes (empty when silent):
+    /// a new engine, or `on`, which keeps its state (its option tables' reply caches) between runs.
+    func run(_ datagram: [UInt8], on given: DHCPv6Engine? = nil, source: IPv6Address = Fixture.relayAddress,
+             port: UInt16 = 547, bufferSize: Int = 4096) -> (outcome: DHCPv6Outcome, bytes: [UInt8]) {
+        let engine = given ?? self.engine
         let snapshot = ReservationSnapshot(reservations: reservations)
         var out = [UInt8](repeating: 0, count: bufferSize)
         let outcome = datagram.withUnsafeBytes { input in

@@ -58,6 +58,11 @@ struct DHCPv4ReplyWriter {
         position &+= n
     }
 
+    /// The bytes written from `start` to the current position (valid until the next write).
+    func written(from start: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buffer.baseAddress.map { $0 + start }, count: position &- start)
+    }
+
     /// An option with a one-byte value.
     mutating func option(_ code: UInt8, byte value: UInt8) {
         byte(code); byte(1); byte(value)

@@ -34,6 +34,12 @@ struct WireWriter {
     }
 
     @inline(__always)
+    /// The bytes written in `range` (valid until they are written again).
+    func written(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[range])
+    }
+
+    @inline(__always)
     mutating func u8(_ v: UInt8) {
         guard let at = claim(1) else { return }
         out[at] = v

@@ -65,7 +65,19 @@ enum World {
                          snapshot: ReservationSnapshot = World.snapshot, bindings: BindingTable = BindingTable(),
                          shares: ServiceShares = .standalone,
                          source: IPv4Address = relay, sourcePort: UInt16 = 67, bufferSize: Int = 1500) -> Exchange {
-        let engine = DHCPv4Engine(config: config, ids: ids)
+        exchange(bytes: bytes, engine: DHCPv4Engine(config: config, ids: ids), snapshot: snapshot, bindings: bindings,
+                 shares: shares, source: source, sourcePort: sourcePort, bufferSize: bufferSize)
+    }
+
+    /// Runs `packet` through `engine`, which keeps its state (its option tables' reply caches)
+    /// from one call to the next.
+    static func exchange(_ packet: DHCPv4PacketBuilder, engine: DHCPv4Engine, bufferSize: Int = 1500) -> Exchange {
+        exchange(bytes: packet.bytes, engine: engine, snapshot: snapshot, bindings: BindingTable(), shares: .standalone,
+                 source: relay, sourcePort: 67, bufferSize: bufferSize)
+    }
+
+    static func exchange(bytes: [UInt8], engine: DHCPv4Engine, snapshot: ReservationSnapshot, bindings: BindingTable,
+                         shares: ServiceShares, source: IPv4Address, sourcePort: UInt16, bufferSize: Int) -> Exchange {
         var buffer = [UInt8](repeating: 0xEE, count: bufferSize)
         let outcome = bytes.withUnsafeBytes { datagram in
             buffer.withUnsafeMutableBytes { reply in

@@ -33,8 +33,26 @@ enum ConfiguredOptionsV4 {
     /// One walk in wire order: each option is copied ready-made (``DHCPOptionTable/unsafeV4Wire``,
     /// RFC 3396 instances included) while everything so far has fit; from the first that does not,
     /// the rest are only counted.
+    ///
+    /// A list answered in full before is answered from the table's ``DHCPOptionTable/v4ReplyCache``
+    /// with one copy when all of that answer fits `budget`: the walk would write the same bytes.
+    @inline(__always)
     static func write(_ source: DHCPOptionTable, requested prl: UnsafeRawBufferPointer, budget: Int,
                       into w: inout DHCPv4ReplyWriter) -> Int {
+        let cache = source.v4ReplyCache
+        if let hit = cache.lookup(prl), hit.count <= budget {
+            w.append(hit)
+            return 0
+        }
+        let start = w.position
+        let omitted = walk(source, requested: prl, budget: budget, into: &w)
+        if omitted == 0 && !w.overflowed { cache.store(key: prl, value: w.written(from: start)) }
+        return omitted
+    }
+
+    /// ``write(_:requested:budget:into:)`` without the cache.
+    static func walk(_ source: DHCPOptionTable, requested prl: UnsafeRawBufferPointer, budget: Int,
+                     into w: inout DHCPv4ReplyWriter) -> Int {
         let wire = source.unsafeV4Wire  // `source` is held for the whole call
         var listed = OptionCodeSet()
         var remaining = budget, omitted = 0

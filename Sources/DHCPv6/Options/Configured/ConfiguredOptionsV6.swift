@@ -25,12 +25,27 @@ enum ConfiguredOptionsV6 {
         let informationRequest: Bool
         var wanted: UInt64 = 0
         var next = 0
+        /// Whether the table's cache holds the answer to this ORO, and its three pieces
+        /// (``DHCPReplyOptionsCache/pieces(_:)``).
+        var hit = false
+        var cached = (UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(start: nil, count: 0),
+                      UnsafeRawBufferPointer(start: nil, count: 0))
+        /// Which of the three writes comes next, and, on a miss, where each wrote (start, end).
+        var piece = 0
+        var written: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
+        /// False once a write went through the writer's own encoding (a value no option can hold).
+        var cacheable = true
 
         @inline(__always)
         init(_ source: DHCPOptionTable?, oro: UnsafeRawBufferPointer, informationRequest: Bool) {
             self.oro = oro
             self.informationRequest = informationRequest
             guard let source else { return }
+            if let value = ConfiguredOptionsV6.cache(source, informationRequest).lookup(oro) {
+                hit = true
+                cached = DHCPReplyOptionsCache.pieces(value)
+                return
+            }
             let wire = source.unsafeV6Wire  // `source` is held for the whole call
             wanted = wire.alwaysSendMask
             var i = 0
@@ -52,8 +67,51 @@ enum ConfiguredOptionsV6 {
     /// Writes the winners of `source` from where `walk` stopped up to code `upper` that the
     /// request asks for (or that are `always_send`), each copied ready-made
     /// (``DHCPOptionTable/unsafeV6Wire``).
+    ///
+    /// Called three times per reply (through 22, 24 and the end): an ORO whose three pieces the
+    /// table's cache holds (``DHCPOptionTable/v6ReplyCache``) gets each piece with one copy, the
+    /// bytes the walk would write; after a walk that wrote everything, the third call stores them.
     @inline(__always)
     static func write(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
+        let piece = walk.piece
+        walk.piece = piece &+ 1
+        if walk.hit {
+            w.append(piece == 0 ? walk.cached.0 : piece == 1 ? walk.cached.1 : walk.cached.2)
+            return
+        }
+        miss(source, through: upper, piece: piece, walk: &walk, into: &w)
+    }
+
+    /// The walk, recording where each piece went, and the store after the third.
+    @inline(never)
+    static func miss(_ source: DHCPOptionTable, through upper: UInt16, piece: Int, walk: inout Walk,
+                     into w: inout WireWriter) {
+        let start = w.position
+        walkWrite(source, through: upper, walk: &walk, into: &w)
+        switch piece {
+        case 0: walk.written.0 = start; walk.written.1 = w.position
+        case 1: walk.written.2 = start; walk.written.3 = w.position
+        default:
+            walk.written.4 = start; walk.written.5 = w.position
+            if piece == 2 && walk.cacheable && !w.overflowed { store(source, walk, w) }
+        }
+    }
+
+    /// The table's cache for replies to an Information-request, or for the others.
+    @inline(__always)
+    static func cache(_ source: DHCPOptionTable, _ informationRequest: Bool) -> DHCPReplyOptionsCache {
+        informationRequest ? source.v6InformationReplyCache : source.v6ReplyCache
+    }
+
+    @inline(never)
+    static func store(_ source: DHCPOptionTable, _ walk: Walk, _ w: WireWriter) {
+        let t = walk.written
+        cache(source, walk.informationRequest).store(key: walk.oro, pieces: w.written(t.0..<t.1),
+                                                     w.written(t.2..<t.3), w.written(t.4..<t.5))
+    }
+
+    @inline(__always)
+    static func walkWrite(_ source: DHCPOptionTable, through upper: UInt16, walk: inout Walk, into w: inout WireWriter) {
         let wire = source.unsafeV6Wire  // `source` is held for the whole call
         while walk.next < wire.count {
             let p = walk.next, code = wire.codes[p]
@@ -63,6 +121,7 @@ enum ConfiguredOptionsV6 {
             if code == DHCPv6OptionCode.informationRefreshTime && !walk.informationRequest { continue }
             let option = wire.option(at: p)
             if option.isEmpty {  // a value no option can hold: the writer refuses it, as before
+                walk.cacheable = false
                 let start = w.beginOption(code)
                 source.withValue(p) { w.bytes($0, 0..<$0.count) }
                 w.endOption(start)

@@ -10,7 +10,7 @@
 /// RFC 3396 requires), so a reply copies each option it sends with one copy, and finds a code's
 /// position through a 256-entry index, with no reference counting on the packet path.
 // @unchecked: the buffers behind the views are written once in `init`, never after, and freed in
-// `deinit`; the table is immutable like its arrays.
+// `deinit`; the table is immutable like its arrays, but for its reply cache (packet thread only).
 public final class DHCPOptionTable: @unchecked Sendable {
     /// Codes in ascending order.
     public let codes: [UInt16]
@@ -33,6 +33,13 @@ public final class DHCPOptionTable: @unchecked Sendable {
     public let unsafeV6Wire: DHCPOptionWire
     /// What the views point into, freed with the table.
     private let owned: [UnsafeMutableRawPointer]
+    /// The configured part of recent DHCPv4 replies by option 55 list (``DHCPReplyOptionsCache``;
+    /// the worker's packet thread only): 7 KB, allocated when a reply first stores in it.
+    public let v4ReplyCache = DHCPReplyOptionsCache()
+    /// The same for DHCPv6 by ORO: replies to an Information-request (which may carry option 32)
+    /// and the others.
+    public let v6ReplyCache = DHCPReplyOptionsCache()
+    public let v6InformationReplyCache = DHCPReplyOptionsCache()
 
     public init(_ set: DHCPOptionSet) {
         var starts: [Int] = [], bytes: [UInt8] = [], small = [UInt16](repeating: 0, count: 256)
@@ -76,6 +83,9 @@ public final class DHCPOptionTable: @unchecked Sendable {
 
     deinit {
         for p in owned { p.deallocate() }
+        v4ReplyCache.deallocate()
+        v6ReplyCache.deallocate()
+        v6InformationReplyCache.deallocate()
     }
 
     /// The merge of `levels` (reservation over subnet over top).
