@@ -92,11 +92,13 @@ extension Master {
 
     /// Gives up on a misbehaving worker: close its channel and kill it; SIGCHLD restarts it.
     func abandon(_ w: WorkerSlot, reason: String) {
-        closeChannel(of: w)
+        // The signal first: a child that saw its channel close before the kill could exit by
+        // itself, and its end would then read as a normal exit.
         if let child = w.child {
             logger.warning("killing the \(w.kind.processName) (pid \(child.pid)): \(reason)")
             try? child.signal(Signal.kill)
         }
+        closeChannel(of: w)
     }
 
     func closeChannel(of w: WorkerSlot) {
