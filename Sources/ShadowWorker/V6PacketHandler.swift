@@ -74,8 +74,7 @@ public struct V6PacketHandler: PacketHandler, Sendable {
     static func verdict(_ limiter: RateBuckets, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
                         _ source: IPv6Address, _ now: UInt32) -> RateVerdict {
         let relay = datagram.first == DHCPv6MessageType.relayForward.rawValue ? source : nil
-        guard let clientID else { return limiter.admitV6(clientID: nil, relay: relay, now: now) }
-        return clientID.withUnsafeBytes { limiter.admitV6(clientID: $0, relay: relay, now: now) }
+        return limiter.admitV6(clientKey: clientID?.wordHash(seed: StormKey.clientDomain), relay: relay, now: now)
     }
 
     /// Answers a leasequery (docs/leasequery.md, "DHCPv6"): counted by query type and result,

@@ -77,9 +77,16 @@ public struct RateBuckets {
     /// has no client bucket.
     @inline(__always)
     public func admitV6(clientID: UnsafeRawBufferPointer?, relay: IPv6Address?, now: UInt32) -> RateVerdict {
+        admitV6(clientKey: clientID.map { StormKey.of($0, domain: StormKey.clientDomain) }, relay: relay, now: now)
+    }
+
+    /// ``admitV6(clientID:relay:now:)`` with the client's key already made (the engine's event
+    /// hashes its copy of the DUID in place, ``InlineBytes/wordHash(seed:)``).
+    @inline(__always)
+    public func admitV6(clientKey: UInt64?, relay: IPv6Address?, now: UInt32) -> RateVerdict {
         var slot = -1
-        if let clients, let clientID {
-            slot = clients.take(StormKey.of(clientID, domain: StormKey.clientDomain), now: now)
+        if let clients, let clientKey {
+            slot = clients.take(clientKey, now: now)
             if slot < 0 { return .client }
         }
         if let relays, let relay, relays.take(StormKey.of(relay, domain: StormKey.relayDomain), now: now) < 0 {

@@ -50,6 +50,11 @@ public enum StormKey {
     static func chaddr(_ datagram: UnsafeRawBufferPointer) -> UInt64 {
         let hlen = min(Int(datagram[2]), 16)
         let w0 = UInt64(littleEndian: datagram.loadUnaligned(fromByteOffset: 28, as: UInt64.self))
+        if hlen == 6 {  // Ethernet, nearly every request: one word
+            var h = (w0 & 0xFFFF_FFFF_FFFF) &* 0x9E37_79B9_7F4A_7C15 ^ 6
+            h ^= h >> 29
+            return h &* 0xBF58_476D_1CE4_E5B9 ^ clientDomain
+        }
         let w1 = UInt64(littleEndian: datagram.loadUnaligned(fromByteOffset: 36, as: UInt64.self))
         let m0 = mask(min(hlen, 8)), m1 = mask(max(hlen - 8, 0))
         var h = ((w0 & m0) &* 0x9E37_79B9_7F4A_7C15) ^ ((w1 & m1) &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(hlen)
@@ -69,6 +74,6 @@ public enum StormKey {
     @inline(__always)
     public static func of(_ a: IPv6Address, domain: UInt64) -> UInt64 { finish(mix(mix(domain, a.high), a.low)) }
 
-    static let clientDomain: UInt64 = 0x636C_6965_6E74  // "client"
+    public static let clientDomain: UInt64 = 0x636C_6965_6E74  // "client"
     static let relayDomain: UInt64 = 0x7265_6C61_79  // "relay"
 }

@@ -60,11 +60,22 @@ public struct TokenBucketTable {
     public var byteCount: Int { slotCount * MemoryLayout<Slot>.stride }
 
     /// Takes one token from `key`'s bucket at `now` (milliseconds). Returns the bucket's slot when
-    /// the request may be answered, -1 when the bucket is empty.
+    /// the request may be answered, -1 when the bucket is empty. A key found in its home slot (a
+    /// returning client) is the inlined path; probing and eviction are out of line.
     @inline(__always)
     public func take(_ key: UInt64, now: UInt32) -> Int {
         let k = key == 0 ? 1 : key
-        var i = Int(truncatingIfNeeded: k) & mask
+        let home = Int(truncatingIfNeeded: k) & mask
+        let s = slots + home
+        if s.pointee.key == k { return refillAndTake(s, home, now) }
+        return probe(k, from: home, now: now)
+    }
+
+    /// ``take(_:now:)`` for a key not in its home slot: the next slots, then an empty or the least
+    /// recently refilled one.
+    @inline(never)
+    private func probe(_ k: UInt64, from home: Int, now: UInt32) -> Int {
+        var i = home
         var victim = i
         var oldest: UInt32 = 0
         var probe = 0
