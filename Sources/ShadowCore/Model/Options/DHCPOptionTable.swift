@@ -94,25 +94,10 @@ public final class DHCPOptionTable: @unchecked Sendable {
     public var isEmpty: Bool { codes.isEmpty }
     public var count: Int { codes.count }
 
-    /// The position of `code`, nil when absent.
+    /// The position of `code`, nil when absent: the wire views' lookup (they index the same
+    /// `small` and `codes`, and live as long as the table).
     @inlinable @inline(__always)
-    public func position(of code: UInt16) -> Int? {
-        if code < 256 { return smallPosition(Int(code)) }
-        var low = 0, high = codes.count
-        while low < high {
-            let mid = (low + high) / 2
-            let c = codes[mid]
-            if c == code { return mid }
-            if c < code { low = mid + 1 } else { high = mid }
-        }
-        return nil
-    }
-
-    @inlinable @inline(__always)
-    func smallPosition(_ code: Int) -> Int? {
-        let p = Int(small[code])
-        return p == 0 ? nil : p - 1
-    }
+    public func position(of code: UInt16) -> Int? { unsafeV4Wire.position(of: code) }
 
     /// The length of the value at `position`.
     @inlinable @inline(__always)
