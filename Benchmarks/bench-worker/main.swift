@@ -26,6 +26,8 @@ import SystemPackage
 // so that every datagram pays the client's RFC 3074 hash and is still answered. `--options`
 // configures five options per protocol (three at the top level, two in the subnet; BenchOptions)
 // and makes every request ask for them (option 55 / the ORO), so every reply carries them.
+// `--no-storm` turns storm control off (it is on at its defaults otherwise), so that its cost is
+// the difference of two runs of one build.
 
 struct Arguments {
     var count = 100_000
@@ -36,6 +38,8 @@ struct Arguments {
     var ha = false
     /// Five configured options (three at the top level, two in the subnet) that every request asks for.
     var options = false
+    /// Storm control off (`rate_limits.per_client_per_s` 0) instead of at its defaults.
+    var noStorm = false
 
     init(_ argv: [String]) {
         var i = 1
@@ -53,7 +57,8 @@ struct Arguments {
             case "--loopback": loopback = true
             case "--ha": ha = true
             case "--options": options = true
-            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha] [--options]")
+            case "--no-storm": noStorm = true
+            default: fatalError("usage: bench-worker [--count N] [--exchanges E] [--batch B] [--events] [--loopback] [--ha] [--options] [--no-storm]")
             }
             i += 1
         }
@@ -71,7 +76,7 @@ let config = {
     // Storm control as users get it (on, 10/s per client): `shadow-bench generate` turns it off
     // for load runs against a server, which repeat clients; here every client stays within it
     // (PacketPathBench's clock advances a second per pass over the clients).
-    c.rateLimits = RateLimitSettings()
+    c.rateLimits = arguments.noStorm ? RateLimitSettings(perClientPerSecond: 0) : RateLimitSettings()
     return c
 }()
 let ids = try ConfigurationLoader.loadIdentifiers(BenchFiles.identifiers(setup))
