@@ -167,4 +167,41 @@ struct SnapshotLayoutTests {
         #expect(s.index(option82: Option82(remote: "r")) == 1)
         #expect(s.index(option82: Option82(remote: "r", subscriber: "")) == nil)
     }
+
+    /// The DUID hash as docs/ipc.md ("Tables") describes it, written out plainly: the length, the
+    /// little-endian words (the last one overlapping when the length is not a multiple of 8; 4–7
+    /// bytes as two 4-byte halves; 1–3 bytes as they are), then fmix64.
+    static func documentedDUIDHash(_ b: [UInt8]) -> UInt64 {
+        func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+            let x = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+            return x ^ (x >> 29)
+        }
+        func word(_ at: Int, _ n: Int) -> UInt64 { (0..<n).reduce(0) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
+        var words: [UInt64] = []
+        switch b.count {
+        case 0: break
+        case 1...3: words = [word(0, b.count)]
+        case 4...7: words = [word(0, 4) | word(b.count - 4, 4) << 32]
+        default:
+            words = stride(from: 0, through: b.count - 8, by: 8).map { word($0, 8) }
+            if b.count % 8 != 0 { words.append(word(b.count - 8, 8)) }
+        }
+        var k = words.reduce(mix(0xCBF2_9CE4_8422_2325, UInt64(b.count)), mix)
+        k ^= k >> 33; k &*= 0xFF51_AFD7_ED55_8CCD; k ^= k >> 33; k &*= 0xC4CE_B9FE_1A85_EC53; k ^= k >> 33
+        return k
+    }
+
+    @Test func theDUIDHashIsTheDocumentedOneAndTellsLengthsApart() {
+        var seen = Set<UInt64>()
+        for n in 0...40 {
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let h = bytes.withUnsafeBytes { SnapshotLayout.duidHash($0) }
+            #expect(h == Self.documentedDUIDHash(bytes), "length \(n)")
+            seen.insert(h)
+        }
+        #expect(seen.count == 41)
+        // Zero bytes at the end are not the same DUID as a shorter one.
+        let short: [UInt8] = [0, 3, 0, 1, 2, 0, 0x5E]
+        #expect(short.withUnsafeBytes { SnapshotLayout.duidHash($0) } != (short + [0]).withUnsafeBytes { SnapshotLayout.duidHash($0) })
+    }
 }

@@ -16,6 +16,9 @@ public struct DHCPv6Event: Sendable {
     /// The Client Identifier's bytes, inline up to ``InlineBytes/inlineCapacity`` (no allocation
     /// for the DUIDs clients send).
     public var clientIDBytes: InlineBytes?
+    /// ``SnapshotLayout/duidHash(_:)`` of ``clientIDBytes`` (set with them by the engine; not
+    /// rendered): the key of the client's storm-control bucket in the v6 worker.
+    public var clientIDHash: UInt64?
     /// The Client Identifier as a DUID (made on demand: for logs, events and tests).
     public var clientID: DUID? {
         get { clientIDBytes.map { DUID(bytes: $0.bytes) } }

@@ -12,6 +12,10 @@ struct DHCPv6Transaction: ~Copyable {
     let sourcePort: UInt16
     /// The MAC in the innermost relay's Option 79 (the event's MAC comes from it only).
     let clientLinkLayer: MACAddress?
+    /// ``SnapshotLayout/duidHash(_:)`` of the Client Identifier, made by ``decodeClient()``
+    /// once: the lookup probes with it and the event carries it (the worker's storm control keys
+    /// the client's bucket with it).
+    private(set) var clientIDHash: UInt64?
 
     init(packet: DHCPv6Datagram, source: IPv6Address, sourcePort: UInt16) {
         self.packet = packet
@@ -25,6 +29,7 @@ struct DHCPv6Transaction: ~Copyable {
     mutating func decodeClient() throws(DHCPv6DecodeError) {
         let payload = packet.innermost.relayMessage ?? packet.innermost.end..<packet.innermost.end
         packet.client = try DHCPv6ClientMessage.decode(packet.buffer, range: payload)
+        clientIDHash = packet.client.clientID.map { SnapshotLayout.duidHash(UnsafeRawBufferPointer(rebasing: packet.buffer[$0])) }
     }
 
     var message: DHCPv6ClientMessage { packet.client }
@@ -44,7 +49,7 @@ struct DHCPv6Transaction: ~Copyable {
         let clientID = packet.client.clientID.map { UnsafeRawBufferPointer(rebasing: buffer[$0]) }
         let macInput = MACExtractionInput(clientLinkLayerAddress: clientLinkLayer, peerAddress: inner.peerAddress,
                                           clientIDAddress: clientID.flatMap { MACExtractor.fromDUID($0) })
-        return snapshot.lookupV6(clientIDBytes: clientID, option1837: option1837,
+        return snapshot.lookupV6(clientIDBytes: clientID, clientIDHash: clientIDHash, option1837: option1837,
                                  option1837Extractors: config.option1837Extractors,
                                  macInput: macInput, macExtractors: config.macExtractors, bindings: bindings)
     }
@@ -64,6 +69,7 @@ struct DHCPv6Transaction: ~Copyable {
         o.event.messageType = m.rawType
         o.event.transactionID = m.transactionID
         o.event.clientIDBytes = m.clientID.map { InlineBytes(UnsafeRawBufferPointer(rebasing: packet.buffer[$0])) }
+        o.event.clientIDHash = clientIDHash
         o.event.requestedNA = m.requestedNA
         o.event.requestedPD = m.requestedPD
         if let match, let snapshot {

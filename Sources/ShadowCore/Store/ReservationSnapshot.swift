@@ -199,7 +199,14 @@ public final class ReservationSnapshot: @unchecked Sendable {
 
     /// The reservation whose DUID is exactly `bytes` (no DUID value needs to be made).
     public func index(duidBytes bytes: UnsafeRawBufferPointer) -> Int? {
-        probe(.duid, hash: KeyHash.duid(bytes)) { i in
+        index(duidBytes: bytes, hash: SnapshotLayout.duidHash(bytes))
+    }
+
+    /// ``index(duidBytes:)`` with the bytes' ``SnapshotLayout/duidHash(_:)`` already computed (the
+    /// DHCPv6 engine hashes the Client Identifier once per message and hands the hash on, to the
+    /// lookup and to the worker's storm control).
+    public func index(duidBytes bytes: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
+        probe(.duid, hash: hash) { i in
             let stored = sections(i).duid
             return stored.count == bytes.count && (bytes.isEmpty || memoryEqual(stored, bytes))
         }

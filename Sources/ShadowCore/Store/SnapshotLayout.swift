@@ -21,7 +21,7 @@
 public enum SnapshotLayout {
     /// "SHDWSNAP" as a little-endian u64.
     public static let magic: UInt64 = 0x5041_4E53_5744_4853
-    public static let version: UInt32 = 3
+    public static let version: UInt32 = 4
     public static let headerSize = 64
     public static let recordSize = 64
     static let slotSize = 8
@@ -118,6 +118,48 @@ public enum SnapshotFormatError: Error, Hashable, Sendable, CustomStringConverti
 /// that both the low bits (slot) and the high bits (tag) depend on every byte. Fixed, not seeded:
 /// the tables are built by the master and read by the workers. The keys come from the operator's
 /// file, so no client can choose what collides in a table.
+extension SnapshotLayout {
+    /// The hash of a DUID in the DUID table (docs/ipc.md, "Tables"): the length, then the bytes as
+    /// little-endian 64-bit words, each mixed in with a multiplication and a shift; a length that
+    /// is not a multiple of 8 ends with the last 8 bytes (overlapping the word before), a DUID
+    /// shorter than 8 bytes is read as two overlapping 4-byte halves (or byte by byte under 4);
+    /// then MurmurHash3's `fmix64`. Word by word, not byte by byte: the DHCPv6 engine hashes the
+    /// Client Identifier of every message once (``ReservationSnapshot/index(duidBytes:hash:)``),
+    /// and the v6 worker's storm control keys the client's bucket with the same hash.
+    @inlinable @inline(__always)
+    public static func duidHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        @inline(__always) func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+            let x = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+            return x ^ (x >> 29)
+        }
+        let n = bytes.count
+        var h = mix(0xCBF2_9CE4_8422_2325, UInt64(n))
+        if n >= 8 {
+            var i = 0
+            while i + 8 <= n {
+                h = mix(h, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            if i < n { h = mix(h, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))) }
+        } else if n >= 4 {
+            let low = UInt64(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            h = mix(h, low | high << 32)
+        } else if n > 0 {
+            var w: UInt64 = 0
+            for i in 0..<n { w |= UInt64(bytes[i]) << (UInt64(i) * 8) }
+            h = mix(h, w)
+        }
+        var k = h
+        k ^= k >> 33
+        k &*= 0xFF51_AFD7_ED55_8CCD
+        k ^= k >> 33
+        k &*= 0xC4CE_B9FE_1A85_EC53
+        k ^= k >> 33
+        return k
+    }
+}
+
 struct KeyHash {
     private var state: UInt64 = 0xCBF2_9CE4_8422_2325
 
@@ -155,11 +197,7 @@ struct KeyHash {
 
     @inline(__always) static func mac(_ value: UInt64) -> UInt64 { mix(value ^ 0x9E37_79B9_7F4A_7C15) }
 
-    static func duid(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h = KeyHash()
-        h.bytes(bytes)
-        return h.value
-    }
+    static func duid(_ bytes: UnsafeRawBufferPointer) -> UInt64 { SnapshotLayout.duidHash(bytes) }
 
     /// Presence bits (circuit 1, remote 2, subscriber 4), then each present field length-prefixed.
     static func option82(_ o: Option82) -> UInt64 {

@@ -19,12 +19,16 @@ extension ReservationSnapshot {
     }
 
     /// ``lookupV6(clientID:option1837:option1837Extractors:macInput:macExtractors:bindings:)`` with
-    /// the Client Identifier as the bytes of option 1 (no DUID value is made).
-    public func lookupV6(clientIDBytes: UnsafeRawBufferPointer?, option1837: Option1837?,
+    /// the Client Identifier as the bytes of option 1 (no DUID value is made), and optionally their
+    /// ``SnapshotLayout/duidHash(_:)`` (computed here when not given).
+    public func lookupV6(clientIDBytes: UnsafeRawBufferPointer?, clientIDHash: UInt64? = nil, option1837: Option1837?,
                          option1837Extractors: [Option1837Extractor],
                          macInput: MACExtractionInput, macExtractors: [MACExtractor],
                          bindings: BindingTable) -> ReservationMatch? {
-        if let clientIDBytes, let match = matchV6(clientIDBytes: clientIDBytes) { return match }
+        if let clientIDBytes,
+           let i = index(duidBytes: clientIDBytes, hash: clientIDHash ?? SnapshotLayout.duidHash(clientIDBytes)) {
+            return ReservationMatch(index: i, method: .duid, extractor: nil)
+        }
         if let option1837, let match = matchV6(option1837: option1837, extractors: option1837Extractors) {
             return match
         }
