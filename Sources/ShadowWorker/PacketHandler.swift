@@ -104,10 +104,10 @@ public struct WorkerSink {
     /// Storm control (`rate_limits`); nil when both limits are off. Owns the tables that
     /// ``rateBuckets`` (what the packet path reads, without reference counting) points into.
     public var rateLimiter: RateLimiter? {
-        didSet { rateBuckets = rateLimiter?.buckets }
+        didSet { rateBuckets = rateLimiter?.buckets ?? .off }
     }
-    /// ``rateLimiter``'s tables, nil when both limits are off.
-    private(set) var rateBuckets: RateBuckets?
+    /// ``rateLimiter``'s tables, ``RateBuckets/off`` when both limits are off.
+    private(set) var rateBuckets = RateBuckets.off
     /// The loop's coarse monotonic clock in milliseconds (wrapping), for ``rateLimiter``: set
     /// after every batch and on waking up, so no packet reads the clock for it.
     public var nowMilliseconds: UInt32 = 0

@@ -61,8 +61,7 @@ public struct V4PacketHandler: PacketHandler, Sendable {
             return answer
         }
         // Storm control: only a request that would be answered takes a token.
-        if case .reply = outcome.action, let buckets = sink.rateBuckets,
-           !sink.admits(buckets.admitV4(datagram, now: sink.nowMilliseconds)) {
+        if case .reply = outcome.action, !sink.admits(sink.rateBuckets.admitV4(datagram, now: sink.nowMilliseconds)) {
             return nil
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then

@@ -45,8 +45,9 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             return leasequery(datagram, from: address, port: port, snapshot: snapshot, reply: reply, sink: &sink)
         }
         // Storm control: only a request that would be answered takes a token.
-        if case .reply = outcome.action, let buckets = sink.rateBuckets,
-           !sink.admits(Self.verdict(buckets, outcome.event.clientIDBytes, datagram, address, sink.nowMilliseconds)) {
+        if case .reply = outcome.action, sink.rateBuckets.isOn,
+           !sink.admits(sink.rateBuckets.admitV6(clientKey: outcome.event.clientIDHash, datagram: datagram, source: address,
+                                                 now: sink.nowMilliseconds)) {
             return nil
         }
         if sink.logs(outcome.mostSevereLogLevel.logger) {  // the lines allocate: build them only then
@@ -66,15 +67,6 @@ public struct V6PacketHandler: PacketHandler, Sendable {
             sink.count(Self.counters.drops[reason])
             return nil
         }
-    }
-
-    /// Storm control's verdict: the client is the DUID, the relay the source of a Relay-forward
-    /// (the outermost relay, the one that sent the datagram to this server).
-    @inline(__always)
-    static func verdict(_ limiter: RateBuckets, _ clientID: InlineBytes?, _ datagram: UnsafeRawBufferPointer,
-                        _ source: IPv6Address, _ now: UInt32) -> RateVerdict {
-        let relay = datagram.first == DHCPv6MessageType.relayForward.rawValue ? source : nil
-        return limiter.admitV6(clientKey: clientID?.wordHash(seed: StormKey.clientDomain), relay: relay, now: now)
     }
 
     /// Answers a leasequery (docs/leasequery.md, "DHCPv6"): counted by query type and result,

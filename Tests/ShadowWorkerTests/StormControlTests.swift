@@ -197,4 +197,56 @@ struct StormControlTests {
         }
         #expect(later != nil)
     }
+
+    /// Runs `datagram` through the v6 handler of ``LastServedRecordingTests`` from `source` with
+    /// `sink`; whether it was answered.
+    static func handleV6(_ datagram: [UInt8], from source: IPv6Address, _ sink: inout WorkerSink) -> Bool {
+        var reply = [UInt8](repeating: 0, count: 1500)
+        return datagram.withUnsafeBytes { d in
+            reply.withUnsafeMutableBytes { buffer in
+                LastServedRecordingTests.v6.handle(d, from: .v6(source, port: 547), snapshot: LastServedRecordingTests.snapshot,
+                                                   bindings: BindingTable(), shares: .standalone, reply: buffer, sink: &sink)
+            }
+        } != nil
+    }
+
+    @Test func v6ClientBucketIsKeyedByTheDUIDHashTheEngineMadeForItsLookup() throws {
+        // The engine's event carries the lookup's hash of the Client Identifier.
+        var reply = [UInt8](repeating: 0, count: 1500)
+        let solicit = LastServedRecordingTests.v6(1, serverID: false)
+        let outcome = solicit.withUnsafeBytes { d in
+            reply.withUnsafeMutableBytes { buffer in
+                LastServedRecordingTests.v6.engine.handle(datagram: d, source: IPv6Address("::1")!, sourcePort: 547,
+                                                          snapshot: LastServedRecordingTests.snapshot, bindings: BindingTable(),
+                                                          shares: .standalone, holdCorrelation: false, reply: buffer)
+            }
+        }
+        let duidHash = LastServedRecordingTests.duid.bytes.withUnsafeBytes { SnapshotLayout.duidHash($0) }
+        #expect(outcome.event.clientIDHash == duidHash)
+
+        // Three a second for the client: the fourth Solicit is refused and counted.
+        var sink = WorkerSink(for: V6PacketHandler.self, logger: Logger(label: "test"), eventsEnabled: false)
+        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 3, perRelayPerSecond: 0)))
+        sink.rateLimiter = limiter
+        sink.nowMilliseconds = 5000
+        let answered = (0..<10).filter { _ in Self.handleV6(solicit, from: IPv6Address("::1")!, &sink) }.count
+        #expect(answered == 3)
+        #expect(sink.counters["drop.RateLimitedClient"] == 7)
+        #expect(limiter.clients?.tokens(duidHash) == 0, "the bucket is the DUID hash's")
+        sink.nowMilliseconds = 6000
+        #expect(Self.handleV6(solicit, from: IPv6Address("::1")!, &sink))
+    }
+
+    @Test func v6RelayBucketCountsRelayForwardsFromItsSourceOnly() throws {
+        var sink = WorkerSink(for: V6PacketHandler.self, logger: Logger(label: "test"), eventsEnabled: false)
+        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 0, perRelayPerSecond: 2)))
+        sink.rateLimiter = limiter
+        #expect(limiter.clients == nil && limiter.relays?.burst == 2)
+        let solicit = LastServedRecordingTests.v6(1, serverID: false)
+        let a = IPv6Address("::1")!, b = IPv6Address("2001:db8::2")!
+        #expect(Self.handleV6(solicit, from: a, &sink) && Self.handleV6(solicit, from: a, &sink))
+        #expect(!Self.handleV6(solicit, from: a, &sink), "relay a's two tokens are spent")
+        #expect(sink.counters["drop.RateLimitedRelay"] == 1)
+        #expect(Self.handleV6(solicit, from: b, &sink), "relay b has a bucket of its own")
+    }
 }

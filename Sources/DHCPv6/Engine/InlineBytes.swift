@@ -38,40 +38,6 @@ public struct InlineBytes: Sendable, Hashable, CustomStringConvertible {
         return try Swift.withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[0..<Int(inlineCount)])) }
     }
 
-    /// A 64-bit multiply-xorshift hash of the bytes and their count, seeded with `seed`, read in
-    /// place: inline bytes as the words they are stored in (zero past the count), so no copy and
-    /// no byte loop (the v6 worker's storm control, per packet). Not a cryptographic hash.
-    @inlinable
-    public func wordHash(seed: UInt64) -> UInt64 {
-        @inline(__always) func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
-            let x = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
-            return x ^ (x >> 29)
-        }
-        var h = mix(seed, UInt64(count))
-        if let overflow {
-            overflow.withUnsafeBytes { b in
-                var i = 0
-                while i + 8 <= b.count {
-                    h = mix(h, UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                    i += 8
-                }
-                var tail: UInt64 = 0, shift: UInt64 = 0
-                while i < b.count { tail |= UInt64(b[i]) << shift; shift += 8; i += 1 }
-                h = mix(h, tail)
-            }
-        } else {
-            let words = (Int(inlineCount) + 7) / 8
-            h = mix(h, storage.0)
-            if words > 1 { h = mix(h, storage.1) }
-            if words > 2 { h = mix(h, storage.2) }
-            if words > 3 { h = mix(h, storage.3) }
-            if words > 4 { h = mix(h, storage.4) }
-            if words > 5 { h = mix(h, storage.5) }
-        }
-        let x = h &* 0xBF58_476D_1CE4_E5B9
-        return x ^ (x >> 31)
-    }
-
     /// The bytes as an array (allocates).
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 

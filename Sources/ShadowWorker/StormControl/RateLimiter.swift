@@ -1,3 +1,4 @@
+import DHCPv6
 import ShadowCore
 
 /// Which bucket refused a request.
@@ -24,20 +25,30 @@ public final class RateLimiter {
     public init?(_ settings: RateLimitSettings) {
         guard settings.isEnabled else { return nil }
         self.settings = settings
+        let relays: UnsafeMutablePointer<TokenBucketTable>?
+        if settings.perRelayPerSecond > 0 {
+            relays = .allocate(capacity: 1)
+            relays?.initialize(to: TokenBucketTable(slotCount: Self.relaySlots, perSecond: settings.perRelayPerSecond))
+        } else {
+            relays = nil
+        }
         buckets = RateBuckets(
             clients: settings.perClientPerSecond > 0
                 ? TokenBucketTable(slotCount: Self.clientSlots, perSecond: settings.perClientPerSecond) : nil,
-            relays: settings.perRelayPerSecond > 0
-                ? TokenBucketTable(slotCount: Self.relaySlots, perSecond: settings.perRelayPerSecond) : nil)
+            relayTable: relays)
     }
 
     deinit {
         buckets.clients?.deallocate()
-        buckets.relays?.deallocate()
+        if let relayTable = buckets.relayTable {
+            relayTable.pointee.deallocate()
+            relayTable.deinitialize(count: 1)
+            relayTable.deallocate()
+        }
     }
 
     public var clients: TokenBucketTable? { buckets.clients }
-    public var relays: TokenBucketTable? { buckets.relays }
+    public var relays: TokenBucketTable? { buckets.relayTable?.pointee }
 
     /// Bytes of memory the tables take.
     public var byteCount: Int { (clients?.byteCount ?? 0) + (relays?.byteCount ?? 0) }
@@ -46,50 +57,75 @@ public final class RateLimiter {
 /// The tables of a ``RateLimiter`` as the packet path asks them. Asked only for a request the
 /// engine would answer; the client's bucket first, so a client refused costs its relay nothing,
 /// and a request the relay's bucket refuses gives its token back to the client's.
+///
+/// Kept in the worker's sink as a value (``off`` when both limits are off), so the packet path
+/// reads the tables in place: a client admitted from its home slot costs no call. The client
+/// table is held as its four words (what the inlined admission reads); the relay table, off by
+/// default and asked out of line, as one pointer, so a request pays one test for it.
 public struct RateBuckets {
     public let clients: TokenBucketTable?
-    public let relays: TokenBucketTable?
+    /// The relay table (``RateLimiter`` owns it), nil when `per_relay_per_s` is off.
+    let relayTable: UnsafeMutablePointer<TokenBucketTable>?
+
+    /// Both limits off.
+    public static var off: RateBuckets { RateBuckets(clients: nil, relayTable: nil) }
+
+    /// Whether either limit is on.
+    @inline(__always)
+    public var isOn: Bool { clients != nil || relayTable != nil }
 
     /// A DHCPv4 request the engine answered: the client is its chaddr (`hlen` bytes, at most 16),
     /// the relay its giaddr (a request without one, sent by the client itself, has no relay
     /// bucket).
     @inline(__always)
     public func admitV4(_ datagram: UnsafeRawBufferPointer, now: UInt32) -> RateVerdict {
-        guard datagram.count >= 44 else { return .admitted }
         var slot = -1
         if let clients {
+            guard datagram.count >= 44 else { return .admitted }
             slot = clients.take(StormKey.chaddr(datagram), now: now)
             if slot < 0 { return .client }
         }
-        if let relays {
-            let giaddr = UInt32(bigEndian: datagram.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
-            if giaddr != 0, relays.take(StormKey.of(giaddr, domain: StormKey.relayDomain), now: now) < 0 {
-                clients?.refund(slot)
-                return .relay
-            }
+        if let relayTable { return Self.admitRelayV4(relayTable, clients, slot, datagram, now) }
+        return .admitted
+    }
+
+    /// The relay's part of ``admitV4(_:now:)`` (out of line: the relay limit is off by default).
+    @inline(never)
+    static func admitRelayV4(_ relays: UnsafeMutablePointer<TokenBucketTable>, _ clients: TokenBucketTable?, _ slot: Int,
+                             _ datagram: UnsafeRawBufferPointer, _ now: UInt32) -> RateVerdict {
+        guard datagram.count >= 28 else { return .admitted }
+        let giaddr = UInt32(bigEndian: datagram.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+        if giaddr != 0, relays.pointee.take(StormKey.of(giaddr, domain: StormKey.relayDomain), now: now) < 0 {
+            clients?.refund(slot)
+            return .relay
         }
         return .admitted
     }
 
-    /// A DHCPv6 request the engine answered: the client is its DUID (Client Identifier), the
-    /// relay the address the Relay-forward came from (`relay`; nil for a message a client sent
-    /// directly). A message without a Client Identifier (an Information-request may omit it)
-    /// has no client bucket.
+    /// A DHCPv6 request the engine answered (`datagram`, from `source`): the client is its DUID
+    /// (Client Identifier), `clientKey` its hash (the event's ``DHCPv6Event/clientIDHash``, which
+    /// the engine made once for its lookup; nil when the message has none: an Information-request
+    /// may omit it, and has no client bucket), the relay the address a Relay-forward came from
+    /// (the outermost relay, the one that sent the datagram to this server; a message a client
+    /// sent directly has no relay bucket).
     @inline(__always)
-    public func admitV6(clientID: UnsafeRawBufferPointer?, relay: IPv6Address?, now: UInt32) -> RateVerdict {
-        admitV6(clientKey: clientID.map { StormKey.of($0, domain: StormKey.clientDomain) }, relay: relay, now: now)
-    }
-
-    /// ``admitV6(clientID:relay:now:)`` with the client's key already made (the engine's event
-    /// hashes its copy of the DUID in place, ``InlineBytes/wordHash(seed:)``).
-    @inline(__always)
-    public func admitV6(clientKey: UInt64?, relay: IPv6Address?, now: UInt32) -> RateVerdict {
+    public func admitV6(clientKey: UInt64?, datagram: UnsafeRawBufferPointer, source: IPv6Address,
+                        now: UInt32) -> RateVerdict {
         var slot = -1
         if let clients, let clientKey {
             slot = clients.take(clientKey, now: now)
             if slot < 0 { return .client }
         }
-        if let relays, let relay, relays.take(StormKey.of(relay, domain: StormKey.relayDomain), now: now) < 0 {
+        if let relayTable { return Self.admitRelayV6(relayTable, clients, slot, datagram, source, now) }
+        return .admitted
+    }
+
+    /// The relay's part of ``admitV6(clientKey:datagram:source:now:)`` (out of line, as for DHCPv4).
+    @inline(never)
+    static func admitRelayV6(_ relays: UnsafeMutablePointer<TokenBucketTable>, _ clients: TokenBucketTable?, _ slot: Int,
+                             _ datagram: UnsafeRawBufferPointer, _ source: IPv6Address, _ now: UInt32) -> RateVerdict {
+        guard datagram.first == DHCPv6MessageType.relayForward.rawValue else { return .admitted }
+        if relays.pointee.take(StormKey.of(source, domain: StormKey.relayDomain), now: now) < 0 {
             clients?.refund(slot)
             return .relay
         }

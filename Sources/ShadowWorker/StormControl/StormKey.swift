@@ -48,13 +48,18 @@ public enum StormKey {
     /// function as ``of(_:domain:)``: chaddr keys only ever meet chaddr keys.)
     @inline(__always)
     static func chaddr(_ datagram: UnsafeRawBufferPointer) -> UInt64 {
-        let hlen = min(Int(datagram[2]), 16)
         let w0 = UInt64(littleEndian: datagram.loadUnaligned(fromByteOffset: 28, as: UInt64.self))
-        if hlen == 6 {  // Ethernet, nearly every request: one word
-            var h = (w0 & 0xFFFF_FFFF_FFFF) &* 0x9E37_79B9_7F4A_7C15 ^ 6
-            h ^= h >> 29
-            return h &* 0xBF58_476D_1CE4_E5B9 ^ clientDomain
-        }
+        guard datagram[2] == 6 else { return chaddr(datagram, w0) }
+        // Ethernet, nearly every request: one word
+        var h = (w0 & 0xFFFF_FFFF_FFFF) &* 0x9E37_79B9_7F4A_7C15 ^ 6
+        h ^= h >> 29
+        return h &* 0xBF58_476D_1CE4_E5B9 ^ clientDomain
+    }
+
+    /// ``chaddr(_:)`` for a `hlen` other than 6 (out of line).
+    @inline(never)
+    static func chaddr(_ datagram: UnsafeRawBufferPointer, _ w0: UInt64) -> UInt64 {
+        let hlen = min(Int(datagram[2]), 16)
         let w1 = UInt64(littleEndian: datagram.loadUnaligned(fromByteOffset: 36, as: UInt64.self))
         let m0 = mask(min(hlen, 8)), m1 = mask(max(hlen - 8, 0))
         var h = ((w0 & m0) &* 0x9E37_79B9_7F4A_7C15) ^ ((w1 & m1) &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(hlen)

@@ -15,7 +15,7 @@
 /// is the caller's coarse millisecond clock (wrapping, 32 bits), never read here.
 public struct TokenBucketTable {
     struct Slot {
-        /// The key's hash, 0 for an empty slot (a key hashing to 0 is stored as 1).
+        /// The key's hash with its lowest bit set (``stored(_:)``); 0 for an empty slot.
         var key: UInt64
         /// Thousandths of a token.
         var tokens: UInt32
@@ -28,25 +28,30 @@ public struct TokenBucketTable {
     /// Thousandths of a token per request.
     static let cost: UInt64 = 1000
 
-    public let slotCount: Int
-    /// Tokens per second.
-    public let perSecond: Int
-    /// Most tokens a bucket holds (and a new key starts with): `max(perSecond, 1)`.
-    public let burst: Int
-    private let mask: Int
-    private let capacity: UInt64
+    // The four words the packet path reads, and nothing else: the value is copied into registers
+    // (not through the stack) wherever a request is admitted.
     private let slots: UnsafeMutablePointer<Slot>
+    private let mask: Int
+    /// Tokens per second, which is thousandths of a token per millisecond.
+    private let rate: UInt64
+    /// Most thousandths a bucket holds.
+    private let capacity: UInt64
+
+    /// Slots in the table (a power of two).
+    public var slotCount: Int { mask + 1 }
+    /// Tokens per second.
+    public var perSecond: Int { Int(rate) }
+    /// Most tokens a bucket holds (and a new key starts with): `max(perSecond, 1)`.
+    public var burst: Int { Int(capacity / Self.cost) }
 
     /// A table of `slotCount` slots (rounded up to a power of two, at least ``probeLength``)
     /// refilling `perSecond` tokens per second (1…``RateLimitSettings/maximumPerSecond``).
     public init(slotCount: Int, perSecond: Int) {
         var n = Self.probeLength
         while n < slotCount { n <<= 1 }
-        self.slotCount = n
-        self.perSecond = perSecond
-        burst = max(perSecond, 1)
         mask = n - 1
-        capacity = UInt64(burst) * Self.cost
+        rate = UInt64(perSecond)
+        capacity = UInt64(max(perSecond, 1)) * Self.cost
         slots = .allocate(capacity: n)
         slots.initialize(repeating: Slot(key: 0, tokens: 0, touched: 0), count: n)
     }
@@ -59,20 +64,32 @@ public struct TokenBucketTable {
     /// Bytes of memory the slots take.
     public var byteCount: Int { slotCount * MemoryLayout<Slot>.stride }
 
+    /// How `key` is stored: with its lowest bit set, so that no key is 0, the mark of an empty
+    /// slot (two keys that differ only in that bit share a bucket, as two equal hashes do). The
+    /// home slot is taken from the key as given.
+    @inline(__always)
+    static func stored(_ key: UInt64) -> UInt64 { key | 1 }
+
     /// Takes one token from `key`'s bucket at `now` (milliseconds). Returns the bucket's slot when
     /// the request may be answered, -1 when the bucket is empty. A key found in its home slot (a
-    /// returning client) is the inlined path; probing and eviction are out of line.
+    /// returning client) and a new key whose home slot is empty are the inlined path; probing
+    /// further and eviction are out of line.
     @inline(__always)
     public func take(_ key: UInt64, now: UInt32) -> Int {
-        let k = key == 0 ? 1 : key
-        let home = Int(truncatingIfNeeded: k) & mask
+        let k = Self.stored(key)
+        let home = Int(truncatingIfNeeded: key) & mask
         let s = slots + home
-        if s.pointee.key == k { return refillAndTake(s, home, now) }
+        let found = s.pointee.key
+        if found == k { return refillAndTake(s, home, now) }
+        if found == 0 {
+            s.pointee = Slot(key: k, tokens: UInt32(truncatingIfNeeded: capacity &- Self.cost), touched: now)
+            return home
+        }
         return probe(k, from: home, now: now)
     }
 
-    /// ``take(_:now:)`` for a key not in its home slot: the next slots, then an empty or the least
-    /// recently refilled one.
+    /// ``take(_:now:)`` for a key not in its home slot, which another key holds: the next slots,
+    /// then an empty or the least recently refilled one.
     @inline(never)
     private func probe(_ k: UInt64, from home: Int, now: UInt32) -> Int {
         var i = home
@@ -101,34 +118,31 @@ public struct TokenBucketTable {
     @inline(__always)
     private func refillAndTake(_ s: UnsafeMutablePointer<Slot>, _ i: Int, _ now: UInt32) -> Int {
         let elapsed = UInt64(now &- s.pointee.touched)
-        let tokens = min(UInt64(s.pointee.tokens) &+ elapsed &* UInt64(perSecond), capacity)
+        let tokens = min(UInt64(s.pointee.tokens) &+ elapsed &* rate, capacity)
         s.pointee.touched = now
-        guard tokens >= Self.cost else {
-            s.pointee.tokens = UInt32(truncatingIfNeeded: tokens)
-            return -1
-        }
-        s.pointee.tokens = UInt32(truncatingIfNeeded: tokens - Self.cost)
-        return i
+        let admitted = tokens >= Self.cost
+        s.pointee.tokens = UInt32(truncatingIfNeeded: admitted ? tokens &- Self.cost : tokens)
+        return admitted ? i : -1
     }
 
     /// Gives back the token taken from `slot` (a request admitted by this table but refused by
     /// another one).
     public func refund(_ slot: Int) {
-        guard slot >= 0 && slot < slotCount else { return }
+        guard slot >= 0 && slot <= mask else { return }
         slots[slot].tokens = UInt32(truncatingIfNeeded: min(UInt64(slots[slot].tokens) + Self.cost, capacity))
     }
 
     /// Slots holding a key (for tests and the log line at configuration).
     public var occupiedCount: Int {
         var n = 0
-        for i in 0..<slotCount where slots[i].key != 0 { n += 1 }
+        for i in 0...mask where slots[i].key != 0 { n += 1 }
         return n
     }
 
     /// Whole tokens left in `key`'s bucket as last refilled, nil when the key is not in the table.
     public func tokens(_ key: UInt64) -> Int? {
-        let k = key == 0 ? 1 : key
-        var i = Int(truncatingIfNeeded: k) & mask
+        let k = Self.stored(key)
+        var i = Int(truncatingIfNeeded: key) & mask
         for _ in 0..<Self.probeLength {
             if slots[i].key == k { return Int(UInt64(slots[i].tokens) / Self.cost) }
             if slots[i].key == 0 { return nil }
