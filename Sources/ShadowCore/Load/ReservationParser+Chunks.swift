@@ -33,12 +33,13 @@ extension ReservationParser {
         guard found.count > 1 else { return false }
         found.append(r.bytes.count)
 
-        let source = self.source, subnets = self.subnets, ms = self.msClasslessRoutes
+        let source = self.source, subnets = self.subnets, ms = self.msClasslessRoutes, plain = readsPlainEntries
         let bytes = ReadOnlyBytes(r.bytes), cuts = found
         let results = PieceResults(count: cuts.count - 1)
         work.run(cuts.count - 1) { i in
             results[i] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: i == 0, last: i == cuts.count - 2,
-                                         firstIndex: 0, source: source, subnets: subnets, msClasslessRoutes: ms)
+                                         firstIndex: 0, source: source, subnets: subnets, msClasslessRoutes: ms,
+                                         plainEntries: plain)
         }
         guard let parsed = results.all() else { return false }
         var firstIndex = [0]
@@ -52,7 +53,8 @@ extension ReservationParser {
             work.run(redo.count) { j in
                 let i = redo[j]
                 again[j] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: false, last: i == cuts.count - 2,
-                                           firstIndex: bases[i], source: source, subnets: subnets, msClasslessRoutes: ms)
+                                           firstIndex: bases[i], source: source, subnets: subnets, msClasslessRoutes: ms,
+                                           plainEntries: plain)
             }
             guard let reparsed = again.all() else { return false }
             for (j, i) in redo.enumerated() { final[i] = reparsed[j] }
@@ -109,8 +111,9 @@ extension ReservationParser {
     /// the array's `]`. Nil when the piece is not exactly that (or has a syntax error).
     static func parsePiece(_ bytes: ReadOnlyBytes, _ from: Int, _ to: Int, first: Bool, last: Bool,
                            firstIndex: Int, source: String, subnets: SubnetMatcher,
-                           msClasslessRoutes: Bool) -> Piece? {
+                           msClasslessRoutes: Bool, plainEntries: Bool) -> Piece? {
         var parser = ReservationParser(source: source, matcher: subnets, msClasslessRoutes: msClasslessRoutes)
+        parser.readsPlainEntries = plainEntries
         var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[from..<to]))
         do {
             if first {
