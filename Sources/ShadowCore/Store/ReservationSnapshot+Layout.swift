@@ -197,7 +197,9 @@ extension ReservationSnapshot {
                 blobEnd += 2 + d.bytes.count
             }
             if let o = r.pointee.option82 {
-                for s in [o.circuit, o.remote, o.subscriber] { if let s { out.string(s, at: &blobEnd) } }
+                if let s = o.circuit { out.string(s, at: &blobEnd) }
+                if let s = o.remote { out.string(s, at: &blobEnd) }
+                if let s = o.subscriber { out.string(s, at: &blobEnd) }
             }
             if let o = r.pointee.option1837 {
                 if let s = o.interface { out.string(s, at: &blobEnd) }
