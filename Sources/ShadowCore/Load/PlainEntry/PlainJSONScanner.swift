@@ -19,6 +19,11 @@ struct PlainJSONScanner {
     @inline(__always)
     mutating func skipWhitespace() {
         guard offset < bytes.count, bytes[offset] <= 0x20 else { return }
+        // The one space after a name's `:`: no call.
+        if bytes[offset] == 0x20, offset + 1 < bytes.count, bytes[offset + 1] > 0x20 {
+            offset += 1
+            return
+        }
         skipWhitespaceRun()
     }
 
