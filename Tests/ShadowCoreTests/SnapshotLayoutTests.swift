@@ -48,6 +48,31 @@ struct SnapshotLayoutTests {
         #expect(s == reservations)
     }
 
+    /// The master's own view of an image it has just encoded (header and sizes checked, not each
+    /// record) reads the same as a fully checked one, and still refuses a wrong header or size.
+    @Test func anImageEncodedHereReadsTheSameWithoutTheRecordCheck() throws {
+        let size = try ReservationSnapshot.encodedByteCount(of: Self.many)
+        var image = [UInt8](repeating: 0, count: size)
+        image.withUnsafeMutableBytes { ReservationSnapshot.encode(Self.many, into: $0) }
+        try image.withUnsafeBytes { bytes in
+            let checked = try ReservationSnapshot(validating: bytes, owner: nil, generation: 3)
+            let here = try ReservationSnapshot(encodedHere: bytes, owner: nil, generation: 3)
+            #expect(here.allReservations == checked.allReservations)
+            #expect(here.keyCount == checked.keyCount)
+            for i in stride(from: 0, to: Self.many.count, by: 97) {
+                if let k = Self.many[i].mac { #expect(here.index(mac: k) == i) }
+                if let k = Self.many[i].option82 { #expect(here.index(option82: k) == i) }
+            }
+            #expect(throws: SnapshotFormatError.self) {
+                _ = try ReservationSnapshot(encodedHere: UnsafeRawBufferPointer(rebasing: bytes.dropLast(8)), owner: nil, generation: 3)
+            }
+        }
+        image[0] ^= 0xFF
+        #expect(throws: SnapshotFormatError.self) {
+            _ = try image.withUnsafeBytes { try ReservationSnapshot(encodedHere: $0, owner: nil, generation: 3) }
+        }
+    }
+
     @Test func everyKeyFindsItsReservationAndEveryFieldReadsBack() {
         let s = ReservationSnapshot(reservations: Self.many, generation: 7)
         #expect(s.count == Self.many.count)

@@ -35,13 +35,16 @@ enum FastScalars {
             i = 2
         }
         while i < b.count {
-            var v: UInt128 = 0, n = 0
-            while i < b.count, let d = hexValue(b[i]) {
+            // A group in 32 bits; only whole groups are shifted in 128.
+            var v: UInt32 = 0, n = 0
+            while i < b.count {
+                let d = hexDigit(b[i])
+                guard d < 16 else { break }
                 guard n < 4 else { return nil }
-                v = v << 4 | UInt128(d); n += 1; i += 1
+                v = v << 4 | d; n += 1; i += 1
             }
             guard n > 0 else { return nil }
-            if gap { tail = tail << 16 | v; tailCount += 1 } else { head = head << 16 | v; headCount += 1 }
+            if gap { tail = tail << 16 | UInt128(v); tailCount += 1 } else { head = head << 16 | UInt128(v); headCount += 1 }
             guard headCount + tailCount <= 8 else { return nil }
             if i == b.count { break }
             guard b[i] == UInt8(ascii: ":"), i + 1 < b.count else { return nil }
@@ -59,6 +62,16 @@ enum FastScalars {
         }
         let value = (headCount == 0 ? 0 : head << (16 * UInt128(8 - headCount))) | tail
         return IPv6Address(high: UInt64(truncatingIfNeeded: value >> 64), low: UInt64(truncatingIfNeeded: value))
+    }
+
+    /// The value of a hex digit, or 16 or more for any other byte (no optional, few branches).
+    @inline(__always)
+    static func hexDigit(_ c: UInt8) -> UInt32 {
+        let digit = UInt32(c &- UInt8(ascii: "0"))
+        if digit < 10 { return digit }
+        // `| 0x20` makes 'A'...'F' 'a'...'f' and no other byte lands there.
+        let letter = UInt32((c | 0x20) &- UInt8(ascii: "a"))
+        return letter < 6 ? letter + 10 : 16
     }
 
     static func ipv6Prefix(_ b: UnsafeRawBufferPointer) -> IPv6Prefix? {

@@ -73,6 +73,10 @@ enum ReservationField: UInt8, CaseIterable {
 struct FieldSet {
     var bits: UInt16 = 0
     static let all = FieldSet(bits: UInt16.max)
+    /// ``ReservationField/required`` and ``ReservationField/keys`` as sets.
+    static let required = FieldSet(bits: ReservationField.ipv4.bit | ReservationField.ipv6NA.bit | ReservationField.ipv6PD.bit)
+    static let keys = FieldSet(bits: ReservationField.mac.bit | ReservationField.duid.bit | ReservationField.option82.bit
+                                  | ReservationField.option1837.bit)
     func contains(_ f: ReservationField) -> Bool { bits & f.bit != 0 }
     mutating func insert(_ f: ReservationField) { bits |= f.bit }
     var isEmpty: Bool { bits == 0 }

@@ -37,8 +37,10 @@ public enum ReservationLoader {
 
     static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
                      requireEnd: Bool, msClasslessRoutes: Bool, work: ParallelWork,
-                     minimumPieceBytes: Int = ReservationParser.minimumPieceBytes) throws(LoadError) -> Loaded<[Reservation]> {
+                     minimumPieceBytes: Int = ReservationParser.minimumPieceBytes,
+                     plainEntries: Bool = true) throws(LoadError) -> Loaded<[Reservation]> {
         var parser = ReservationParser(source: source, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
+        parser.readsPlainEntries = plainEntries
         do {
             if !parser.parseArrayInPieces(&reader, work, minimumPieceBytes: minimumPieceBytes) {
                 try parser.parseArray(&reader)

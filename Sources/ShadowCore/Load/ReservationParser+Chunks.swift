@@ -33,33 +33,44 @@ extension ReservationParser {
         guard found.count > 1 else { return false }
         found.append(r.bytes.count)
 
-        let source = self.source, subnets = self.subnets, ms = self.msClasslessRoutes
+        let source = self.source, subnets = self.subnets, ms = self.msClasslessRoutes, plain = readsPlainEntries
         let bytes = ReadOnlyBytes(r.bytes), cuts = found
         let results = PieceResults(count: cuts.count - 1)
         work.run(cuts.count - 1) { i in
             results[i] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: i == 0, last: i == cuts.count - 2,
-                                         firstIndex: 0, source: source, subnets: subnets, msClasslessRoutes: ms)
+                                         firstIndex: 0, source: source, subnets: subnets, msClasslessRoutes: ms,
+                                         plainEntries: plain)
         }
-        guard let parsed = results.all() else { return false }
+        // Moved out of the slots, so that each piece's list has one owner (see below).
+        guard var final = results.takeAll() else { return false }
         var firstIndex = [0]
-        for p in parsed.dropLast() { firstIndex.append(firstIndex[firstIndex.count - 1] + p.parser.reservations.count) }
+        for i in final.indices.dropLast() {
+            firstIndex.append(firstIndex[firstIndex.count - 1] + final[i].parser.reservations.count)
+        }
         // Messages of pieces after the first name entries from 0: parse those pieces again.
-        let redo = parsed.indices.filter { $0 > 0 && !(parsed[$0].parser.errors.isEmpty && parsed[$0].parser.warnings.isEmpty) }
-        var final = parsed
+        let redo = final.indices.filter { $0 > 0 && !(final[$0].parser.errors.isEmpty && final[$0].parser.warnings.isEmpty) }
         if !redo.isEmpty {
             let again = PieceResults(count: redo.count)
             let bases = firstIndex
             work.run(redo.count) { j in
                 let i = redo[j]
                 again[j] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: false, last: i == cuts.count - 2,
-                                           firstIndex: bases[i], source: source, subnets: subnets, msClasslessRoutes: ms)
+                                           firstIndex: bases[i], source: source, subnets: subnets, msClasslessRoutes: ms,
+                                           plainEntries: plain)
             }
-            guard let reparsed = again.all() else { return false }
+            guard let reparsed = again.takeAll() else { return false }
             for (j, i) in redo.enumerated() { final[i] = reparsed[j] }
         }
+        // The first piece's list becomes the whole list (moved, not copied); the others are
+        // appended to it and dropped one by one.
+        swap(&reservations, &final[0].parser.reservations)
         reservations.reserveCapacity(firstIndex[firstIndex.count - 1] + final[final.count - 1].parser.reservations.count)
-        for piece in final {
-            reservations.append(contentsOf: piece.parser.reservations)
+        for k in final.indices {
+            if k > 0 {
+                reservations.append(contentsOf: final[k].parser.reservations)
+                final[k].parser.reservations = []
+            }
+            let piece = final[k]
             // Keys are indexes in the whole array: a piece with unusable entries has errors, so
             // it was parsed again knowing its first index.
             for (index, fields) in piece.parser.unusable { unusable[index] = fields }
@@ -109,8 +120,9 @@ extension ReservationParser {
     /// the array's `]`. Nil when the piece is not exactly that (or has a syntax error).
     static func parsePiece(_ bytes: ReadOnlyBytes, _ from: Int, _ to: Int, first: Bool, last: Bool,
                            firstIndex: Int, source: String, subnets: SubnetMatcher,
-                           msClasslessRoutes: Bool) -> Piece? {
+                           msClasslessRoutes: Bool, plainEntries: Bool) -> Piece? {
         var parser = ReservationParser(source: source, matcher: subnets, msClasslessRoutes: msClasslessRoutes)
+        parser.readsPlainEntries = plainEntries
         var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[from..<to]))
         do {
             if first {
@@ -168,14 +180,9 @@ private final class PieceResults: @unchecked Sendable {
         set { slots[i] = newValue }
     }
 
-    /// Every piece, or nil when one failed.
-    func all() -> [ReservationParser.Piece]? {
-        var out: [ReservationParser.Piece] = []
-        out.reserveCapacity(slots.count)
-        for s in slots {
-            guard let s else { return nil }
-            out.append(s)
-        }
-        return out
+    /// Every piece, moved out of its slot (which is left empty), or nil when one failed.
+    func takeAll() -> [ReservationParser.Piece]? {
+        guard slots.allSatisfy({ $0 != nil }) else { return nil }
+        return slots.indices.map { slots[$0].take()! }
     }
 }

@@ -19,6 +19,9 @@ struct ReservationParser {
     var optionMemo: [[UInt8]: DHCPOptionSet] = [:]
     /// Distinct options texts remembered at most (a file of all-different objects stays bounded).
     static let optionMemoLimit = 4096
+    /// Whether entries in the plain shape take the fast path (``parsePlainEntry(_:index:)``);
+    /// tests turn it off to compare the two.
+    var readsPlainEntries = true
 
     init(source: String, subnets: [SubnetV4], msClasslessRoutes: Bool = false) {
         self.init(source: source, matcher: SubnetMatcher(subnets), msClasslessRoutes: msClasslessRoutes)
@@ -94,6 +97,7 @@ struct ReservationParser {
     }
 
     mutating func parseEntry(_ r: inout JSONReader, index: Int) throws(JSONSyntaxError) {
+        if readsPlainEntries && parsePlainEntry(&r, index: index) { return }
         var d = Draft()
         let kind = try r.nextKind()
         if kind != .object {
@@ -105,29 +109,30 @@ struct ReservationParser {
             while let key = try r.nextKeyToken() { try parseField(&r, key, index, &d) }
             check(&d, index)
         }
-        append(d, index)
+        append(&d, index)
     }
 
-    /// Stores the entry (placeholders for unusable required fields).
-    mutating func append(_ d: Draft, _ index: Int) {
-        var bad = FieldSet()
-        for f in ReservationField.required where d.invalid.contains(f) || !d.given.contains(f) { bad.insert(f) }
+    /// Stores the entry (placeholders for unusable required fields), moving its keys out of `d`.
+    mutating func append(_ d: inout Draft, _ index: Int) {
+        let bad = FieldSet(bits: (d.invalid.bits | ~d.given.bits) & FieldSet.required.bits)
         if !bad.isEmpty { unusable[Int32(index)] = bad }
         reservations.append(Reservation(
             ipv4: d.ipv4 ?? .any, ipv6NA: d.ipv6NA ?? .any,
             ipv6PD: d.ipv6PD ?? IPv6Prefix(address: .any, prefixLength: 0),
-            mac: d.mac, duid: d.duid, option82: d.option82, option1837: d.option1837))
+            mac: d.mac, duid: d.duid.take(), option82: d.option82.take(), option1837: d.option1837.take()))
         // Set in place: an entry without options is appended exactly as before options existed.
-        if let set = d.optionsV4 { reservations[reservations.count - 1].optionsV4 = set }
-        if let set = d.optionsV6 { reservations[reservations.count - 1].optionsV6 = set }
+        if let set = d.optionsV4.take() { reservations[reservations.count - 1].optionsV4 = set }
+        if let set = d.optionsV6.take() { reservations[reservations.count - 1].optionsV6 = set }
     }
 
     /// Per-entry rules once all fields are read: required fields, keys, subnet.
     mutating func check(_ d: inout Draft, _ index: Int) {
-        for f in ReservationField.required where !d.given.contains(f) {
-            error(index, f, "missing required field")
+        if d.given.bits & FieldSet.required.bits != FieldSet.required.bits {
+            for f in ReservationField.required where !d.given.contains(f) {
+                error(index, f, "missing required field")
+            }
         }
-        let anyKeyGiven = ReservationField.keys.contains { d.given.contains($0) || d.invalid.contains($0) }
+        let anyKeyGiven = (d.given.bits | d.invalid.bits) & FieldSet.keys.bits != 0
         if !anyKeyGiven {
             error(index, nil, "no key, so it can never match; give at least one of \(ReservationField.keyList)")
         } else if d.mac == nil && d.option82 == nil && !d.invalid.contains(.mac) && !d.invalid.contains(.option82) {

@@ -1,11 +1,16 @@
 /// Answers "which `subnets_v4` net is this address in?" in constant time for any number of
 /// subnets: one table of masked networks per distinct prefix length, each network mapped to the
-/// first subnet (in file order) with that net.
+/// first subnet (in file order) with that net. A few subnets (the usual case) are compared one
+/// by one in file order instead, which is cheaper than hashing.
 struct SubnetMatcher {
     private let subnets: [SubnetV4]
     private let networks: [(mask: UInt32, first: [UInt32: Int])]
+    /// Each subnet's mask and network in file order, when there are at most ``linearLimit``.
+    private let few: [(mask: UInt32, network: UInt32)]?
+    static let linearLimit = 8
 
-    init(_ subnets: [SubnetV4]) {
+    /// - Parameter linearLimit: the most subnets compared one by one (tests vary it).
+    init(_ subnets: [SubnetV4], linearLimit: Int = SubnetMatcher.linearLimit) {
         self.subnets = subnets
         var byLength: [UInt8: [UInt32: Int]] = [:]
         for (i, s) in subnets.enumerated() {
@@ -15,10 +20,12 @@ struct SubnetMatcher {
         networks = byLength.keys.sorted().map { len in
             (IPv4Network.mask(prefixLength: len).value, byLength[len]!)
         }
+        few = subnets.count <= linearLimit ? subnets.map { ($0.net.mask.value, $0.net.network.value) } : nil
     }
 
     /// The index of the first subnet (in file order) whose net contains `a`: the address's subnet.
     func subnet(containing a: IPv4Address) -> Int? {
+        if let few { return few.firstIndex { a.value & $0.mask == $0.network } }
         var best: Int?
         for n in networks {
             if let i = n.first[a.value & n.mask], i < (best ?? Int.max) { best = i }

@@ -98,7 +98,9 @@ extension ReservationSnapshot {
             n += 2 + d.bytes.count
         }
         if let o = r.pointee.option82 {
-            for s in [o.circuit, o.remote, o.subscriber] { if let s { n += 4 + s.utf8.count } }
+            if let s = o.circuit { n += 4 + s.utf8.count }
+            if let s = o.remote { n += 4 + s.utf8.count }
+            if let s = o.subscriber { n += 4 + s.utf8.count }
         }
         if let o = r.pointee.option1837 {
             if let s = o.interface { n += 4 + s.utf8.count }
@@ -195,7 +197,9 @@ extension ReservationSnapshot {
                 blobEnd += 2 + d.bytes.count
             }
             if let o = r.pointee.option82 {
-                for s in [o.circuit, o.remote, o.subscriber] { if let s { out.string(s, at: &blobEnd) } }
+                if let s = o.circuit { out.string(s, at: &blobEnd) }
+                if let s = o.remote { out.string(s, at: &blobEnd) }
+                if let s = o.subscriber { out.string(s, at: &blobEnd) }
             }
             if let o = r.pointee.option1837 {
                 if let s = o.interface { out.string(s, at: &blobEnd) }

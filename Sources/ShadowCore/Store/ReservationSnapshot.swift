@@ -54,7 +54,23 @@ public final class ReservationSnapshot: @unchecked Sendable {
     /// table slot (its record exists, has that key, and the slot's tag is that key's hash), so no
     /// later lookup can read outside `bytes` or loop. `owner` keeps the memory alive (for example
     /// the read-only mapping of a sealed memory file); `bytes` must not change while it lives.
-    public init(validating bytes: UnsafeRawBufferPointer, owner: AnyObject?, generation: UInt64) throws(SnapshotFormatError) {
+    public convenience init(validating bytes: UnsafeRawBufferPointer, owner: AnyObject?, generation: UInt64)
+        throws(SnapshotFormatError) {
+        try self.init(bytes, owner: owner, generation: generation, checkingEveryRecord: true)
+    }
+
+    /// Uses `bytes` in place, checking the header, the sizes and the option sets but not each
+    /// record and table slot: for an image this process has just encoded from validated
+    /// reservations (``encode(_:plan:into:work:)``) into memory nobody else can write — the
+    /// master's own view of the snapshot it publishes. Every worker still opens the same bytes
+    /// with ``init(validating:owner:generation:)``.
+    public convenience init(encodedHere bytes: UnsafeRawBufferPointer, owner: AnyObject?, generation: UInt64)
+        throws(SnapshotFormatError) {
+        try self.init(bytes, owner: owner, generation: generation, checkingEveryRecord: false)
+    }
+
+    private init(_ bytes: UnsafeRawBufferPointer, owner: AnyObject?, generation: UInt64, checkingEveryRecord: Bool)
+        throws(SnapshotFormatError) {
         typealias L = SnapshotLayout
         guard bytes.count >= L.headerSize, let base = bytes.baseAddress else {
             throw .sizeMismatch(expected: L.headerSize, actual: bytes.count)
@@ -105,6 +121,7 @@ public final class ReservationSnapshot: @unchecked Sendable {
         }
         self.tables = tables
         self.keys = keys
+        guard checkingEveryRecord else { return }
         for i in 0..<count { try checkRecord(i, blobSize: blobSize) }
         for t in L.Table.allCases { try checkTable(t, capacity: capacities[t.rawValue], keys: keys[t.rawValue]) }
     }

@@ -35,7 +35,8 @@ final class SnapshotPublisher {
         }
         do {
             let mapping = try ReadOnlyMapping(descriptor: fd, expectedByteCount: size)
-            let view = try ReservationSnapshot(validating: mapping.bytes, owner: mapping, generation: generation)
+            // Checked in full by every worker that opens it; here only its header and sizes.
+            let view = try ReservationSnapshot(encodedHere: mapping.bytes, owner: mapping, generation: generation)
             return Prepared(descriptor: fd, announcement: made!, view: view)
         } catch {
             try? fd.close()
