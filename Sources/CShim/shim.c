@@ -308,3 +308,54 @@ int cshim_available_cpus(void) {
 // MARK: memory
 #include <malloc.h>
 int cshim_malloc_trim(void) { return malloc_trim(0); }
+
+// MARK: code pages
+#include <link.h>
+
+/// Whether the object's dynamic section asks for relocations in its text (DT_TEXTREL, or
+/// DF_TEXTREL in DT_FLAGS): its read-only segments may then hold written (copied) pages.
+static int cshim_has_text_relocations(struct dl_phdr_info *info) {
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type != PT_DYNAMIC) continue;
+        const ElfW(Dyn) *d = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+        for (; d->d_tag != DT_NULL; d++) {
+            if (d->d_tag == DT_TEXTREL) return 1;
+            if (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL)) return 1;
+        }
+    }
+    return 0;
+}
+
+static int cshim_release_object(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    unsigned long *released = data;
+    // The vDSO is the kernel's, not a file's.
+    if (info->dlpi_name != NULL && strstr(info->dlpi_name, "linux-vdso") != NULL) return 0;
+    if (cshim_has_text_relocations(info)) return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) != 0) continue;
+        uintptr_t start = (uintptr_t)(info->dlpi_addr + ph->p_vaddr);
+        uintptr_t end = start + ph->p_memsz;
+        // Whole pages only: a page shared with a writable segment's start stays.
+        uintptr_t first = start & ~(uintptr_t)(page - 1);
+        uintptr_t last = (end + page - 1) & ~(uintptr_t)(page - 1);
+        // A writable segment starting on the last page (it never should) keeps that page.
+        for (int j = 0; j < info->dlpi_phnum; j++) {
+            const ElfW(Phdr) *w = &info->dlpi_phdr[j];
+            if (w->p_type != PT_LOAD || (w->p_flags & PF_W) == 0) continue;
+            uintptr_t ws = (uintptr_t)(info->dlpi_addr + w->p_vaddr) & ~(uintptr_t)(page - 1);
+            if (ws < last && ws >= first) last = ws;
+        }
+        if (last <= first) continue;
+        if (madvise((void *)first, last - first, MADV_DONTNEED) == 0) *released += last - first;
+    }
+    return 0;
+}
+
+unsigned long cshim_release_code_pages(void) {
+    unsigned long released = 0;
+    dl_iterate_phdr(cshim_release_object, &released);
+    return released;
+}

@@ -328,6 +328,10 @@ final class WorkerLoop<Handler: PacketHandler> {
                 "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(new.count)"])
             try send(.snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,
                                                       reservationCount: UInt32(new.count))))
+            // The code of the start-up (checks, the privilege drop) and of the build (decoding,
+            // indexing) leaves the resident set; the serving path's comes back as it runs
+            // (docs/performance.md, "Memory at 10,000, per mapping").
+            CodePages.releaseResident()
         case .rejected(let reason, let why):
             logger.error("\(kind) worker refused snapshot \(a.snapshotGeneration): \(why)")
             try send(.snapshotRejected(SnapshotRejected(snapshotGeneration: a.snapshotGeneration, reason: reason)))

@@ -29,6 +29,21 @@ struct StormControlTests {
         #expect(table.take(Self.key(1), now: 1200) >= 0)
     }
 
+    /// The client table of a worker (1 MiB) costs no memory until keys arrive: made from fresh
+    /// zeroed pages, it writes none of them, and reads as empty.
+    @Test func aNewTableIsEmptyAndHoldsNoResidentPages() {
+        let table = TokenBucketTable(slotCount: RateLimiter.clientSlots, perSecond: 10)
+        defer { table.deallocate() }
+        #expect(table.byteCount == 1 << 20)
+        #expect(table.residentByteCount == 0)
+        #expect(table.tokens(Self.key(7)) == nil)
+        // One key: its home slot's page only.
+        #expect(table.take(Self.key(7), now: 5) >= 0)
+        #expect(table.residentByteCount == 4096)
+        #expect(table.tokens(Self.key(7)) == 9)
+        #expect(table.occupiedCount == 1)
+    }
+
     @Test func refillStopsAtTheBurst() {
         let table = TokenBucketTable(slotCount: 16, perSecond: 5)
         defer { table.deallocate() }

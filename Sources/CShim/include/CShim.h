@@ -152,4 +152,10 @@ int cshim_available_cpus(void);
 /// 1 when memory was released.
 int cshim_malloc_trim(void);
 
+/// madvise(2) MADV_DONTNEED over the read-only segments (code, constants, metadata) of every
+/// loaded object, the vDSO and objects with text relocations excepted: their pages leave this
+/// process's page tables and come back from the page cache on the next access. Nothing written
+/// is lost (those segments are never written). Returns the bytes advised.
+unsigned long cshim_release_code_pages(void);
+
 #endif

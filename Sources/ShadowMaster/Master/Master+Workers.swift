@@ -88,6 +88,7 @@ extension Master {
         sendPeerSetup(to: w)
         if w.kind == .v6 { sendBindingTable(to: w) }
         sendSnapshot(to: w)
+        codePagesToRelease = true
     }
 
     /// Gives up on a misbehaving worker: close its channel and kill it; SIGCHLD restarts it.

@@ -41,6 +41,9 @@ final class Master {
     private var initialReservations: [Reservation]?
     /// A set was loaded or replaced: malloc holds what its parse freed (``FreedMemory``).
     private var freedMemoryToReturn = false
+    /// A load or a worker's start-up ran code the master's steady state does not
+    /// (``CodePages``): set by ``adopt(_:)``, at start and when a worker reports ready.
+    var codePagesToRelease = false
     private(set) var snapshotGeneration: UInt64 = 1
     private(set) var snapshotLoadedAt = Clocks.unixMilliseconds()
     /// Reloads of `reservations.json` (SIGHUP or `reload`) that left the old snapshot live.
@@ -109,6 +112,7 @@ final class Master {
             initialReservations = nil
             prepareChanges()
             freedMemoryToReturn = true
+            codePagesToRelease = true
         } catch {
             logger.critical("cannot build the reservation snapshot: \(error)")
             return 1
@@ -155,6 +159,12 @@ final class Master {
         if freedMemoryToReturn {
             freedMemoryToReturn = false
             FreedMemory.returnToSystem()
+        }
+        // And the code only a load or a worker's start ran (parse, checks, audit) leaves the
+        // master's resident set (docs/performance.md, "Memory at 10,000, per mapping").
+        if codePagesToRelease {
+            codePagesToRelease = false
+            CodePages.releaseResident()
         }
     }
 
@@ -261,6 +271,7 @@ final class Master {
     func adopt(_ prepared: SnapshotPublisher.Prepared) {
         publisher.adopt(prepared)
         freedMemoryToReturn = true
+        codePagesToRelease = true
         snapshotGeneration += 1
         snapshotLoadedAt = Clocks.unixMilliseconds()
         for w in workers where w.ready { sendSnapshot(to: w) }

@@ -54,3 +54,26 @@ extension ProcFS {
         return fields.count > 3 ? Int32(fields[3]) : nil
     }
 }
+
+extension ProcFS {
+    /// The code mapped from `pid`'s own executable (its `r-x` mappings in `/proc/PID/smaps`):
+    /// their size and how much of it is resident, in KiB; nil when the process is gone.
+    public static func executableCode(of pid: Int32) -> (sizeKiB: Int, residentKiB: Int)? {
+        guard let exe = link("/proc/\(pid)/exe"), let text = Files.readText("/proc/\(pid)/smaps") else { return nil }
+        var size = 0, resident = 0, inCode = false
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let first = fields.first, first.contains("-"), fields.count >= 5, !first.hasSuffix(":") {
+                // A mapping's header: address range, permissions, offset, device, inode, path.
+                inCode = fields[1].hasPrefix("r-x") && fields.count >= 6 && fields[5] == exe
+                if inCode, let dash = first.firstIndex(of: "-"),
+                   let start = UInt64(first[..<dash], radix: 16), let end = UInt64(first[first.index(after: dash)...], radix: 16) {
+                    size += Int((end - start) / 1024)
+                }
+            } else if inCode, fields.first == "Rss:", fields.count >= 2, let kib = Int(fields[1]) {
+                resident += kib
+            }
+        }
+        return (size, resident)
+    }
+}

@@ -1,10 +1,14 @@
+import ShadowSystem
+
 /// Token buckets for many keys in one fixed block of memory (docs/dhcpv4.md, "Storm control").
 ///
 /// A plain value over memory it does not own, so the packet path copies it without reference
 /// counting: ``RateLimiter`` allocates the slots and frees them (``deallocate()``) when it goes.
 ///
 /// An open-addressing table of `slotCount` slots (a power of two), 16 bytes each, allocated once
-/// when the table is made; taking a token never allocates. A key is the 64-bit hash of its bytes
+/// when the table is made; taking a token never allocates. The slots are fresh zeroed pages
+/// (``ZeroedPages``), and an empty slot is all zeros, so making a table writes nothing: a page
+/// becomes resident when the first key whose home slot is on it arrives. A key is the 64-bit hash of its bytes
 /// (``StormKey``): two keys whose hashes are equal share a bucket. A key is looked for in the
 /// ``probeLength`` slots from its hash's home slot; a key not found takes the first empty one,
 /// or else the one of them touched least recently (its bucket is forgotten: the evicted key
@@ -52,14 +56,17 @@ public struct TokenBucketTable {
         mask = n - 1
         rate = UInt64(perSecond)
         capacity = UInt64(max(perSecond, 1)) * Self.cost
-        slots = .allocate(capacity: n)
-        slots.initialize(repeating: Slot(key: 0, tokens: 0, touched: 0), count: n)
+        // Zeros are empty slots (key 0): the pages need no initialization.
+        slots = ZeroedPages.allocate(byteCount: n * MemoryLayout<Slot>.stride).bindMemory(to: Slot.self, capacity: n)
     }
 
     /// Frees the slots (the owner, once nothing uses the table any more).
     public func deallocate() {
-        slots.deallocate()
+        ZeroedPages.deallocate(UnsafeMutableRawPointer(slots), byteCount: byteCount)
     }
+
+    /// Bytes of the slots that are resident (for tests: a new table holds none).
+    var residentByteCount: Int { ZeroedPages.residentByteCount(UnsafeMutableRawPointer(slots), byteCount: byteCount) }
 
     /// Bytes of memory the slots take.
     public var byteCount: Int { slotCount * MemoryLayout<Slot>.stride }
