@@ -38,6 +38,9 @@ public struct DHCPv6Event: Sendable {
     public var success = false
     public var failureReason: DHCPv6NoReplyReason?
 
+    /// Inlined: called out of line, it returned the event (378 bytes) through a temporary that
+    /// the outcome's builder then copied, twice per message.
+    @inline(__always)
     public init(relayAddress: IPv6Address) { self.relayAddress = relayAddress }
 
     /// The matched reservation.
