@@ -17,6 +17,8 @@ struct DHCPv6Transaction: ~Copyable {
     /// the client's bucket with it).
     private(set) var clientIDHash: UInt64?
 
+    /// Inlined, like the event's initialiser: the decoded relay chain goes straight into place.
+    @inline(__always)
     init(packet: DHCPv6Datagram, source: IPv6Address, sourcePort: UInt16) {
         self.packet = packet
         self.source = source
