@@ -267,23 +267,7 @@ public struct JSONReader {
 
     @inline(never)
     private mutating func skipWhitespaceRun() {
-        while offset < bytes.count {
-            switch bytes[offset] {
-            case 0x20, 0x0A, 0x0D, 0x09:
-                offset += 1
-                // Indentation: runs of spaces, eight at a time.
-                while offset + 8 <= bytes.count {
-                    let other = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                        ^ 0x2020_2020_2020_2020
-                    guard other == 0 else {
-                        offset += other.trailingZeroBitCount / 8
-                        break
-                    }
-                    offset += 8
-                }
-            default: return
-            }
-        }
+        offset = JSONWhitespace.end(in: bytes, from: offset)
     }
 
     private mutating func skipDigits() {

@@ -150,7 +150,13 @@ extension SnapshotLayout {
             for i in 0..<n { w |= UInt64(bytes[i]) << (UInt64(i) * 8) }
             h = mix(h, w)
         }
-        var k = h
+        return fmix64(h)
+    }
+
+    /// MurmurHash3's 64-bit finaliser, the last step of every key's hash.
+    @inlinable @inline(__always)
+    static func fmix64(_ x: UInt64) -> UInt64 {
+        var k = x
         k ^= k >> 33
         k &*= 0xFF51_AFD7_ED55_8CCD
         k ^= k >> 33
@@ -185,15 +191,7 @@ struct KeyHash {
 
     var value: UInt64 { KeyHash.mix(state) }
 
-    @inline(__always) static func mix(_ x: UInt64) -> UInt64 {
-        var k = x
-        k ^= k >> 33
-        k &*= 0xFF51_AFD7_ED55_8CCD
-        k ^= k >> 33
-        k &*= 0xC4CE_B9FE_1A85_EC53
-        k ^= k >> 33
-        return k
-    }
+    @inline(__always) static func mix(_ x: UInt64) -> UInt64 { SnapshotLayout.fmix64(x) }
 
     @inline(__always) static func mac(_ value: UInt64) -> UInt64 { mix(value ^ 0x9E37_79B9_7F4A_7C15) }
 

@@ -30,21 +30,7 @@ struct PlainJSONScanner {
     /// White space from a byte that may be white space on: after each white-space byte, a run of
     /// spaces (indentation) is skipped eight bytes at a time.
     private mutating func skipWhitespaceRun() {
-        while offset < bytes.count {
-            switch bytes[offset] {
-            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
-            default: return
-            }
-            while offset + 8 <= bytes.count {
-                let other = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                    ^ 0x2020_2020_2020_2020
-                guard other == 0 else {
-                    offset += other.trailingZeroBitCount / 8
-                    break
-                }
-                offset += 8
-            }
-        }
+        offset = JSONWhitespace.end(in: bytes, from: offset)
     }
 
     /// Consumes `byte` after white space, if it comes next.
