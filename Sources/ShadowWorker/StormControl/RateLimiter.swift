@@ -25,13 +25,8 @@ public final class RateLimiter {
     public init?(_ settings: RateLimitSettings) {
         guard settings.isEnabled else { return nil }
         self.settings = settings
-        let relays: UnsafeMutablePointer<TokenBucketTable>?
-        if settings.perRelayPerSecond > 0 {
-            relays = .allocate(capacity: 1)
-            relays?.initialize(to: TokenBucketTable(slotCount: Self.relaySlots, perSecond: settings.perRelayPerSecond))
-        } else {
-            relays = nil
-        }
+        let relays = settings.perRelayPerSecond > 0 ? UnsafeMutablePointer<TokenBucketTable>.allocate(capacity: 1) : nil
+        relays?.initialize(to: TokenBucketTable(slotCount: Self.relaySlots, perSecond: settings.perRelayPerSecond))
         buckets = RateBuckets(
             clients: settings.perClientPerSecond > 0
                 ? TokenBucketTable(slotCount: Self.clientSlots, perSecond: settings.perClientPerSecond) : nil,
