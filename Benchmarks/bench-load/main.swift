@@ -54,23 +54,9 @@ func memory() -> (peak: Double, current: Double) {
     return (field("VmHWM"), field("VmRSS"))
 }
 
-/// Reads a whole file into bytes with read(2), the way the master does.
+/// Reads a whole file the way the master does (``FileSystem/contents(of:)``).
 func readFile(_ path: String) -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    precondition(fd >= 0, "cannot open \(path)")
-    defer { close(fd) }
-    var st = stat()
-    fstat(fd, &st)
-    let size = Int(st.st_size)
-    return [UInt8](unsafeUninitializedCapacity: size) { buf, count in
-        var done = 0
-        while done < size {
-            let n = read(fd, buf.baseAddress! + done, size - done)
-            precondition(n > 0, "read failed")
-            done += n
-        }
-        count = done
-    }
+    do { return try FileSystem.contents(of: path) } catch { fatalError("cannot read \(path): \(error)") }
 }
 
 /// User + system CPU seconds used by this process so far.
@@ -173,15 +159,19 @@ func masterPath(path: String) {
     let plan = try! SnapshotCodec.plan(loaded.value)
     let size = plan.byteCount
     mark("plan")
-    let image = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
-    defer { image.deallocate() }
-    SnapshotCodec.encode(loaded.value, plan: plan, into: image, work: parseWork)
-    mark("encode")
-    let announcement = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(image), snapshotGeneration: 1,
+    // As SnapshotPublisher and a worker: a sealed memory file, written and then mapped again.
+    var announcement: SnapshotAnnouncement?
+    let file = try! SealedMemoryFile.create(name: "bench-load", byteCount: size) { image in
+        SnapshotCodec.encode(loaded.value, plan: plan, into: image, work: parseWork)
+        mark("encode")
+        announcement = SnapshotCodec.announcement(for: UnsafeRawBufferPointer(image), snapshotGeneration: 1,
                                                   reservationCount: loaded.value.count)
-    mark("digest")
-    let view = try! SnapshotCodec.open(UnsafeRawBufferPointer(image), announcement: announcement, owner: nil)
-    mark("open (digest + check)")
+        mark("digest")
+    }
+    defer { try? file.close() }
+    let mapping = try! ReadOnlyMapping(descriptor: file, expectedByteCount: size)
+    let view = try! SnapshotCodec.open(mapping.bytes, announcement: announcement!, owner: mapping)
+    mark("open (map + digest + check)")
     var line = "\(view.count) reservations, \(size) bytes of image, \(parseWork.width) thread(s):"
     for k in 1..<marks.count {
         line += String(format: " %@ %.3f s (cpu %.3f)", marks[k].0, Double((marks[k].1 - marks[k - 1].1).components.attoseconds) / 1e18

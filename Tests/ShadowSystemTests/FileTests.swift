@@ -52,6 +52,29 @@ import Testing
         #expect(Self.listing(dir) == ["reservations.json"])
     }
 
+    @Test func contentsAreEveryByteWhetherTheFileIsEmptyExactOrLargerThanItsSizeSaid() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("contents")
+        defer { TestSupport.removeDirectory(dir) }
+        let path = dir + "/reservations.json"
+        for count in [0, 1, 4095, 4096, 3 << 20] {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+            try AtomicFile.write(bytes, to: path)
+            #expect(try FileSystem.contents(of: path) == bytes)
+        }
+        // A size that is too small (the file grew after fstat) or says nothing (a pipe, /proc).
+        let bytes = (0..<100_000).map { UInt8(truncatingIfNeeded: $0) }
+        try AtomicFile.write(bytes, to: path)
+        for expected in [0, 1, 99_999] {
+            let fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+            defer { try? fd.close() }
+            #expect(try fd.readToEnd(expectedByteCount: expected) == bytes)
+        }
+        let fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+        defer { try? fd.close() }
+        #expect(try fd.readToEnd(expectedByteCount: 1_000_000) == bytes)
+        #expect(try FileSystem.contents(of: "/proc/self/stat").count > 10)
+    }
+
     @Test func atomicWriteIntoAMissingDirectoryFails() {
         #expect(throws: Errno.noSuchFileOrDirectory) {
             try AtomicFile.write([1], to: "/tmp/shadow-no-such-dir-\(getpid())/x")

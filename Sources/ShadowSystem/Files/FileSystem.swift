@@ -184,11 +184,13 @@ public enum FileSystem {
 
     /// The whole file at `path`.
     ///
-    /// Corresponds to open(2), read(2) until end of file, and close(2).
+    /// Corresponds to open(2), fstat(2), read(2) until end of file, and close(2).
     public static func contents(of path: String) throws(Errno) -> [UInt8] {
         let fd = try openForReading(path)
         defer { try? fd.closeChecked() }
-        return try fd.readToEnd(chunkSize: 1 << 20)
+        var info = stat()
+        _ = try systemCall { fstat(fd.rawValue, &info) }
+        return try fd.readToEnd(expectedByteCount: Int(info.st_size))
     }
 }
 
@@ -206,6 +208,32 @@ extension FileDescriptor {
     /// Writes every byte of `bytes`; see ``writeFully(_:)-(UnsafeRawBufferPointer)``.
     public func writeFully(_ bytes: [UInt8]) throws(Errno) {
         try bytes.withUnsafeBytes { raw in Result { () throws(Errno) in try writeFully(raw) } }.get()
+    }
+
+    /// Reads until end of file into one buffer of `expectedByteCount` + 1 bytes (a regular
+    /// file's size from fstat(2)): a large file is neither copied again nor faulted in twice
+    /// while the array grows. Whatever the file holds beyond that (it grew, or it is a file
+    /// whose size says nothing, such as a pipe or `/proc`) is read as by ``readToEnd(chunkSize:)``.
+    ///
+    /// Corresponds to read(2), repeated.
+    public func readToEnd(expectedByteCount: Int) throws(Errno) -> [UInt8] {
+        let capacity = max(expectedByteCount, 0) + 1
+        var failure: Errno?
+        var out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            while count < capacity {
+                let n: Int
+                do throws(Errno) { n = try systemCall { Glibc.read(rawValue, buffer.baseAddress! + count, capacity - count) } } catch {
+                    failure = error
+                    return
+                }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if let failure { throw failure }
+        guard out.count == capacity else { return out }
+        out.append(contentsOf: try readToEnd(chunkSize: 1 << 20))
+        return out
     }
 
     /// Reads until end of file.
