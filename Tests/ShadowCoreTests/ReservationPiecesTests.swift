@@ -59,6 +59,23 @@ struct ReservationPiecesTests {
         #expect(load(text, Self.fourBackwards).values.count == 200)
     }
 
+    @Test func piecesAreJoinedInOrderWithoutLosingOrSharingAnything() {
+        let text = Self.file { n, entry in
+            n % 3 == 0 ? entry.replacing(#""mac""#, with: #""options_v4": {"domain_name": "d\#(n).example"}, "mac""#) : entry
+        }
+        let one = load(text, .serial).values
+        let lists = ListSlots(count: 5)
+        var parts = [Array(one[0..<70]), [], Array(one[70..<71]), Array(one[71..<200]), []]
+        for k in parts.indices { lists.put(k, &parts[k]) }
+        #expect(parts.allSatisfy { $0.isEmpty })
+        let joined = ReservationParser.concatenate(lists, work: Self.fourBackwards)
+        #expect(joined == one)
+        // The originals are untouched: the lists moved were copies of slices.
+        #expect(one.count == 200 && one[2].optionsV4 != .empty && one[2].optionsV4 == joined[2].optionsV4)
+        let empty = ListSlots(count: 2)
+        #expect(ReservationParser.concatenate(empty, work: Self.fourBackwards).isEmpty)
+    }
+
     @Test func errorsInEveryPieceNameTheirEntryInTheWholeFile() {
         let text = Self.file { n, e in [5, 90, 150, 199].contains(n) ? e.replacing(#""mac": ""#, with: #""mac": "zz"#) : e }
         let errors = load(text, Self.fourBackwards).errors

@@ -61,15 +61,10 @@ extension ReservationParser {
             guard let reparsed = again.takeAll() else { return false }
             for (j, i) in redo.enumerated() { final[i] = reparsed[j] }
         }
-        // The first piece's list becomes the whole list (moved, not copied); the others are
-        // appended to it and dropped one by one.
-        swap(&reservations, &final[0].parser.reservations)
-        reservations.reserveCapacity(firstIndex[firstIndex.count - 1] + final[final.count - 1].parser.reservations.count)
+        let lists = ListSlots(count: final.count)
+        for k in final.indices { lists.put(k, &final[k].parser.reservations) }
+        reservations = Self.concatenate(lists, work: work)
         for k in final.indices {
-            if k > 0 {
-                reservations.append(contentsOf: final[k].parser.reservations)
-                final[k].parser.reservations = []
-            }
             let piece = final[k]
             // Keys are indexes in the whole array: a piece with unusable entries has errors, so
             // it was parsed again knowing its first index.
@@ -80,6 +75,32 @@ extension ReservationParser {
         r.offset = cuts[cuts.count - 2] + final[final.count - 1].end
         return true
     }
+
+    /// `lists` as one list, each moved into its place on a thread of its own. No reservation is
+    /// copied (a copy retains every reference it holds, and dropping the old lists releases them
+    /// all again: about 0.09 s on one thread for 1,000,000), and each old list is freed on its
+    /// thread. A moved-from slot is filled with ``hollow``, which holds no reference.
+    static func concatenate(_ lists: ListSlots, work: ParallelWork) -> [Reservation] {
+        var offsets = [0]
+        for k in 0..<lists.count { offsets.append(offsets[offsets.count - 1] + lists.countOfList(k)) }
+        let total = offsets[offsets.count - 1], starts = offsets
+        return [Reservation](unsafeUninitializedCapacity: total) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            let target = MoveTarget(base: base)
+            work.run(starts.count - 1) { k in
+                var list = lists.take(k)
+                list.withUnsafeMutableBufferPointer { from in
+                    guard let first = from.baseAddress else { return }
+                    (target.base + starts[k]).moveInitialize(from: first, count: from.count)
+                    first.initialize(repeating: hollow, count: from.count)
+                }
+            }
+            initialized = total
+        }
+    }
+
+    /// What a slot holds once its reservation was moved out: nothing to release.
+    private static let hollow = Reservation(ipv4: .any, ipv6NA: .any, ipv6PD: IPv6Prefix(address: .any, prefixLength: 0))
 
     /// Where the array begins (its `[`), or nil when the next value is not an array.
     private func arrayStart(_ r: JSONReader) -> Int? {
@@ -157,6 +178,44 @@ extension ReservationParser {
 struct ReadOnlyBytes: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+}
+
+/// Where ``ReservationParser/concatenate(_:work:)`` moves the lists: each thread writes its own
+/// range, and the caller reads them only after every thread returned.
+private struct MoveTarget: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Reservation>
+}
+
+/// The lists to join, one slot per list, each taken by one thread. A list is moved in and out
+/// of its slot, never copied: the thread that takes it is its only owner and may change it in
+/// place.
+final class ListSlots: @unchecked Sendable {
+    // @unchecked: each slot is filled before the jobs start and taken by exactly one job.
+    private let lists: UnsafeMutableBufferPointer<[Reservation]>
+
+    init(count: Int) {
+        lists = .allocate(capacity: count)
+        lists.initialize(repeating: [])
+    }
+
+    var count: Int { lists.count }
+
+    /// Moves `list` into slot `i`, leaving it empty.
+    func put(_ i: Int, _ list: inout [Reservation]) { swap(&lists[i], &list) }
+
+    func countOfList(_ i: Int) -> Int { lists[i].count }
+
+    deinit {
+        _ = lists.deinitialize()
+        lists.deallocate()
+    }
+
+    /// The list in slot `i`; the slot is left empty.
+    func take(_ i: Int) -> [Reservation] {
+        var list: [Reservation] = []
+        swap(&list, &lists[i])
+        return list
+    }
 }
 
 /// One slot per piece, each written by one thread and read after ``ParallelWork/run(_:_:)``
