@@ -198,7 +198,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ShadowBenchTests", dependencies: [
-            "ShadowBench", "DHCPWireKit", "ShadowCore", "DHCPv6", "DHCPv4",
+            "ShadowBench", "DHCPWireKit", "ShadowCore", "DHCPv6", "DHCPv4", "ShadowSystem",
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -30,10 +30,13 @@ struct ProbeCommand: ParsableCommand {
     @Option(help: "DHCPv6 Interface-ID (option 18).") var interfaceID: String?
     @Option(help: "DHCPv6 Remote-ID (option 37) as ENTERPRISE:TEXT.") var remoteID: String?
     @Option(help: "Seconds to wait.") var timeout: Double = 2
+    @Option(help: "Send the request again every this many seconds until an answer or --timeout (a server that is starting).")
+    var resend: Double?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
         guard timeout > 0 && timeout <= 60 else { throw ValidationError("--timeout must be in (0, 60]") }
+        if let resend { guard resend >= 0.001 && resend <= timeout else { throw ValidationError("--resend must be in [0.001, --timeout]") } }
         if v6 { guard duid != nil || mac != nil else { throw ValidationError("--v6 needs --duid or --mac") } }
         else { guard mac != nil else { throw ValidationError("DHCPv4 needs --mac") } }
     }
@@ -53,7 +56,7 @@ struct ProbeCommand: ParsableCommand {
         let local = SocketAddress.v4(try Parse.ipv4(bind ?? giaddrText, "--bind"), port: port)
         let server = SocketAddress.v4(try Parse.ipv4(self.server, "--server"), port: serverPort ?? 67)
         return try Probe.v4(.init(mac: try Parse.mac(mac!), relay: relay), server: server, local: local,
-                            timeout: timeout, json: json)
+                            timeout: timeout, resend: resend, json: json)
     }
 
     func probeV6() throws -> String? {
@@ -63,6 +66,6 @@ struct ProbeCommand: ParsableCommand {
         let client = V6Client(duid: try duid.map(Parse.duid), mac: try mac.map(Parse.mac))
         let server = SocketAddress.v6(try Parse.ipv6(self.server, "--server"), port: serverPort ?? 547)
         return try Probe.v6(.init(client: client, relay: relay), server: server, local: .v6(bindAddress, port: port),
-                            timeout: timeout, json: json)
+                            timeout: timeout, resend: resend, json: json)
     }
 }

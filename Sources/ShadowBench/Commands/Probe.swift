@@ -26,9 +26,10 @@ public enum Probe {
     }
 
     /// Sends a DISCOVER from `local` (port 0: ephemeral, with RFC 8357 sub-option 19) and returns
-    /// the rendered answer, or nil when nothing came within `timeout`.
+    /// the rendered answer, or nil when nothing came within `timeout`; with `resend`, sends it
+    /// again every `resend` seconds until then.
     public static func v4(_ q: V4Query, server: SocketAddress, local: SocketAddress, timeout: Double,
-                          json: Bool) throws(Errno) -> String? {
+                          resend: Double? = nil, json: Bool) throws(Errno) -> String? {
         let fd = try UDPSocket.bind(local, receiveBufferSize: 0)
         defer { try? fd.close() }
         var relay = q.relay
@@ -39,7 +40,7 @@ public enum Probe {
             V4RequestWriter(relay: relay).discover(mac: q.mac, xid: xid, requested: nil, into: $0)
         }
         let reply = try ProbeExchange.run(socket: fd, server: server, request: Array(request.prefix(length)),
-                                          timeout: timeout) { V4ReplySummary($0)?.xid == xid }
+                                          timeout: timeout, resend: resend) { V4ReplySummary($0)?.xid == xid }
         guard let reply else { return nil }
         guard let d = DHCPv4Reply(reply, requireEnd: false) else { return nil }
         return json ? ReplyRendering.json(d, from: server.description) : ReplyRendering.text(d, from: server.description)
@@ -47,7 +48,7 @@ public enum Probe {
 
     /// Sends a Relay-forward(Solicit) from `local` (port 0: ephemeral, with option 135).
     public static func v6(_ q: V6Query, server: SocketAddress, local: SocketAddress, timeout: Double,
-                          json: Bool) throws(Errno) -> String? {
+                          resend: Double? = nil, json: Bool) throws(Errno) -> String? {
         let fd = try UDPSocket.bind(local, receiveBufferSize: 0)
         defer { try? fd.close() }
         var relay = q.relay
@@ -56,7 +57,7 @@ public enum Probe {
         var request = [UInt8](repeating: 0, count: V6RequestWriter.maximumLength)
         let length = request.withUnsafeMutableBytes { V6RequestWriter(relay: relay).solicit(q.client, xid: xid, into: $0) }
         let reply = try ProbeExchange.run(socket: fd, server: server, request: Array(request.prefix(length)),
-                                          timeout: timeout) { V6ReplySummary($0)?.xid == xid }
+                                          timeout: timeout, resend: resend) { V6ReplySummary($0)?.xid == xid }
         guard let reply else { return nil }
         guard let d = DHCPv6Reply(reply) else { return nil }
         return json ? ReplyRendering.json(d, from: server.description) : ReplyRendering.text(d, from: server.description)
