@@ -50,6 +50,14 @@ done
 since() { [ -s "$1" ] && python3 -c "print(f'{$(cat "$1") - $t0:.2f}')" || true; }
 v4=$(since "$WORK/answered-v4"); v6=$(since "$WORK/answered-v6")
 echo "reservations $COUNT: first DHCPv4 answer ${v4:-none} s, first DHCPv6 answer ${v6:-none} s"
+# Where the time went: the master's and the workers' log lines of the start, from t0.
+grep -E '"Loaded |started v. worker|worker ready|applied snapshot' "$WORK/master-$COUNT.log" | python3 -c '
+import json, sys, datetime
+t0 = float(sys.argv[1])
+for line in sys.stdin:
+    l = json.loads(line)
+    t = datetime.datetime.fromisoformat(l["timestamp"].replace("Z", "+00:00")).timestamp()
+    print("  +%5.2f s  %-6s %s" % (t - t0, l["process"], l["message"]))' "$t0"
 sleep 0.5
 for p in "$MP" $(pgrep -P "$MP"); do
     printf '%-14s %s\n' "$(cat /proc/"$p"/comm)" "$(grep -E '^(VmRSS|RssAnon|RssShmem)' /proc/"$p"/status | tr -s ' \t\n' ' ')"

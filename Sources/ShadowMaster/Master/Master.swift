@@ -109,7 +109,6 @@ final class Master {
         loadBindings()
         do {
             try publisher.publish(initialReservations ?? [], generation: snapshotGeneration)
-            initialReservations = nil
             prepareChanges()
             freedMemoryToReturn = true
             codePagesToRelease = true
@@ -118,6 +117,9 @@ final class Master {
             return 1
         }
         for w in workers { start(w) }
+        // Dropped once the workers are on their way: releasing 1,000,000 reservations takes about
+        // 0.05 s, which their start no longer waits for.
+        initialReservations = nil
         while !stopping { iterate() }
         shutdown()
         return 0
