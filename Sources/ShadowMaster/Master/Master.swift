@@ -37,8 +37,11 @@ final class Master {
     /// Where `replace` writes.
     var reservationsPath: String { ConfigDirectory.path(settings.directory, "reservations.json") }
 
-    /// The reservations loaded at start, until ``run()`` publishes them.
+    /// The reservations loaded at start, until the workers serve them (see ``housekeepingDue``).
     private var initialReservations: [Reservation]?
+    /// Until when the housekeeping after a load waits for every DHCP worker to serve the new
+    /// generation (a worker that is restarting does not hold it back longer).
+    private var housekeepingDeadline: UInt64 = 0
     /// A set was loaded or replaced: malloc holds what its parse freed (``FreedMemory``).
     private var freedMemoryToReturn = false
     /// A load or a worker's start-up ran code the master's steady state does not
@@ -112,14 +115,12 @@ final class Master {
             prepareChanges()
             freedMemoryToReturn = true
             codePagesToRelease = true
+            housekeepingDeadline = Clocks.monotonicMilliseconds() + Self.housekeepingWait
         } catch {
             logger.critical("cannot build the reservation snapshot: \(error)")
             return 1
         }
         for w in workers { start(w) }
-        // Dropped once the workers are on their way: releasing 1,000,000 reservations takes about
-        // 0.05 s, which their start no longer waits for.
-        initialReservations = nil
         while !stopping { iterate() }
         shutdown()
         return 0
@@ -156,6 +157,10 @@ final class Master {
         expireLastServedQuery()
         restartDueWorkers()
         saveBindingsIfDue()
+        guard housekeepingDue() else { return }
+        // Released only now: 1,000,000 reservations take about 0.05 s, which the workers' first
+        // snapshot no longer waits for.
+        initialReservations = nil
         // After a load, what the parse freed goes back to the kernel once the handlers' own
         // copies are gone too.
         if freedMemoryToReturn {
@@ -168,6 +173,20 @@ final class Master {
             codePagesToRelease = false
             CodePages.releaseResident()
         }
+    }
+
+    /// How long the housekeeping after a load waits at most for the workers, in milliseconds.
+    static let housekeepingWait: UInt64 = 3000
+
+    /// Whether the work a load leaves behind (dropping the start-up reservations, returning freed
+    /// memory, releasing the code pages only the load ran) may run now: once every DHCP worker
+    /// serves the current generation, or at ``housekeepingDeadline``. Before that the workers are
+    /// checking the new image on the same CPUs, and every millisecond the master takes is one
+    /// more before they answer from it.
+    private func housekeepingDue() -> Bool {
+        guard initialReservations != nil || freedMemoryToReturn || codePagesToRelease else { return false }
+        return Clocks.monotonicMilliseconds() >= housekeepingDeadline
+            || workers.allSatisfy { $0.kind == .ops || $0.appliedSnapshot >= snapshotGeneration }
     }
 
     /// The summary of a child's dropped output lines once it has been quiet for a second (a child
@@ -274,6 +293,7 @@ final class Master {
         publisher.adopt(prepared)
         freedMemoryToReturn = true
         codePagesToRelease = true
+        housekeepingDeadline = Clocks.monotonicMilliseconds() + Self.housekeepingWait
         snapshotGeneration += 1
         snapshotLoadedAt = Clocks.unixMilliseconds()
         for w in workers where w.ready { sendSnapshot(to: w) }
