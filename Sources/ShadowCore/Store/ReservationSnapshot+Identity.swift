@@ -37,6 +37,9 @@ extension ReservationSnapshot {
     /// candidate), through its hash table.
     public func sameIndexes(in previous: ReservationSnapshot) -> [Int32] {
         var out = [Int32](repeating: -1, count: count)
+        // A worker's first snapshot replaces the empty one: nothing to search (hashing every key
+        // of 1,000,000 for nothing delayed the first answer).
+        guard previous.count > 0 else { return out }
         for i in 0..<count {
             if i < previous.count && isSame(i, as: previous, at: i) {
                 out[i] = Int32(i)
