@@ -136,12 +136,36 @@ import Testing
     @Test func digestIsStableAndSensitive() {
         let a: [UInt8] = Array(0..<100)
         #expect(SnapshotDigest.compute(a) == SnapshotDigest.compute(a))
-        for i in [0, 7, 8, 63, 99] {
+        for i in a.indices {
             var b = a
             b[i] ^= 0x80
             #expect(SnapshotDigest.compute(b) != SnapshotDigest.compute(a))
         }
         #expect(SnapshotDigest.compute(a + [0]) != SnapshotDigest.compute(a))
+    }
+
+    /// docs/ipc.md's description, written the plain way: word `i` (little-endian, the last one
+    /// zero-padded) into lane `i % 4`, lane `k` starting at the offset basis + k, then the lanes
+    /// and the length folded into lane 0's state.
+    static func describedDigest(_ bytes: [UInt8]) -> UInt64 {
+        func step(_ h: UInt64, _ w: UInt64) -> UInt64 {
+            let m = (h ^ w) &* 0x0000_0100_0000_01B3
+            return m ^ (m >> 32)
+        }
+        var lanes = (0..<4).map { 0xCBF2_9CE4_8422_2325 &+ UInt64($0) }
+        for (i, start) in stride(from: 0, to: bytes.count, by: 8).enumerated() {
+            var w: UInt64 = 0
+            for (j, b) in bytes[start..<min(start + 8, bytes.count)].enumerated() { w |= UInt64(b) << (8 * UInt64(j)) }
+            lanes[i % 4] = step(lanes[i % 4], w)
+        }
+        return step(step(step(step(lanes[0], lanes[1]), lanes[2]), lanes[3]), UInt64(bytes.count))
+    }
+
+    @Test func digestIsTheDocumentedOneForEveryLength() {
+        let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ 13) }
+        for n in 0...bytes.count {
+            #expect(SnapshotDigest.compute(Array(bytes.prefix(n))) == Self.describedDigest(Array(bytes.prefix(n))))
+        }
     }
 
     /// Throughput: `SHADOW_BENCH=1 swift test -c release --filter snapshotThroughput`.
