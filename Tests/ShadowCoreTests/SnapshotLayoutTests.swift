@@ -73,6 +73,35 @@ struct SnapshotLayoutTests {
         }
     }
 
+    /// A table slot must name a record that exists and has that kind of key; the check reads the
+    /// kinds it kept from the records, not the records again.
+    @Test func aSlotNamingAMissingRecordOrOneWithoutThatKeyIsRefused() throws {
+        let rs = [
+            Reservation(ipv4: IPv4Address(192, 0, 2, 1), ipv6NA: .any, ipv6PD: IPv6Prefix(address: .any, prefixLength: 0),
+                        mac: MACAddress(value: 0x0200_0000_0001)),
+            Reservation(ipv4: IPv4Address(192, 0, 2, 2), ipv6NA: .any, ipv6PD: IPv6Prefix(address: .any, prefixLength: 0),
+                        duid: DUID(bytes: [0, 3, 0, 1, 2, 0, 0, 0, 0, 2])),
+        ]
+        let size = try ReservationSnapshot.encodedByteCount(of: rs)
+        var image = [UInt8](repeating: 0, count: size)
+        image.withUnsafeMutableBytes { ReservationSnapshot.encode(rs, into: $0) }
+        // Two tables of 8 slots at the end: the MAC table, then the DUID table.
+        let macTable = size - 2 * 8 * SnapshotLayout.slotSize
+        let used = try #require((0..<8).first { slot in image[macTable + slot * 8..<macTable + slot * 8 + 8].contains { $0 != 0 } })
+        #expect(image[macTable + used * 8] == 1)  // record 0 + 1
+        func refusal(_ index: UInt8) -> SnapshotFormatError? {
+            var bad = image
+            bad[macTable + used * 8] = index
+            do {
+                _ = try bad.withUnsafeBytes { try ReservationSnapshot(validating: $0, owner: nil, generation: 0) }
+                return nil
+            } catch { return error as? SnapshotFormatError }
+        }
+        #expect(refusal(1) == nil)
+        #expect(refusal(2) == .invalidSlot(table: "mac", slot: used))  // record 1 has no MAC
+        #expect(refusal(3) == .invalidSlot(table: "mac", slot: used))  // there is no record 2
+    }
+
     @Test func everyKeyFindsItsReservationAndEveryFieldReadsBack() {
         let s = ReservationSnapshot(reservations: Self.many, generation: 7)
         #expect(s.count == Self.many.count)

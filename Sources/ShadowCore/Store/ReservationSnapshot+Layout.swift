@@ -348,21 +348,23 @@ extension ReservationSnapshot {
     /// zero; the used ones number exactly the header's key count (so a probe always ends). Whether
     /// a slot's tag is its key's hash is not checked: a wrong tag could only make a lookup miss,
     /// and the digest already vouches for the bytes. This keeps the check one sequential pass.
-    func checkTable(_ table: SnapshotLayout.Table, capacity: Int, keys: Int) throws(SnapshotFormatError) {
+    /// `kinds[j]` is the low byte of record `j`'s presence flags (the key kinds).
+    func checkTable(_ table: SnapshotLayout.Table, capacity: Int, keys: Int,
+                    kinds: UnsafeBufferPointer<UInt8>) throws(SnapshotFormatError) {
         let t = tables[table.rawValue]
         var used = 0
-        let kind: UInt16 = switch table {
-        case .mac: SnapshotLayout.Presence.mac
-        case .duid: SnapshotLayout.Presence.duid
-        case .option82: SnapshotLayout.Presence.option82
-        case .option1837: SnapshotLayout.Presence.option1837
+        let kind: UInt8 = switch table {
+        case .mac: UInt8(SnapshotLayout.Presence.mac)
+        case .duid: UInt8(SnapshotLayout.Presence.duid)
+        case .option82: UInt8(SnapshotLayout.Presence.option82)
+        case .option1837: UInt8(SnapshotLayout.Presence.option1837)
         }
         for position in 0..<capacity {
             let slot = UInt64(littleEndian: t.slots.loadUnaligned(fromByteOffset: position * SnapshotLayout.slotSize,
                                                                   as: UInt64.self))
             if slot == 0 { continue }
             let j = Int(slot & 0xFFFF_FFFF) - 1
-            guard j >= 0, j < count, flags(j) & kind != 0 else { throw .invalidSlot(table: table.name, slot: position) }
+            guard j >= 0, j < count, kinds[j] & kind != 0 else { throw .invalidSlot(table: table.name, slot: position) }
             used += 1
         }
         guard used == keys else { throw .invalidHeader(field: "\(table.name) key count") }

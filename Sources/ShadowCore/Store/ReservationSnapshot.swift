@@ -122,8 +122,19 @@ public final class ReservationSnapshot: @unchecked Sendable {
         self.tables = tables
         self.keys = keys
         guard checkingEveryRecord else { return }
-        for i in 0..<count { try checkRecord(i, blobSize: blobSize) }
-        for t in L.Table.allCases { try checkTable(t, capacity: capacities[t.rawValue], keys: keys[t.rawValue]) }
+        // Each record's key kinds (its presence flags' low byte), kept while the records are read
+        // in order, so that the table check looks them up in 1 byte per record rather than in the
+        // records themselves, a cache miss per slot.
+        var kinds = [UInt8](repeating: 0, count: count)
+        for i in 0..<count {
+            try checkRecord(i, blobSize: blobSize)
+            kinds[i] = UInt8(truncatingIfNeeded: flags(i))
+        }
+        try kinds.withUnsafeBufferPointer { (kinds) throws(SnapshotFormatError) in
+            for t in L.Table.allCases {
+                try checkTable(t, capacity: capacities[t.rawValue], keys: keys[t.rawValue], kinds: kinds)
+            }
+        }
     }
 
     public static let empty = ReservationSnapshot(reservations: [])
