@@ -30,7 +30,7 @@ struct OpsBackend: ManagementBackend {
         Self.mutation(await link.request { .reloadRequest($0) })
     }
 
-    func replace(_ reservations: [Reservation], persisted: [UInt8]) async -> Result<Int, ManagementFailure> {
+    func replace(_ reservations: [Reservation]) async -> Result<Int, ManagementFailure> {
         // The master writes reservations.json itself, from what it decoded and re-validated.
         let image: (FileDescriptor, SnapshotAnnouncement)
         do {

@@ -19,12 +19,12 @@ import Testing
         #expect(backend.replaceCallCount == 0)
     }
 
-    @Test func validReplacePassesPersistedBytes() async {
+    @Test func validReplacePassesTheValidatedReservations() async {
         let r = await json(#"{"command":"replace","reservations":"# + Fixtures.reservationsJSON + "}")
         #expect(r == #"{"success":true,"message":"Replaced with 4 reservations","reservation_count":4}"#)
         let call = backend.state.withLock { $0.replaceCalls.first }
         #expect(call?.count == 4)
-        #expect(call?.persisted == ReservationPersistence.persistedBytes(Fixtures.reservations))
+        #expect(call?.reservations == Fixtures.reservations)
     }
 
     @Test func backendFailuresPassThrough() async {

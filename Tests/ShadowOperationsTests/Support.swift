@@ -43,7 +43,7 @@ final class FakeBackend: ManagementBackend {
         var snapshot = ReservationSnapshot(reservations: Fixtures.reservations, generation: 1)
         var reloadResult: Result<Int, ManagementFailure> = .success(4)
         var replaceResult: Result<Int, ManagementFailure>?
-        var replaceCalls: [(count: Int, persisted: [UInt8])] = []
+        var replaceCalls: [(count: Int, reservations: [Reservation])] = []
         var reloadCalls = 0
         var bindings: [MACAddress: BindingTable.Entry] = [:]
         var stats = StatsReport(
@@ -67,11 +67,11 @@ final class FakeBackend: ManagementBackend {
         }
     }
 
-    func replace(_ reservations: [Reservation], persisted: [UInt8]) async -> Result<Int, ManagementFailure> {
+    func replace(_ reservations: [Reservation]) async -> Result<Int, ManagementFailure> {
         let delay = state.withLock { $0.replaceDelay }
         if delay > .zero { try? await Task.sleep(for: delay) }
         return state.withLock { s in
-            s.replaceCalls.append((reservations.count, persisted))
+            s.replaceCalls.append((reservations.count, reservations))
             if let r = s.replaceResult { return r }
             s.snapshot = ReservationSnapshot(reservations: reservations, generation: s.snapshot.generation + 1)
             return .success(reservations.count)

@@ -4,7 +4,7 @@ import ShadowCore
 ///
 /// Every method is called from a Swift concurrency task on the global executor — never on the
 /// master's poll thread and never on a NIO event loop — and several may run at the same time for
-/// different clients. ``reload()`` and ``replace(_:persisted:)`` are never called concurrently
+/// different clients. ``reload()`` and ``replace(_:)`` are never called concurrently
 /// with each other (the server serialises them). An implementation typically posts the call to
 /// the poll loop and resumes when the loop has answered; nothing here blocks the packet path.
 public protocol ManagementBackend: Sendable {
@@ -16,10 +16,11 @@ public protocol ManagementBackend: Sendable {
     /// reservations loaded, or the failure (the old snapshot stays live).
     func reload() async -> Result<Int, ManagementFailure>
 
-    /// Persists `persisted` as `reservations.json` (atomically, see ``ReservationFile``) and only
-    /// then swaps in `reservations` and broadcasts them. `reservations` is already fully
-    /// validated. Returns the reservation count, or the failure (nothing changed).
-    func replace(_ reservations: [Reservation], persisted: [UInt8]) async -> Result<Int, ManagementFailure>
+    /// Has the master make `reservations` the live set: it validates them again, writes them as
+    /// `reservations.json` (atomically) and only then swaps them in and broadcasts them.
+    /// `reservations` is already fully validated here. Returns the reservation count, or the
+    /// failure (nothing changed).
+    func replace(_ reservations: [Reservation]) async -> Result<Int, ManagementFailure>
 
     /// Applies one request's reservation changes, all or nothing, checked against the whole set
     /// as it stands (every key and address unique; the per-entry rules, `subnets_v4` included,

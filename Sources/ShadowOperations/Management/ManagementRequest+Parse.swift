@@ -153,9 +153,7 @@ struct TopLevel {
 
     private func replacement(_ bytes: UnsafeRawBufferPointer, subnets: [SubnetV4], msClasslessRoutes: Bool = false) throws -> ManagementRequest.Replacement {
         let loaded = try replaceReservations(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
-        return ManagementRequest.Replacement(reservations: loaded.value,
-                                             persisted: ReservationPersistence.persistedBytes(loaded.value),
-                                             warnings: loaded.warnings.lines)
+        return ManagementRequest.Replacement(reservations: loaded.value, warnings: loaded.warnings.lines)
     }
 
     /// The request's `reservations`, validated as `replace` validates them (``ReservationLoader``,

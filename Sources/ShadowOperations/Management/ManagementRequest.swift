@@ -51,17 +51,15 @@ public enum ManagementRequest: Sendable, Equatable {
     public static let defaultListLimit = 100
     public static let maxListLimit = 10_000
 
-    /// A validated `replace` payload.
+    /// A validated `replace` payload. The new file is written by the master from what it
+    /// decodes and validates again (docs/management.md), so nothing here is in the file's form.
     public struct Replacement: Sendable, Equatable {
         public var reservations: [Reservation]
-        /// ``ReservationPersistence/persistedBytes(_:)`` of ``reservations``: the new file.
-        public var persisted: [UInt8]
         /// Warnings found while loading (e.g. `ipv6_pd` host bits cleared), as lines.
         public var warnings: [String]
 
-        public init(reservations: [Reservation], persisted: [UInt8], warnings: [String] = []) {
+        public init(reservations: [Reservation], warnings: [String] = []) {
             self.reservations = reservations
-            self.persisted = persisted
             self.warnings = warnings
         }
     }

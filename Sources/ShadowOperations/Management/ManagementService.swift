@@ -200,7 +200,7 @@ public struct ManagementService: Sendable {
         case .replace(let r):
             let (result, before, after) = await mutations.run { () async -> (Result<Int, ManagementFailure>, StatusReport, StatusReport) in
                 let before = await backend.status()
-                let result = await backend.replace(r.reservations, persisted: r.persisted)
+                let result = await backend.replace(r.reservations)
                 return (result, before, await backend.status())
             }
             record.before = .init(before)
