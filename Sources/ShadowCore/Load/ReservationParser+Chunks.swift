@@ -34,12 +34,13 @@ extension ReservationParser {
         found.append(r.bytes.count)
 
         let source = self.source, subnets = self.subnets, ms = self.msClasslessRoutes, plain = readsPlainEntries
+        let reuse = Reuse(memo: memo, remembers: remembers)
         let bytes = ReadOnlyBytes(r.bytes), cuts = found
         let results = PieceResults(count: cuts.count - 1)
         work.run(cuts.count - 1) { i in
             results[i] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: i == 0, last: i == cuts.count - 2,
                                          firstIndex: 0, source: source, subnets: subnets, msClasslessRoutes: ms,
-                                         plainEntries: plain)
+                                         plainEntries: plain, reuse: reuse)
         }
         // Moved out of the slots, so that each piece's list has one owner (see below).
         guard var final = results.takeAll() else { return false }
@@ -56,7 +57,7 @@ extension ReservationParser {
                 let i = redo[j]
                 again[j] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: false, last: i == cuts.count - 2,
                                            firstIndex: bases[i], source: source, subnets: subnets, msClasslessRoutes: ms,
-                                           plainEntries: plain)
+                                           plainEntries: plain, reuse: reuse)
             }
             guard let reparsed = again.takeAll() else { return false }
             for (j, i) in redo.enumerated() { final[i] = reparsed[j] }
@@ -64,7 +65,9 @@ extension ReservationParser {
         // The first piece's list becomes the whole list (moved, not copied); the others are
         // appended to it and dropped one by one.
         swap(&reservations, &final[0].parser.reservations)
-        reservations.reserveCapacity(firstIndex[firstIndex.count - 1] + final[final.count - 1].parser.reservations.count)
+        let total = firstIndex[firstIndex.count - 1] + final[final.count - 1].parser.reservations.count
+        reservations.reserveCapacity(total)
+        if remembers { entryHashes.reserveCapacity(total) }
         for k in final.indices {
             if k > 0 {
                 reservations.append(contentsOf: final[k].parser.reservations)
@@ -76,13 +79,18 @@ extension ReservationParser {
             for (index, fields) in piece.parser.unusable { unusable[index] = fields }
             errors.append(contentsOf: piece.parser.errors)
             warnings.append(contentsOf: piece.parser.warnings)
+            if remembers {
+                entryHashes.append(contentsOf: piece.parser.entryHashes)
+                for p in piece.parser.parseAgain { parseAgain.append(firstIndex[k] + p) }
+                reusedCount += piece.parser.reusedCount
+            }
         }
         r.offset = cuts[cuts.count - 2] + final[final.count - 1].end
         return true
     }
 
     /// Where the array begins (its `[`), or nil when the next value is not an array.
-    private func arrayStart(_ r: JSONReader) -> Int? {
+    func arrayStart(_ r: JSONReader) -> Int? {
         var probe = r
         probe.skipWhitespace()
         return probe.peekByte == UInt8(ascii: "[") ? probe.offset : nil
@@ -109,6 +117,12 @@ extension ReservationParser {
         return nil
     }
 
+    /// The memo a piece's parser takes entries from, and whether it records hashes.
+    struct Reuse: Sendable {
+        var memo: ReservationMemo.Stored?
+        var remembers: Bool
+    }
+
     /// One piece parsed, and where its parse ended (relative to the piece's start).
     struct Piece: Sendable {
         var parser: ReservationParser
@@ -120,9 +134,13 @@ extension ReservationParser {
     /// the array's `]`. Nil when the piece is not exactly that (or has a syntax error).
     static func parsePiece(_ bytes: ReadOnlyBytes, _ from: Int, _ to: Int, first: Bool, last: Bool,
                            firstIndex: Int, source: String, subnets: SubnetMatcher,
-                           msClasslessRoutes: Bool, plainEntries: Bool) -> Piece? {
+                           msClasslessRoutes: Bool, plainEntries: Bool, reuse: Reuse) -> Piece? {
         var parser = ReservationParser(source: source, matcher: subnets, msClasslessRoutes: msClasslessRoutes)
         parser.readsPlainEntries = plainEntries
+        parser.memo = reuse.memo
+        parser.remembers = reuse.remembers
+        // A piece after the first does not know which memo entry it starts at: looked up by hash.
+        parser.memoCursor = first ? 0 : Int.max
         var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[from..<to]))
         do {
             if first {
@@ -131,10 +149,11 @@ extension ReservationParser {
             }
             let begin = r.offset
             while true {
-                try parser.parseEntry(&r, index: firstIndex + parser.reservations.count)
+                try parser.parseOrReuseEntry(&r, index: firstIndex + parser.reservations.count)
                 if parser.reservations.count == ReservationParser.sampleSize {
                     let perEntry = max(1, (r.offset - begin) / parser.reservations.count)
                     parser.reservations.reserveCapacity(parser.reservations.count + (r.bytes.count - r.offset) / perEntry + 64)
+                    if parser.remembers { parser.entryHashes.reserveCapacity(parser.reservations.capacity) }
                 }
                 if last {
                     guard try r.nextElement() else { return Piece(parser: parser, end: r.offset) }

@@ -22,6 +22,18 @@ struct ReservationParser {
     /// Whether entries in the plain shape take the fast path (``parsePlainEntry(_:index:)``);
     /// tests turn it off to compare the two.
     var readsPlainEntries = true
+    /// The memo of the last load whose entries may be taken instead of parsed (nil: parse all).
+    var memo: ReservationMemo.Stored?
+    /// Whether each entry's hash is recorded (``entryHashes``, ``parseAgain``) for the next memo.
+    var remembers = false
+    /// Per entry, in file order, the hash of its bytes (when ``remembers``).
+    var entryHashes: [EntryHash] = []
+    /// Positions of the entries the next load must parse again (they gave a message).
+    var parseAgain: [Int] = []
+    /// Entries taken from ``memo``.
+    var reusedCount = 0
+    /// The memo entry compared first with the next entry (see ``parseOrReuseEntry(_:index:)``).
+    var memoCursor = 0
 
     init(source: String, subnets: [SubnetV4], msClasslessRoutes: Bool = false) {
         self.init(source: source, matcher: SubnetMatcher(subnets), msClasslessRoutes: msClasslessRoutes)
@@ -79,7 +91,7 @@ struct ReservationParser {
         try r.beginArray()
         let start = r.offset
         while try r.nextElement() {
-            try parseEntry(&r, index: reservations.count)
+            try parseOrReuseEntry(&r, index: reservations.count)
             if reservations.count == ReservationParser.sampleSize { reserveForRest(&r, since: start) }
         }
     }
@@ -94,6 +106,7 @@ struct ReservationParser {
         let bytesPerEntry = max(1, (r.offset - start) / reservations.count)
         let remaining = (r.bytes.count - r.offset) / bytesPerEntry
         reservations.reserveCapacity(reservations.count + remaining + remaining / 8)
+        if remembers { entryHashes.reserveCapacity(reservations.capacity) }
     }
 
     mutating func parseEntry(_ r: inout JSONReader, index: Int) throws(JSONSyntaxError) {
