@@ -39,6 +39,9 @@ final class Master {
 
     /// The reservations loaded at start, until ``run()`` publishes them.
     private var initialReservations: [Reservation]?
+    /// What the last reload of a large `reservations.json` parsed, so that the next one parses
+    /// only the entries whose bytes changed (``ReservationMemo``; empty until the first reload).
+    private var reservationMemo = ReservationMemo()
     /// A set was loaded or replaced: malloc holds what its parse freed (``FreedMemory``).
     private var freedMemoryToReturn = false
     /// A load or a worker's start-up ran code the master's steady state does not
@@ -224,7 +227,8 @@ final class Master {
     func reloadReservations() -> ReloadResult {
         let loaded: Loaded<[Reservation]>
         do {
-            loaded = try ConfigDirectory.loadReservations(settings.directory, config: settings.config)
+            loaded = try ConfigDirectory.loadReservations(settings.directory, config: settings.config,
+                                                          memo: &reservationMemo)
         } catch {
             logger.error("failed to reload reservations: \(error.lines.count) problem(s); the previous reservations stay live")
             for line in error.lines { logger.error("\(line)") }
@@ -240,6 +244,7 @@ final class Master {
             return .failed(["\(error)"])
         }
         logger.info("reloaded reservations", metadata: ["count": "\(loaded.value.count)",
+                                                        "reused": "\(reservationMemo.statistics.reused)",
                                                         "snapshot.generation": "\(snapshotGeneration)"])
         return .reloaded(count: loaded.value.count, warnings: loaded.warnings.lines)
     }

@@ -14,6 +14,14 @@ extension ReservationParser {
         r.skipWhitespace()
         let start = r.offset
         let position = reservations.count
+        let errorsBefore = errors.count, warningsBefore = warnings.count
+        guard let memo else {
+            // Nothing to look up: the parse finds the end, and the bytes it read are hashed.
+            try parseEntry(&r, index: index)
+            entryHashes.append(EntryHasher.process.hash(UnsafeRawBufferPointer(rebasing: r.bytes[start..<r.offset])))
+            if errors.count != errorsBefore || warnings.count != warningsBefore { parseAgain.append(position) }
+            return
+        }
         guard let end = JSONObjectEnd.end(in: r.bytes, from: start) else {
             entryHashes.append(EntryHash(a: 0, b: 0))
             parseAgain.append(position)
@@ -21,14 +29,13 @@ extension ReservationParser {
         }
         let h = EntryHasher.process.hash(UnsafeRawBufferPointer(rebasing: r.bytes[start..<end]))
         entryHashes.append(h)
-        if let memo, let j = memo.find(h, expected: memoCursor) {
+        if let j = memo.find(h, expected: memoCursor) {
             reservations.append(memo.reservations[j])
             memoCursor = j + 1
             reusedCount += 1
             r.offset = end
             return
         }
-        let errorsBefore = errors.count, warningsBefore = warnings.count
         try parseEntry(&r, index: index)
         if errors.count != errorsBefore || warnings.count != warningsBefore || r.offset != end {
             parseAgain.append(position)
