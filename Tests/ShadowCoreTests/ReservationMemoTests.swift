@@ -170,9 +170,9 @@ struct ReservationMemoTests {
         // At least 4 MiB: 1,000 entries of about 4 KiB (a long circuit id).
         let pad = String(repeating: "c", count: 4096)
         let entries = (1...1000).map { n in
-            #"{"ipv4": "198.51.\#(100 + n / 250).\#(n % 250 + 1)", "ipv6_na": "2001:db8::\#(n)", "ipv6_pd": "2001:db8:\#(n)::/56", "mac": "\#(Self.mac(n))", "option82": {"circuit": "\#(pad)\#(n)"}}"#
+            #"{"ipv4": "100.64.\#(n / 250).\#(n % 250 + 2)", "ipv6_na": "2001:db8::\#(n)", "ipv6_pd": "2001:db8:\#(n)::/56", "mac": "\#(Self.mac(n))", "option82": {"circuit": "\#(pad)\#(n)"}}"#
         }
-        let subnets = [SubnetV4(net: IPv4Network("198.51.96.0/20")!, gateway: IPv4Address(198, 51, 96, 1))]
+        let subnets = Self.wideSubnets
         let text = "[" + entries.joined(separator: ",\n") + "]"
         #expect(text.utf8.count >= ReservationParser.minimumPieceBytes)
         var memo = ReservationMemo()
@@ -181,6 +181,35 @@ struct ReservationMemoTests {
         let second = try ReservationLoader.load(Array(text.utf8), subnets: subnets, work: Self.fourBackwards, memo: &memo)
         #expect(second.value == first.value)
         #expect(memo.statistics == .init(reused: 1000, parsed: 0))
+    }
+
+    /// 100.64.0.0/10 (shared address space, as the integration tests' config has it).
+    static let wideSubnets = [SubnetV4(net: IPv4Network("100.64.0.0/10")!, gateway: IPv4Address(100, 64, 0, 1))]
+
+    @Test(arguments: works) func aFileOfMostlyNewEntriesStopsLookingThemUp(work: ParallelWork) {
+        let count = 2 * ReservationParser.memoMissesTolerated + 2000
+        func line(_ n: Int, _ mark: String) -> String {
+            let hex = String(n, radix: 16)
+            let mac: String = mark + String(Self.mac(n).dropFirst(2))
+            let addresses = #""ipv4": "100.64.\#(n / 250).\#(n % 250 + 2)", "ipv6_na": "2001:db8::\#(hex)", "#
+            return "{" + addresses + #""ipv6_pd": "2001:db8:\#(hex)::/56", "mac": "\#(mac)"}"#
+        }
+        func file(_ mark: String) -> String {
+            "[\n" + (1...count).map { line($0, mark) }.joined(separator: ",\n") + "\n]\n"
+        }
+        // Every entry has another mac; the last 1,000 are those of the first file again.
+        let first = file("00"), second = file("01")
+        let keptTail = second.split(separator: "\n").dropLast(1001).joined(separator: "\n") + "\n"
+            + first.split(separator: "\n").suffix(1001).joined(separator: "\n") + "\n"
+        var memo: ReservationMemo? = ReservationMemo()
+        #expect(load(first, work, subnets: Self.wideSubnets, memo: &memo).errors.isEmpty)
+        var none: ReservationMemo?
+        let out = load(keptTail, work, subnets: Self.wideSubnets, memo: &memo)
+        #expect(out.errors.isEmpty)
+        #expect(out == load(keptTail, work, subnets: Self.wideSubnets, memo: &none))
+        // One thread gave up before the tail (four pieces: the last one has too few misses to).
+        if work.width == 1 { #expect(memo?.statistics == .init(reused: 0, parsed: count)) }
+        #expect(memo?.count == count)
     }
 
     @Test func theObjectEndFollowsStringsEscapesAndNesting() {

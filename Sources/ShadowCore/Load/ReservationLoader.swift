@@ -93,6 +93,7 @@ public enum ReservationLoader {
             var next = ReservationMemo()
             if parser.remembers {
                 next.stored = ReservationMemo.Stored(context: context, hashes: parser.entryHashes,
+                                                     lengths: parser.entryLengths,
                                                      reservations: parser.reservations, parseAgain: parser.parseAgain)
             }
             next.statistics = .init(reused: parser.reusedCount, parsed: parser.reservations.count - parser.reusedCount)

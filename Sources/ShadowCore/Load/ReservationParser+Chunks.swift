@@ -67,7 +67,10 @@ extension ReservationParser {
         swap(&reservations, &final[0].parser.reservations)
         let total = firstIndex[firstIndex.count - 1] + final[final.count - 1].parser.reservations.count
         reservations.reserveCapacity(total)
-        if remembers { entryHashes.reserveCapacity(total) }
+        if remembers {
+            entryHashes.reserveCapacity(total)
+            entryLengths.reserveCapacity(total)
+        }
         for k in final.indices {
             if k > 0 {
                 reservations.append(contentsOf: final[k].parser.reservations)
@@ -81,6 +84,7 @@ extension ReservationParser {
             warnings.append(contentsOf: piece.parser.warnings)
             if remembers {
                 entryHashes.append(contentsOf: piece.parser.entryHashes)
+                entryLengths.append(contentsOf: piece.parser.entryLengths)
                 for p in piece.parser.parseAgain { parseAgain.append(firstIndex[k] + p) }
                 reusedCount += piece.parser.reusedCount
             }
@@ -139,8 +143,9 @@ extension ReservationParser {
         parser.readsPlainEntries = plainEntries
         parser.memo = reuse.memo
         parser.remembers = reuse.remembers
-        // A piece after the first does not know which memo entry it starts at: looked up by hash.
-        parser.memoCursor = first ? 0 : Int.max
+        // A piece after the first does not know which memo entry it starts at: past the end, so
+        // that its first entry is looked up by hash.
+        parser.memoCursor = first ? 0 : reuse.memo?.hashes.count ?? 0
         var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[from..<to]))
         do {
             if first {
@@ -153,7 +158,10 @@ extension ReservationParser {
                 if parser.reservations.count == ReservationParser.sampleSize {
                     let perEntry = max(1, (r.offset - begin) / parser.reservations.count)
                     parser.reservations.reserveCapacity(parser.reservations.count + (r.bytes.count - r.offset) / perEntry + 64)
-                    if parser.remembers { parser.entryHashes.reserveCapacity(parser.reservations.capacity) }
+                    if parser.remembers {
+                        parser.entryHashes.reserveCapacity(parser.reservations.capacity)
+                        parser.entryLengths.reserveCapacity(parser.reservations.capacity)
+                    }
                 }
                 if last {
                     guard try r.nextElement() else { return Piece(parser: parser, end: r.offset) }

@@ -28,10 +28,13 @@ struct ReservationParser {
     var remembers = false
     /// Per entry, in file order, the hash of its bytes (when ``remembers``).
     var entryHashes: [EntryHash] = []
+    /// Per entry, in file order, its length in bytes (when ``remembers``).
+    var entryLengths: [UInt32] = []
     /// Positions of the entries the next load must parse again (they gave a message).
     var parseAgain: [Int] = []
-    /// Entries taken from ``memo``.
+    /// Entries taken from ``memo``, and entries looked up there in vain.
     var reusedCount = 0
+    var memoMisses = 0
     /// The memo entry compared first with the next entry (see ``parseOrReuseEntry(_:index:)``).
     var memoCursor = 0
 
@@ -106,7 +109,10 @@ struct ReservationParser {
         let bytesPerEntry = max(1, (r.offset - start) / reservations.count)
         let remaining = (r.bytes.count - r.offset) / bytesPerEntry
         reservations.reserveCapacity(reservations.count + remaining + remaining / 8)
-        if remembers { entryHashes.reserveCapacity(reservations.capacity) }
+        if remembers {
+            entryHashes.reserveCapacity(reservations.capacity)
+            entryLengths.reserveCapacity(reservations.capacity)
+        }
     }
 
     mutating func parseEntry(_ r: inout JSONReader, index: Int) throws(JSONSyntaxError) {

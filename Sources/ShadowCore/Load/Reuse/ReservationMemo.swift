@@ -51,14 +51,18 @@ public struct ReservationMemo: Sendable {
     final class Stored: Sendable {
         let context: Context
         let hashes: [EntryHash]
+        /// Each entry's length in bytes, from its `{` to its `}`.
+        let lengths: [UInt32]
         let reservations: [Reservation]
         /// One bit per entry: set when the entry must be parsed again (it had a warning).
         let parseAgain: [UInt64]
         private let table = Mutex<[Int32]?>(nil)
 
-        init(context: Context, hashes: [EntryHash], reservations: [Reservation], parseAgain indexes: [Int]) {
+        init(context: Context, hashes: [EntryHash], lengths: [UInt32], reservations: [Reservation],
+             parseAgain indexes: [Int]) {
             self.context = context
             self.hashes = hashes
+            self.lengths = lengths
             self.reservations = reservations
             var bits = [UInt64](repeating: 0, count: (hashes.count + 63) / 64)
             for i in indexes { bits[i >> 6] |= 1 << UInt64(i & 63) }
@@ -68,15 +72,8 @@ public struct ReservationMemo: Sendable {
         @inline(__always)
         func reusable(_ i: Int) -> Bool { parseAgain[i >> 6] & (1 << UInt64(i & 63)) == 0 }
 
-        /// The index of the entry with hash `h`: `expected` when it is that one (the file kept its
-        /// order), otherwise found in the table. Nil when no reusable entry has that hash.
-        @inline(__always)
-        func find(_ h: EntryHash, expected: Int) -> Int? {
-            if expected < hashes.count, hashes[expected] == h, reusable(expected) { return expected }
-            return lookUp(h)
-        }
-
-        private func lookUp(_ h: EntryHash) -> Int? {
+        /// The index of the reusable entry with hash `h`, or nil.
+        func find(_ h: EntryHash) -> Int? {
             let slots = table.withLock { (t: inout [Int32]?) -> [Int32] in
                 if let t { return t }
                 let built = buildTable()
