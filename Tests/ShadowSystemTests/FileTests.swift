@@ -35,6 +35,21 @@ import Testing
         #expect(info.st_mode & 0o777 == 0o600)
     }
 
+    @Test func contentsReadsARegularFileWholeAndAProcFileToItsEnd() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("contents")
+        defer { TestSupport.removeDirectory(dir) }
+        // Larger than one read(2) of a pipe or a chunk, with every byte value.
+        let bytes = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+        try AtomicFile.write(bytes, to: dir + "/big")
+        #expect(try FileSystem.contents(of: dir + "/big") == bytes)
+        try AtomicFile.write([], to: dir + "/empty")
+        #expect(try FileSystem.contents(of: dir + "/empty") == [])
+        // fstat(2) says 0 bytes for /proc files; they are read to their end all the same.
+        let status = try FileSystem.contents(of: "/proc/self/status")
+        #expect(String(decoding: status, as: UTF8.self).hasPrefix("Name:"))
+        #expect(throws: Errno.noSuchFileOrDirectory) { try FileSystem.contents(of: dir + "/missing") }
+    }
+
     @Test func atomicWriteCanKeepTheOwnerAndModeOfTheFileItReplaces() throws {
         let dir = try TestSupport.makeTemporaryDirectory("atomic-owner")
         defer { TestSupport.removeDirectory(dir) }

@@ -185,10 +185,21 @@ public enum FileSystem {
     /// The whole file at `path`.
     ///
     /// Corresponds to open(2), read(2) until end of file, and close(2).
+    ///
+    /// A regular file is read into one array of the size fstat(2) gives (then on to its end, in
+    /// case it grew): no array grown and copied chunk by chunk — for a 157 MB `reservations.json`
+    /// that was about a tenth of a second of a reload.
     public static func contents(of path: String) throws(Errno) -> [UInt8] {
         let fd = try openForReading(path)
         defer { try? fd.closeChecked() }
-        return try fd.readToEnd(chunkSize: 1 << 20)
+        var info = stat()
+        _ = try systemCall { fstat(fd.rawValue, &info) }
+        let size = Int(info.st_size)
+        // Files of /proc and /sys say 0.
+        guard size > 0 else { return try fd.readToEnd(chunkSize: 1 << 20) }
+        var bytes = try fd.read(upTo: size)
+        if bytes.count == size { bytes += try fd.readToEnd(chunkSize: 1 << 16) }
+        return bytes
     }
 }
 
@@ -206,6 +217,28 @@ extension FileDescriptor {
     /// Writes every byte of `bytes`; see ``writeFully(_:)-(UnsafeRawBufferPointer)``.
     public func writeFully(_ bytes: [UInt8]) throws(Errno) {
         try bytes.withUnsafeBytes { raw in Result { () throws(Errno) in try writeFully(raw) } }.get()
+    }
+
+    /// Reads `count` bytes, or fewer at end of file, into an array allocated once.
+    ///
+    /// Corresponds to read(2), repeated.
+    public func read(upTo count: Int) throws(Errno) -> [UInt8] {
+        var failure: Errno?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            while initialized < count {
+                do throws(Errno) {
+                    let n = try systemCall { Glibc.read(rawValue, buffer.baseAddress! + initialized, count - initialized) }
+                    if n == 0 { return }
+                    initialized += n
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        return bytes
     }
 
     /// Reads until end of file.
