@@ -76,7 +76,7 @@ struct ReservationMemoTests {
         let text = Self.file(Array(1...200))
         let memo = expectSame(first: text, then: text, work)
         // 18 entries have the "port \"n\" {x}" circuit: parsed by the general reader, reused too.
-        #expect(memo?.statistics == .init(reused: 200, parsed: 0))
+        #expect(memo?.statistics == .init(reused: 200, parsed: 0, checkedWholeSet: false))
     }
 
     @Test(arguments: works) func oneChangedEntryIsParsed(work: ParallelWork) {
@@ -97,7 +97,7 @@ struct ReservationMemoTests {
         let before = Self.file(Array(1...200))
         let after = Self.file(Array((1...200).reversed()))
         let memo = expectSame(first: before, then: after, work)
-        #expect(memo?.statistics == .init(reused: 200, parsed: 0))
+        #expect(memo?.statistics == .init(reused: 200, parsed: 0, checkedWholeSet: false))
         #expect(memo?.stored?.reservations.first?.ipv4 == IPv4Address(198, 51, 100, 200))
     }
 
@@ -142,6 +142,22 @@ struct ReservationMemoTests {
         #expect(load(after, work, memo: &none).errors.contains { $0.hasPrefix("reservations.json[189].ipv4") })
     }
 
+    @Test(arguments: works) func anUnchangedEntryGivenTwiceIsADuplicate(work: ParallelWork) {
+        // Every entry is in the memo, but entry 5 comes twice (in place of entry 6).
+        let before = Self.file(Array(1...200))
+        let after = Self.file([1, 2, 3, 4, 5, 5] + Array(7...200))
+        var memo: ReservationMemo? = ReservationMemo()
+        _ = load(before, work, memo: &memo)
+        let out = load(after, work, memo: &memo)
+        #expect(out.errors.first?.hasPrefix("reservations.json[5].mac: ") == true)
+        var none: ReservationMemo?
+        #expect(load(after, work, memo: &none) == out)
+        // A subset in another order is part of the set that loaded: no search over the whole.
+        let fewer = Self.file(Array((1...100).reversed()))
+        #expect(load(fewer, work, memo: &memo) == load(fewer, work, memo: &none))
+        #expect(memo?.statistics == .init(reused: 100, parsed: 0, checkedWholeSet: false))
+    }
+
     @Test(arguments: works) func otherSubnetsOrClasslessRoutesSettingMeanNothingIsReused(work: ParallelWork) {
         let text = Self.file(Array(1...200))
         var subnets = testSubnets
@@ -180,7 +196,7 @@ struct ReservationMemoTests {
         #expect(memo.count == 1000)
         let second = try ReservationLoader.load(Array(text.utf8), subnets: subnets, work: Self.fourBackwards, memo: &memo)
         #expect(second.value == first.value)
-        #expect(memo.statistics == .init(reused: 1000, parsed: 0))
+        #expect(memo.statistics == .init(reused: 1000, parsed: 0, checkedWholeSet: false))
     }
 
     /// 100.64.0.0/10 (shared address space, as the integration tests' config has it).

@@ -85,9 +85,16 @@ public enum ReservationLoader {
             parser.errors.append(Diagnostic(.error, source, error.description))
             throw LoadError(errors: parser.errors, warnings: parser.warnings)
         }
+        let previous = parser.memo
         parser.memo = nil
-        parser.reportDuplicates(work: work)
-        parser.reportOverlaps()
+        // Keys and addresses unique, prefixes apart: true of any part of a set that loaded.
+        let partOfPrevious = previous.map { parser.errors.isEmpty && parser.reusedCount == parser.reservations.count
+            && $0.distinct(parser.memoTaken) } ?? false
+        parser.memoTaken = []
+        if !partOfPrevious {
+            parser.reportDuplicates(work: work)
+            parser.reportOverlaps()
+        }
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
         if memo != nil {
             var next = ReservationMemo()
@@ -96,7 +103,8 @@ public enum ReservationLoader {
                                                      lengths: parser.entryLengths,
                                                      reservations: parser.reservations, parseAgain: parser.parseAgain)
             }
-            next.statistics = .init(reused: parser.reusedCount, parsed: parser.reservations.count - parser.reusedCount)
+            next.statistics = .init(reused: parser.reusedCount, parsed: parser.reservations.count - parser.reusedCount,
+                                    checkedWholeSet: !partOfPrevious)
             memo = next
         }
         return Loaded(value: parser.reservations, warnings: parser.warnings)

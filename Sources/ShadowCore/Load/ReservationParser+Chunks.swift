@@ -87,6 +87,7 @@ extension ReservationParser {
                 entryLengths.append(contentsOf: piece.parser.entryLengths)
                 for p in piece.parser.parseAgain { parseAgain.append(firstIndex[k] + p) }
                 reusedCount += piece.parser.reusedCount
+                memoTaken.append(contentsOf: piece.parser.memoTaken)
             }
         }
         r.offset = cuts[cuts.count - 2] + final[final.count - 1].end

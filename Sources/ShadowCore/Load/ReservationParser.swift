@@ -35,6 +35,9 @@ struct ReservationParser {
     /// Entries taken from ``memo``, and entries looked up there in vain.
     var reusedCount = 0
     var memoMisses = 0
+    /// The memo index of each entry taken from it, in file order (to tell whether some memo
+    /// entry was taken twice).
+    var memoTaken: [Int32] = []
     /// The memo entry compared first with the next entry (see ``parseOrReuseEntry(_:index:)``).
     var memoCursor = 0
 

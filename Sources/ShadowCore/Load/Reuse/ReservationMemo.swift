@@ -21,6 +21,9 @@ public struct ReservationMemo: Sendable {
         public var reused = 0
         /// Entries parsed.
         public var parsed = 0
+        /// Whether the duplicate and overlap searches over the whole set ran: not when every
+        /// entry is a different entry of the memo (the set is then part of one already checked).
+        public var checkedWholeSet = true
     }
 
     /// What an entry's parse reads besides its bytes.
@@ -67,6 +70,17 @@ public struct ReservationMemo: Sendable {
             var bits = [UInt64](repeating: 0, count: (hashes.count + 63) / 64)
             for i in indexes { bits[i >> 6] |= 1 << UInt64(i & 63) }
             parseAgain = bits
+        }
+
+        /// Whether `taken` names every entry at most once.
+        func distinct(_ taken: [Int32]) -> Bool {
+            var seen = [UInt64](repeating: 0, count: (hashes.count + 63) / 64)
+            for j in taken {
+                let bit: UInt64 = 1 << UInt64(j & 63)
+                if seen[Int(j >> 6)] & bit != 0 { return false }
+                seen[Int(j >> 6)] |= bit
+            }
+            return true
         }
 
         @inline(__always)

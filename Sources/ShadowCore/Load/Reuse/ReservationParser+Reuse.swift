@@ -65,6 +65,7 @@ extension ReservationParser {
     @inline(__always)
     private mutating func reuse(_ j: Int, _ h: EntryHash, _ length: Int, _ r: inout JSONReader) {
         remember(h, length)
+        memoTaken.append(Int32(truncatingIfNeeded: j))
         reservations.append(memo.unsafelyUnwrapped.reservations[j])
         memoCursor = j + 1
         reusedCount += 1
