@@ -225,6 +225,10 @@ final class Master {
     /// Re-reads `reservations.json` and, if it is valid, makes it live in both workers (SIGHUP and
     /// the management `reload` share this path). On any problem the old snapshot stays live.
     func reloadReservations() -> ReloadResult {
+        // Released only once the new set is sent: freeing a large memo (its entries one by one)
+        // does not delay the workers.
+        let previousMemo = reservationMemo
+        defer { withExtendedLifetime(previousMemo) {} }
         let loaded: Loaded<[Reservation]>
         do {
             loaded = try ConfigDirectory.loadReservations(settings.directory, config: settings.config,
