@@ -76,28 +76,28 @@ struct ReservationMemoTests {
         let text = Self.file(Array(1...200))
         let memo = expectSame(first: text, then: text, work)
         // 18 entries have the "port \"n\" {x}" circuit: parsed by the general reader, reused too.
-        #expect(memo?.statistics == .init(reused: 200, parsed: 0, checkedWholeSet: false))
+        #expect(memo?.statistics == .init(reused: 200, parsed: 0, searchedAllForDuplicates: false))
     }
 
     @Test(arguments: works) func oneChangedEntryIsParsed(work: ParallelWork) {
         let before = Self.file(Array(1...200))
         let after = Self.file(Array(1...200)) { n, e in n == 120 ? e.replacing("198.51.100.120", with: "198.51.100.240") : e }
         let memo = expectSame(first: before, then: after, work)
-        #expect(memo?.statistics == .init(reused: 199, parsed: 1))
+        #expect(memo?.statistics == .init(reused: 199, parsed: 1, searchedAllForDuplicates: false))
     }
 
     @Test(arguments: works) func entriesInsertedAtTheTopShiftEveryIndex(work: ParallelWork) {
         let before = Self.file(Array(1...200))
         let after = Self.file(Array(201...203) + Array(1...200))
         let memo = expectSame(first: before, then: after, work)
-        #expect(memo?.statistics == .init(reused: 200, parsed: 3))
+        #expect(memo?.statistics == .init(reused: 200, parsed: 3, searchedAllForDuplicates: false))
     }
 
     @Test(arguments: works) func reorderedEntriesAreFoundByHash(work: ParallelWork) {
         let before = Self.file(Array(1...200))
         let after = Self.file(Array((1...200).reversed()))
         let memo = expectSame(first: before, then: after, work)
-        #expect(memo?.statistics == .init(reused: 200, parsed: 0, checkedWholeSet: false))
+        #expect(memo?.statistics == .init(reused: 200, parsed: 0, searchedAllForDuplicates: false))
         #expect(memo?.stored?.reservations.first?.ipv4 == IPv4Address(198, 51, 100, 200))
     }
 
@@ -128,7 +128,7 @@ struct ReservationMemoTests {
                 == ["reservations.json[49]: only DHCPv6 keys (duid, option1837): not reachable over DHCPv4"])
         let out = load(after, work, memo: &memo)
         #expect(out.warnings == ["reservations.json[50]: only DHCPv6 keys (duid, option1837): not reachable over DHCPv4"])
-        #expect(memo?.statistics == .init(reused: 199, parsed: 2))
+        #expect(memo?.statistics == .init(reused: 199, parsed: 2, searchedAllForDuplicates: false))
         var none: ReservationMemo?
         #expect(load(after, work, memo: &none) == out)
     }
@@ -140,6 +140,27 @@ struct ReservationMemoTests {
         #expect(memo?.statistics == .init(reused: 0, parsed: 200))
         var none: ReservationMemo?
         #expect(load(after, work, memo: &none).errors.contains { $0.hasPrefix("reservations.json[189].ipv4") })
+    }
+
+    @Test(arguments: works) func twoChangedEntriesWithTheSameKeyAreADuplicate(work: ParallelWork) {
+        let before = Self.file(Array(1...200))
+        let after = Self.file(Array(1...200)) { n, e in
+            n == 60 || n == 160 ? e.replacing(#""mac": "\#(Self.mac(n))""#, with: #""mac": "0A-0B-0C-0D-0E-0F""#) : e
+        }
+        var memo: ReservationMemo? = ReservationMemo()
+        _ = load(before, work, memo: &memo)
+        let out = load(after, work, memo: &memo)
+        #expect(out.errors == ["reservations.json[159].mac: 0A-0B-0C-0D-0E-0F already used by reservations.json[59]"])
+        var none: ReservationMemo?
+        #expect(load(after, work, memo: &none) == out)
+        // The same two entries with keys of their own: no search over the whole set.
+        let fixed = Self.file(Array(1...200)) { n, e in
+            n == 60 || n == 160 ? e.replacing(#""mac": "\#(Self.mac(n))""#, with: #""mac": "0A-0B-0C-0D-0E-\#(n / 10 + 10)""#) : e
+        }
+        let fixedOut = load(fixed, work, memo: &memo)
+        #expect(fixedOut.errors.isEmpty)
+        #expect(fixedOut == load(fixed, work, memo: &none))
+        #expect(memo?.statistics == .init(reused: 198, parsed: 2, searchedAllForDuplicates: false))
     }
 
     @Test(arguments: works) func anUnchangedEntryGivenTwiceIsADuplicate(work: ParallelWork) {
@@ -155,7 +176,7 @@ struct ReservationMemoTests {
         // A subset in another order is part of the set that loaded: no search over the whole.
         let fewer = Self.file(Array((1...100).reversed()))
         #expect(load(fewer, work, memo: &memo) == load(fewer, work, memo: &none))
-        #expect(memo?.statistics == .init(reused: 100, parsed: 0, checkedWholeSet: false))
+        #expect(memo?.statistics == .init(reused: 100, parsed: 0, searchedAllForDuplicates: false))
     }
 
     @Test(arguments: works) func otherSubnetsOrClasslessRoutesSettingMeanNothingIsReused(work: ParallelWork) {
@@ -196,7 +217,7 @@ struct ReservationMemoTests {
         #expect(memo.count == 1000)
         let second = try ReservationLoader.load(Array(text.utf8), subnets: subnets, work: Self.fourBackwards, memo: &memo)
         #expect(second.value == first.value)
-        #expect(memo.statistics == .init(reused: 1000, parsed: 0, checkedWholeSet: false))
+        #expect(memo.statistics == .init(reused: 1000, parsed: 0, searchedAllForDuplicates: false))
     }
 
     /// 100.64.0.0/10 (shared address space, as the integration tests' config has it).

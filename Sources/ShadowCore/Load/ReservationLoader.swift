@@ -88,13 +88,15 @@ public enum ReservationLoader {
         let previous = parser.memo
         parser.memo = nil
         // Keys and addresses unique, prefixes apart: true of any part of a set that loaded.
-        let partOfPrevious = previous.map { parser.errors.isEmpty && parser.reusedCount == parser.reservations.count
-            && $0.distinct(parser.memoTaken) } ?? false
+        let fromPrevious = previous.map { parser.errors.isEmpty && $0.distinct(parser.memoTaken) } ?? false
+        let partOfPrevious = fromPrevious && parser.reusedCount == parser.reservations.count
         parser.memoTaken = []
-        if !partOfPrevious {
-            parser.reportDuplicates(work: work)
-            parser.reportOverlaps()
-        }
+        // A few entries parsed among many taken: only theirs can repeat a key (see
+        // ReservationParser+ChangedKeys.swift); the full search runs when one may.
+        let searchInFull = !fromPrevious || parser.parsedPositions.count > parser.reservations.count / 8
+            || parser.parsedEntriesMayRepeatAKey(parser.parsedPositions, work: work)
+        if searchInFull { parser.reportDuplicates(work: work) }
+        if !partOfPrevious { parser.reportOverlaps() }
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
         if memo != nil {
             var next = ReservationMemo()
@@ -104,7 +106,7 @@ public enum ReservationLoader {
                                                      reservations: parser.reservations, parseAgain: parser.parseAgain)
             }
             next.statistics = .init(reused: parser.reusedCount, parsed: parser.reservations.count - parser.reusedCount,
-                                    checkedWholeSet: !partOfPrevious)
+                                    searchedAllForDuplicates: searchInFull)
             memo = next
         }
         return Loaded(value: parser.reservations, warnings: parser.warnings)

@@ -88,6 +88,7 @@ extension ReservationParser {
                 for p in piece.parser.parseAgain { parseAgain.append(firstIndex[k] + p) }
                 reusedCount += piece.parser.reusedCount
                 memoTaken.append(contentsOf: piece.parser.memoTaken)
+                for p in piece.parser.parsedPositions { parsedPositions.append(firstIndex[k] + p) }
             }
         }
         r.offset = cuts[cuts.count - 2] + final[final.count - 1].end

@@ -38,6 +38,8 @@ struct ReservationParser {
     /// The memo index of each entry taken from it, in file order (to tell whether some memo
     /// entry was taken twice).
     var memoTaken: [Int32] = []
+    /// Positions of the entries parsed rather than taken from the memo (when ``remembers``).
+    var parsedPositions: [Int] = []
     /// The memo entry compared first with the next entry (see ``parseOrReuseEntry(_:index:)``).
     var memoCursor = 0
 

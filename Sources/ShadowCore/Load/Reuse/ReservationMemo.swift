@@ -21,9 +21,10 @@ public struct ReservationMemo: Sendable {
         public var reused = 0
         /// Entries parsed.
         public var parsed = 0
-        /// Whether the duplicate and overlap searches over the whole set ran: not when every
-        /// entry is a different entry of the memo (the set is then part of one already checked).
-        public var checkedWholeSet = true
+        /// Whether the duplicate search over the whole set ran: not when every entry is a
+        /// different entry of the memo (the set is part of one already searched), nor when the
+        /// few entries parsed certainly repeat no key of another entry.
+        public var searchedAllForDuplicates = true
     }
 
     /// What an entry's parse reads besides its bytes.

@@ -20,6 +20,7 @@ extension ReservationParser {
         let errorsBefore = errors.count, warningsBefore = warnings.count
         guard let memo else {
             // Nothing to look up: the parse finds the end, and the bytes it read are hashed.
+            parsedPositions.append(position)
             try parseEntry(&r, index: index)
             remember(EntryHasher.process.hash(UnsafeRawBufferPointer(rebasing: r.bytes[start..<r.offset])), r.offset - start)
             if errors.count != errorsBefore || warnings.count != warningsBefore { parseAgain.append(position) }
@@ -36,6 +37,7 @@ extension ReservationParser {
         guard let end = JSONObjectEnd.end(in: r.bytes, from: start) else {
             remember(EntryHash(a: 0, b: 0), 0)
             parseAgain.append(position)
+            parsedPositions.append(position)
             return try parseEntry(&r, index: index)
         }
         let h = EntryHasher.process.hash(UnsafeRawBufferPointer(rebasing: r.bytes[start..<end]))
@@ -44,6 +46,7 @@ extension ReservationParser {
         // Most likely an entry changed in place: the next one is compared with the memo's next.
         memoCursor += 1
         memoMisses += 1
+        parsedPositions.append(position)
         // A file that is mostly new is parsed as without a memo (hashed for the next one).
         if memoMisses > reusedCount + Self.memoMissesTolerated { self.memo = nil }
         try parseEntry(&r, index: index)
