@@ -19,8 +19,9 @@ extension ReservationParser {
         let position = reservations.count
         let errorsBefore = errors.count, warningsBefore = warnings.count
         guard let memo else {
-            // Nothing to look up: the parse finds the end, and the bytes it read are hashed.
-            parsedPositions.append(position)
+            // Nothing to look up: the parse finds the end, and the bytes it read are hashed. The
+            // position matters only after a memo was given up (its misses counted).
+            if memoMisses > 0 { parsedPositions.append(position) }
             try parseEntry(&r, index: index)
             remember(EntryHasher.process.hash(UnsafeRawBufferPointer(rebasing: r.bytes[start..<r.offset])), r.offset - start)
             if errors.count != errorsBefore || warnings.count != warningsBefore { parseAgain.append(position) }
