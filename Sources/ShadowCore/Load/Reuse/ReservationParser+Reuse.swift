@@ -6,9 +6,9 @@ extension ReservationParser {
     /// its parse gave a message (or did not end where ``JSONObjectEnd`` put the end).
     ///
     /// The memo entry tried first is the one after the last entry taken from it, or after the
-    /// one a parsed entry most likely replaced (``memoCursor``): a file that kept its order (entries changed, inserted or removed here and there) is
-    /// compared entry by entry, by hashing as many bytes as that memo entry had — no search for
-    /// the end. Otherwise the entry's end is found by ``JSONObjectEnd`` and its hash looked up.
+    /// one a parsed entry most likely replaced (``memoCursor``): a file that kept its order
+    /// (entries changed, inserted or removed here and there) is compared entry by entry, by
+    /// hashing as many bytes as that memo entry had — no search for the end. Otherwise the entry's end is found by ``JSONObjectEnd`` and its hash looked up.
     /// When misses outnumber hits by ``memoMissesTolerated``, the parser stops looking: a file
     /// that is mostly new costs what a load without a memo costs, plus the hashing.
     @inline(__always)
