@@ -5,6 +5,10 @@
 //   bench-load --measure F      read + parse + validate + index F, print times and memory
 //   bench-load --master F       the master's path of a start or reload, phase by phase: read,
 //                               parse + validate, plan, encode, digest, check the image
+//   bench-load --master F --memo   the same, the parse also building the memo a reload uses
+//   bench-load --reload F [F2]  loads F (building the memo), then times the master's path for F2
+//                               (default F again) with that memo, and says how many entries it
+//                               took from the memo (ReservationMemo, docs/performance.md)
 //
 // The parse runs in pieces on one thread per CPU, as in the master and ops; BENCH_LOAD_SERIAL=1
 // parses on one thread (to compare).
@@ -144,14 +148,23 @@ func measure(path: String) {
 
 /// The master's steps from file to published image (ConfigDirectory.loadReservations, then
 /// SnapshotPublisher.prepare), each timed: wall clock and CPU of the whole process.
-func masterPath(path: String) {
+///
+/// With `memo`, the parse takes the entries it can from it and replaces it with its own.
+func masterPath(path: String, memo: inout ReservationMemo?) {
     let clock = ContinuousClock()
     var marks: [(String, ContinuousClock.Instant, Double)] = [("", clock.now, cpuTime())]
     func mark(_ name: String) { marks.append((name, clock.now, cpuTime())) }
     let bytes = readFile(path)
     mark("read")
     let loaded: Loaded<[Reservation]>
-    do { loaded = try ReservationLoader.load(bytes, subnets: subnets, work: parseWork) } catch {
+    do {
+        if var m = memo {
+            loaded = try ReservationLoader.load(bytes, subnets: subnets, work: parseWork, memo: &m)
+            memo = m
+        } else {
+            loaded = try ReservationLoader.load(bytes, subnets: subnets, work: parseWork)
+        }
+    } catch {
         print(error.description)
         exit(1)
     }
@@ -173,6 +186,7 @@ func masterPath(path: String) {
     let view = try! SnapshotCodec.open(mapping.bytes, announcement: announcement!, owner: mapping)
     mark("open (map + digest + check)")
     var line = "\(view.count) reservations, \(size) bytes of image, \(parseWork.width) thread(s):"
+    if let memo { line += " \(memo.statistics.reused) reused, \(memo.statistics.parsed) parsed, \(memo.count) remembered;" }
     for k in 1..<marks.count {
         line += String(format: " %@ %.3f s (cpu %.3f)", marks[k].0, Double((marks[k].1 - marks[k - 1].1).components.attoseconds) / 1e18
                        + Double((marks[k].1 - marks[k - 1].1).components.seconds), marks[k].2 - marks[k - 1].2)
@@ -189,7 +203,17 @@ case "--generate" where args.count == 4:
 case "--measure" where args.count == 3:
     measure(path: args[2])
 case "--master" where args.count == 3:
-    masterPath(path: args[2])
+    var none: ReservationMemo?
+    masterPath(path: args[2], memo: &none)
+case "--master" where args.count == 4 && args[3] == "--memo":
+    var memo: ReservationMemo? = ReservationMemo()
+    masterPath(path: args[2], memo: &memo)
+case "--reload" where args.count == 3 || args.count == 4:
+    var memo: ReservationMemo? = ReservationMemo()
+    print("first load: ", terminator: "")
+    masterPath(path: args[2], memo: &memo)
+    print("reload:     ", terminator: "")
+    masterPath(path: args.count == 4 ? args[3] : args[2], memo: &memo)
 case .some(let first) where Int(first) != nil:
     for n in args.dropFirst().compactMap({ Int($0) }) {
         let path = NSTemporaryDirectory() + "bench-load-\(n).json"
@@ -201,6 +225,6 @@ case .some(let first) where Int(first) != nil:
         child.waitUntilExit()
     }
 default:
-    print("usage: bench-load N [N ...] | --generate N FILE | --measure FILE | --master FILE")
+    print("usage: bench-load N [N ...] | --generate N FILE | --measure FILE | --master FILE [--memo] | --reload FILE [FILE2]")
     exit(2)
 }

@@ -52,9 +52,10 @@ public enum ConfigDirectory {
         }
         var reservations: [Reservation] = []
         do {
+            var none: ReservationMemo?
             let loaded = try loadReservations(directory, subnets: config?.value.subnetsV4 ?? unknownSubnets,
                                               msClasslessRoutes: config?.value.msClasslessRoutes ?? false,
-                                              missingIsEmpty: true)
+                                              missingIsEmpty: true, memo: &none)
             reservations = loaded.value
             warnings += loaded.warnings.lines
         } catch {
@@ -138,16 +139,29 @@ public enum ConfigDirectory {
     ///   warning); on reload it is an error.
     public static func loadReservations(_ directory: String, config: ServerConfig, missingIsEmpty: Bool = false)
         throws(ConfigurationProblems) -> Loaded<[Reservation]> {
-        try loadReservations(directory, subnets: config.subnetsV4, msClasslessRoutes: config.msClasslessRoutes,
-                             missingIsEmpty: missingIsEmpty)
+        var none: ReservationMemo?
+        return try loadReservations(directory, subnets: config.subnetsV4, msClasslessRoutes: config.msClasslessRoutes,
+                                    missingIsEmpty: missingIsEmpty, memo: &none)
+    }
+
+    /// ``loadReservations(_:config:missingIsEmpty:)`` taking the entries whose bytes did not change
+    /// from `memo` (the memo of the last load, ``ReservationMemo``), which a successful load
+    /// replaces with its own and a failed one leaves as it was.
+    public static func loadReservations(_ directory: String, config: ServerConfig, memo: inout ReservationMemo)
+        throws(ConfigurationProblems) -> Loaded<[Reservation]> {
+        var kept: ReservationMemo? = memo
+        let loaded = try loadReservations(directory, subnets: config.subnetsV4, msClasslessRoutes: config.msClasslessRoutes,
+                                          missingIsEmpty: false, memo: &kept)
+        if let kept { memo = kept }
+        return loaded
     }
 
     /// Stands in for `subnets_v4` when `config.json` did not load: contains every address, so the
     /// subnet rule reports nothing it cannot know.
     static let unknownSubnets = [SubnetV4(net: IPv4Network(address: .any, prefixLength: 0), gateway: .any)]
 
-    static func loadReservations(_ directory: String, subnets: [SubnetV4], msClasslessRoutes: Bool, missingIsEmpty: Bool)
-        throws(ConfigurationProblems) -> Loaded<[Reservation]> {
+    static func loadReservations(_ directory: String, subnets: [SubnetV4], msClasslessRoutes: Bool, missingIsEmpty: Bool,
+                                 memo: inout ReservationMemo?) throws(ConfigurationProblems) -> Loaded<[Reservation]> {
         let file = path(directory, "reservations.json")
         let bytes: [UInt8]
         do {
@@ -161,8 +175,14 @@ public enum ConfigDirectory {
             throw ConfigurationProblems(lines: [error.description])
         }
         do {
-            return try ReservationLoader.load(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes,
-                                              work: .threads)
+            guard var given = memo else {
+                return try ReservationLoader.load(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes,
+                                                  work: .threads)
+            }
+            let loaded = try ReservationLoader.load(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes,
+                                                    work: .threads, memo: &given)
+            memo = given
+            return loaded
         } catch {
             throw ConfigurationProblems(lines: error.errors.lines)
         }

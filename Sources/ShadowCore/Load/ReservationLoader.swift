@@ -35,12 +35,47 @@ public enum ReservationLoader {
     /// The error and warning cap used by ``load(_:subnets:source:)``.
     public static let diagnosticLimit = DiagnosticList.defaultLimit
 
+    /// Loads a whole file as ``load(_:subnets:source:msClasslessRoutes:work:)`` does, taking the
+    /// entries whose bytes did not change since the load that made `memo` from it instead of
+    /// parsing them again (``ReservationMemo``). The result — values, warnings, errors — is the
+    /// same as without a memo. On success `memo` becomes the memo of this load (empty when the
+    /// array is smaller than ``ReservationParser/minimumPieceBytes``); on failure it is unchanged.
+    public static func load(_ bytes: [UInt8], subnets: [SubnetV4], source: String = "reservations.json",
+                            msClasslessRoutes: Bool = false, work: ParallelWork = .serial,
+                            memo: inout ReservationMemo) throws(LoadError) -> Loaded<[Reservation]> {
+        var kept: ReservationMemo? = memo
+        let loaded = try JSONReader.withReader(bytes) { (reader: inout JSONReader) throws(LoadError) -> Loaded<[Reservation]> in
+            try load(from: &reader, subnets: subnets, source: source, requireEnd: true,
+                     msClasslessRoutes: msClasslessRoutes, work: work, memo: &kept)
+        }
+        if let kept { memo = kept }
+        return loaded
+    }
+
     static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
                      requireEnd: Bool, msClasslessRoutes: Bool, work: ParallelWork,
                      minimumPieceBytes: Int = ReservationParser.minimumPieceBytes,
                      plainEntries: Bool = true) throws(LoadError) -> Loaded<[Reservation]> {
+        var none: ReservationMemo?
+        return try load(from: &reader, subnets: subnets, source: source, requireEnd: requireEnd,
+                        msClasslessRoutes: msClasslessRoutes, work: work, minimumPieceBytes: minimumPieceBytes,
+                        plainEntries: plainEntries, memo: &none)
+    }
+
+    /// - Parameter memo: nil: no memo is used or made. Otherwise used when it was made under the
+    ///   same subnets and `ms_classless_routes`, and replaced on success by this load's memo —
+    ///   which remembers entries only when the array is at least `minimumPieceBytes` long.
+    static func load(from reader: inout JSONReader, subnets: [SubnetV4], source: String,
+                     requireEnd: Bool, msClasslessRoutes: Bool, work: ParallelWork,
+                     minimumPieceBytes: Int = ReservationParser.minimumPieceBytes,
+                     plainEntries: Bool = true, memo: inout ReservationMemo?) throws(LoadError) -> Loaded<[Reservation]> {
         var parser = ReservationParser(source: source, subnets: subnets, msClasslessRoutes: msClasslessRoutes)
         parser.readsPlainEntries = plainEntries
+        let context = ReservationMemo.Context(subnets: subnets, msClasslessRoutes: msClasslessRoutes)
+        if let memo, let start = parser.arrayStart(reader), reader.bytes.count - start >= minimumPieceBytes {
+            parser.remembers = true
+            if let stored = memo.stored, stored.context == context { parser.memo = stored }
+        }
         do {
             if !parser.parseArrayInPieces(&reader, work, minimumPieceBytes: minimumPieceBytes) {
                 try parser.parseArray(&reader)
@@ -50,9 +85,30 @@ public enum ReservationLoader {
             parser.errors.append(Diagnostic(.error, source, error.description))
             throw LoadError(errors: parser.errors, warnings: parser.warnings)
         }
-        parser.reportDuplicates(work: work)
-        parser.reportOverlaps()
+        let previous = parser.memo
+        parser.memo = nil
+        // Keys and addresses unique, prefixes apart: true of any part of a set that loaded.
+        let fromPrevious = previous.map { parser.errors.isEmpty && $0.distinct(parser.memoTaken) } ?? false
+        let partOfPrevious = fromPrevious && parser.reusedCount == parser.reservations.count
+        parser.memoTaken = []
+        // A few entries parsed among many taken: only theirs can repeat a key (see
+        // ReservationParser+ChangedKeys.swift); the full search runs when one may.
+        let searchInFull = !fromPrevious || parser.parsedPositions.count > parser.reservations.count / 8
+            || parser.parsedEntriesMayRepeatAKey(parser.parsedPositions, work: work)
+        if searchInFull { parser.reportDuplicates(work: work) }
+        if !partOfPrevious { parser.reportOverlaps() }
         guard parser.errors.isEmpty else { throw LoadError(errors: parser.errors, warnings: parser.warnings) }
+        if memo != nil {
+            var next = ReservationMemo()
+            if parser.remembers {
+                next.stored = ReservationMemo.Stored(context: context, hashes: parser.entryHashes,
+                                                     lengths: parser.entryLengths,
+                                                     reservations: parser.reservations, parseAgain: parser.parseAgain)
+            }
+            next.statistics = .init(reused: parser.reusedCount, parsed: parser.reservations.count - parser.reusedCount,
+                                    searchedAllForDuplicates: searchInFull)
+            memo = next
+        }
         return Loaded(value: parser.reservations, warnings: parser.warnings)
     }
 }

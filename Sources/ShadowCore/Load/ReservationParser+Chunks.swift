@@ -34,12 +34,13 @@ extension ReservationParser {
         found.append(r.bytes.count)
 
         let source = self.source, subnets = self.subnets, ms = self.msClasslessRoutes, plain = readsPlainEntries
+        let reuse = Reuse(memo: memo, remembers: remembers)
         let bytes = ReadOnlyBytes(r.bytes), cuts = found
         let results = PieceResults(count: cuts.count - 1)
         work.run(cuts.count - 1) { i in
             results[i] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: i == 0, last: i == cuts.count - 2,
                                          firstIndex: 0, source: source, subnets: subnets, msClasslessRoutes: ms,
-                                         plainEntries: plain)
+                                         plainEntries: plain, reuse: reuse)
         }
         // Moved out of the slots, so that each piece's list has one owner (see below).
         guard var final = results.takeAll() else { return false }
@@ -56,7 +57,7 @@ extension ReservationParser {
                 let i = redo[j]
                 again[j] = Self.parsePiece(bytes, cuts[i], cuts[i + 1], first: false, last: i == cuts.count - 2,
                                            firstIndex: bases[i], source: source, subnets: subnets, msClasslessRoutes: ms,
-                                           plainEntries: plain)
+                                           plainEntries: plain, reuse: reuse)
             }
             guard let reparsed = again.takeAll() else { return false }
             for (j, i) in redo.enumerated() { final[i] = reparsed[j] }
@@ -64,6 +65,10 @@ extension ReservationParser {
         let lists = ListSlots(count: final.count)
         for k in final.indices { lists.put(k, &final[k].parser.reservations) }
         reservations = Self.concatenate(lists, work: work)
+        if remembers {
+            entryHashes.reserveCapacity(reservations.count)
+            entryLengths.reserveCapacity(reservations.count)
+        }
         for k in final.indices {
             let piece = final[k]
             // Keys are indexes in the whole array: a piece with unusable entries has errors, so
@@ -71,6 +76,14 @@ extension ReservationParser {
             for (index, fields) in piece.parser.unusable { unusable[index] = fields }
             errors.append(contentsOf: piece.parser.errors)
             warnings.append(contentsOf: piece.parser.warnings)
+            if remembers {
+                entryHashes.append(contentsOf: piece.parser.entryHashes)
+                entryLengths.append(contentsOf: piece.parser.entryLengths)
+                for p in piece.parser.parseAgain { parseAgain.append(firstIndex[k] + p) }
+                reusedCount += piece.parser.reusedCount
+                memoTaken.append(contentsOf: piece.parser.memoTaken)
+                for p in piece.parser.parsedPositions { parsedPositions.append(firstIndex[k] + p) }
+            }
         }
         r.offset = cuts[cuts.count - 2] + final[final.count - 1].end
         return true
@@ -103,7 +116,7 @@ extension ReservationParser {
     private static let hollow = Reservation(ipv4: .any, ipv6NA: .any, ipv6PD: IPv6Prefix(address: .any, prefixLength: 0))
 
     /// Where the array begins (its `[`), or nil when the next value is not an array.
-    private func arrayStart(_ r: JSONReader) -> Int? {
+    func arrayStart(_ r: JSONReader) -> Int? {
         var probe = r
         probe.skipWhitespace()
         return probe.peekByte == UInt8(ascii: "[") ? probe.offset : nil
@@ -130,6 +143,12 @@ extension ReservationParser {
         return nil
     }
 
+    /// The memo a piece's parser takes entries from, and whether it records hashes.
+    struct Reuse: Sendable {
+        var memo: ReservationMemo.Stored?
+        var remembers: Bool
+    }
+
     /// One piece parsed, and where its parse ended (relative to the piece's start).
     struct Piece: Sendable {
         var parser: ReservationParser
@@ -141,9 +160,14 @@ extension ReservationParser {
     /// the array's `]`. Nil when the piece is not exactly that (or has a syntax error).
     static func parsePiece(_ bytes: ReadOnlyBytes, _ from: Int, _ to: Int, first: Bool, last: Bool,
                            firstIndex: Int, source: String, subnets: SubnetMatcher,
-                           msClasslessRoutes: Bool, plainEntries: Bool) -> Piece? {
+                           msClasslessRoutes: Bool, plainEntries: Bool, reuse: Reuse) -> Piece? {
         var parser = ReservationParser(source: source, matcher: subnets, msClasslessRoutes: msClasslessRoutes)
         parser.readsPlainEntries = plainEntries
+        parser.memo = reuse.memo
+        parser.remembers = reuse.remembers
+        // A piece after the first does not know which memo entry it starts at: past the end, so
+        // that its first entry is looked up by hash.
+        parser.memoCursor = first ? 0 : reuse.memo?.hashes.count ?? 0
         var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[from..<to]))
         do {
             if first {
@@ -152,10 +176,14 @@ extension ReservationParser {
             }
             let begin = r.offset
             while true {
-                try parser.parseEntry(&r, index: firstIndex + parser.reservations.count)
+                try parser.parseOrReuseEntry(&r, index: firstIndex + parser.reservations.count)
                 if parser.reservations.count == ReservationParser.sampleSize {
                     let perEntry = max(1, (r.offset - begin) / parser.reservations.count)
                     parser.reservations.reserveCapacity(parser.reservations.count + (r.bytes.count - r.offset) / perEntry + 64)
+                    if parser.remembers {
+                        parser.entryHashes.reserveCapacity(parser.reservations.capacity)
+                        parser.entryLengths.reserveCapacity(parser.reservations.capacity)
+                    }
                 }
                 if last {
                     guard try r.nextElement() else { return Piece(parser: parser, end: r.offset) }

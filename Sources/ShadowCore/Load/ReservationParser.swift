@@ -22,6 +22,26 @@ struct ReservationParser {
     /// Whether entries in the plain shape take the fast path (``parsePlainEntry(_:index:)``);
     /// tests turn it off to compare the two.
     var readsPlainEntries = true
+    /// The memo of the last load whose entries may be taken instead of parsed (nil: parse all).
+    var memo: ReservationMemo.Stored?
+    /// Whether each entry's hash is recorded (``entryHashes``, ``parseAgain``) for the next memo.
+    var remembers = false
+    /// Per entry, in file order, the hash of its bytes (when ``remembers``).
+    var entryHashes: [EntryHash] = []
+    /// Per entry, in file order, its length in bytes (when ``remembers``).
+    var entryLengths: [UInt32] = []
+    /// Positions of the entries the next load must parse again (they gave a message).
+    var parseAgain: [Int] = []
+    /// Entries taken from ``memo``, and entries looked up there in vain.
+    var reusedCount = 0
+    var memoMisses = 0
+    /// The memo index of each entry taken from it, in file order (to tell whether some memo
+    /// entry was taken twice).
+    var memoTaken: [Int32] = []
+    /// Positions of the entries parsed rather than taken from the memo (when ``remembers``).
+    var parsedPositions: [Int] = []
+    /// The memo entry compared first with the next entry (see ``parseOrReuseEntry(_:index:)``).
+    var memoCursor = 0
 
     init(source: String, subnets: [SubnetV4], msClasslessRoutes: Bool = false) {
         self.init(source: source, matcher: SubnetMatcher(subnets), msClasslessRoutes: msClasslessRoutes)
@@ -79,7 +99,7 @@ struct ReservationParser {
         try r.beginArray()
         let start = r.offset
         while try r.nextElement() {
-            try parseEntry(&r, index: reservations.count)
+            try parseOrReuseEntry(&r, index: reservations.count)
             if reservations.count == ReservationParser.sampleSize { reserveForRest(&r, since: start) }
         }
     }
@@ -94,6 +114,10 @@ struct ReservationParser {
         let bytesPerEntry = max(1, (r.offset - start) / reservations.count)
         let remaining = (r.bytes.count - r.offset) / bytesPerEntry
         reservations.reserveCapacity(reservations.count + remaining + remaining / 8)
+        if remembers {
+            entryHashes.reserveCapacity(reservations.capacity)
+            entryLengths.reserveCapacity(reservations.capacity)
+        }
     }
 
     mutating func parseEntry(_ r: inout JSONReader, index: Int) throws(JSONSyntaxError) {

@@ -42,6 +42,11 @@ final class Master {
     /// Until when the housekeeping after a load waits for every DHCP worker to serve the new
     /// generation (a worker that is restarting does not hold it back longer).
     private var housekeepingDeadline: UInt64 = 0
+    /// What the last reload of a large `reservations.json` parsed, so that the next one parses
+    /// only the entries whose bytes changed (``ReservationMemo``; empty until the first reload).
+    private var reservationMemo = ReservationMemo()
+    /// The memo a reload replaced, until the workers serve the new set (see ``housekeepingDue``).
+    private var retiredMemo: ReservationMemo?
     /// A set was loaded or replaced: malloc holds what its parse freed (``FreedMemory``).
     private var freedMemoryToReturn = false
     /// A load or a worker's start-up ran code the master's steady state does not
@@ -161,6 +166,7 @@ final class Master {
         // Released only now: 1,000,000 reservations take about 0.05 s, which the workers' first
         // snapshot no longer waits for.
         initialReservations = nil
+        retiredMemo = nil
         // After a load, what the parse freed goes back to the kernel once the handlers' own
         // copies are gone too.
         if freedMemoryToReturn {
@@ -178,13 +184,15 @@ final class Master {
     /// How long the housekeeping after a load waits at most for the workers, in milliseconds.
     static let housekeepingWait: UInt64 = 3000
 
-    /// Whether the work a load leaves behind (dropping the start-up reservations, returning freed
-    /// memory, releasing the code pages only the load ran) may run now: once every DHCP worker
+    /// Whether the work a load leaves behind (dropping the start-up reservations or the replaced
+    /// memo, returning freed memory, releasing the code pages only the load ran) may run now: once every DHCP worker
     /// serves the current generation, or at ``housekeepingDeadline``. Before that the workers are
     /// checking the new image on the same CPUs, and every millisecond the master takes is one
     /// more before they answer from it.
     private func housekeepingDue() -> Bool {
-        guard initialReservations != nil || freedMemoryToReturn || codePagesToRelease else { return false }
+        guard initialReservations != nil || retiredMemo != nil || freedMemoryToReturn || codePagesToRelease else {
+            return false
+        }
         return Clocks.monotonicMilliseconds() >= housekeepingDeadline
             || workers.allSatisfy { $0.kind == .ops || $0.appliedSnapshot >= snapshotGeneration }
     }
@@ -243,9 +251,11 @@ final class Master {
     /// Re-reads `reservations.json` and, if it is valid, makes it live in both workers (SIGHUP and
     /// the management `reload` share this path). On any problem the old snapshot stays live.
     func reloadReservations() -> ReloadResult {
+        let previousMemo = reservationMemo
         let loaded: Loaded<[Reservation]>
         do {
-            loaded = try ConfigDirectory.loadReservations(settings.directory, config: settings.config)
+            loaded = try ConfigDirectory.loadReservations(settings.directory, config: settings.config,
+                                                          memo: &reservationMemo)
         } catch {
             logger.error("failed to reload reservations: \(error.lines.count) problem(s); the previous reservations stay live")
             for line in error.lines { logger.error("\(line)") }
@@ -260,7 +270,11 @@ final class Master {
             reloadFailures += 1
             return .failed(["\(error)"])
         }
+        // Freed with the rest of what a load leaves behind, once the workers serve the new set:
+        // releasing a large memo's entries one by one would take CPU from their checks.
+        retiredMemo = previousMemo
         logger.info("reloaded reservations", metadata: ["count": "\(loaded.value.count)",
+                                                        "reused": "\(reservationMemo.statistics.reused)",
                                                         "snapshot.generation": "\(snapshotGeneration)"])
         return .reloaded(count: loaded.value.count, warnings: loaded.warnings.lines)
     }
