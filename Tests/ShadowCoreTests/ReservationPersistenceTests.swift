@@ -73,6 +73,23 @@ struct ReservationPersistenceTests {
         #expect(ReservationPersistence.persistedBytes(Self.sample) == Array(Self.expected.utf8))
     }
 
+    /// A large list written in pieces on several threads is byte for byte the one-thread text.
+    @Test func piecesWriteTheSameBytes() {
+        let backwards = ParallelWork(width: 3) { count, job in
+            for i in (0..<count).reversed() { job(i) }
+        }
+        for count in [1, 199, 250, 307] {  // one piece, one, two, three
+            let list = (0..<count).map { i in
+                var r = Self.sample[i % Self.sample.count]
+                r.ipv4 = IPv4Address(UInt32(0xC633_6400) &+ UInt32(i))
+                return r
+            }
+            let one = ReservationPersistence.persistedBytes(list)
+            #expect(ReservationPersistence.persistedBytes(list, work: backwards, piecesFrom: 100) == one)
+            #expect(one.starts(with: Array("[\n  {".utf8)) && one.suffix(4).elementsEqual(Array("}\n]\n".utf8)))
+        }
+    }
+
     @Test func emptyList() throws {
         #expect(ReservationPersistence.persistedJSON([]) == "[]\n")
         #expect(try loadReservations("[]\n").get().value == [])

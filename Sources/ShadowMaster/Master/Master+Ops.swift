@@ -96,7 +96,7 @@ extension Master {
             return .failure(requestID: r.requestID, error: "Failed to publish reservations: \(error)", lines: [])
         }
         do {
-            if let notDurable = try AtomicFile.write(ReservationPersistence.persistedBytes(reservations),
+            if let notDurable = try AtomicFile.write(ReservationPersistence.persistedBytes(reservations, work: .threads),
                                                      to: reservationsPath, permissions: 0o644, keepingOwnership: true) {
                 logger.warning("\(reservationsPath) written, not yet durable: fsync of its directory failed: \(notDurable)")
             }
