@@ -183,6 +183,9 @@ int cshim_open_pty(int fds[2]) {
 }
 int cshim_accept4_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 int cshim_close_range(unsigned int first, unsigned int last) { return close_range(first, last, 0); }
+
+#include <sys/resource.h>
+int cshim_set_thread_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice); }
 int cshim_setresuid(uid_t r, uid_t e, uid_t s) { return setresuid(r, e, s); }
 int cshim_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
 int cshim_getresuid(uid_t *r, uid_t *e, uid_t *s) { return getresuid(r, e, s); }

@@ -8,6 +8,10 @@ public struct LoadedConfiguration: Sendable {
     public var ids: ServerIdentifiers
     public var config: ServerConfig
     public var reservations: [Reservation]
+    /// `reservations.json` exactly as loaded, when it is large enough for a reservation memo
+    /// (``ReservationMemo/minimumArrayBytes``): the master builds its first memo from these bytes
+    /// in the background once the workers serve them.
+    public var reservationsBytes: [UInt8]?
     /// Warnings from every file, as `file: path: message` lines.
     public var warnings: [String]
     /// `ids.json` and `config.json` exactly as loaded (the workers get these bytes).
@@ -51,11 +55,12 @@ public enum ConfigDirectory {
             (bytes: [UInt8]) throws(LoadError) in try ConfigurationLoader.loadConfig(bytes)
         }
         var reservations: [Reservation] = []
+        var reservationsBytes: [UInt8]?
         do {
             var none: ReservationMemo?
             let loaded = try loadReservations(directory, subnets: config?.value.subnetsV4 ?? unknownSubnets,
                                               msClasslessRoutes: config?.value.msClasslessRoutes ?? false,
-                                              missingIsEmpty: true, memo: &none)
+                                              missingIsEmpty: true, memo: &none, keepingBytes: &reservationsBytes)
             reservations = loaded.value
             warnings += loaded.warnings.lines
         } catch {
@@ -72,7 +77,7 @@ public enum ConfigDirectory {
         }
         guard problems.isEmpty, let ids, let config else { throw ConfigurationProblems(lines: problems) }
         return LoadedConfiguration(directory: directory, ids: ids.value, config: config.value,
-                                   reservations: reservations, warnings: warnings,
+                                   reservations: reservations, reservationsBytes: reservationsBytes, warnings: warnings,
                                    idsBytes: ids.bytes, configBytes: config.bytes,
                                    tokens: tokens?.value, tokensBytes: tokens?.bytes, haKey: haKey, tls: tls)
     }
@@ -162,6 +167,16 @@ public enum ConfigDirectory {
 
     static func loadReservations(_ directory: String, subnets: [SubnetV4], msClasslessRoutes: Bool, missingIsEmpty: Bool,
                                  memo: inout ReservationMemo?) throws(ConfigurationProblems) -> Loaded<[Reservation]> {
+        var bytes: [UInt8]?
+        return try loadReservations(directory, subnets: subnets, msClasslessRoutes: msClasslessRoutes,
+                                    missingIsEmpty: missingIsEmpty, memo: &memo, keepingBytes: &bytes)
+    }
+
+    /// ``loadReservations(_:subnets:msClasslessRoutes:missingIsEmpty:memo:)`` that also hands back
+    /// the file as read in `keepingBytes` when it is large enough for a memo.
+    static func loadReservations(_ directory: String, subnets: [SubnetV4], msClasslessRoutes: Bool, missingIsEmpty: Bool,
+                                 memo: inout ReservationMemo?, keepingBytes: inout [UInt8]?)
+        throws(ConfigurationProblems) -> Loaded<[Reservation]> {
         let file = path(directory, "reservations.json")
         let bytes: [UInt8]
         do {
@@ -174,6 +189,7 @@ public enum ConfigDirectory {
             }
             throw ConfigurationProblems(lines: [error.description])
         }
+        if bytes.count >= ReservationMemo.minimumArrayBytes { keepingBytes = bytes }
         do {
             guard var given = memo else {
                 return try ReservationLoader.load(bytes, subnets: subnets, msClasslessRoutes: msClasslessRoutes,

@@ -20,6 +20,29 @@ struct ReloadReuseTests {
         return "[\n" + ([first.json] + others).joined(separator: ",\n") + "\n]\n"
     }
 
+    /// A large file loaded at start is parsed again in the background once the workers serve
+    /// it, so the very first reload already takes the unchanged entries from a memo.
+    @Test func theFirstReloadAfterALargeStartReusesTheStartEntries() async throws {
+        let directory = try ServerDirectory(reservations: [ReloadTests.subscriber(10)])
+        try directory.writeReservations(text: Self.largeFile(first: ReloadTests.subscriber(20)))
+        let relay4 = try RelayV4(server: directory.v4Server)
+        let relay6 = try RelayV6(server: directory.v6Server)
+        try await withMaster(directory) { master in
+            _ = try await master.waitUntilServing()
+            #expect(try ReloadTests.ask(relay4, relay6) == ReloadTests.answers(20))
+            // The build starts in the master's poll round after both workers reported serving;
+            // a reload that comes before that parses everything (and makes its own memo).
+            try await Task.sleep(for: .milliseconds(500))
+            try directory.writeReservations(text: Self.largeFile(first: ReloadTests.subscriber(30)))
+            let mark = master.lines.count
+            try master.send(SIGHUP)
+            let (_, first) = try await master.waitForLine(after: mark, "the first reload") { $0.message == "reloaded reservations" }
+            #expect(first["count"] == "151" && first["reused"] == "150")
+            try await ReloadTests.waitForSnapshot(2, master, after: mark)
+            #expect(try ReloadTests.ask(relay4, relay6) == ReloadTests.answers(30))
+        }
+    }
+
     @Test func aChangedEntryOfALargeFileIsServedAndTheOthersReused() async throws {
         let directory = try ServerDirectory(reservations: [ReloadTests.subscriber(10)])
         let relay4 = try RelayV4(server: directory.v4Server)

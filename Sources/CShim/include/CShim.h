@@ -101,6 +101,8 @@ int cshim_open_pty(int fds[2]);
 int cshim_accept4_cloexec(int fd);
 /// close_range(first, last, 0)
 int cshim_close_range(unsigned int first, unsigned int last);
+/// setpriority(PRIO_PROCESS, gettid(), nice): the calling thread only.
+int cshim_set_thread_nice(int nice);
 /// setresuid(r, e, s)
 int cshim_setresuid(uid_t r, uid_t e, uid_t s);
 /// setresgid(r, e, s)

@@ -47,6 +47,13 @@ final class Master {
     private var reservationMemo = ReservationMemo()
     /// The memo a reload replaced, until the workers serve the new set (see ``housekeepingDue``).
     private var retiredMemo: ReservationMemo?
+    /// `reservations.json` as loaded at start, when large enough for a memo, until the workers
+    /// serve it; then the first memo is built from it on a background thread (``startMemo``), so
+    /// that the first reload does not parse every entry either.
+    private var startBytes: [UInt8]?
+    /// The first memo, built in the background after start (generation 1), taken by the first
+    /// reload that finds no memo of its own.
+    private let startMemo = BackgroundBuild<ReservationMemo>()
     /// A set was loaded or replaced: malloc holds what its parse freed (``FreedMemory``).
     private var freedMemoryToReturn = false
     /// A load or a worker's start-up ran code the master's steady state does not
@@ -87,11 +94,12 @@ final class Master {
 
     static let bindingSaveIntervalMilliseconds: UInt64 = 60_000
 
-    init(settings: Settings, reservations: [Reservation], signals: SignalDescriptor,
+    init(settings: Settings, reservations: [Reservation], reservationsBytes: [UInt8]? = nil, signals: SignalDescriptor,
          sockets: [(WorkerKind, FileDescriptor)], bulkListeners: [WorkerKind: FileDescriptor] = [:],
          opsListeners: [(ListenerRole, FileDescriptor)]?, logger: Logger) {
         self.settings = settings
         initialReservations = reservations
+        startBytes = reservationsBytes
         self.signals = signals
         self.logger = logger
         // workers_v4 / workers_v6 processes per protocol, all reading the protocol's one socket.
@@ -167,6 +175,10 @@ final class Master {
         // snapshot no longer waits for.
         initialReservations = nil
         retiredMemo = nil
+        if let bytes = startBytes {
+            startBytes = nil
+            buildStartMemo(from: bytes)
+        }
         // After a load, what the parse freed goes back to the kernel once the handlers' own
         // copies are gone too.
         if freedMemoryToReturn {
@@ -181,6 +193,20 @@ final class Master {
         }
     }
 
+    /// Parses `bytes` (the file loaded at start) again on a background thread at the lowest
+    /// priority, only to make the memo the first reload takes from: the same bytes under the
+    /// same configuration give the same entries. If no thread can be started, the first reload
+    /// parses everything and makes the memo itself.
+    private func buildStartMemo(from bytes: [UInt8]) {
+        let subnets = settings.config.subnetsV4, ms = settings.config.msClasslessRoutes
+        startMemo.start(generation: 1) {
+            BackgroundThread.lowerPriority()
+            var memo = ReservationMemo()
+            _ = try? ReservationLoader.load(bytes, subnets: subnets, msClasslessRoutes: ms, work: .threads, memo: &memo)
+            return memo
+        }
+    }
+
     /// How long the housekeeping after a load waits at most for the workers, in milliseconds.
     static let housekeepingWait: UInt64 = 3000
 
@@ -190,7 +216,8 @@ final class Master {
     /// checking the new image on the same CPUs, and every millisecond the master takes is one
     /// more before they answer from it.
     private func housekeepingDue() -> Bool {
-        guard initialReservations != nil || retiredMemo != nil || freedMemoryToReturn || codePagesToRelease else {
+        guard initialReservations != nil || retiredMemo != nil || startBytes != nil || freedMemoryToReturn
+                || codePagesToRelease else {
             return false
         }
         return Clocks.monotonicMilliseconds() >= housekeepingDeadline
@@ -251,6 +278,7 @@ final class Master {
     /// Re-reads `reservations.json` and, if it is valid, makes it live in both workers (SIGHUP and
     /// the management `reload` share this path). On any problem the old snapshot stays live.
     func reloadReservations() -> ReloadResult {
+        if reservationMemo.count == 0, let built = startMemo.take(generation: 1) { reservationMemo = built }
         let previousMemo = reservationMemo
         let loaded: Loaded<[Reservation]>
         do {

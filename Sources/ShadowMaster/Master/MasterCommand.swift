@@ -77,11 +77,13 @@ public enum MasterCommand {
             logger.critical("cannot drop the master's capabilities: \(error)")
             return 1
         }
-        let master = Master(settings: settings, reservations: loaded.reservations, signals: signals,
+        let master = Master(settings: settings, reservations: loaded.reservations,
+                            reservationsBytes: loaded.reservationsBytes, signals: signals,
                             sockets: sockets, bulkListeners: bulkListeners,
                             opsListeners: operations.needed ? operations.listeners : nil, logger: logger)
         // The master owns them now; this copy would keep them (and their memory) for good.
         loaded.reservations = []
+        loaded.reservationsBytes = nil
         return master.run()
     }
 

@@ -1,3 +1,4 @@
+import CShim
 import Glibc
 import SystemPackage
 
@@ -8,6 +9,15 @@ public enum BackgroundThread {
     private final class Job {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    /// Gives the calling thread the lowest scheduling priority (nice 19), for work that may wait
+    /// for every other: the threads it starts afterwards inherit it. Other threads of the process
+    /// keep theirs.
+    ///
+    /// Corresponds to setpriority(2) with PRIO_PROCESS and the thread's id (gettid(2)).
+    public static func lowerPriority() {
+        _ = cshim_set_thread_nice(19)
     }
 
     /// Runs `body` on a new detached thread.

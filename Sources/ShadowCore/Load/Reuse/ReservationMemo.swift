@@ -47,6 +47,9 @@ public struct ReservationMemo: Sendable {
     /// A memo that remembers nothing yet: the first load given it parses everything.
     public init() {}
 
+    /// The smallest array a memo is kept for, in bytes (``ReservationParser/minimumPieceBytes``).
+    public static let minimumArrayBytes = ReservationParser.minimumPieceBytes
+
     /// How many entries are remembered (0 after a small array).
     public var count: Int { stored?.hashes.count ?? 0 }
 
