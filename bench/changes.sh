@@ -25,32 +25,13 @@ GEN=$WORK/gen-$COUNT
 DIR=$WORK/run-$COUNT
 mkdir -p "$WORK"
 source "$ROOT/bench/lib/generated.sh"
+source "$ROOT/bench/lib/server.sh"
 generated_set "$GEN" "$COUNT"
 fresh_copy "$GEN" "$DIR"
-python3 - "$DIR/config.json" "$DIR/mgmt.sock" "$LANES" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["mgmt_socket"] = sys.argv[2]
-c["mgmt_max_connections"] = int(sys.argv[3]) + 64
-json.dump(c, open(sys.argv[1], "w"), indent=2)
-PY
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
+with_mgmt_socket "$DIR/config.json" "$DIR/mgmt.sock" "$((LANES + 64))"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 LOG=$WORK/changes-$COUNT.log
-ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$LOG" 2>&1 & MP=$!
-PIDS+=("$MP")
-for _ in $(seq 1 600); do
-    [ "$(grep -c 'worker applied snapshot' "$LOG" || true)" -ge 2 ] && [ -S "$DIR/mgmt.sock" ] && break
-    sleep 0.1
-done
+start_master "$DIR" "$LOG"
 rss() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$1/status"; echo; }
 # Both keep a working copy: shadow-ops (the master's child of that name) to apply the requests,
 # the master to apply the changes ops sends it.

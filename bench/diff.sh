@@ -24,34 +24,14 @@ GEN=$WORK/gen-$COUNT
 DIR=$WORK/run-$COUNT
 mkdir -p "$WORK"
 source "$ROOT/bench/lib/generated.sh"
+source "$ROOT/bench/lib/server.sh"
 generated_set "$GEN" "$COUNT"
 fresh_copy "$GEN" "$DIR"
-python3 - "$DIR/config.json" "$DIR/mgmt.sock" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["mgmt_socket"] = sys.argv[2]
-json.dump(c, open(sys.argv[1], "w"), indent=2)
-PY
-# One entry per line: the changed ones move from 2001:db8:1::/64 to 2001:db8:2::/64 (still unique).
+with_mgmt_socket "$DIR/config.json" "$DIR/mgmt.sock"
 NEW=$WORK/new-$COUNT.json
-awk -v every="$EVERY" '/"ipv6_na"/ && (++n % every) == 0 { sub(/"2001:db8:1::/, "\"2001:db8:2::") } { print }' \
-    "$GEN/reservations.json" > "$NEW"
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
+changed_ipv6_na "$GEN/reservations.json" "$NEW" "$EVERY"
 LOG=$WORK/diff-$COUNT.log
-ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$LOG" 2>&1 & MP=$!
-PIDS+=("$MP")
-for _ in $(seq 1 600); do
-    [ "$(grep -c 'worker applied snapshot' "$LOG" || true)" -ge 2 ] && [ -S "$DIR/mgmt.sock" ] && break
-    sleep 0.1
-done
+start_master "$DIR" "$LOG"
 mem() { awk '/VmHWM|VmRSS/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$1/status"; echo; }
 ops() { for c in $(cat /proc/$MP/task/*/children 2>/dev/null); do
             [ "$(cat /proc/$c/comm 2>/dev/null)" = shadow-ops ] && echo "$c"; done | head -1; }

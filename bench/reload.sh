@@ -45,27 +45,10 @@ for j in range(k):
 open(dst, 'wb').write(b'\n'.join(lines))
 PY
 fi
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
+source "$ROOT/bench/lib/server.sh"
 LOG=$WORK/reload-$COUNT.log
-ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$LOG" 2>&1 & MP=$!
-PIDS+=("$MP")
-for _ in $(seq 1 300); do
-    [ "$(grep -c 'worker applied snapshot' "$LOG" || true)" -ge 2 ] && break
-    sleep 0.1
-done
-ip netns exec "$NS" timeout 60 "$BIN/shadow-bench" load --server 127.0.0.1 --bind 127.0.0.1 --port 0 --count "$COUNT" \
-    --rate "$RATE" --duration 20 --json > "$WORK/reload-v4.json" & B4=$!
-ip netns exec "$NS" timeout 60 "$BIN/shadow-bench" load --v6 --server ::1 --bind ::1 --port 0 --count "$COUNT" \
-    --rate "$RATE" --duration 20 --json > "$WORK/reload-v6.json" & B6=$!
-PIDS+=("$B4" "$B6")
+start_master "$DIR" "$LOG"
+start_load "$WORK/reload"
 if [ "$WARMUP" = 1 ]; then
     sleep 3
     kill -HUP "$MP"
@@ -85,10 +68,4 @@ t = lambda l: datetime.datetime.fromisoformat(l["timestamp"].replace("Z", "+00:0
 start = t(lines[0])
 for l in lines:
     print("+%5.2f s  %-6s %s" % ((t(l) - start).total_seconds(), l["process"], l["message"]))'
-for p in v4 v6; do
-    python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["result"]; l = r["latency_us"]
-print("%s: %d of %d exchanges completed, %d timed out, %d wrong; latency p50 %.0f us, p99 %.0f us, max %.0f us"
-      % (sys.argv[2], r["completed"], r["started"], r["timed_out"], r["wrong"], l["p50"], l["p99"], l["max"]))' "$WORK/reload-$p.json" "$p"
-done
+for p in v4 v6; do load_summary "$WORK/reload-$p.json" "$p"; done

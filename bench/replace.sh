@@ -24,39 +24,15 @@ GEN=$WORK/gen-$COUNT
 DIR=$WORK/run-$COUNT
 mkdir -p "$WORK"
 source "$ROOT/bench/lib/generated.sh"
+source "$ROOT/bench/lib/server.sh"
 generated_set "$GEN" "$COUNT"
 fresh_copy "$GEN" "$DIR"
-python3 - "$DIR/config.json" "$DIR/mgmt.sock" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["mgmt_socket"] = sys.argv[2]
-json.dump(c, open(sys.argv[1], "w"), indent=2)
-PY
-# One entry per line: the changed ones move from 2001:db8:1::/64 to 2001:db8:2::/64 (still unique).
+with_mgmt_socket "$DIR/config.json" "$DIR/mgmt.sock"
 NEW=$WORK/new-$COUNT.json
-awk -v every="$EVERY" '/"ipv6_na"/ && (++n % every) == 0 { sub(/"2001:db8:1::/, "\"2001:db8:2::") } { print }' \
-    "$GEN/reservations.json" > "$NEW"
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
+changed_ipv6_na "$GEN/reservations.json" "$NEW" "$EVERY"
 LOG=$WORK/replace-$COUNT.log
-ip netns exec "$NS" "$BIN/shadow-master" --configdir "$DIR" > "$LOG" 2>&1 & MP=$!
-PIDS+=("$MP")
-for _ in $(seq 1 600); do
-    [ "$(grep -c 'worker applied snapshot' "$LOG" || true)" -ge 2 ] && [ -S "$DIR/mgmt.sock" ] && break
-    sleep 0.1
-done
-ip netns exec "$NS" timeout 60 "$BIN/shadow-bench" load --server 127.0.0.1 --bind 127.0.0.1 --port 0 --count "$COUNT" \
-    --rate "$RATE" --duration 20 --json > "$WORK/replace-v4.json" & B4=$!
-ip netns exec "$NS" timeout 60 "$BIN/shadow-bench" load --v6 --server ::1 --bind ::1 --port 0 --count "$COUNT" \
-    --rate "$RATE" --duration 20 --json > "$WORK/replace-v6.json" & B6=$!
-PIDS+=("$B4" "$B6")
+start_master "$DIR" "$LOG"
+start_load "$WORK/replace"
 sleep 6
 start=$(date +%s.%N)
 timeout 60 "$BIN/shadowctl" replace --socket "$DIR/mgmt.sock" --no-local-check --json "$NEW" > "$WORK/replace-out.json"
@@ -71,10 +47,4 @@ for line in sys.stdin:
     l = json.loads(line)
     t = datetime.datetime.fromisoformat(l["timestamp"].replace("Z", "+00:00")).timestamp()
     print("+%5.2f s  %-6s %s" % (t - start, l["process"], l["message"]))' "$start"
-for p in v4 v6; do
-    python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["result"]; l = r["latency_us"]
-print("%s: %d of %d exchanges completed, %d timed out, %d wrong; latency p50 %.0f us, p99 %.0f us, max %.0f us"
-      % (sys.argv[2], r["completed"], r["started"], r["timed_out"], r["wrong"], l["p50"], l["p99"], l["max"]))' "$WORK/replace-$p.json" "$p"
-done
+for p in v4 v6; do load_summary "$WORK/replace-$p.json" "$p"; done

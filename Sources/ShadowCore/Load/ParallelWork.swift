@@ -28,3 +28,25 @@ public struct ParallelWork: Sendable {
         }
     }
 }
+
+/// One result per job of a ``ParallelWork/run(_:_:)``: slot `i` is written by job `i` only, and
+/// read after `run` returned (which orders the writes before the reads).
+final class JobResults<Value>: @unchecked Sendable {
+    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
+    private let slots: UnsafeMutableBufferPointer<Value>
+
+    init(count: Int, initial: Value) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: initial)
+    }
+
+    deinit {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+
+    subscript(i: Int) -> Value {
+        get { slots[i] }
+        set { slots[i] = newValue }
+    }
+}

@@ -8,7 +8,7 @@ extension ReservationParser {
     mutating func reportDuplicates(work: ParallelWork = .serial) {
         let bad = unusable
         let fields: [ReservationField] = [.mac, .duid, .option82, .option1837, .ipv4, .ipv6NA, .ipv6PD]
-        let found = FoundPairs(count: fields.count)
+        let found = JobResults<[(Int, Int)]>(count: fields.count, initial: [])
         reservations.withUnsafeBufferPointer { buffer in
             let entries = SharedEntries(buffer)
             work.run(fields.count) { job in
@@ -63,29 +63,7 @@ extension ReservationParser {
 }
 
 /// The entries, read by several jobs while the caller keeps the buffer alive and nobody writes.
-private struct SharedEntries: @unchecked Sendable {
+struct SharedEntries: @unchecked Sendable {
     let entries: UnsafeBufferPointer<Reservation>
     init(_ entries: UnsafeBufferPointer<Reservation>) { self.entries = entries }
-}
-
-/// One list of pairs per search, each written by one job and read after ``ParallelWork/run(_:_:)``
-/// returned (which orders the writes before the reads).
-private final class FoundPairs: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
-    private let slots: UnsafeMutableBufferPointer<[(Int, Int)]>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: [])
-    }
-
-    deinit {
-        _ = slots.deinitialize()
-        slots.deallocate()
-    }
-
-    subscript(i: Int) -> [(Int, Int)] {
-        get { slots[i] }
-        set { slots[i] = newValue }
-    }
 }

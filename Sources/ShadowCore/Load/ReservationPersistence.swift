@@ -32,14 +32,14 @@ public enum ReservationPersistence {
             out.append(contentsOf: "\n]\n".utf8)
             return out
         }
-        let texts = PieceTexts(count: pieces)
+        let texts = JobResults<[UInt8]>(count: pieces, initial: [])
         reservations.withUnsafeBufferPointer { all in
-            let shared = SharedReservations(all: all)
+            let shared = SharedEntries(all)
             work.run(pieces) { k in
-                let range = shared.all.count * k / pieces..<shared.all.count * (k + 1) / pieces
+                let range = shared.entries.count * k / pieces..<shared.entries.count * (k + 1) / pieces
                 var text: [UInt8] = []
                 text.reserveCapacity(range.count * 170)
-                appendEntries(shared.all[range], to: &text)
+                appendEntries(shared.entries[range], to: &text)
                 texts[k] = text
             }
         }
@@ -222,32 +222,5 @@ enum TextBytes {
         groups(0..<bestStart)
         out.append(contentsOf: "::".utf8)
         groups((bestStart + bestLen)..<8)
-    }
-}
-
-/// The list ``ReservationPersistence/persistedBytes(_:work:)`` writes, read by its jobs while the
-/// caller keeps it alive.
-private struct SharedReservations: @unchecked Sendable {
-    let all: UnsafeBufferPointer<Reservation>
-}
-
-/// One text per piece, each written by one job and read after ``ParallelWork/run(_:_:)`` returned.
-private final class PieceTexts: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
-    private let slots: UnsafeMutableBufferPointer<[UInt8]>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: [])
-    }
-
-    deinit {
-        _ = slots.deinitialize()
-        slots.deallocate()
-    }
-
-    subscript(i: Int) -> [UInt8] {
-        get { slots[i] }
-        set { slots[i] = newValue }
     }
 }

@@ -145,7 +145,7 @@ extension ReservationSnapshot {
             tableStarts.append(tableStart)
             tableStart += plan.capacities[t.rawValue] * L.slotSize
         }
-        let keys = TableKeys(), starts = tableStarts
+        let keys = JobResults<Int>(count: L.Table.allCases.count, initial: 0), starts = tableStarts
         work.run(L.Table.allCases.count) { t in
             let table = L.Table.allCases[t]
             keys[t] = fill(table, capacity: shared.plan.capacities[t], slots: shared.base + starts[t], shared.all, shared.base)
@@ -407,17 +407,5 @@ private struct SharedImage: @unchecked Sendable {
 
     func writeRecords(_ range: Range<Int>, blobAt: Int, blobStart: Int) {
         ReservationSnapshot.writeRecords(range, blobAt: blobAt, blobStart: blobStart, all, plan, base)
-    }
-}
-
-/// The number of distinct keys per table, one slot per job, read after the jobs returned.
-private final class TableKeys: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
-    private let slots = UnsafeMutableBufferPointer<Int>.allocate(capacity: SnapshotLayout.Table.allCases.count)
-    init() { slots.initialize(repeating: 0) }
-    deinit { slots.deallocate() }
-    subscript(i: Int) -> Int {
-        get { slots[i] }
-        set { slots[i] = newValue }
     }
 }
