@@ -3,11 +3,13 @@
 #
 #   sudo bench/reload.sh [N]        # default 1000000; BIN (default .build/release), WORK, RATE (2000)
 #   CHANGED=K   the reload reads a reservations.json in which K entries (spread evenly) have a
-#               `v4_lease_time` of 7200 s added (answers stay right), written beforehand and renamed over the file just before the
-#               SIGHUP; default 0: the same file again. With K > 0 the run uses a copy of the
-#               generated set ($WORK/changed-N), so the set itself is never changed.
-#   WARMUP=1    one SIGHUP of the unchanged file 3 s in, before the measured one: the master
-#               keeps what a reload parsed (ReservationMemo) from the first reload on.
+#               `v4_lease_time` of 7200 s added (answers stay right), written beforehand and
+#               renamed over the file just before the SIGHUP; default 0: the same file again.
+#               With K > 0 the run uses a copy of the generated set ($WORK/changed-N), so the
+#               set itself is never changed.
+#   WARMUP=1    one SIGHUP of the unchanged file 3 s in, before the measured one: the measured
+#               reload then uses the memo of a reload (ReservationMemo) rather than the one the
+#               master builds in the background after start.
 #
 # Starts shadow-master (log level info) in a network namespace of its own, runs `shadow-bench load`
 # for DHCPv4 and DHCPv6 at RATE exchanges/s each for 20 s, sends SIGHUP 6 s in, then prints the

@@ -42,8 +42,9 @@ final class Master {
     /// Until when the housekeeping after a load waits for every DHCP worker to serve the new
     /// generation (a worker that is restarting does not hold it back longer).
     private var housekeepingDeadline: UInt64 = 0
-    /// What the last reload of a large `reservations.json` parsed, so that the next one parses
-    /// only the entries whose bytes changed (``ReservationMemo``; empty until the first reload).
+    /// What the last load of a large `reservations.json` parsed, so that the next reload parses
+    /// only the entries whose bytes changed (``ReservationMemo``; empty until the first reload,
+    /// which takes the one built after start, ``startMemo``, when there is one).
     private var reservationMemo = ReservationMemo()
     /// The memo a reload replaced, until the workers serve the new set (see ``housekeepingDue``).
     private var retiredMemo: ReservationMemo?
@@ -210,9 +211,10 @@ final class Master {
     /// How long the housekeeping after a load waits at most for the workers, in milliseconds.
     static let housekeepingWait: UInt64 = 3000
 
-    /// Whether the work a load leaves behind (dropping the start-up reservations or the replaced
-    /// memo, returning freed memory, releasing the code pages only the load ran) may run now: once every DHCP worker
-    /// serves the current generation, or at ``housekeepingDeadline``. Before that the workers are
+    /// Whether the work a load leaves behind may run now: dropping the start-up reservations or
+    /// the replaced memo, starting the memo of the start-up file, returning freed memory,
+    /// releasing the code pages only the load ran. It waits until every DHCP worker serves the
+    /// current generation, or until ``housekeepingDeadline``: before that the workers are
     /// checking the new image on the same CPUs, and every millisecond the master takes is one
     /// more before they answer from it.
     private func housekeepingDue() -> Bool {

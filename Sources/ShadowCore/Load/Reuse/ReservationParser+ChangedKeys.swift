@@ -15,14 +15,14 @@ extension ReservationParser {
         var isParsed = [UInt64](repeating: 0, count: (reservations.count + 63) / 64)
         for p in parsed { isParsed[p >> 6] |= 1 << UInt64(p & 63) }
         let fields: [ReservationField] = [.mac, .duid, .option82, .option1837, .ipv4, .ipv6NA, .ipv6PD]
-        let answers = FieldAnswers(count: fields.count)
+        let answers = JobResults(count: fields.count, initial: false)
         reservations.withUnsafeBufferPointer { buffer in
-            let entries = ReadOnlyEntries(buffer), marks = isParsed
+            let entries = SharedEntries(buffer), marks = isParsed
             work.run(fields.count) { job in
                 answers[job] = Self.mayRepeat(fields[job], in: entries.entries, parsed: parsed, isParsed: marks)
             }
         }
-        return answers.any
+        return fields.indices.contains { answers[$0] }
     }
 
     /// One field: the keys of `parsed` in a table (a repeat among them is an answer) and a filter
@@ -60,31 +60,4 @@ extension ReservationParser {
         default: preconditionFailure("no duplicate search for \(field)")
         }
     }
-}
-
-/// The entries, read by several jobs while the caller keeps the buffer alive and nobody writes.
-private struct ReadOnlyEntries: @unchecked Sendable {
-    let entries: UnsafeBufferPointer<Reservation>
-    init(_ entries: UnsafeBufferPointer<Reservation>) { self.entries = entries }
-}
-
-/// One answer per field, each written by one job and read after ``ParallelWork/run(_:_:)``
-/// returned (which orders the writes before the reads).
-private final class FieldAnswers: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one job, and read only after all jobs returned.
-    private let slots: UnsafeMutableBufferPointer<Bool>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: false)
-    }
-
-    deinit { slots.deallocate() }
-
-    subscript(i: Int) -> Bool {
-        get { slots[i] }
-        set { slots[i] = newValue }
-    }
-
-    var any: Bool { slots.contains(true) }
 }
