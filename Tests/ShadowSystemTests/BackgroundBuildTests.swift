@@ -24,6 +24,17 @@ import Testing
         #expect(builds.load(ordering: .relaxed) == 1)
     }
 
+    @Test func takeIfBuiltNeverWaits() throws {
+        let build = BackgroundBuild<[Int]>()
+        let gate = Gate()
+        #expect(build.start(generation: 4) { gate.wait(); return [4] })
+        #expect(build.takeIfBuilt(generation: 4) == nil)  // still running: nil at once
+        #expect(build.isPrepared(generation: 4))  // and it goes on
+        gate.open.store(true, ordering: .releasing)
+        while build.takeIfBuilt(generation: 4) == nil { pause100us() }
+        #expect(build.takeIfBuilt(generation: 4) == nil && build.take(generation: 4) == nil)  // taken once
+    }
+
     @Test func aLaterGenerationReplacesTheEarlierOne() async throws {
         let build = BackgroundBuild<String>()
         let gate = Gate()

@@ -53,7 +53,7 @@ final class Master {
     /// that the first reload does not parse every entry either.
     private var startBytes: [UInt8]?
     /// The first memo, built in the background after start (generation 1), taken by the first
-    /// reload that finds no memo of its own.
+    /// reload that finds no memo of its own if it is done by then.
     private let startMemo = BackgroundBuild<ReservationMemo>()
     /// A set was loaded or replaced: malloc holds what its parse freed (``FreedMemory``).
     private var freedMemoryToReturn = false
@@ -280,7 +280,12 @@ final class Master {
     /// Re-reads `reservations.json` and, if it is valid, makes it live in both workers (SIGHUP and
     /// the management `reload` share this path). On any problem the old snapshot stays live.
     func reloadReservations() -> ReloadResult {
-        if reservationMemo.count == 0, let built = startMemo.take(generation: 1) { reservationMemo = built }
+        if reservationMemo.count == 0 {
+            // The start-up file's memo once its build is done. A reload that comes earlier parses
+            // everything rather than wait behind a build at the lowest priority, which a busy
+            // machine may hold back for long.
+            if let built = startMemo.takeIfBuilt(generation: 1) { reservationMemo = built } else { startMemo.cancel() }
+        }
         let previousMemo = reservationMemo
         let loaded: Loaded<[Reservation]>
         do {

@@ -107,6 +107,14 @@ public final class BackgroundBuild<Value: Sendable>: @unchecked Sendable {
         return takeBuilt(generation)
     }
 
+    /// The value built for `generation` if its build is done, else nil at once (a build that runs
+    /// goes on). Taken once, like ``take(generation:)``.
+    public func takeIfBuilt(generation: UInt64) -> Value? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return takeBuilt(generation)
+    }
+
     /// ``take(generation:)``, suspending instead of blocking while the build runs.
     public func takeSuspending(generation: UInt64) async -> Value? {
         await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
