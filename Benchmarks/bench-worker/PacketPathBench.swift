@@ -56,7 +56,7 @@ final class PacketPathBench {
         sink.servedAt = UInt32(truncatingIfNeeded: Clocks.unixMilliseconds() / 1000)
         // Storm control as the configuration has it (bench-worker's: on, 10/s per client); the
         // clock moves only by ``advanceClock(milliseconds:)``, between batches.
-        sink.rateLimiter = RateLimiter(config.rateLimits)
+        sink.rateLimiter = RateLimiter(config.rateLimits, reservations: reservations)
         sink.nowMilliseconds = UInt32(truncatingIfNeeded: Clocks.monotonicMilliseconds())
     }
 

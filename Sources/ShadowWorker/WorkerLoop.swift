@@ -229,12 +229,22 @@ final class WorkerLoop<Handler: PacketHandler> {
     private func applyRateLimits(_ limits: RateLimitSettings, configuring: Bool = false) {
         guard configuring || limits != rateLimits else { return }
         rateLimits = limits
-        sink.rateLimiter = RateLimiter(limits)
+        sink.rateLimiter = RateLimiter(limits, reservations: snapshot.count)
         if configuring { rateLimitedLogged = (0, 0) }  // a new sink counts from 0
         logger.info("\(kind) worker: rate limits", metadata: [
             "rate_limits.per_client_per_s": "\(limits.perClientPerSecond)",
             "rate_limits.per_relay_per_s": "\(limits.perRelayPerSecond)",
             "rate_limits.memory_bytes": "\(sink.rateLimiter?.byteCount ?? 0)"])
+    }
+
+    /// Storm control's client table sized for a new snapshot's `reservations` (docs/dhcpv4.md,
+    /// "Storm control"): made again, buckets carried over, only when the size it asks for differs.
+    private func fitRateLimits(to reservations: Int) {
+        guard let limiter = sink.rateLimiter, limiter.fit(reservations: reservations) else { return }
+        sink.rateLimiter = limiter  // the sink takes the new table's words
+        logger.info("\(kind) worker: rate limit table resized", metadata: [
+            "reservations": "\(reservations)", "rate_limits.client_slots": "\(limiter.clients?.slotCount ?? 0)",
+            "rate_limits.memory_bytes": "\(limiter.byteCount)"])
     }
 
     /// The limits in force (nil before the configuration).
@@ -324,6 +334,7 @@ final class WorkerLoop<Handler: PacketHandler> {
             leasequeryV6?.replaceSnapshot(new, sameIndexes: sameIndexes, index: addressIndex)
             relayIDs = relayIDs?.carried(over: sameIndexes)
             sink.relayIDs = relayIDs
+            fitRateLimits(to: new.count)
             logger.info("\(kind) worker applied snapshot", metadata: [
                 "snapshot.generation": "\(a.snapshotGeneration)", "reservations": "\(new.count)"])
             try send(.snapshotApplied(SnapshotApplied(snapshotGeneration: a.snapshotGeneration,

@@ -29,10 +29,10 @@ struct StormControlTests {
         #expect(table.take(Self.key(1), now: 1200) >= 0)
     }
 
-    /// The client table of a worker (1 MiB) costs no memory until keys arrive: made from fresh
+    /// The client table of a worker (at most 1 MiB) costs no memory until keys arrive: made from fresh
     /// zeroed pages, it writes none of them, and reads as empty.
     @Test func aNewTableIsEmptyAndHoldsNoResidentPages() {
-        let table = TokenBucketTable(slotCount: RateLimiter.clientSlots, perSecond: 10)
+        let table = TokenBucketTable(slotCount: RateLimiter.maximumClientSlots, perSecond: 10)
         defer { table.deallocate() }
         #expect(table.byteCount == 1 << 20)
         #expect(table.residentByteCount == 0)
@@ -117,12 +117,63 @@ struct StormControlTests {
     }
 
     @Test func limiterTablesFollowTheSettings() throws {
-        #expect(RateLimiter(.unlimited) == nil)
-        let defaults = try #require(RateLimiter(RateLimitSettings()))
+        #expect(RateLimiter(.unlimited, reservations: 100_000) == nil)
+        let defaults = try #require(RateLimiter(RateLimitSettings(), reservations: 100_000))
         #expect(defaults.clients?.slotCount == 65_536 && defaults.relays == nil)
         #expect(defaults.byteCount == 65_536 * 16)
-        let both = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 0, perRelayPerSecond: 5000)))
+        let both = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 0, perRelayPerSecond: 5000), reservations: 100_000))
         #expect(both.clients == nil && both.relays?.slotCount == 4096 && both.relays?.burst == 5000)
+        #expect(both.fit(reservations: 10) == false, "no client table, nothing to size")
+    }
+
+    /// Twice the reservations, a power of two from 4,096 (64 KiB) to 65,536 (1 MiB): 512 KiB at
+    /// 10,000 reservations.
+    @Test func theClientTableIsSizedToTheReservations() throws {
+        let sizes = [0, 1, 2_048, 2_049, 10_000, 16_384, 16_385, 32_768, 1_000_000].map { RateLimiter.clientSlots(reservations: $0) }
+        #expect(sizes == [4_096, 4_096, 4_096, 8_192, 32_768, 32_768, 65_536, 65_536, 65_536])
+        let limiter = try #require(RateLimiter(RateLimitSettings(), reservations: 10_000))
+        #expect(limiter.clients?.slotCount == 32_768 && limiter.byteCount == 512 * 1024)
+    }
+
+    /// A snapshot that asks for another size makes the table again with every bucket as it was
+    /// (tokens and refill time); one that asks for the same size keeps the table.
+    @Test func aResizedTableKeepsEveryBucket() throws {
+        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 3, perRelayPerSecond: 0), reservations: 0))
+        let before = try #require(limiter.clients)
+        #expect(before.slotCount == 4_096)
+        for k in 0..<1_000 {
+            for _ in 0..<(k % 4) { _ = before.take(Self.key(k), now: 500) }
+        }
+        #expect(limiter.fit(reservations: 1_000) == false)
+        #expect(limiter.fit(reservations: 20_000))
+        let grown = try #require(limiter.clients)
+        #expect(grown.slotCount == 65_536 && grown.occupiedCount == 750)
+        for k in 0..<1_000 {
+            #expect(grown.tokens(Self.key(k)) == (k % 4 == 0 ? nil : 3 - k % 4), "key \(k)")
+        }
+        // The refill time came along: 333 ms at 3/s is not a token yet, 334 ms is.
+        let emptied = 3
+        #expect(grown.take(Self.key(emptied), now: 833) < 0)
+        #expect(grown.take(Self.key(emptied), now: 834) >= 0)
+        #expect(limiter.fit(reservations: 0))
+        let shrunk = try #require(limiter.clients)
+        #expect(shrunk.slotCount == 4_096 && shrunk.occupiedCount == 750)
+        #expect(shrunk.tokens(Self.key(1)) == 2 && shrunk.tokens(Self.key(2)) == 1)
+    }
+
+    /// Shrinking to fewer slots than keys keeps the most recently refilled ones of each probe
+    /// window and never more keys than slots.
+    @Test func aShrunkTableKeepsTheMostRecentKeys() {
+        let big = TokenBucketTable(slotCount: 64, perSecond: 1)
+        for k in 0..<64 { _ = big.take(Self.key(k), now: UInt32(1_000 + k)) }
+        let present = (0..<64).filter { big.tokens(Self.key($0)) != nil }
+        let small = TokenBucketTable(slotCount: 4, carrying: big)
+        big.deallocate()
+        defer { small.deallocate() }
+        #expect(present.count > 4 && small.occupiedCount == 4)
+        // Every key competes for the same four slots: the four refilled last stay.
+        let kept = (0..<64).filter { small.tokens(Self.key($0)) != nil }
+        #expect(kept == Array(present.suffix(4)))
     }
 
     @Test func theChaddrKeyDependsOnItsFirstHlenBytesOnly() {
@@ -156,7 +207,7 @@ struct StormControlTests {
     }
 
     @Test func v4ClientBucketRefusesBeforeTheRelayIsCharged() throws {
-        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 2, perRelayPerSecond: 3)))
+        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 2, perRelayPerSecond: 3), reservations: 100_000))
         let a = Self.discover(MACAddress("02-00-5e-10-00-01")!, giaddr: IPv4Address(192, 0, 2, 1))
         let b = Self.discover(MACAddress("02-00-5e-10-00-02")!, giaddr: IPv4Address(192, 0, 2, 1))
         func admit(_ bytes: [UInt8]) -> RateVerdict { bytes.withUnsafeBytes { limiter.buckets.admitV4($0, now: 0) } }
@@ -171,7 +222,7 @@ struct StormControlTests {
 
     @Test func handlerDropsAnsweredRequestsOverTheClientRateAndCountsThem() throws {
         var sink = WorkerSink(for: V4PacketHandler.self, logger: Logger(label: "test"), eventsEnabled: false)
-        sink.rateLimiter = RateLimiter(RateLimitSettings(perClientPerSecond: 3, perRelayPerSecond: 0))
+        sink.rateLimiter = RateLimiter(RateLimitSettings(perClientPerSecond: 3, perRelayPerSecond: 0), reservations: 100_000)
         sink.nowMilliseconds = 5000
         var reply = [UInt8](repeating: 0, count: 1500)
         var answered = 0
@@ -241,7 +292,7 @@ struct StormControlTests {
 
         // Three a second for the client: the fourth Solicit is refused and counted.
         var sink = WorkerSink(for: V6PacketHandler.self, logger: Logger(label: "test"), eventsEnabled: false)
-        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 3, perRelayPerSecond: 0)))
+        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 3, perRelayPerSecond: 0), reservations: 100_000))
         sink.rateLimiter = limiter
         sink.nowMilliseconds = 5000
         let answered = (0..<10).filter { _ in Self.handleV6(solicit, from: IPv6Address("::1")!, &sink) }.count
@@ -254,7 +305,7 @@ struct StormControlTests {
 
     @Test func v6RelayBucketCountsRelayForwardsFromItsSourceOnly() throws {
         var sink = WorkerSink(for: V6PacketHandler.self, logger: Logger(label: "test"), eventsEnabled: false)
-        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 0, perRelayPerSecond: 2)))
+        let limiter = try #require(RateLimiter(RateLimitSettings(perClientPerSecond: 0, perRelayPerSecond: 2), reservations: 100_000))
         sink.rateLimiter = limiter
         #expect(limiter.clients == nil && limiter.relays?.burst == 2)
         let solicit = LastServedRecordingTests.v6(1, serverID: false)

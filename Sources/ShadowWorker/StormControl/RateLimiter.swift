@@ -10,27 +10,54 @@ public enum RateVerdict: Sendable {
 
 /// Storm control (docs/dhcpv4.md and docs/dhcpv6.md, "Storm control"): a token bucket per client
 /// and, when `per_relay_per_s` is set, one per relay, each kind in a fixed ``TokenBucketTable``
-/// allocated when the worker is configured. This class owns the tables' memory; the packet path
-/// uses ``buckets``, a plain value (no reference counting per packet).
+/// allocated when the worker is configured. The client table is sized to the reservations
+/// (``clientSlots(reservations:)``) and made again, its buckets carried over, when a snapshot
+/// asks for another size (``fit(reservations:)``). This class owns the tables' memory; the packet
+/// path uses ``buckets``, a plain value (no reference counting per packet).
 public final class RateLimiter {
-    /// Client buckets: 65,536 slots (1 MiB).
-    public static let clientSlots = 65_536
+    /// Client buckets: at most 65,536 slots (1 MiB).
+    public static let maximumClientSlots = 65_536
+    /// Client buckets: at least 4,096 slots (64 KiB).
+    public static let minimumClientSlots = 4_096
     /// Relay buckets: 4,096 slots (64 KiB).
     public static let relaySlots = 4_096
 
-    public let settings: RateLimitSettings
-    public let buckets: RateBuckets
+    /// Client slots for `reservations`: twice as many (only a reserved client is ever answered,
+    /// so at most half the slots hold a key), a power of two within
+    /// ``minimumClientSlots``…``maximumClientSlots``.
+    public static func clientSlots(reservations: Int) -> Int {
+        var n = minimumClientSlots
+        while n < maximumClientSlots && n < 2 * reservations { n <<= 1 }
+        return n
+    }
 
-    /// The tables `settings` asks for; nil when both limits are off.
-    public init?(_ settings: RateLimitSettings) {
+    public let settings: RateLimitSettings
+    /// Replaced only by ``fit(reservations:)``, between two batches.
+    public private(set) var buckets: RateBuckets
+
+    /// The tables `settings` asks for, the client table sized for `reservations`; nil when both
+    /// limits are off.
+    public init?(_ settings: RateLimitSettings, reservations: Int) {
         guard settings.isEnabled else { return nil }
         self.settings = settings
         let relays = settings.perRelayPerSecond > 0 ? UnsafeMutablePointer<TokenBucketTable>.allocate(capacity: 1) : nil
         relays?.initialize(to: TokenBucketTable(slotCount: Self.relaySlots, perSecond: settings.perRelayPerSecond))
         buckets = RateBuckets(
             clients: settings.perClientPerSecond > 0
-                ? TokenBucketTable(slotCount: Self.clientSlots, perSecond: settings.perClientPerSecond) : nil,
+                ? TokenBucketTable(slotCount: Self.clientSlots(reservations: reservations),
+                                   perSecond: settings.perClientPerSecond) : nil,
             relayTable: relays)
+    }
+
+    /// Makes the client table again, its buckets carried over, when `reservations` asks for
+    /// another size; true when it did (the holder of ``buckets`` must take them again).
+    public func fit(reservations: Int) -> Bool {
+        guard let old = buckets.clients else { return false }
+        let slots = Self.clientSlots(reservations: reservations)
+        guard slots != old.slotCount else { return false }
+        buckets = RateBuckets(clients: TokenBucketTable(slotCount: slots, carrying: old), relayTable: buckets.relayTable)
+        old.deallocate()
+        return true
     }
 
     deinit {

@@ -60,6 +60,38 @@ public struct TokenBucketTable {
         slots = ZeroedPages.allocate(byteCount: n * MemoryLayout<Slot>.stride).bindMemory(to: Slot.self, capacity: n)
     }
 
+    /// A table of `slotCount` slots holding `old`'s buckets as they are (the same rate and burst):
+    /// each key placed again from its home slot in the new size; where more keys than
+    /// ``probeLength`` meet (a smaller table), the ones refilled least recently are forgotten, as
+    /// on eviction. Reads every slot of `old`, which the caller frees.
+    public init(slotCount: Int, carrying old: TokenBucketTable) {
+        self.init(slotCount: slotCount, perSecond: Int(old.rate))
+        for i in 0...old.mask where old.slots[i].key != 0 {
+            place(old.slots[i])
+        }
+    }
+
+    /// Puts `slot` (a bucket from another table) in the first empty slot of its probe window, or
+    /// else over the one refilled least recently if `slot` was refilled more recently than it.
+    private func place(_ slot: Slot) {
+        var i = Self.home(slot.key, mask: mask)
+        var victim = i
+        var oldest: UInt32 = 0
+        for _ in 0..<Self.probeLength {
+            if slots[i].key == 0 {
+                slots[i] = slot
+                return
+            }
+            let age = slot.touched &- slots[i].touched
+            if Int32(bitPattern: age) > 0, age >= oldest {
+                oldest = age
+                victim = i
+            }
+            i = (i + 1) & mask
+        }
+        if oldest > 0 { slots[victim] = slot }
+    }
+
     /// Frees the slots (the owner, once nothing uses the table any more).
     public func deallocate() {
         ZeroedPages.deallocate(UnsafeMutableRawPointer(slots), byteCount: byteCount)
@@ -72,10 +104,14 @@ public struct TokenBucketTable {
     public var byteCount: Int { slotCount * MemoryLayout<Slot>.stride }
 
     /// How `key` is stored: with its lowest bit set, so that no key is 0, the mark of an empty
-    /// slot (two keys that differ only in that bit share a bucket, as two equal hashes do). The
-    /// home slot is taken from the key as given.
+    /// slot (two keys that differ only in that bit share a bucket, as two equal hashes do).
     @inline(__always)
     static func stored(_ key: UInt64) -> UInt64 { key | 1 }
+
+    /// The home slot of `key` (given or stored: the lowest bit, which storing sets, is not used),
+    /// so that a table of another size can place a stored key again (``init(slotCount:carrying:)``).
+    @inline(__always)
+    static func home(_ key: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: key >> 1) & mask }
 
     /// Takes one token from `key`'s bucket at `now` (milliseconds). Returns the bucket's slot when
     /// the request may be answered, -1 when the bucket is empty. A key found in its home slot (a
@@ -84,7 +120,7 @@ public struct TokenBucketTable {
     @inline(__always)
     public func take(_ key: UInt64, now: UInt32) -> Int {
         let k = Self.stored(key)
-        let home = Int(truncatingIfNeeded: key) & mask
+        let home = Self.home(key, mask: mask)
         let s = slots + home
         let found = s.pointee.key
         if found == k { return refillAndTake(s, home, now) }
@@ -149,7 +185,7 @@ public struct TokenBucketTable {
     /// Whole tokens left in `key`'s bucket as last refilled, nil when the key is not in the table.
     public func tokens(_ key: UInt64) -> Int? {
         let k = Self.stored(key)
-        var i = Int(truncatingIfNeeded: key) & mask
+        var i = Self.home(key, mask: mask)
         for _ in 0..<Self.probeLength {
             if slots[i].key == k { return Int(UInt64(slots[i].tokens) / Self.cost) }
             if slots[i].key == 0 { return nil }
