@@ -17,6 +17,17 @@ if let gitCommit, !gitCommit.unicodeScalars.allSatisfy({ $0.isASCII && ($0.prope
     fatalError("SHADOW_GIT_COMMIT=\(gitCommit): only ASCII letters, digits and '-'")
 }
 
+// The serving path's code together (docs/performance.md, "Hot code first"): every function of our
+// modules in a section of its own, and the three server executables linked by lld with the
+// functions Sources/hot-code.txt names first, so that the few pages a worker runs while serving
+// are all it keeps resident. The list comes from bench/hot-code.sh; a name no longer in the code is
+// skipped (the order changes, never what the code does).
+let hotCode: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"])]
+let hotOrder: [LinkerSetting] = [.unsafeFlags([
+    "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/hot-code.txt",
+    "-Xlinker", "--no-warn-symbol-ordering",
+])]
+
 let package = Package(
     name: "shadowdhcp",
     products: [
@@ -46,10 +57,10 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
 
         // Pure Swift, no Glibc: the model, the wire codecs and the IPC framing.
-        .target(name: "ShadowCore"),
-        .target(name: "DHCPv4", dependencies: ["ShadowCore"]),
-        .target(name: "DHCPv6", dependencies: ["ShadowCore"]),
-        .target(name: "IPC", dependencies: ["ShadowCore"]),
+        .target(name: "ShadowCore", swiftSettings: hotCode),
+        .target(name: "DHCPv4", dependencies: ["ShadowCore"], swiftSettings: hotCode),
+        .target(name: "DHCPv6", dependencies: ["ShadowCore"], swiftSettings: hotCode),
+        .target(name: "IPC", dependencies: ["ShadowCore"], swiftSettings: hotCode),
         // The client's side of the wire, for tests, fuzzers, benchmarks and the load generator (not
         // shipped): DHCPv4/DHCPv6 request builders and writers, reply parsers, a seeded generator.
         .target(name: "DHCPWireKit", dependencies: ["ShadowCore"]),
@@ -58,21 +69,21 @@ let package = Package(
         .target(name: "ShadowSystem", dependencies: [
             "ShadowCore", "CShim", "CCap", "CSeccomp",
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: hotCode),
 
         // swift-log handler shared by the master and the workers.
         .target(name: "ShadowLogging", dependencies: [
             "ShadowCore", "ShadowSystem",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: hotCode),
 
         // A worker's life: sandbox, configuration and snapshot over IPC, the packet loop. No NIO.
         .target(name: "ShadowWorker", dependencies: [
             "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "DHCPv4", "DHCPv6",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: hotCode),
 
         // The root master: configuration directory, checks, spawning and supervising the workers
         // and the operations process, reloads, bindings, files. Never imports ShadowWorker, a DHCP
@@ -84,7 +95,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: hotCode),
 
         // The operations components: management server, event writer, metrics. They run in
         // shadow-ops (ShadowOps), never in the master.
@@ -107,9 +118,9 @@ let package = Package(
         .executableTarget(name: "shadow-master", dependencies: [
             "ShadowMaster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "shadow-v4", dependencies: ["ShadowWorker"]),
-        .executableTarget(name: "shadow-v6", dependencies: ["ShadowWorker"]),
+        ], swiftSettings: hotCode, linkerSettings: hotOrder),
+        .executableTarget(name: "shadow-v4", dependencies: ["ShadowWorker"], swiftSettings: hotCode, linkerSettings: hotOrder),
+        .executableTarget(name: "shadow-v6", dependencies: ["ShadowWorker"], swiftSettings: hotCode, linkerSettings: hotOrder),
         // The operations process's life: sandbox, IPC client of the master, NIO services.
         .target(name: "ShadowOps", dependencies: [
             "ShadowCore", "ShadowLogging", "ShadowSystem", "IPC", "ShadowOperations",
