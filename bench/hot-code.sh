@@ -3,10 +3,11 @@
 # (Sources/hot-code.txt; docs/performance.md, "Hot code first: the link order"). Needs root and
 # perf (Debian's linux-perf).
 #
-#   sudo bench/hot-code.sh [--rounds N] [--fresh]
+#   sudo bench/hot-code.sh [--rounds N] [--fresh] [--static]
 #
-# Each round relinks the three executables of the release build (.build-rel) with the current
-# list, runs bench/memory.sh (10,000 reservations, 20 s of 8,000 DORA/s + 8,000 SARR/s, storm
+# Each round relinks the three executables of the release build (.build-rel; with --static, the
+# package's build: --static-swift-stdlib in .build-pkg, as scripts/package, where the Swift
+# runtime's functions are the executable's too and join the list) with the current list, runs bench/memory.sh (10,000 reservations, 20 s of 8,000 DORA/s + 8,000 SARR/s, storm
 # control at its defaults) and records, system-wide, every page fault with its address, every
 # madvise and a CPU sample every 50 µs. A function of one of the three executables that faulted or
 # was sampled after that process last released its code pages (CodePages.releaseResident, a burst
@@ -18,11 +19,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-ROUNDS=3; FRESH=0
+ROUNDS=3; FRESH=0; STATIC=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) ROUNDS=$2; shift 2 ;;
         --fresh) FRESH=1; shift ;;
+        --static) STATIC=1; shift ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -35,11 +37,23 @@ PERF=""
 cleanup() { [ -n "$PERF" ] && kill -INT "$PERF" 2>/dev/null || true; }
 trap cleanup EXIT
 [ "$FRESH" = 1 ] && : > "$LIST"
+BIN=$ROOT/.build-rel/release
+[ "$STATIC" = 1 ] && BIN=$WORK/bin
 relink() {
-    rm -f .build-rel/release/shadow-master .build-rel/release/shadow-v4 .build-rel/release/shadow-v6
-    for p in shadow-master shadow-v4 shadow-v6 shadow-bench; do
+    local build=(swift build -c release --scratch-path .build-rel)
+    [ "$STATIC" = 1 ] && build=(swift build -c release --static-swift-stdlib --scratch-path .build-pkg -Xlinker -z -Xlinker now)
+    local out; out=$("${build[@]}" --show-bin-path)
+    rm -f "$out/shadow-master" "$out/shadow-v4" "$out/shadow-v6"
+    for p in shadow-master shadow-v4 shadow-v6; do "${build[@]}" --product "$p" 2>&1 | tail -1; done
+    for p in shadow-bench shadow-ops; do
         swift build -c release --scratch-path .build-rel --product "$p" 2>&1 | tail -1
     done
+    if [ "$STATIC" = 1 ]; then
+        # bench/memory.sh takes every binary from one directory (the master wants shadow-ops beside it).
+        mkdir -p "$BIN"
+        cp "$out/shadow-master" "$out/shadow-v4" "$out/shadow-v6" "$BIN/"
+        cp .build-rel/release/shadow-bench .build-rel/release/shadow-ops "$BIN/"
+    fi
     sync  # a page of a file just written is dirty until written back, and smaps would say so
 }
 relink
@@ -48,7 +62,7 @@ for round in $(seq 1 "$ROUNDS"); do
     perf record -a -d -e page-faults/period=1/ -e syscalls:sys_enter_madvise -e cpu-clock/freq=20000/ \
         -o "$out/perf.data" > "$out/perf.log" 2>&1 & PERF=$!
     sleep 2
-    bench/memory.sh --storm default --load-seconds 20 --out "$out/memory" > "$out/memory.log" 2>&1
+    BIN=$BIN bench/memory.sh --storm default --load-seconds 20 --out "$out/memory" > "$out/memory.log" 2>&1
     kill -INT "$PERF"; wait "$PERF" || true; PERF=""
     perf script -i "$out/perf.data" -F comm,pid,time,event,ip,sym,dso 2>/dev/null \
         | grep -E '^ *shadow-(master|v4|v6) ' > "$out/events.txt" || true
