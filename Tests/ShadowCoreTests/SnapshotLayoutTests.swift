@@ -24,7 +24,8 @@ struct SnapshotLayoutTests {
     }
 
     /// Written in runs of records and one job per table, last job first, the image is the same
-    /// byte for byte as written on one thread (three runs of 65,536 records, and a part).
+    /// byte for byte as written on one thread (three runs of 65,536 records, and a part); read
+    /// back in parts, the list is the same too.
     @Test func anImageWrittenInPartsIsTheSameAsOneWrittenInOnePass() throws {
         let reservations = (0..<150_000).map { i in
             var r = Self.many[i % Self.many.count]
@@ -46,6 +47,11 @@ struct SnapshotLayoutTests {
         #expect(one == parts)
         let s = try one.withUnsafeBytes { try ReservationSnapshot(validating: $0, owner: nil, generation: 1).allReservations }
         #expect(s == reservations)
+        // Decoded in one range per job (three of 50,000), last job first: the same list.
+        let decoded = try one.withUnsafeBytes {
+            try ReservationSnapshot(validating: $0, owner: nil, generation: 1).allReservations(work: backwards)
+        }
+        #expect(decoded == reservations)
     }
 
     /// The master's own view of an image it has just encoded (header and sizes checked, not each

@@ -32,6 +32,15 @@ import Testing
         }
     }
 
+    /// shadowctl embeds a file as is, its line breaks (CR and LF) blanked, in one request line.
+    @Test func aFileBecomesOneRequestLine() {
+        let file = Array("[\r\n  {\"mac\": \"00-11-22-33-44-55\"}\n]\n".utf8)
+        #expect(String(decoding: ManagementClient.setRequest("replace", fileBytes: file), as: UTF8.self)
+                == #"{"command":"replace","reservations":[    {"mac": "00-11-22-33-44-55"} ] }"#)
+        #expect(String(decoding: ManagementClient.setRequest("diff", fileBytes: []), as: UTF8.self)
+                == #"{"command":"diff","reservations":}"#)
+    }
+
     @Test func everyErrorOfALargeSetIsCounted() async throws {
         try await withServer { s in
             // The fixture's subnets refuse 10/8: every entry is an error; the list is capped, the rest counted.

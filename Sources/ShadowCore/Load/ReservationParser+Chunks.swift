@@ -208,9 +208,10 @@ struct ReadOnlyBytes: @unchecked Sendable {
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 }
 
-/// Where ``ReservationParser/concatenate(_:work:)`` moves the lists: each thread writes its own
-/// range, and the caller reads them only after every thread returned.
-private struct MoveTarget: @unchecked Sendable {
+/// Where ``ReservationParser/concatenate(_:work:)`` moves the lists (and
+/// ``ReservationSnapshot/allReservations(work:)`` puts what it decodes): each thread writes its
+/// own range, and the caller reads them only after every thread returned.
+struct MoveTarget: @unchecked Sendable {
     let base: UnsafeMutablePointer<Reservation>
 }
 

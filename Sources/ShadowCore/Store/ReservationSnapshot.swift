@@ -219,6 +219,23 @@ public final class ReservationSnapshot: @unchecked Sendable {
     /// Every reservation, in file order (allocates; for tests and tools).
     public var allReservations: [Reservation] { (0..<count).map { self[$0] } }
 
+    /// ``allReservations``, decoded in one range per thread of `work` (the master's check of a
+    /// `replace` image: 1,000,000 entries take about 0.75 s on one thread).
+    public func allReservations(work: ParallelWork) -> [Reservation] {
+        let n = count, pieces = min(work.width, n / Self.entriesPerDecodeJob)
+        guard pieces > 1 else { return allReservations }
+        return [Reservation](unsafeUninitializedCapacity: n) { buffer, initialized in
+            let target = MoveTarget(base: buffer.baseAddress!)
+            work.run(pieces) { p in
+                for i in n * p / pieces..<n * (p + 1) / pieces { (target.base + i).initialize(to: self[i]) }
+            }
+            initialized = n
+        }
+    }
+
+    /// Below twice this many entries a decode stays on the caller's thread.
+    static let entriesPerDecodeJob = 50_000
+
     // MARK: lookups
 
     public func index(mac: MACAddress) -> Int? {
