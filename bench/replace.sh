@@ -9,8 +9,9 @@
 # socket in a network namespace of its own, runs `shadow-bench load` for DHCPv4 and DHCPv6 at RATE
 # exchanges/s each for 20 s, and 6 s in sends the same list with the `ipv6_na` of one entry in
 # EVERY changed through `shadowctl replace --no-local-check`. Prints the time from the request to
-# the answer, the master's and the workers' log lines of the replace (from the request), and each
-# bench's exchanges and latency. Everything it starts is stopped and the namespace deleted on exit.
+# the answer, the workers' and the master's log lines of the replace (from the request: the
+# workers serve the set before the master writes the file; the master's line has its phases),
+# and each bench's exchanges and latency. Everything it starts is stopped and the namespace deleted on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/.build/release}
@@ -46,5 +47,6 @@ start = float(sys.argv[1])
 for line in sys.stdin:
     l = json.loads(line)
     t = datetime.datetime.fromisoformat(l["timestamp"].replace("Z", "+00:00")).timestamp()
-    print("+%5.2f s  %-6s %s" % (t - start, l["process"], l["message"]))' "$start"
+    phases = " ".join("%s=%s" % (k, l[k]) for k in ("decode_ms", "validate_ms", "encode_ms", "wait_ms", "write_ms") if k in l)
+    print("+%5.2f s  %-6s %s%s" % (t - start, l["process"], l["message"], "  (" + phases + ")" if phases else ""))' "$start"
 for p in v4 v6; do load_summary "$WORK/replace-$p.json" "$p"; done

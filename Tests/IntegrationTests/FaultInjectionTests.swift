@@ -54,6 +54,12 @@ struct FaultInjectionTests {
         func remove() { umount2(path, Int32(MNT_DETACH)) }
     }
 
+    /// `reservation_count` of a `status` answer.
+    static func reservationCount(_ status: String) -> Int? {
+        guard let start = status.range(of: #""reservation_count":"#)?.upperBound else { return nil }
+        return Int(status[start...].prefix { $0.isNumber })
+    }
+
     static func names(in path: String) -> [String] {
         ((try? FileSystem.names(in: path)) ?? []).sorted()
     }
@@ -77,15 +83,24 @@ struct FaultInjectionTests {
             try Scenarios.learnRelayBinding(relay4, master: master)
             _ = try await Scenarios.solicitRelaySubscriberUntilAnswered(relay6, carrier: .option79)
 
-            // replace: a clear error, the file as it was, the old set still served.
+            // replace: a clear error, the file as it was, and the old set served again (the new
+            // one went live before its file was written, and the old one is live as generation 3).
             let smaller = TestReservation.file([Fixtures.relaySubscriber]).split(separator: "\n").joined()
+            let mark = master.lines.count
+            let countBefore = Self.reservationCount(try ManagementTests.request(directory.file("run/mgmt.sock"), #"{"command":"status"}"#))
             let answer = try ManagementTests.request(directory.file("run/mgmt.sock"),
                                                      #"{"command":"replace","reservations":\#(smaller)}"#)
             let reason = fault == "full" ? "No space left on device" : "Read-only file system"
             #expect(answer.contains("Failed to write reservations") && answer.contains(reason), "\(answer)")
             #expect(Files.read(directory.file("reservations.json")) == original)
+            #expect(master.lines[mark...].contains {
+                $0.level == "ERROR" && $0.message.contains("cannot write \(directory.file("reservations.json"))")
+                    && $0.message.contains("made live again")
+            }, "\(master.output.tail())")
+            try await ReloadTests.waitForSnapshot(3, master, after: mark)
+            let status = try ManagementTests.request(directory.file("run/mgmt.sock"), #"{"command":"status"}"#)
+            #expect(Self.reservationCount(status) == countBefore && status.contains(#""snapshot_generation":3,"#), "\(status)")
             #expect(try prober.answered("v4", timeout: .seconds(3)))
-            #expect(!master.lines.contains { $0.message.hasSuffix("worker applied snapshot") && $0["snapshot.generation"] == "2" })
 
             // Shutdown: the bindings cannot be saved; that is said, and the old file stays.
             try master.send(SIGTERM)

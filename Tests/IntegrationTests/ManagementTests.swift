@@ -142,7 +142,7 @@ struct ManagementTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("reservations.json"))) == before)
             #expect(try ReloadTests.ask(relay4, relay6) == ReloadTests.answers(10))
 
-            // A valid replace: persisted first, then live in both workers.
+            // A valid replace: answered once persisted (live in both workers first: ReplaceTests).
             let mark = master.lines.count
             let valid = #"{"command":"replace","reservations":[{"ipv4":"198.51.100.20","ipv6_na":"2001:db8:1::20","ipv6_pd":"2001:db8:2000::/56","mac":"00-11-22-33-44-55","duid":"00:03:00:01:00:11:22:33:44:55"}]}"#
             #expect(try Self.request(socketPath, valid)

@@ -170,6 +170,28 @@ import Testing
         #expect(store.persistedBytes() == ReservationPersistence.persistedBytes([Self.entry(2)]))
     }
 
+    /// A store that starts from a text written in pieces (a `replace`'s file) copies each entry
+    /// from it: after changes its text equals a full write of what it holds.
+    @Test func aStoreStartsFromTheTextOfItsFile() {
+        let backwards = ParallelWork(width: 3) { count, job in
+            for i in (0..<count).reversed() { job(i) }
+        }
+        let list = (0..<250).map { Self.entry($0) }
+        let (text, entries) = ReservationPersistence.render(list, work: backwards, piecesFrom: 100, recording: true)
+        #expect(text == ReservationPersistence.persistedBytes(list))
+        #expect(entries.count == list.count)
+        #expect(entries.enumerated().allSatisfy { i, range in
+            var one: [UInt8] = []
+            ReservationPersistence.appendEntry(list[i], to: &one)
+            return Array(text[range]) == one
+        })
+        var store = ReservationStore(list)
+        store.adoptPersisted(text, entries: entries)
+        #expect(store.persistedBytes() == text)
+        _ = store.apply([Self.add(Self.entry(300)), ReservationChange(.delete(.ipv4(Self.entry(7).ipv4)), source: "d")])
+        #expect(store.persistedBytes() == ReservationPersistence.persistedBytes(store.reservations))
+    }
+
     /// Random changes against a plain array model: every key of every entry is found where it is.
     @Test func randomChangesMatchAModel() {
         var rng = SystemRandomNumberGenerator()

@@ -211,6 +211,15 @@ public struct ReservationStore: Sendable {
         return out
     }
 
+    /// Takes `bytes` as the last ``persistedBytes()`` of the set as it stands, with `entries`
+    /// the range of each entry's text in them (``ReservationPersistence/persistedBytesAndEntries(_:work:)``
+    /// of ``reservations``), so that the next call formats only the entries changed since.
+    public mutating func adoptPersisted(_ bytes: [UInt8], entries: [Range<Int>]) {
+        precondition(entries.count == reservations.count, "one range per entry")
+        persisted = bytes
+        spans = entries.map { Span(offset: $0.lowerBound, length: $0.count) }
+    }
+
     // MARK: undo
 
     private mutating func undo(_ step: Undo) {

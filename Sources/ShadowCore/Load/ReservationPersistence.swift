@@ -22,49 +22,73 @@ public enum ReservationPersistence {
 
     /// ``persistedBytes(_:work:)`` with pieces of at least `piecesFrom` entries (tests: small ones).
     static func persistedBytes(_ reservations: [Reservation], work: ParallelWork, piecesFrom: Int) -> [UInt8] {
-        if reservations.isEmpty { return Array("[]\n".utf8) }
+        render(reservations, work: work, piecesFrom: piecesFrom, recording: false).bytes
+    }
+
+    /// ``persistedBytes(_:work:)`` and where each entry's text lies in them (without its
+    /// separator): what a ``ReservationStore`` needs to start from this text
+    /// (``ReservationStore/adoptPersisted(_:entries:)``).
+    public static func persistedBytesAndEntries(_ reservations: [Reservation],
+                                                work: ParallelWork = .serial) -> (bytes: [UInt8], entries: [Range<Int>]) {
+        render(reservations, work: work, piecesFrom: piecesFrom, recording: true)
+    }
+
+    /// The file bytes, in one piece per thread of `work` from `piecesFrom` entries per piece, and
+    /// when `recording` each entry's range in them.
+    static func render(_ reservations: [Reservation], work: ParallelWork, piecesFrom: Int,
+                       recording: Bool) -> (bytes: [UInt8], entries: [Range<Int>]) {
+        if reservations.isEmpty { return (Array("[]\n".utf8), []) }
         let pieces = min(work.width, reservations.count / max(piecesFrom, 1))
         guard pieces > 1 else {
-            var out: [UInt8] = []
+            var out: [UInt8] = [], entries: [Range<Int>] = []
             out.reserveCapacity(reservations.count * 170 + 5)
+            if recording { entries.reserveCapacity(reservations.count) }
             out.append(contentsOf: "[\n".utf8)
-            appendEntries(reservations[...], to: &out)
+            appendEntries(reservations[...], to: &out, recording: recording, &entries)
             out.append(contentsOf: "\n]\n".utf8)
-            return out
+            return (out, entries)
         }
-        let texts = JobResults<[UInt8]>(count: pieces, initial: [])
+        let texts = JobResults<([UInt8], [Range<Int>])>(count: pieces, initial: ([], []))
         reservations.withUnsafeBufferPointer { all in
             let shared = SharedEntries(all)
             work.run(pieces) { k in
                 let range = shared.entries.count * k / pieces..<shared.entries.count * (k + 1) / pieces
-                var text: [UInt8] = []
+                var text: [UInt8] = [], entries: [Range<Int>] = []
                 text.reserveCapacity(range.count * 170)
-                appendEntries(shared.entries[range], to: &text)
-                texts[k] = text
+                if recording { entries.reserveCapacity(range.count) }
+                appendEntries(shared.entries[range], to: &text, recording: recording, &entries)
+                texts[k] = (text, entries)
             }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity((0..<pieces).reduce(5 + 2 * pieces) { $0 + texts[$1].count })
+        var out: [UInt8] = [], entries: [Range<Int>] = []
+        out.reserveCapacity((0..<pieces).reduce(5 + 2 * pieces) { $0 + texts[$1].0.count })
+        if recording { entries.reserveCapacity(reservations.count) }
         out.append(contentsOf: "[\n".utf8)
         for k in 0..<pieces {
             if k > 0 { out.append(contentsOf: ",\n".utf8) }
-            out.append(contentsOf: texts[k])
-            texts[k] = []
+            let start = out.count
+            out.append(contentsOf: texts[k].0)
+            entries.append(contentsOf: texts[k].1.lazy.map { $0.lowerBound + start..<$0.upperBound + start })
+            texts[k] = ([], [])
         }
         out.append(contentsOf: "\n]\n".utf8)
-        return out
+        return (out, entries)
     }
 
     /// Entries per piece below which ``persistedBytes(_:work:)`` stays on one thread.
     static let piecesFrom = 50_000
 
-    /// `entries` as the array's body writes them: separated by `,\n`.
-    private static func appendEntries<C: Collection>(_ entries: C, to out: inout [UInt8]) where C.Element == Reservation {
+    /// `entries` as the array's body writes them: separated by `,\n`; when `recording`, each
+    /// one's range in `out` is appended to `ranges`.
+    private static func appendEntries<C: Collection>(_ entries: C, to out: inout [UInt8], recording: Bool,
+                                                     _ ranges: inout [Range<Int>]) where C.Element == Reservation {
         var first = true
         for r in entries {
             if !first { out.append(contentsOf: ",\n".utf8) }
             first = false
+            let start = out.count
             appendEntry(r, to: &out)
+            if recording { ranges.append(start..<out.count) }
         }
     }
 

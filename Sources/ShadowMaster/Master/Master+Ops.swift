@@ -33,6 +33,7 @@ extension Master {
             guard let result = replace(r, descriptor: descriptor, from: ops) else { return }
             reply = .mutationResult(result)
         case .changesRequest(let r):
+            finishPendingReplace()
             guard let result = commitChanges(r, descriptor: descriptor, from: ops) else { return }
             reply = .mutationResult(result)
         case .workersRequest(let id):
@@ -52,63 +53,6 @@ extension Master {
             return  // the permission table lets nothing else through
         }
         send(reply, to: ops)
-    }
-
-    /// Checks the image like a worker does (seals, size, digest, structure, count), decodes it,
-    /// re-validates the reservations against `subnets_v4` and for duplicates, writes
-    /// `reservations.json` from what it decoded, then makes it live. Returns nil when ops sent
-    /// something a correct ops never sends: it is then killed (and restarted).
-    ///
-    /// A conditional replace (`baseGeneration` ≠ 0, a commit of per-reservation changes) made from
-    /// a generation that is no longer live changes nothing and answers `stale`.
-    private func replace(_ r: ReplaceRequest, descriptor: FileDescriptor?, from ops: WorkerSlot) -> MutationResult? {
-        if r.baseGeneration != 0 && r.baseGeneration != snapshotGeneration {
-            return MutationResult(requestID: r.requestID, outcome: .stale(generation: snapshotGeneration))
-        }
-        let reservations: [Reservation]
-        do {
-            guard let descriptor else { throw ReplaceImageError(description: "no descriptor") }
-            guard r.byteCount <= UInt64(Int.max) else { throw ReplaceImageError(description: "size \(r.byteCount)") }
-            let mapping = try ReadOnlyMapping(descriptor: descriptor, announcedByteCount: r.byteCount)
-            let announced = SnapshotAnnouncement(snapshotGeneration: 0, byteCount: r.byteCount, digest: r.digest,
-                                                 reservationCount: r.reservationCount)
-            reservations = try SnapshotCodec.open(mapping.bytes, announcement: announced, owner: mapping).allReservations
-        } catch {
-            logger.error("ops process sent an unusable replace image: \(error)")
-            abandon(ops, reason: "unusable replace image")
-            return nil
-        }
-        do {
-            _ = try ReservationLoader.validate(reservations, subnets: settings.config.subnetsV4,
-                                               source: "replace.reservations", work: .threads)
-        } catch {
-            logger.error("ops process sent reservations that do not validate: \(error.errors.lines.first ?? "")")
-            abandon(ops, reason: "invalid replace reservations")
-            return nil
-        }
-        // The snapshot is made first and the file written second, and the set goes live only
-        // when both succeeded: disk and memory never disagree, so no later SIGHUP can apply a set
-        // whose publishing failed.
-        let prepared: SnapshotPublisher.Prepared
-        do {
-            prepared = try SnapshotPublisher.prepare(reservations, generation: snapshotGeneration + 1)
-        } catch {
-            return .failure(requestID: r.requestID, error: "Failed to publish reservations: \(error)", lines: [])
-        }
-        do {
-            if let notDurable = try AtomicFile.write(ReservationPersistence.persistedBytes(reservations, work: .threads),
-                                                     to: reservationsPath, permissions: 0o644, keepingOwnership: true) {
-                logger.warning("\(reservationsPath) written, not yet durable: fsync of its directory failed: \(notDurable)")
-            }
-        } catch {
-            prepared.discard()
-            return .failure(requestID: r.requestID, error: "Failed to write reservations: \(error)", lines: [])
-        }
-        install(prepared)
-        logger.info(r.baseGeneration == 0 ? "replaced reservations via management and persisted to disk"
-                        : "reservation changes committed and persisted to disk",
-                    metadata: ["count": "\(reservations.count)", "snapshot.generation": "\(snapshotGeneration)"])
-        return MutationResult(requestID: r.requestID, outcome: .done(count: UInt32(clamping: reservations.count)))
     }
 
     /// Applies a commit of per-reservation changes (``ReservationChanges``) and makes it live as
@@ -161,10 +105,6 @@ extension Master {
     }
 
     // MARK: helpers
-
-    struct ReplaceImageError: Error, CustomStringConvertible {
-        var description: String
-    }
 
     /// A reload's problems as upstream shapes them: a file that cannot be opened, or a parse.
     static func reloadFailure(_ lines: [String]) -> (error: String, lines: [String]) {

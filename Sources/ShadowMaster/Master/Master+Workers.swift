@@ -170,6 +170,7 @@ extension Master {
     /// The channels are read until the children are gone, so bindings a worker reports on its way
     /// out (from ACKs it already sent) are saved too.
     func shutdown() {
+        finishPendingReplace()  // written and answered before ops stops
         stop(workers.filter { $0.kind != .ops }, withinMilliseconds: 2000)
         stop(workers.filter { $0.kind == .ops }, withinMilliseconds: 7000)
         saveBindings()

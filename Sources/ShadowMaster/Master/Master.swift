@@ -74,6 +74,11 @@ final class Master {
     /// Writes `bindings.json` off the poll loop; nil when its wake-up pipe could not be made (then
     /// the loop writes it itself).
     let bindingSaver = try? BindingSaver()
+    /// Writes `reservations.json` for a `replace` after its set went live; nil when its wake-up
+    /// pipe could not be made (then the loop writes it itself).
+    let reservationWriter = try? ReservationWriter()
+    /// A `replace` whose set is live and whose file is not written yet (``finishPendingReplace()``).
+    var pendingReplace: PendingReplace?
     /// The state directory is writable by others than root: bindings are neither read nor written.
     var stateDirectoryRefused = false
     var bindingsDirty = false
@@ -149,6 +154,8 @@ final class Master {
         let outputs = workers.flatMap(\.outputs)
         for output in outputs { items.append((output.readEnd, .readable)) }
         if let saver = bindingSaver { items.append((saver.descriptor, .readable)) }
+        let writerAt = items.count
+        if let writer = reservationWriter { items.append((writer.descriptor, .readable)) }
         var poll = PollSet(items)
         do {
             try poll.wait(timeoutMilliseconds: nextTimeout())
@@ -167,6 +174,8 @@ final class Master {
         }
         reportQuietDrops()
         if bindingSaver != nil, !poll.events(at: active.count + 1 + outputs.count).isEmpty { bindingSaveFinished() }
+        if reservationWriter != nil, !poll.events(at: writerAt).isEmpty { reservationWriteFinished() }
+        startPendingReplaceWrite()
         flushLocalBindings()
         expireLastServedQuery()
         restartDueWorkers()
@@ -222,8 +231,12 @@ final class Master {
                 || codePagesToRelease else {
             return false
         }
-        return Clocks.monotonicMilliseconds() >= housekeepingDeadline
-            || workers.allSatisfy { $0.kind == .ops || $0.appliedSnapshot >= snapshotGeneration }
+        return Clocks.monotonicMilliseconds() >= housekeepingDeadline || workersServe(snapshotGeneration)
+    }
+
+    /// Whether every DHCP worker has confirmed `generation` (or a later one).
+    func workersServe(_ generation: UInt64) -> Bool {
+        workers.allSatisfy { $0.kind == .ops || $0.appliedSnapshot >= generation }
     }
 
     /// The summary of a child's dropped output lines once it has been quiet for a second (a child
@@ -247,6 +260,7 @@ final class Master {
         }
         if let due = ha?.outgoingDue { next = min(next, due) }
         if let q = lastServedQuery { next = min(next, q.deadline) }
+        if let due = pendingReplaceWriteDue { next = min(next, due) }
         return Int32(clamping: next > now ? next - now : 0)
     }
 
@@ -280,6 +294,7 @@ final class Master {
     /// Re-reads `reservations.json` and, if it is valid, makes it live in both workers (SIGHUP and
     /// the management `reload` share this path). On any problem the old snapshot stays live.
     func reloadReservations() -> ReloadResult {
+        finishPendingReplace()  // the file a replace made live is read, not the one before it
         if reservationMemo.count == 0 {
             // The start-up file's memo once its build is done. A reload that comes earlier parses
             // everything rather than wait behind a build at the lowest priority, which a busy

@@ -62,6 +62,12 @@ final class ReservationChanges {
         prepared.cancel()
     }
 
+    /// Takes `store` as the working copy of `generation` (a `replace` built it with its file).
+    func adopt(_ store: ReservationStore, generation: UInt64) {
+        prepared.cancel()
+        working = (store, generation)
+    }
+
     /// Drops the working copy and builds one for `live` on a background thread — the store and
     /// the text of every entry — so that the first commit on top of it costs what later ones do.
     /// The caller's thread goes on; a commit that needs it before it is ready waits for the rest.
