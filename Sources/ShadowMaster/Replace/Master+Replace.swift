@@ -92,9 +92,9 @@ extension Master {
     /// Starts the pending replace's write once every DHCP worker serves its set (or after
     /// ``housekeepingWait``): before that they are checking the new image on the same CPUs.
     func startPendingReplaceWrite() {
-        guard var p = pendingReplace, p.writeStartedAt == 0 else { return }
+        guard let due = pendingReplaceWriteDue, var p = pendingReplace else { return }
         let now = Clocks.monotonicMilliseconds()
-        guard now >= p.liveAt + Self.housekeepingWait || workersServe(p.generation) else { return }
+        guard now >= due || workersServe(p.generation) else { return }
         guard let writer = reservationWriter, writer.start(p.reservations, to: reservationsPath) else {
             return finishPendingReplace()
         }
